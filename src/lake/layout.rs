@@ -1,0 +1,97 @@
+//! Where things live inside a lake directory. The only code that builds lake paths.
+//!
+//! ```text
+//! <lake>/sign_ins/date=YYYY-MM-DD/part-<run>-<n>.parquet
+//! <lake>/audit_events/date=YYYY-MM-DD/part-<run>-<n>.parquet
+//! <lake>/mfa_state_snapshots/part-<run>-<n>.parquet
+//! <lake>/security_defaults_snapshots/part-<run>-<n>.parquet
+//! <lake>/quarantine/run-<run>.ndjson      rejected records, verbatim, with position and reason
+//! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
+//! <lake>/_staging/                        files being written (outside every table folder)
+//! <lake>/_journal/                        a commit in progress (replayed after a crash)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+/// A lake table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    SignIns,
+    AuditEvents,
+    MfaStateSnapshots,
+    SecurityDefaultsSnapshots,
+}
+
+impl Table {
+    /// All tables.
+    pub const ALL: [Table; 4] = [
+        Table::SignIns,
+        Table::AuditEvents,
+        Table::MfaStateSnapshots,
+        Table::SecurityDefaultsSnapshots,
+    ];
+
+    /// The folder name, which is also the SQL table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::SignIns => "sign_ins",
+            Table::AuditEvents => "audit_events",
+            Table::MfaStateSnapshots => "mfa_state_snapshots",
+            Table::SecurityDefaultsSnapshots => "security_defaults_snapshots",
+        }
+    }
+
+    /// Whether the table is partitioned by `date=YYYY-MM-DD` (of `created_at` /
+    /// `activity_date_time`).
+    pub fn partitioned(self) -> bool {
+        matches!(self, Table::SignIns | Table::AuditEvents)
+    }
+}
+
+/// Paths inside one lake directory.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the lake at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Layout {
+        Layout { root: root.into() }
+    }
+
+    /// The lake directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A table's folder.
+    pub fn table(&self, table: Table) -> PathBuf {
+        self.root.join(table.name())
+    }
+
+    /// A partition folder of a partitioned table (`date` as `YYYY-MM-DD`).
+    pub fn partition(&self, table: Table, date: &str) -> PathBuf {
+        self.table(table).join(format!("date={date}"))
+    }
+
+    /// The manifest file.
+    pub fn manifest(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    /// The quarantine folder.
+    pub fn quarantine(&self) -> PathBuf {
+        self.root.join("quarantine")
+    }
+
+    /// Where files are written before they are renamed into a table.
+    pub fn staging(&self) -> PathBuf {
+        self.root.join("_staging")
+    }
+
+    /// Where a commit in progress is recorded.
+    pub fn journal(&self) -> PathBuf {
+        self.root.join("_journal")
+    }
+}

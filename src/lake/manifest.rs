@@ -1,0 +1,125 @@
+//! The manifest: every input ever ingested (path, size, SHA-256, counts) and every ingest
+//! run. Ingesting a file whose SHA-256 is already listed is a no-op. Written atomically
+//! (temporary file + rename), so a reader sees the old or the new manifest, never half.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Per-input and per-run record counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Records decoded and handed to the lake (before deduplication).
+    pub records: u64,
+    pub sign_ins: u64,
+    pub audit_events: u64,
+    pub snapshots: u64,
+    /// Records that lost deduplication (evidence-rules §3) to another version of the same id.
+    pub duplicates: u64,
+    /// Records that could not be decoded; verbatim in `quarantine/`.
+    pub quarantined: u64,
+    /// Records deliberately not ingested (other log categories…), by kind.
+    pub skipped: BTreeMap<String, u64>,
+    /// Unterminated last lines of blobs still being written.
+    pub partial: u64,
+}
+
+impl Counts {
+    /// Adds `other` into `self`.
+    pub fn add(&mut self, other: &Counts) {
+        self.records += other.records;
+        self.sign_ins += other.sign_ins;
+        self.audit_events += other.audit_events;
+        self.snapshots += other.snapshots;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+        self.partial += other.partial;
+        for (k, v) in &other.skipped {
+            *self.skipped.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// All skipped records, whatever their kind.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// One ingested input file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Formats found in it (an archive may hold several).
+    pub formats: Vec<String>,
+    pub run: u64,
+    pub counts: Counts,
+    pub warnings: Vec<String>,
+}
+
+/// One `mfaproof ingest` run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEntry {
+    pub run: u64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub counts: Counts,
+}
+
+/// The whole manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub inputs: Vec<InputEntry>,
+    pub runs: Vec<RunEntry>,
+}
+
+impl Manifest {
+    /// Loads the manifest at `path`; a missing file is an empty manifest.
+    pub fn load(path: &Path) -> Result<Manifest> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
+                path: path.to_path_buf(),
+                reason: format!("manifest is not readable: {e}"),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
+                version: 1,
+                ..Manifest::default()
+            }),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Writes the manifest atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Lake {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        crate::lake::fsutil::write_atomic(path, &json)
+    }
+
+    /// Whether an input with this SHA-256 was already ingested.
+    pub fn contains(&self, sha256: &str) -> bool {
+        self.inputs.iter().any(|i| i.sha256 == sha256)
+    }
+
+    /// The number the next run gets.
+    pub fn next_run(&self) -> u64 {
+        self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+
+    /// Counts summed over every input.
+    pub fn totals(&self) -> Counts {
+        let mut total = Counts::default();
+        for i in &self.inputs {
+            total.add(&i.counts);
+        }
+        total
+    }
+}

@@ -1,0 +1,12 @@
+//! mfaproof: prove from Entra ID sign-in and audit logs that MFA was actually satisfied.
+//!
+//! Data flows one way: `sources` (bytes → canonical records) → `schema` (records → Arrow)
+//! → `lake` (partitioned, deduplicated Parquet) → `evidence` (DataFusion SQL) → `report`.
+//! See ARCHITECTURE.md for the map and its invariants.
+
+pub mod error;
+pub mod lake;
+pub mod schema;
+pub mod sources;
+
+pub use error::{Error, Result};

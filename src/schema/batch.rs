@@ -1,0 +1,319 @@
+//! Canonical records → Arrow `RecordBatch`es of the lake schemas, column by column.
+//!
+//! Building column-wise from a slice of records keeps each column one tight loop and the
+//! nested `List<Struct>` columns one offsets buffer plus flat child arrays.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, RecordBatch, StringArray,
+    StructArray, TimestampMicrosecondArray,
+};
+use arrow::buffer::OffsetBuffer;
+use arrow::datatypes::{DataType, Field, Fields};
+use arrow::error::ArrowError;
+use chrono::{DateTime, Utc};
+
+use super::columns::{self, AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS};
+use super::record::{
+    AppliedCaPolicy, AuditEvent, AuthDetail, KeyValue, MfaStateSnapshot, ModifiedProperty,
+    NetworkLocation, RequirementPolicy, SecurityDefaultsSnapshot, SignIn, TargetResource,
+};
+
+/// Where and when one row was ingested; one per row, parallel to the records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub source_format: &'static str,
+    pub source_file: Arc<str>,
+    pub source_record: u64,
+    pub ingested_at: DateTime<Utc>,
+    pub ingest_seq: i64,
+}
+
+fn strings<T>(items: &[T], get: impl Fn(&T) -> Option<&str>) -> ArrayRef {
+    Arc::new(items.iter().map(get).collect::<StringArray>())
+}
+
+fn bools<T>(items: &[T], get: impl Fn(&T) -> Option<bool>) -> ArrayRef {
+    Arc::new(items.iter().map(get).collect::<BooleanArray>())
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn timestamps<T>(items: &[T], get: impl Fn(&T) -> Option<DateTime<Utc>>) -> ArrayRef {
+    let values: TimestampMicrosecondArray = items.iter().map(|i| get(i).map(micros)).collect();
+    Arc::new(values.with_timezone("UTC"))
+}
+
+/// A `List<Struct>` column: one offsets buffer over the rows, children built from the
+/// flattened elements by `children`.
+fn struct_list<R, T>(
+    rows: &[R],
+    get: impl Fn(&R) -> &[T],
+    fields: Fields,
+    children: impl Fn(&[&T]) -> Vec<ArrayRef>,
+) -> ArrayRef {
+    let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| get(r).len()));
+    let flat: Vec<&T> = rows.iter().flat_map(|r| get(r).iter()).collect();
+    let structs = StructArray::new(fields.clone(), children(&flat), None);
+    let item = Arc::new(Field::new("item", DataType::Struct(fields), true));
+    Arc::new(ListArray::new(item, offsets, Arc::new(structs), None))
+}
+
+/// A `List<Utf8>` column.
+fn string_list<R>(rows: &[R], get: impl Fn(&R) -> &[String]) -> ArrayRef {
+    let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| get(r).len()));
+    let flat: StringArray = rows
+        .iter()
+        .flat_map(|r| get(r).iter().map(|s| Some(s.as_str())))
+        .collect();
+    let item = Arc::new(Field::new("item", DataType::Utf8, true));
+    Arc::new(ListArray::new(item, offsets, Arc::new(flat), None))
+}
+
+fn key_values<R>(rows: &[R], get: impl Fn(&R) -> &[KeyValue]) -> ArrayRef {
+    struct_list(rows, get, columns::key_value_fields(), |kv: &[&KeyValue]| {
+        vec![
+            strings(kv, |k| k.key.as_deref()),
+            strings(kv, |k| k.value.as_deref()),
+        ]
+    })
+}
+
+fn provenance_columns(prov: &[Provenance]) -> Vec<ArrayRef> {
+    vec![
+        strings(prov, |p| Some(p.source_format)),
+        strings(prov, |p| Some(&*p.source_file)),
+        Arc::new(
+            prov.iter()
+                .map(|p| Some(p.source_record as i64))
+                .collect::<Int64Array>(),
+        ),
+        timestamps(prov, |p| Some(p.ingested_at)),
+        Arc::new(prov.iter().map(|p| p.ingest_seq).collect::<Int64Array>()),
+    ]
+}
+
+fn auth_details(rows: &[&SignIn]) -> ArrayRef {
+    struct_list(
+        rows,
+        |r| r.authentication_details.as_slice(),
+        columns::auth_detail_fields(),
+        |d: &[&AuthDetail]| {
+            vec![
+                timestamps(d, |x| x.authentication_step_date_time),
+                strings(d, |x| x.authentication_method.as_deref()),
+                strings(d, |x| x.authentication_method_detail.as_deref()),
+                bools(d, |x| x.succeeded),
+                strings(d, |x| x.authentication_step_result_detail.as_deref()),
+                strings(d, |x| x.authentication_step_requirement.as_deref()),
+            ]
+        },
+    )
+}
+
+fn requirement_policies(rows: &[&SignIn]) -> ArrayRef {
+    struct_list(
+        rows,
+        |r| r.authentication_requirement_policies.as_slice(),
+        columns::requirement_policy_fields(),
+        |p: &[&RequirementPolicy]| {
+            vec![
+                strings(p, |x| x.requirement_provider.as_deref()),
+                strings(p, |x| x.detail.as_deref()),
+            ]
+        },
+    )
+}
+
+fn ca_policies(rows: &[&SignIn]) -> ArrayRef {
+    struct_list(
+        rows,
+        |r| r.applied_conditional_access_policies.as_slice(),
+        columns::ca_policy_fields(),
+        |p: &[&AppliedCaPolicy]| {
+            vec![
+                strings(p, |x| x.id.as_deref()),
+                strings(p, |x| x.display_name.as_deref()),
+                strings(p, |x| x.result.as_deref()),
+                string_list(p, |x| x.enforced_grant_controls.as_slice()),
+                string_list(p, |x| x.enforced_session_controls.as_slice()),
+            ]
+        },
+    )
+}
+
+fn network_locations(rows: &[&SignIn]) -> ArrayRef {
+    struct_list(
+        rows,
+        |r| r.network_location_details.as_slice(),
+        columns::network_location_fields(),
+        |n: &[&NetworkLocation]| {
+            vec![
+                strings(n, |x| x.network_type.as_deref()),
+                string_list(n, |x| x.network_names.as_slice()),
+            ]
+        },
+    )
+}
+
+/// Builds a `sign_ins` batch; `prov` is parallel to `rows`.
+pub fn sign_ins_batch(rows: &[&SignIn], prov: &[Provenance]) -> Result<RecordBatch, ArrowError> {
+    let mut cols: Vec<ArrayRef> = vec![
+        strings(rows, |r| Some(r.id.as_str())),
+        timestamps(rows, |r| Some(r.created_at)),
+        strings(rows, |r| Some(r.event_type.as_str())),
+        bools(rows, |r| r.is_interactive),
+        strings(rows, |r| r.user_id.as_deref()),
+        strings(rows, |r| r.user_principal_name.as_deref()),
+        strings(rows, |r| r.user_display_name.as_deref()),
+        strings(rows, |r| r.user_type.as_deref()),
+        strings(rows, |r| r.app_id.as_deref()),
+        strings(rows, |r| r.app_display_name.as_deref()),
+        strings(rows, |r| r.resource_id.as_deref()),
+        strings(rows, |r| r.resource_display_name.as_deref()),
+        strings(rows, |r| r.resource_tenant_id.as_deref()),
+        strings(rows, |r| r.home_tenant_id.as_deref()),
+        strings(rows, |r| r.cross_tenant_access_type.as_deref()),
+        strings(rows, |r| r.service_principal_id.as_deref()),
+        strings(rows, |r| r.service_principal_name.as_deref()),
+        strings(rows, |r| r.managed_identity_type.as_deref()),
+        strings(rows, |r| r.ip_address.as_deref()),
+        strings(rows, |r| r.client_app_used.as_deref()),
+        strings(rows, |r| r.user_agent.as_deref()),
+        Arc::new(rows.iter().map(|r| r.error_code).collect::<Int32Array>()),
+        strings(rows, |r| r.failure_reason.as_deref()),
+        strings(rows, |r| r.additional_details.as_deref()),
+        strings(rows, |r| r.authentication_requirement.as_deref()),
+        requirement_policies(rows),
+        auth_details(rows),
+        strings(rows, |r| r.mfa_auth_method.as_deref()),
+        strings(rows, |r| r.mfa_auth_detail.as_deref()),
+        strings(rows, |r| r.conditional_access_status.as_deref()),
+        ca_policies(rows),
+        network_locations(rows),
+        key_values(rows, |r| r.authentication_processing_details.as_slice()),
+        strings(rows, |r| r.session_id.as_deref()),
+        strings(rows, |r| r.correlation_id.as_deref()),
+        strings(rows, |r| r.original_request_id.as_deref()),
+        strings(rows, |r| r.unique_token_identifier.as_deref()),
+        strings(rows, |r| r.incoming_token_type.as_deref()),
+        strings(rows, |r| r.authentication_protocol.as_deref()),
+        strings(rows, |r| r.token_issuer_type.as_deref()),
+        strings(rows, |r| r.location_city.as_deref()),
+        strings(rows, |r| r.location_state.as_deref()),
+        strings(rows, |r| r.location_country_or_region.as_deref()),
+        strings(rows, |r| r.device_id.as_deref()),
+        strings(rows, |r| r.device_display_name.as_deref()),
+        strings(rows, |r| r.device_operating_system.as_deref()),
+        strings(rows, |r| r.device_browser.as_deref()),
+        bools(rows, |r| r.device_is_compliant),
+        bools(rows, |r| r.device_is_managed),
+        strings(rows, |r| r.device_trust_type.as_deref()),
+        strings(rows, |r| r.risk_level_during_sign_in.as_deref()),
+        strings(rows, |r| r.risk_level_aggregated.as_deref()),
+        strings(rows, |r| r.risk_state.as_deref()),
+        strings(rows, |r| r.risk_detail.as_deref()),
+    ];
+    cols.extend(provenance_columns(prov));
+    RecordBatch::try_new(SIGN_INS.clone(), cols)
+}
+
+fn target_resources(rows: &[&AuditEvent]) -> ArrayRef {
+    struct_list(
+        rows,
+        |r| r.target_resources.as_slice(),
+        columns::target_resource_fields(),
+        |t: &[&TargetResource]| {
+            vec![
+                strings(t, |x| x.id.as_deref()),
+                strings(t, |x| x.display_name.as_deref()),
+                strings(t, |x| x.resource_type.as_deref()),
+                strings(t, |x| x.user_principal_name.as_deref()),
+                struct_list(
+                    t,
+                    |x| x.modified_properties.as_slice(),
+                    columns::modified_property_fields(),
+                    |m: &[&ModifiedProperty]| {
+                        vec![
+                            strings(m, |x| x.display_name.as_deref()),
+                            strings(m, |x| x.old_value.as_deref()),
+                            strings(m, |x| x.new_value.as_deref()),
+                        ]
+                    },
+                ),
+            ]
+        },
+    )
+}
+
+fn initiators(rows: &[&AuditEvent]) -> ArrayRef {
+    let i: Vec<_> = rows.iter().map(|r| &r.initiated_by).collect();
+    Arc::new(StructArray::new(
+        columns::initiator_fields(),
+        vec![
+            strings(&i, |x| x.user_id.as_deref()),
+            strings(&i, |x| x.user_principal_name.as_deref()),
+            strings(&i, |x| x.user_display_name.as_deref()),
+            strings(&i, |x| x.ip_address.as_deref()),
+            strings(&i, |x| x.app_id.as_deref()),
+            strings(&i, |x| x.app_display_name.as_deref()),
+            strings(&i, |x| x.service_principal_id.as_deref()),
+            strings(&i, |x| x.service_principal_name.as_deref()),
+        ],
+        None,
+    ))
+}
+
+/// Builds an `audit_events` batch; `prov` is parallel to `rows`.
+pub fn audit_events_batch(
+    rows: &[&AuditEvent],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    let mut cols: Vec<ArrayRef> = vec![
+        strings(rows, |r| Some(r.id.as_str())),
+        timestamps(rows, |r| Some(r.activity_date_time)),
+        strings(rows, |r| r.activity_display_name.as_deref()),
+        strings(rows, |r| r.category.as_deref()),
+        strings(rows, |r| r.correlation_id.as_deref()),
+        strings(rows, |r| r.result.as_deref()),
+        strings(rows, |r| r.result_reason.as_deref()),
+        strings(rows, |r| r.logged_by_service.as_deref()),
+        strings(rows, |r| r.operation_type.as_deref()),
+        initiators(rows),
+        target_resources(rows),
+        key_values(rows, |r| r.additional_details.as_slice()),
+    ];
+    cols.extend(provenance_columns(prov));
+    RecordBatch::try_new(AUDIT_EVENTS.clone(), cols)
+}
+
+/// Builds a `mfa_state_snapshots` batch.
+pub fn mfa_state_batch(
+    rows: &[&MfaStateSnapshot],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    let mut cols: Vec<ArrayRef> = vec![
+        strings(rows, |r| r.user_id.as_deref()),
+        strings(rows, |r| r.user_principal_name.as_deref()),
+        strings(rows, |r| Some(r.per_user_mfa_state.as_str())),
+        timestamps(rows, |r| Some(r.as_of)),
+    ];
+    cols.extend(provenance_columns(prov));
+    RecordBatch::try_new(MFA_STATE_SNAPSHOTS.clone(), cols)
+}
+
+/// Builds a `security_defaults_snapshots` batch.
+pub fn security_defaults_batch(
+    rows: &[&SecurityDefaultsSnapshot],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    let mut cols: Vec<ArrayRef> = vec![
+        bools(rows, |r| Some(r.is_enabled)),
+        timestamps(rows, |r| Some(r.as_of)),
+    ];
+    cols.extend(provenance_columns(prov));
+    RecordBatch::try_new(SECURITY_DEFAULTS_SNAPSHOTS.clone(), cols)
+}

@@ -1,0 +1,8 @@
+//! The canonical data model: records every source produces, and the Arrow schemas of the lake.
+
+pub mod batch;
+pub mod columns;
+pub mod record;
+
+pub use batch::Provenance;
+pub use record::*;

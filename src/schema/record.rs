@@ -1,0 +1,306 @@
+//! Canonical records: the one in-memory shape every source maps onto before it becomes Arrow.
+//!
+//! Field names follow the canonical snake_case column names of `docs/schema.md`; every
+//! source module fills these structs, and `schema::builder` is the only code that turns
+//! them into `RecordBatch`es, so a column can never mean two things in two formats.
+
+use chrono::{DateTime, Utc};
+
+/// Where a record came from: the input file and the 1-based line (JSON Lines, CSV) or
+/// index (JSON array, `value`/`records` envelope) inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub file: String,
+    pub record: u64,
+}
+
+/// The four sign-in logs of Entra ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    InteractiveUser,
+    NonInteractiveUser,
+    ServicePrincipal,
+    ManagedIdentity,
+}
+
+impl EventType {
+    /// The canonical word stored in the `event_type` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::InteractiveUser => "interactive_user",
+            EventType::NonInteractiveUser => "non_interactive_user",
+            EventType::ServicePrincipal => "service_principal",
+            EventType::ManagedIdentity => "managed_identity",
+        }
+    }
+
+    /// Maps Graph's `signInEventTypes` words (any casing) to an event type.
+    pub fn from_graph(word: &str) -> Option<EventType> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "interactiveuser" => Some(EventType::InteractiveUser),
+            "noninteractiveuser" => Some(EventType::NonInteractiveUser),
+            "serviceprincipal" => Some(EventType::ServicePrincipal),
+            "managedidentity" => Some(EventType::ManagedIdentity),
+            _ => None,
+        }
+    }
+}
+
+/// One element of `authentication_details`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthDetail {
+    pub authentication_step_date_time: Option<DateTime<Utc>>,
+    pub authentication_method: Option<String>,
+    pub authentication_method_detail: Option<String>,
+    pub succeeded: Option<bool>,
+    pub authentication_step_result_detail: Option<String>,
+    pub authentication_step_requirement: Option<String>,
+}
+
+/// One element of `authentication_requirement_policies`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequirementPolicy {
+    pub requirement_provider: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// One element of `applied_conditional_access_policies`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppliedCaPolicy {
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    pub result: Option<String>,
+    pub enforced_grant_controls: Vec<String>,
+    pub enforced_session_controls: Vec<String>,
+}
+
+/// One element of `network_location_details`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkLocation {
+    pub network_type: Option<String>,
+    pub network_names: Vec<String>,
+}
+
+/// A `{key, value}` pair (`authentication_processing_details`, audit `additional_details`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyValue {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+/// A canonical sign-in. `None` is "the source did not say"; lists are empty when the
+/// source said nothing or an empty list (the rules treat both alike).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignIn {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub event_type: EventType,
+    pub is_interactive: Option<bool>,
+    pub user_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub user_display_name: Option<String>,
+    /// Lower-cased: `member` / `guest` (Azure Monitor writes `Member`).
+    pub user_type: Option<String>,
+    pub app_id: Option<String>,
+    pub app_display_name: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_display_name: Option<String>,
+    pub resource_tenant_id: Option<String>,
+    pub home_tenant_id: Option<String>,
+    pub cross_tenant_access_type: Option<String>,
+    pub service_principal_id: Option<String>,
+    pub service_principal_name: Option<String>,
+    pub managed_identity_type: Option<String>,
+    pub ip_address: Option<String>,
+    pub client_app_used: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<i32>,
+    pub failure_reason: Option<String>,
+    pub additional_details: Option<String>,
+    pub authentication_requirement: Option<String>,
+    pub authentication_requirement_policies: Vec<RequirementPolicy>,
+    pub authentication_details: Vec<AuthDetail>,
+    pub mfa_auth_method: Option<String>,
+    pub mfa_auth_detail: Option<String>,
+    pub conditional_access_status: Option<String>,
+    pub applied_conditional_access_policies: Vec<AppliedCaPolicy>,
+    pub network_location_details: Vec<NetworkLocation>,
+    pub authentication_processing_details: Vec<KeyValue>,
+    pub session_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub original_request_id: Option<String>,
+    pub unique_token_identifier: Option<String>,
+    pub incoming_token_type: Option<String>,
+    pub authentication_protocol: Option<String>,
+    pub token_issuer_type: Option<String>,
+    pub location_city: Option<String>,
+    pub location_state: Option<String>,
+    pub location_country_or_region: Option<String>,
+    pub device_id: Option<String>,
+    pub device_display_name: Option<String>,
+    pub device_operating_system: Option<String>,
+    pub device_browser: Option<String>,
+    pub device_is_compliant: Option<bool>,
+    pub device_is_managed: Option<bool>,
+    pub device_trust_type: Option<String>,
+    pub risk_level_during_sign_in: Option<String>,
+    pub risk_level_aggregated: Option<String>,
+    pub risk_state: Option<String>,
+    pub risk_detail: Option<String>,
+}
+
+impl SignIn {
+    /// A sign-in with only its identity set; sources fill the rest field by field.
+    pub fn new(id: String, created_at: DateTime<Utc>, event_type: EventType) -> SignIn {
+        SignIn {
+            id,
+            created_at,
+            event_type,
+            is_interactive: None,
+            user_id: None,
+            user_principal_name: None,
+            user_display_name: None,
+            user_type: None,
+            app_id: None,
+            app_display_name: None,
+            resource_id: None,
+            resource_display_name: None,
+            resource_tenant_id: None,
+            home_tenant_id: None,
+            cross_tenant_access_type: None,
+            service_principal_id: None,
+            service_principal_name: None,
+            managed_identity_type: None,
+            ip_address: None,
+            client_app_used: None,
+            user_agent: None,
+            error_code: None,
+            failure_reason: None,
+            additional_details: None,
+            authentication_requirement: None,
+            authentication_requirement_policies: Vec::new(),
+            authentication_details: Vec::new(),
+            mfa_auth_method: None,
+            mfa_auth_detail: None,
+            conditional_access_status: None,
+            applied_conditional_access_policies: Vec::new(),
+            network_location_details: Vec::new(),
+            authentication_processing_details: Vec::new(),
+            session_id: None,
+            correlation_id: None,
+            original_request_id: None,
+            unique_token_identifier: None,
+            incoming_token_type: None,
+            authentication_protocol: None,
+            token_issuer_type: None,
+            location_city: None,
+            location_state: None,
+            location_country_or_region: None,
+            device_id: None,
+            device_display_name: None,
+            device_operating_system: None,
+            device_browser: None,
+            device_is_compliant: None,
+            device_is_managed: None,
+            device_trust_type: None,
+            risk_level_during_sign_in: None,
+            risk_level_aggregated: None,
+            risk_state: None,
+            risk_detail: None,
+        }
+    }
+}
+
+/// `initiated_by` of an audit event: a user or an app (normally exactly one is set).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Initiator {
+    pub user_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub user_display_name: Option<String>,
+    pub ip_address: Option<String>,
+    pub app_id: Option<String>,
+    pub app_display_name: Option<String>,
+    pub service_principal_id: Option<String>,
+    pub service_principal_name: Option<String>,
+}
+
+/// One `modified_properties` element; values are the raw strings (often JSON text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModifiedProperty {
+    pub display_name: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// One `target_resources` element.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetResource {
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    pub resource_type: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub modified_properties: Vec<ModifiedProperty>,
+}
+
+/// A canonical directory audit event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub id: String,
+    pub activity_date_time: DateTime<Utc>,
+    pub activity_display_name: Option<String>,
+    pub category: Option<String>,
+    pub correlation_id: Option<String>,
+    pub result: Option<String>,
+    pub result_reason: Option<String>,
+    pub logged_by_service: Option<String>,
+    pub operation_type: Option<String>,
+    pub initiated_by: Initiator,
+    pub target_resources: Vec<TargetResource>,
+    pub additional_details: Vec<KeyValue>,
+}
+
+impl AuditEvent {
+    /// An audit event with only its identity set.
+    pub fn new(id: String, activity_date_time: DateTime<Utc>) -> AuditEvent {
+        AuditEvent {
+            id,
+            activity_date_time,
+            activity_display_name: None,
+            category: None,
+            correlation_id: None,
+            result: None,
+            result_reason: None,
+            logged_by_service: None,
+            operation_type: None,
+            initiated_by: Initiator::default(),
+            target_resources: Vec::new(),
+            additional_details: Vec::new(),
+        }
+    }
+}
+
+/// A per-user MFA state observation from a snapshot (CSV or the Graph puller).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MfaStateSnapshot {
+    pub user_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    /// `disabled`, `enabled`, `enforced` (lower-cased), or whatever else the source said.
+    pub per_user_mfa_state: String,
+    pub as_of: DateTime<Utc>,
+}
+
+/// A tenant-wide security-defaults observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityDefaultsSnapshot {
+    pub is_enabled: bool,
+    pub as_of: DateTime<Utc>,
+}
+
+/// Anything a source can yield for one input record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    SignIn(Box<SignIn>),
+    Audit(Box<AuditEvent>),
+    MfaState(MfaStateSnapshot),
+    SecurityDefaults(SecurityDefaultsSnapshot),
+}

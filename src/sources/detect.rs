@@ -1,0 +1,192 @@
+//! Format detection from an input's first bytes (after decompression) and its file name.
+//!
+//! Content decides; the name only separates look-alikes (a portal sign-ins CSV from its
+//! authentication-details companion). `--format` overrides detection.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Every input format mfaproof reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Graph `signIn` / `directoryAudit` objects: a response page, a JSON array or NDJSON
+    /// (the Entra admin center JSON download is such an array).
+    Graph,
+    /// Azure Monitor diagnostic-settings records (`PT1H.json` lines, `{"records":[…]}`).
+    AzureMonitor,
+    /// Log Analytics tables exported to CSV (PascalCase columns).
+    LogAnalytics,
+    /// Entra admin center sign-ins CSV download.
+    PortalCsv,
+    /// The admin center's authentication-details CSV (read with its sign-ins CSV).
+    PortalAuthDetails,
+    /// Per-user MFA state snapshot CSV.
+    MfaStateCsv,
+    /// Per-user MFA state snapshot JSON (written by the Graph puller).
+    MfaStateJson,
+    /// Security-defaults snapshot (JSON `isEnabled`/`is_enabled`, or CSV).
+    SecurityDefaults,
+}
+
+impl Format {
+    /// The word stored in `source_format` and accepted by `--format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Graph => "graph",
+            Format::AzureMonitor => "azure-monitor",
+            Format::LogAnalytics => "log-analytics",
+            Format::PortalCsv => "portal-csv",
+            Format::PortalAuthDetails => "portal-auth-details",
+            Format::MfaStateCsv => "mfa-state-csv",
+            Format::MfaStateJson => "mfa-state-json",
+            Format::SecurityDefaults => "security-defaults",
+        }
+    }
+
+    /// All formats, for help texts and errors.
+    pub const ALL: [Format; 8] = [
+        Format::Graph,
+        Format::AzureMonitor,
+        Format::LogAnalytics,
+        Format::PortalCsv,
+        Format::PortalAuthDetails,
+        Format::MfaStateCsv,
+        Format::MfaStateJson,
+        Format::SecurityDefaults,
+    ];
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        let word = s.trim().to_ascii_lowercase().replace('_', "-");
+        let word = match word.as_str() {
+            "portal-json" => "graph",
+            other => other,
+        };
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == word)
+            .ok_or_else(|| {
+                let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                format!("unknown format {s:?}; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Detects the format from the first bytes of the (decompressed) content and the file
+/// name; `None` when it is not a log file mfaproof knows.
+pub fn detect(head: &[u8], file_name: &str) -> Option<Format> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let lower_name = file_name.to_ascii_lowercase();
+    match text.chars().next()? {
+        '{' | '[' => Some(detect_json(text)),
+        _ => detect_csv(text, &lower_name),
+    }
+}
+
+fn detect_json(text: &str) -> Format {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.starts_with("{\"records\":") || compact.starts_with("[{\"records\":") {
+        return Format::AzureMonitor;
+    }
+    if compact.contains("\"category\":") && compact.contains("\"properties\":{") {
+        return Format::AzureMonitor;
+    }
+    if compact.contains("\"perUserMfaState\":") || compact.contains("\"per_user_mfa_state\":") {
+        return Format::MfaStateJson;
+    }
+    let sign_in_or_audit = ["\"createdDateTime\":", "\"activityDateTime\":"]
+        .iter()
+        .any(|k| compact.contains(k));
+    if !sign_in_or_audit
+        && (compact.contains("\"isEnabled\":") || compact.contains("\"is_enabled\":"))
+    {
+        return Format::SecurityDefaults;
+    }
+    Format::Graph
+}
+
+fn detect_csv(text: &str, lower_name: &str) -> Option<Format> {
+    let header = text.lines().next()?;
+    let cells: Vec<String> = header
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .trim_matches('"')
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let has = |name: &str| cells.iter().any(|c| c == name);
+    if has("per_user_mfa_state") {
+        return Some(Format::MfaStateCsv);
+    }
+    if has("is_enabled") && has("as_of") {
+        return Some(Format::SecurityDefaults);
+    }
+    if has("request id") {
+        let auth_details = lower_name.contains("authdetails")
+            || lower_name.contains("auth_details")
+            || (has("authentication method") && !has("date (utc)"));
+        return Some(if auth_details {
+            Format::PortalAuthDetails
+        } else {
+            Format::PortalCsv
+        });
+    }
+    let log_analytics = ["createddatetime", "activitydatetime", "timegenerated"]
+        .iter()
+        .any(|c| has(c))
+        || cells.iter().any(|c| c.starts_with("createddatetime ["));
+    log_analytics.then_some(Format::LogAnalytics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shapes() {
+        assert_eq!(detect(br#"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"x"}]}"#, "p.json"), Some(Format::Graph));
+        assert_eq!(detect(b"[ {\"id\":\"1\"} ]", "a.json"), Some(Format::Graph));
+        assert_eq!(detect(br#"{ "records": [ ] }"#, "PT1H.json"), Some(Format::AzureMonitor));
+        assert_eq!(
+            detect(br#"{"time":"t","category":"SignInLogs","properties":{"id":"1"}}"#, "PT1H.json"),
+            Some(Format::AzureMonitor)
+        );
+        assert_eq!(detect(br#"{"isEnabled":true}"#, "sd.json"), Some(Format::SecurityDefaults));
+        assert_eq!(detect("\u{feff}[{\"perUserMfaState\":\"enforced\"}]".as_bytes(), "m.json"), Some(Format::MfaStateJson));
+    }
+
+    #[test]
+    fn csv_shapes() {
+        assert_eq!(detect(b"Date (UTC),Request ID,User\n", "InteractiveSignIns_2026.csv"), Some(Format::PortalCsv));
+        assert_eq!(
+            detect(b"Request ID,Authentication Date,Authentication method\n", "InteractiveSignIns_AuthDetails_2026.csv"),
+            Some(Format::PortalAuthDetails)
+        );
+        assert_eq!(detect(b"TenantId,TimeGenerated [UTC],Id,CreatedDateTime [UTC]\n", "q.csv"), Some(Format::LogAnalytics));
+        assert_eq!(detect(b"user_principal_name,per_user_mfa_state,as_of\n", "m.csv"), Some(Format::MfaStateCsv));
+        assert_eq!(detect(b"hello,world\n", "x.csv"), None);
+        assert_eq!(detect(b"\x89PNG", "x.png"), None);
+        assert_eq!(detect(b"", "empty.json"), None);
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>().unwrap(), f);
+        }
+        assert!("xml".parse::<Format>().is_err());
+    }
+}
