@@ -4,7 +4,9 @@
 //! → `lake` (partitioned, deduplicated Parquet) → `evidence` (DataFusion SQL) → `report`.
 //! See ARCHITECTURE.md for the map and its invariants.
 
+pub mod cli;
 pub mod error;
+pub mod ingest;
 pub mod lake;
 pub mod schema;
 pub mod sources;

@@ -18,8 +18,6 @@ pub struct Counts {
     pub sign_ins: u64,
     pub audit_events: u64,
     pub snapshots: u64,
-    /// Records that lost deduplication (evidence-rules §3) to another version of the same id.
-    pub duplicates: u64,
     /// Records that could not be decoded; verbatim in `quarantine/`.
     pub quarantined: u64,
     /// Records deliberately not ingested (other log categories…), by kind.
@@ -35,7 +33,6 @@ impl Counts {
         self.sign_ins += other.sign_ins;
         self.audit_events += other.audit_events;
         self.snapshots += other.snapshots;
-        self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
         self.partial += other.partial;
         for (k, v) in &other.skipped {
@@ -69,6 +66,9 @@ pub struct RunEntry {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub counts: Counts,
+    /// Rows that lost deduplication (evidence-rules §3) to another version of the same id,
+    /// counted when the run committed (a loser may come from an earlier run's file).
+    pub duplicates_dropped: u64,
 }
 
 /// The whole manifest.
@@ -112,6 +112,11 @@ impl Manifest {
     /// The number the next run gets.
     pub fn next_run(&self) -> u64 {
         self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+
+    /// Rows dropped by deduplication over all runs.
+    pub fn duplicates_dropped(&self) -> u64 {
+        self.runs.iter().map(|r| r.duplicates_dropped).sum()
     }
 
     /// Counts summed over every input.

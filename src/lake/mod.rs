@@ -1,8 +1,14 @@
-//! The Parquet lake: layout, manifest, atomic commits, deduplication and quarantine.
+//! The Parquet lake: layout, manifest, staged writes, deduplication, atomic commits and
+//! quarantine. Readers only ever see whole committed files.
 
+pub mod commit;
+pub mod dedup;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
+pub mod staging;
+pub mod writer;
 
 pub use layout::{Layout, Table};
 pub use manifest::{Counts, InputEntry, Manifest, RunEntry};
+pub use writer::{Origin, RunOutcome, RunWriter};

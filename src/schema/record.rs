@@ -304,3 +304,8 @@ pub enum Record {
     MfaState(MfaStateSnapshot),
     SecurityDefaults(SecurityDefaultsSnapshot),
 }
+
+/// The current time, truncated to microseconds like every stored timestamp.
+pub fn now_micros() -> DateTime<Utc> {
+    crate::sources::time::truncate_to_micros(Utc::now())
+}

@@ -7,6 +7,7 @@
 
 pub mod detect;
 pub mod mapping;
+pub mod portal_csv;
 pub mod time;
 
 use std::io::BufRead;
@@ -37,11 +38,14 @@ pub trait Sink {
 /// authentication-details CSV that belongs to a portal sign-ins CSV, if one was found.
 pub fn read(
     format: Format,
+    file_name: &str,
     input: &mut dyn BufRead,
     companion: Option<&mut dyn BufRead>,
     sink: &mut dyn Sink,
 ) -> Result<()> {
     // Each format module adds its arm here.
-    let _ = (input, companion, sink);
-    Err(crate::error::Error::Usage(format!("format {format} is not readable yet")))
+    let _ = (file_name, input, companion, sink);
+    Err(crate::error::Error::Usage(format!(
+        "format {format} is not readable yet"
+    )))
 }

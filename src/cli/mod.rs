@@ -1,0 +1,34 @@
+//! The command line: clap definitions and dispatch. Only this module (and `main.rs`)
+//! knows about terminals, exit codes and `anyhow`.
+//!
+//! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
+//! 3 `evaluate --strict` found the tenant not compliant.
+
+mod ingest;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Prove from Entra ID sign-in and audit logs that MFA was actually satisfied.
+#[derive(Debug, Parser)]
+#[command(name = "mfaproof", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest Entra log exports (files, folders, .gz, .zip) into a Parquet lake.
+    Ingest(ingest::IngestArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(args),
+    }
+}

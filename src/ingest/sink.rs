@@ -1,0 +1,135 @@
+//! The `Sink` one input file's records flow into: hands records to the run writer,
+//! quarantines rejects, counts everything, and tells the observer what the user must know.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Event, Level, Observer};
+use crate::error::Result;
+use crate::lake::{Counts, Origin, RunWriter};
+use crate::schema::Record;
+use crate::sources::{Format, Sink};
+
+/// Reject messages printed per file before the rest are only counted.
+const REJECTS_SHOWN: u64 = 10;
+
+/// Records between two progress events.
+const PROGRESS_EVERY: u64 = 16 * 1024;
+
+pub struct FileSink<'a> {
+    writer: &'a mut RunWriter,
+    file: Arc<str>,
+    format: &'static str,
+    counter: &'a Arc<AtomicU64>,
+    records: &'a mut u64,
+    observer: &'a mut dyn Observer,
+    counts: Counts,
+    messages: Vec<String>,
+}
+
+impl<'a> FileSink<'a> {
+    pub fn new(
+        writer: &'a mut RunWriter,
+        file: &str,
+        format: Format,
+        counter: &'a Arc<AtomicU64>,
+        records: &'a mut u64,
+        observer: &'a mut dyn Observer,
+    ) -> FileSink<'a> {
+        FileSink {
+            writer,
+            file: Arc::from(file),
+            format: format.as_str(),
+            counter,
+            records,
+            observer,
+            counts: Counts::default(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// The counts and messages of this file.
+    pub fn finish(self) -> (Counts, Vec<String>) {
+        if self.counts.quarantined > REJECTS_SHOWN {
+            self.observer.event(Event::Message {
+                level: Level::Warning,
+                text: format!(
+                    "{}: {} records quarantined in all ({} shown)",
+                    self.file, self.counts.quarantined, REJECTS_SHOWN
+                ),
+            });
+        }
+        self.observer.event(Event::Progress {
+            bytes: self.counter.load(Ordering::Relaxed),
+            records: *self.records,
+        });
+        (self.counts, self.messages)
+    }
+
+    fn say(&mut self, level: Level, text: String) {
+        self.observer.event(Event::Message {
+            level,
+            text: text.clone(),
+        });
+        self.messages.push(text);
+    }
+}
+
+impl Sink for FileSink<'_> {
+    fn record(&mut self, record_no: u64, record: Record) -> Result<()> {
+        match &record {
+            Record::SignIn(_) => self.counts.sign_ins += 1,
+            Record::Audit(_) => self.counts.audit_events += 1,
+            Record::MfaState(_) | Record::SecurityDefaults(_) => self.counts.snapshots += 1,
+        }
+        self.counts.records += 1;
+        *self.records += 1;
+        if *self.records % PROGRESS_EVERY == 0 {
+            self.observer.event(Event::Progress {
+                bytes: self.counter.load(Ordering::Relaxed),
+                records: *self.records,
+            });
+        }
+        self.writer.push(
+            record,
+            Origin {
+                source_format: self.format,
+                source_file: self.file.clone(),
+                source_record: record_no,
+            },
+        )
+    }
+
+    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()> {
+        self.counts.quarantined += 1;
+        self.writer
+            .quarantine(&self.file, record_no, raw, &reason)?;
+        if self.counts.quarantined <= REJECTS_SHOWN {
+            let text = format!("{}: record {record_no}: {reason} (quarantined)", self.file);
+            self.observer.event(Event::Message {
+                level: Level::Warning,
+                text,
+            });
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, _record_no: u64, what: &str) {
+        *self.counts.skipped.entry(what.to_string()).or_default() += 1;
+    }
+
+    fn partial(&mut self, record_no: u64, raw: &[u8]) {
+        self.counts.partial += 1;
+        let text = format!(
+            "{}: record {record_no}: unterminated last line ({} bytes) of a blob still being written; not ingested — ingest the completed blob again later",
+            self.file,
+            raw.len()
+        );
+        self.say(Level::Warning, text);
+    }
+
+    fn warn(&mut self, message: String) {
+        let text = format!("{}: {message}", self.file);
+        self.say(Level::Warning, text);
+    }
+}

@@ -1,0 +1,172 @@
+//! Staged Parquet files: one writer per (table, partition), under `<lake>/_staging/`,
+//! outside every table folder, so no reader ever sees a file being written.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow::array::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+use super::fsutil::create_dir_all;
+use super::layout::Table;
+use crate::error::{Error, Result};
+use crate::schema::columns::{self, SCHEMA_VERSION};
+
+/// Rows per row group: small enough for row-group pruning on `created_at`, large enough
+/// for good compression.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// Above this many bytes buffered across all open writers, the largest writer flushes its
+/// row group early: memory stays bounded however many partitions a run touches.
+const BUFFER_BUDGET: usize = 256 * 1024 * 1024;
+
+/// Writer properties of every lake file (ZSTD, page statistics, bloom filter on `id`).
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_column_bloom_filter_enabled("id".into(), true)
+        .set_key_value_metadata(Some(vec![KeyValue::new(
+            "mfaproof.schema_version".into(),
+            SCHEMA_VERSION.to_string(),
+        )]))
+        .build()
+}
+
+/// A (table, partition) key; the partition is `None` for unpartitioned tables.
+pub type PartKey = (Table, Option<String>);
+
+/// A finished staged file.
+#[derive(Debug, Clone)]
+pub struct StagedFile {
+    pub key: PartKey,
+    pub path: PathBuf,
+    pub rows: usize,
+}
+
+struct OpenWriter {
+    writer: ArrowWriter<File>,
+    path: PathBuf,
+    rows: usize,
+}
+
+/// The staged files of one commit group.
+pub struct Staging {
+    dir: PathBuf,
+    run: u64,
+    next_file: u64,
+    open: BTreeMap<PartKey, OpenWriter>,
+    done: Vec<StagedFile>,
+}
+
+/// The schema of a table.
+pub fn table_schema(table: Table) -> arrow::datatypes::SchemaRef {
+    match table {
+        Table::SignIns => columns::SIGN_INS.clone(),
+        Table::AuditEvents => columns::AUDIT_EVENTS.clone(),
+        Table::MfaStateSnapshots => columns::MFA_STATE_SNAPSHOTS.clone(),
+        Table::SecurityDefaultsSnapshots => columns::SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+    }
+}
+
+impl Staging {
+    /// Staging under `dir` for run `run`; file numbers start at `first_file`.
+    pub fn new(dir: PathBuf, run: u64, first_file: u64) -> Result<Staging> {
+        create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            run,
+            next_file: first_file,
+            open: BTreeMap::new(),
+            done: Vec::new(),
+        })
+    }
+
+    /// The file name a new lake file gets: unique per run and file number.
+    fn file_name(&mut self) -> String {
+        let n = self.next_file;
+        self.next_file += 1;
+        format!("part-{:06}-{:06}.parquet", self.run, n)
+    }
+
+    /// A fresh staged path (also used to rewrite files during deduplication).
+    pub fn new_path(&mut self) -> PathBuf {
+        let name = self.file_name();
+        self.dir.join(name)
+    }
+
+    /// Appends a batch to the partition's staged file.
+    pub fn write(&mut self, key: PartKey, batch: &RecordBatch) -> Result<()> {
+        if !self.open.contains_key(&key) {
+            let path = self.new_path();
+            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let writer =
+                ArrowWriter::try_new(file, table_schema(key.0), Some(writer_properties()))?;
+            self.open.insert(
+                key.clone(),
+                OpenWriter {
+                    writer,
+                    path,
+                    rows: 0,
+                },
+            );
+        }
+        let open = self.open.get_mut(&key).expect("inserted above");
+        open.writer.write(batch)?;
+        open.rows += batch.num_rows();
+        self.enforce_budget()
+    }
+
+    fn enforce_budget(&mut self) -> Result<()> {
+        let total: usize = self
+            .open
+            .values()
+            .map(|w| w.writer.in_progress_size())
+            .sum();
+        if total > BUFFER_BUDGET {
+            if let Some(largest) = self
+                .open
+                .values_mut()
+                .max_by_key(|w| w.writer.in_progress_size())
+            {
+                largest.writer.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rows written so far in this group.
+    pub fn rows(&self) -> usize {
+        self.open.values().map(|w| w.rows).sum::<usize>()
+            + self.done.iter().map(|f| f.rows).sum::<usize>()
+    }
+
+    /// Closes every open writer (fsyncing the files) and returns all staged files.
+    pub fn finish(mut self) -> Result<Vec<StagedFile>> {
+        for (key, open) in std::mem::take(&mut self.open) {
+            let file = open.writer.into_inner()?;
+            file.sync_all().map_err(|e| Error::io(&open.path, e))?;
+            self.done.push(StagedFile {
+                key,
+                path: open.path,
+                rows: open.rows,
+            });
+        }
+        Ok(self.done)
+    }
+
+    /// The staging directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The next unused file number (to continue numbering in the next group).
+    pub fn next_file(&self) -> u64 {
+        self.next_file
+    }
+}

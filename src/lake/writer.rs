@@ -1,0 +1,369 @@
+//! One ingest run's writer: buffers canonical records per table and date, stages Parquet,
+//! and commits groups of whole inputs (dedup, rename into place, manifest) atomically.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::commit::{self, Journal, relative};
+use super::dedup;
+use super::fsutil::create_dir_all;
+use super::layout::{Layout, Table};
+use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
+use super::staging::{PartKey, StagedFile, Staging};
+use crate::error::{Error, Result};
+use crate::schema::batch::{self, Provenance};
+use crate::schema::{AuditEvent, MfaStateSnapshot, Record, SecurityDefaultsSnapshot, SignIn};
+
+/// Rows buffered per partition before they become a record batch.
+const BATCH_ROWS: usize = 8192;
+
+/// Staged rows after which the run commits at the next input boundary: bounds the work a
+/// crash can lose without making many tiny files. `MFAPROOF_COMMIT_ROWS` overrides it (the
+/// crash tests use small groups).
+const COMMIT_ROWS: usize = 2_000_000;
+
+fn commit_rows() -> usize {
+    std::env::var("MFAPROOF_COMMIT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(COMMIT_ROWS)
+}
+
+/// Where one record came from, before the writer stamps run time and order on it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub source_format: &'static str,
+    pub source_file: Arc<str>,
+    pub source_record: u64,
+}
+
+/// What a run did, for the summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOutcome {
+    pub run: u64,
+    pub counts: Counts,
+    pub duplicates_dropped: u64,
+}
+
+type Rows<T> = Vec<(T, Provenance)>;
+
+/// Writes one ingest run into a lake.
+pub struct RunWriter {
+    layout: Layout,
+    manifest: Manifest,
+    run: u64,
+    started_at: DateTime<Utc>,
+    staging: Staging,
+    group: u64,
+    quarantine: Option<(PathBuf, BufWriter<File>)>,
+    sign_ins: BTreeMap<String, Rows<SignIn>>,
+    audits: BTreeMap<String, Rows<AuditEvent>>,
+    mfa_states: Rows<MfaStateSnapshot>,
+    security_defaults: Rows<SecurityDefaultsSnapshot>,
+    pending: Vec<InputEntry>,
+    ordinal: i64,
+    counts: Counts,
+    duplicates: u64,
+}
+
+fn date_of(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+impl RunWriter {
+    /// Starts a run on the lake at `layout` (recovering an interrupted commit first).
+    pub fn begin(layout: Layout) -> Result<RunWriter> {
+        create_dir_all(layout.root())?;
+        commit::recover(&layout)?;
+        let manifest = Manifest::load(&layout.manifest())?;
+        let run = manifest.next_run();
+        let staging = Staging::new(layout.staging(), run, 1)?;
+        Ok(RunWriter {
+            layout,
+            manifest,
+            run,
+            started_at: crate::schema::record::now_micros(),
+            staging,
+            group: 1,
+            quarantine: None,
+            sign_ins: BTreeMap::new(),
+            audits: BTreeMap::new(),
+            mfa_states: Vec::new(),
+            security_defaults: Vec::new(),
+            pending: Vec::new(),
+            ordinal: 0,
+            counts: Counts::default(),
+            duplicates: 0,
+        })
+    }
+
+    /// The run number.
+    pub fn run(&self) -> u64 {
+        self.run
+    }
+
+    /// Whether an input with this SHA-256 is already in the lake (or in this run).
+    pub fn already_ingested(&self, sha256: &str) -> bool {
+        self.manifest.contains(sha256) || self.pending.iter().any(|p| p.sha256 == sha256)
+    }
+
+    fn provenance(&mut self, origin: Origin) -> Provenance {
+        self.ordinal += 1;
+        Provenance {
+            source_format: origin.source_format,
+            source_file: origin.source_file,
+            source_record: origin.source_record,
+            ingested_at: self.started_at,
+            // Runs are ordered, records within a run by arrival: §3's "ingested last".
+            ingest_seq: ((self.run as i64) << 40) | self.ordinal,
+        }
+    }
+
+    /// Adds one decoded record.
+    pub fn push(&mut self, record: Record, origin: Origin) -> Result<()> {
+        let prov = self.provenance(origin);
+        match record {
+            Record::SignIn(s) => {
+                let date = date_of(s.created_at);
+                let rows = self.sign_ins.entry(date.clone()).or_default();
+                rows.push((*s, prov));
+                if rows.len() >= BATCH_ROWS {
+                    self.flush_sign_ins(&date)?;
+                }
+            }
+            Record::Audit(a) => {
+                let date = date_of(a.activity_date_time);
+                let rows = self.audits.entry(date.clone()).or_default();
+                rows.push((*a, prov));
+                if rows.len() >= BATCH_ROWS {
+                    self.flush_audits(&date)?;
+                }
+            }
+            Record::MfaState(m) => self.mfa_states.push((m, prov)),
+            Record::SecurityDefaults(s) => self.security_defaults.push((s, prov)),
+        }
+        Ok(())
+    }
+
+    fn flush_sign_ins(&mut self, date: &str) -> Result<()> {
+        let Some(rows) = self.sign_ins.remove(date) else {
+            return Ok(());
+        };
+        let (recs, prov): (Vec<&SignIn>, Vec<Provenance>) =
+            rows.iter().map(|(r, p)| (r, p.clone())).unzip();
+        let batch = batch::sign_ins_batch(&recs, &prov)?;
+        self.staging
+            .write((Table::SignIns, Some(date.to_string())), &batch)
+    }
+
+    fn flush_audits(&mut self, date: &str) -> Result<()> {
+        let Some(rows) = self.audits.remove(date) else {
+            return Ok(());
+        };
+        let (recs, prov): (Vec<&AuditEvent>, Vec<Provenance>) =
+            rows.iter().map(|(r, p)| (r, p.clone())).unzip();
+        let batch = batch::audit_events_batch(&recs, &prov)?;
+        self.staging
+            .write((Table::AuditEvents, Some(date.to_string())), &batch)
+    }
+
+    fn flush_all(&mut self) -> Result<()> {
+        let dates: Vec<String> = self.sign_ins.keys().cloned().collect();
+        for d in dates {
+            self.flush_sign_ins(&d)?;
+        }
+        let dates: Vec<String> = self.audits.keys().cloned().collect();
+        for d in dates {
+            self.flush_audits(&d)?;
+        }
+        if !self.mfa_states.is_empty() {
+            let rows = std::mem::take(&mut self.mfa_states);
+            let (recs, prov): (Vec<_>, Vec<_>) = rows.iter().map(|(r, p)| (r, p.clone())).unzip();
+            let batch = batch::mfa_state_batch(&recs, &prov)?;
+            self.staging
+                .write((Table::MfaStateSnapshots, None), &batch)?;
+        }
+        if !self.security_defaults.is_empty() {
+            let rows = std::mem::take(&mut self.security_defaults);
+            let (recs, prov): (Vec<_>, Vec<_>) = rows.iter().map(|(r, p)| (r, p.clone())).unzip();
+            let batch = batch::security_defaults_batch(&recs, &prov)?;
+            self.staging
+                .write((Table::SecurityDefaultsSnapshots, None), &batch)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps a record that could not be decoded, verbatim, with its position and reason.
+    pub fn quarantine(&mut self, file: &str, record: u64, raw: &[u8], reason: &str) -> Result<()> {
+        if self.quarantine.is_none() {
+            let path = self
+                .staging
+                .dir()
+                .join(format!("quarantine-{}.ndjson", self.group));
+            let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            self.quarantine = Some((path, BufWriter::new(f)));
+        }
+        let (path, w) = self.quarantine.as_mut().expect("created above");
+        let line = serde_json::json!({
+            "run": self.run,
+            "file": file,
+            "record": record,
+            "reason": reason,
+            "raw": String::from_utf8_lossy(raw),
+        });
+        writeln!(w, "{line}").map_err(|e| Error::io(path.as_path(), e))
+    }
+
+    /// Marks an input as completely read; commits when enough rows are staged.
+    pub fn finish_input(&mut self, mut entry: InputEntry) -> Result<()> {
+        entry.run = self.run;
+        self.counts.add(&entry.counts);
+        self.pending.push(entry);
+        if self.staging.rows() + self.buffered() >= commit_rows() {
+            self.commit_group()?;
+        }
+        Ok(())
+    }
+
+    fn buffered(&self) -> usize {
+        self.sign_ins.values().map(Vec::len).sum::<usize>()
+            + self.audits.values().map(Vec::len).sum::<usize>()
+    }
+
+    /// Commits what is pending and records the run; returns its outcome.
+    pub fn finish(mut self) -> Result<RunOutcome> {
+        self.commit_group()?;
+        let _ = std::fs::remove_dir_all(self.layout.staging());
+        Ok(RunOutcome {
+            run: self.run,
+            counts: self.counts,
+            duplicates_dropped: self.duplicates,
+        })
+    }
+
+    /// Deduplicates the staged files against the lake and commits them with the pending
+    /// inputs' manifest entries.
+    fn commit_group(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.flush_all()?;
+        let next_file = self.staging.next_file();
+        let staging = std::mem::replace(
+            &mut self.staging,
+            Staging::new(self.layout.staging(), self.run, next_file)?,
+        );
+        let mut journal = Journal::default();
+        let mut staged_by_key: BTreeMap<PartKey, Vec<StagedFile>> = BTreeMap::new();
+        for f in staging.finish()? {
+            staged_by_key.entry(f.key.clone()).or_default().push(f);
+        }
+        for (key, files) in staged_by_key {
+            self.place_partition(&key, files, &mut journal)?;
+        }
+        if let Some((path, mut w)) = self.quarantine.take() {
+            w.flush().map_err(|e| Error::io(path.as_path(), e))?;
+            let target = self
+                .layout
+                .quarantine()
+                .join(format!("run-{:06}-{}.ndjson", self.run, self.group));
+            journal.renames.push((
+                relative(&self.layout, &path),
+                relative(&self.layout, &target),
+            ));
+        }
+        self.group += 1;
+        let mut manifest = self.manifest.clone();
+        manifest.inputs.append(&mut self.pending);
+        let now = crate::schema::record::now_micros();
+        manifest.runs.retain(|r| r.run != self.run);
+        manifest.runs.push(RunEntry {
+            run: self.run,
+            started_at: self.started_at,
+            finished_at: now,
+            counts: self.counts.clone(),
+            duplicates_dropped: self.duplicates,
+        });
+        journal.manifest = manifest.clone();
+        commit::commit(&self.layout, &journal)?;
+        self.manifest = manifest;
+        Ok(())
+    }
+
+    /// Deduplicates one partition's staged files and plans their moves into the table.
+    fn place_partition(
+        &mut self,
+        key: &PartKey,
+        files: Vec<StagedFile>,
+        journal: &mut Journal,
+    ) -> Result<()> {
+        let (table, date) = key;
+        let dir = match date {
+            Some(d) => self.layout.partition(*table, d),
+            None => self.layout.table(*table),
+        };
+        let staged: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        if !table.partitioned() {
+            for s in staged {
+                let name = s.file_name().map(PathBuf::from).unwrap_or_default();
+                journal.renames.push((
+                    relative(&self.layout, &s),
+                    relative(&self.layout, &dir.join(name)),
+                ));
+            }
+            return Ok(());
+        }
+        let existing = parquet_files(&dir)?;
+        let outcome = dedup::decide(*table, &staged, &existing)?;
+        self.duplicates += outcome.dropped;
+        for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
+            let is_staged = i < staged.len();
+            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+            let target = dir.join(&name);
+            let source = match outcome.drops.get(&i) {
+                None if is_staged => path.clone(),
+                None => continue, // an untouched existing file
+                Some(drop) => {
+                    let rewritten = self.staging.new_path();
+                    let kept = dedup::rewrite_without(*table, path, &rewritten, drop)?;
+                    if kept == 0 {
+                        let _ = std::fs::remove_file(&rewritten);
+                        if !is_staged {
+                            journal.deletes.push(relative(&self.layout, path));
+                        }
+                        continue;
+                    }
+                    rewritten
+                }
+            };
+            journal.renames.push((
+                relative(&self.layout, &source),
+                relative(&self.layout, &target),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `.parquet` files of a directory, sorted; none when it does not exist.
+pub fn parquet_files(dir: &std::path::Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "parquet") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}

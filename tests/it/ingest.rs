@@ -1,0 +1,222 @@
+//! Ingest into a lake: deduplication per evidence-rules §3, re-ingest no-op, quarantine,
+//! exit status and summary.
+
+use std::fs;
+
+use tempfile::TempDir;
+
+use crate::common::{graph_sign_in, run, sign_ins, write_lines};
+
+#[test]
+fn dedup_keeps_most_details_then_latest_ingested() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let t = "2026-11-03T08:00:00.1234567Z";
+    // Within one file: a (1 detail) then a (2 details) → 2 details wins.
+    // b twice with equal details → the later line wins.
+    let first = dir.path().join("first.json");
+    write_lines(
+        &first,
+        &[
+            graph_sign_in("a", t, 1, "a-early"),
+            graph_sign_in("a", t, 2, "a-complete"),
+            graph_sign_in("b", t, 1, "b-first"),
+            graph_sign_in("b", t, 1, "b-second"),
+            graph_sign_in("c", t, 2, "c-complete"),
+        ],
+    );
+    let out = run(&[
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        first.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A later run: c arrives again with fewer details (loses), b with equal (wins: later).
+    let second = dir.path().join("second.json");
+    write_lines(
+        &second,
+        &[
+            graph_sign_in("c", t, 0, "c-stale"),
+            graph_sign_in("b", t, 1, "b-later-run"),
+        ],
+    );
+    let out = run(&[
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        second.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = sign_ins(&lake);
+    let names: Vec<(&str, &str, usize)> = rows
+        .iter()
+        .map(|(id, (name, n, _))| (id.as_str(), name.as_str(), *n))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("a", "a-complete", 2),
+            ("b", "b-later-run", 1),
+            ("c", "c-complete", 2)
+        ]
+    );
+}
+
+#[test]
+fn same_file_twice_is_a_no_op() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let input = dir.path().join("in.json");
+    write_lines(
+        &input,
+        &[graph_sign_in("x", "2026-11-03T08:00:00Z", 2, "x")],
+    );
+    let args = [
+        "ingest",
+        "--json",
+        "--lake",
+        lake.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ];
+    assert!(run(&args).status.success());
+    let before = fs::read(lake.join("manifest.json")).unwrap();
+    let out = run(&args);
+    assert!(out.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["inputs"][0]["status"], "already-ingested");
+    assert_eq!(summary["counts"]["records"], 0);
+    let after: serde_json::Value =
+        serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
+    let before: serde_json::Value = serde_json::from_slice(&before).unwrap();
+    assert_eq!(before["inputs"], after["inputs"]);
+    assert_eq!(sign_ins(&lake).len(), 1);
+}
+
+#[test]
+fn bad_records_are_quarantined_and_the_rest_ingested() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let input = dir.path().join("mixed.json");
+    write_lines(
+        &input,
+        &[
+            graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
+            "{not json".to_string(),
+            r#"{"id":"bad-type","createdDateTime":"2026-11-03T08:00:00Z","status":{"errorCode":"fifty"}}"#.to_string(),
+            graph_sign_in("ok2", "2026-11-04T08:00:00Z", 1, "ok"),
+        ],
+    );
+    let out = run(&[
+        "ingest",
+        "--json",
+        "--lake",
+        lake.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "a file with bad records still exits 0"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mixed.json: record 2:"), "{stderr}");
+    assert!(stderr.contains("mixed.json: record 3:"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["counts"]["sign_ins"], 2);
+    assert_eq!(summary["counts"]["quarantined"], 2);
+    assert_eq!(sign_ins(&lake).len(), 2);
+    let q: Vec<serde_json::Value> = fs::read_dir(lake.join("quarantine"))
+        .unwrap()
+        .flat_map(|e| {
+            fs::read_to_string(e.unwrap().path())
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let records: Vec<i64> = q.iter().map(|v| v["record"].as_i64().unwrap()).collect();
+    assert_eq!(records, vec![2, 3]);
+    assert_eq!(q[0]["raw"], "{not json");
+    assert!(q[1]["reason"].as_str().unwrap().contains("fifty"));
+    // Two dates → two partitions.
+    assert!(lake.join("sign_ins/date=2026-11-03").is_dir());
+    assert!(lake.join("sign_ins/date=2026-11-04").is_dir());
+}
+
+#[test]
+fn unreadable_inputs_exit_non_zero_with_the_file_named() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let junk = dir.path().join("notes.txt");
+    fs::write(&junk, "hello\n").unwrap();
+    let out = run(&[
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        junk.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("notes.txt: not an Entra log export"),
+        "{stderr}"
+    );
+    let empty = dir.path().join("empty.json");
+    fs::write(&empty, "").unwrap();
+    let out = run(&[
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        empty.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty.json: empty file"));
+}
+
+#[test]
+fn gzip_and_zip_inputs_and_truncated_gzip() {
+    use std::io::Write;
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let lines: Vec<String> = (0..50)
+        .map(|i| graph_sign_in(&format!("g{i}"), "2026-11-03T08:00:00Z", 1, "gz"))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all((lines.join("\n") + "\n").as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    fs::write(dir.path().join("in.json.gz"), &gz).unwrap();
+    fs::write(dir.path().join("cut.json.gz"), &gz[..gz.len() / 2]).unwrap();
+    let zip_path = dir.path().join("in.zip");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    zip.start_file("nested/z.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(graph_sign_in("z1", "2026-11-05T08:00:00Z", 1, "zip").as_bytes())
+        .unwrap();
+    zip.finish().unwrap();
+    let out = run(&[
+        "ingest",
+        "--json",
+        "--lake",
+        lake.to_str().unwrap(),
+        dir.path().join("in.json.gz").to_str().unwrap(),
+        zip_path.to_str().unwrap(),
+        dir.path().join("cut.json.gz").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let rows = sign_ins(&lake);
+    assert!(rows.contains_key("z1"));
+    assert!(rows.keys().filter(|k| k.starts_with('g')).count() == 50);
+    assert!(
+        stderr.contains("cut.json.gz"),
+        "the truncated gzip is reported: {stderr}"
+    );
+}

@@ -1,0 +1,6 @@
+//! The one integration-test crate: runs the real library and binary on `data-samples/`
+//! and on generated inputs with known answers.
+
+mod common;
+mod ingest;
+mod kill;
