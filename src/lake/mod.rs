@@ -3,6 +3,7 @@
 
 pub mod commit;
 pub mod dedup;
+pub mod encoder;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;

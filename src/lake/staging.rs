@@ -146,8 +146,9 @@ impl Staging {
             + self.done.iter().map(|f| f.rows).sum::<usize>()
     }
 
-    /// Closes every open writer (fsyncing the files) and returns all staged files.
-    pub fn finish(mut self) -> Result<Vec<StagedFile>> {
+    /// Closes every open writer (fsyncing the files) and returns all staged files; the
+    /// numbering goes on for files staged later.
+    pub fn finish_files(&mut self) -> Result<Vec<StagedFile>> {
         for (key, open) in std::mem::take(&mut self.open) {
             let file = open.writer.into_inner()?;
             file.sync_all().map_err(|e| Error::io(&open.path, e))?;
@@ -157,7 +158,7 @@ impl Staging {
                 rows: open.rows,
             });
         }
-        Ok(self.done)
+        Ok(std::mem::take(&mut self.done))
     }
 
     /// The staging directory.

@@ -11,12 +11,13 @@ use chrono::{DateTime, Utc};
 
 use super::commit::{self, Journal, relative};
 use super::dedup;
+use super::encoder::{Encoder, Job, Rows};
 use super::fsutil::create_dir_all;
-use super::layout::{Layout, Table};
+use super::layout::Layout;
 use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
 use super::staging::{PartKey, StagedFile, Staging};
 use crate::error::{Error, Result};
-use crate::schema::batch::{self, Provenance};
+use crate::schema::batch::Provenance;
 use crate::schema::{AuditEvent, MfaStateSnapshot, Record, SecurityDefaultsSnapshot, SignIn};
 
 /// Rows buffered per partition before they become a record batch.
@@ -50,15 +51,13 @@ pub struct RunOutcome {
     pub duplicates_dropped: u64,
 }
 
-type Rows<T> = Vec<(T, Provenance)>;
-
 /// Writes one ingest run into a lake.
 pub struct RunWriter {
     layout: Layout,
     manifest: Manifest,
     run: u64,
     started_at: DateTime<Utc>,
-    staging: Staging,
+    encoder: Encoder,
     group: u64,
     quarantine: Option<(PathBuf, BufWriter<File>)>,
     sign_ins: BTreeMap<String, Rows<SignIn>>,
@@ -82,13 +81,13 @@ impl RunWriter {
         commit::recover(&layout)?;
         let manifest = Manifest::load(&layout.manifest())?;
         let run = manifest.next_run();
-        let staging = Staging::new(layout.staging(), run, 1)?;
+        let encoder = Encoder::start(Staging::new(layout.staging(), run, 1)?);
         Ok(RunWriter {
             layout,
             manifest,
             run,
             started_at: crate::schema::record::now_micros(),
-            staging,
+            encoder,
             group: 1,
             quarantine: None,
             sign_ins: BTreeMap::new(),
@@ -151,25 +150,17 @@ impl RunWriter {
     }
 
     fn flush_sign_ins(&mut self, date: &str) -> Result<()> {
-        let Some(rows) = self.sign_ins.remove(date) else {
-            return Ok(());
-        };
-        let (recs, prov): (Vec<&SignIn>, Vec<Provenance>) =
-            rows.iter().map(|(r, p)| (r, p.clone())).unzip();
-        let batch = batch::sign_ins_batch(&recs, &prov)?;
-        self.staging
-            .write((Table::SignIns, Some(date.to_string())), &batch)
+        match self.sign_ins.remove(date) {
+            Some(rows) => self.encoder.send(Job::SignIns(date.to_string(), rows)),
+            None => Ok(()),
+        }
     }
 
     fn flush_audits(&mut self, date: &str) -> Result<()> {
-        let Some(rows) = self.audits.remove(date) else {
-            return Ok(());
-        };
-        let (recs, prov): (Vec<&AuditEvent>, Vec<Provenance>) =
-            rows.iter().map(|(r, p)| (r, p.clone())).unzip();
-        let batch = batch::audit_events_batch(&recs, &prov)?;
-        self.staging
-            .write((Table::AuditEvents, Some(date.to_string())), &batch)
+        match self.audits.remove(date) {
+            Some(rows) => self.encoder.send(Job::Audits(date.to_string(), rows)),
+            None => Ok(()),
+        }
     }
 
     fn flush_all(&mut self) -> Result<()> {
@@ -183,17 +174,11 @@ impl RunWriter {
         }
         if !self.mfa_states.is_empty() {
             let rows = std::mem::take(&mut self.mfa_states);
-            let (recs, prov): (Vec<_>, Vec<_>) = rows.iter().map(|(r, p)| (r, p.clone())).unzip();
-            let batch = batch::mfa_state_batch(&recs, &prov)?;
-            self.staging
-                .write((Table::MfaStateSnapshots, None), &batch)?;
+            self.encoder.send(Job::MfaStates(rows))?;
         }
         if !self.security_defaults.is_empty() {
             let rows = std::mem::take(&mut self.security_defaults);
-            let (recs, prov): (Vec<_>, Vec<_>) = rows.iter().map(|(r, p)| (r, p.clone())).unzip();
-            let batch = batch::security_defaults_batch(&recs, &prov)?;
-            self.staging
-                .write((Table::SecurityDefaultsSnapshots, None), &batch)?;
+            self.encoder.send(Job::SecurityDefaults(rows))?;
         }
         Ok(())
     }
@@ -202,9 +187,9 @@ impl RunWriter {
     pub fn quarantine(&mut self, file: &str, record: u64, raw: &[u8], reason: &str) -> Result<()> {
         if self.quarantine.is_none() {
             let path = self
-                .staging
-                .dir()
-                .join(format!("quarantine-{}.ndjson", self.group));
+                .layout
+                .staging()
+                .join(format!("quarantine-{}-{}.ndjson", self.run, self.group));
             let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
             self.quarantine = Some((path, BufWriter::new(f)));
         }
@@ -224,7 +209,7 @@ impl RunWriter {
         entry.run = self.run;
         self.counts.add(&entry.counts);
         self.pending.push(entry);
-        if self.staging.rows() + self.buffered() >= commit_rows() {
+        if self.encoder.rows() + self.buffered() >= commit_rows() {
             self.commit_group()?;
         }
         Ok(())
@@ -238,6 +223,7 @@ impl RunWriter {
     /// Commits what is pending and records the run; returns its outcome.
     pub fn finish(mut self) -> Result<RunOutcome> {
         self.commit_group()?;
+        self.encoder.join()?;
         let _ = std::fs::remove_dir_all(self.layout.staging());
         Ok(RunOutcome {
             run: self.run,
@@ -253,19 +239,21 @@ impl RunWriter {
             return Ok(());
         }
         self.flush_all()?;
-        let next_file = self.staging.next_file();
-        let staging = std::mem::replace(
-            &mut self.staging,
-            Staging::new(self.layout.staging(), self.run, next_file)?,
-        );
-        let mut journal = Journal::default();
+        let mut staging = self.encoder.join()?;
         let mut staged_by_key: BTreeMap<PartKey, Vec<StagedFile>> = BTreeMap::new();
-        for f in staging.finish()? {
+        for f in staging.finish_files()? {
             staged_by_key.entry(f.key.clone()).or_default().push(f);
         }
+        let mut journal = Journal::default();
         for (key, files) in staged_by_key {
-            self.place_partition(&key, files, &mut journal)?;
+            // Rewritten files take fresh names from the same staging numbering.
+            self.place_partition(&key, files, &mut journal, &mut staging)?;
         }
+        self.encoder = Encoder::start(Staging::new(
+            self.layout.staging(),
+            self.run,
+            staging.next_file(),
+        )?);
         if let Some((path, mut w)) = self.quarantine.take() {
             w.flush().map_err(|e| Error::io(path.as_path(), e))?;
             let target = self
@@ -301,6 +289,7 @@ impl RunWriter {
         key: &PartKey,
         files: Vec<StagedFile>,
         journal: &mut Journal,
+        rewrites: &mut Staging,
     ) -> Result<()> {
         let (table, date) = key;
         let dir = match date {
@@ -329,7 +318,7 @@ impl RunWriter {
                 None if is_staged => path.clone(),
                 None => continue, // an untouched existing file
                 Some(drop) => {
-                    let rewritten = self.staging.new_path();
+                    let rewritten = rewrites.new_path();
                     let kept = dedup::rewrite_without(*table, path, &rewritten, drop)?;
                     if kept == 0 {
                         let _ = std::fs::remove_file(&rewritten);

@@ -1,0 +1,125 @@
+//! The encoder thread: turns buffered records into record batches and Parquet on the
+//! second core while the first one parses input.
+
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use super::layout::Table;
+use super::staging::Staging;
+use crate::error::{Error, Result};
+use crate::schema::batch::{self, Provenance};
+use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+
+/// Rows of one table with their provenance.
+pub type Rows<T> = Vec<(T, Provenance)>;
+
+/// A unit of work: rows of one partition (date) or one snapshot table.
+pub enum Job {
+    SignIns(String, Rows<SignIn>),
+    Audits(String, Rows<AuditEvent>),
+    MfaStates(Rows<MfaStateSnapshot>),
+    SecurityDefaults(Rows<SecurityDefaultsSnapshot>),
+}
+
+impl Job {
+    fn rows(&self) -> usize {
+        match self {
+            Job::SignIns(_, r) => r.len(),
+            Job::Audits(_, r) => r.len(),
+            Job::MfaStates(r) => r.len(),
+            Job::SecurityDefaults(r) => r.len(),
+        }
+    }
+}
+
+/// Jobs in flight: enough to keep the encoder busy, few enough to bound memory.
+const QUEUE: usize = 4;
+
+/// A running encoder thread that owns the staging area of one commit group.
+pub struct Encoder {
+    tx: Option<SyncSender<Job>>,
+    handle: Option<JoinHandle<Result<Staging>>>,
+    rows: usize,
+}
+
+fn split<T>(rows: &Rows<T>) -> (Vec<&T>, Vec<Provenance>) {
+    rows.iter().map(|(r, p)| (r, p.clone())).unzip()
+}
+
+fn encode(staging: &mut Staging, job: Job) -> Result<()> {
+    match job {
+        Job::SignIns(date, rows) => {
+            let (recs, prov) = split(&rows);
+            let b = batch::sign_ins_batch(&recs, &prov)?;
+            staging.write((Table::SignIns, Some(date)), &b)
+        }
+        Job::Audits(date, rows) => {
+            let (recs, prov) = split(&rows);
+            let b = batch::audit_events_batch(&recs, &prov)?;
+            staging.write((Table::AuditEvents, Some(date)), &b)
+        }
+        Job::MfaStates(rows) => {
+            let (recs, prov) = split(&rows);
+            let b = batch::mfa_state_batch(&recs, &prov)?;
+            staging.write((Table::MfaStateSnapshots, None), &b)
+        }
+        Job::SecurityDefaults(rows) => {
+            let (recs, prov) = split(&rows);
+            let b = batch::security_defaults_batch(&recs, &prov)?;
+            staging.write((Table::SecurityDefaultsSnapshots, None), &b)
+        }
+    }
+}
+
+impl Encoder {
+    /// Starts the thread on `staging`.
+    pub fn start(mut staging: Staging) -> Encoder {
+        let (tx, rx) = sync_channel::<Job>(QUEUE);
+        let handle = std::thread::spawn(move || {
+            for job in rx {
+                encode(&mut staging, job)?;
+            }
+            Ok(staging)
+        });
+        Encoder {
+            tx: Some(tx),
+            handle: Some(handle),
+            rows: 0,
+        }
+    }
+
+    /// Queues a job; an error means the thread failed (its error is returned).
+    pub fn send(&mut self, job: Job) -> Result<()> {
+        self.rows += job.rows();
+        let sent = self
+            .tx
+            .as_ref()
+            .map(|tx| tx.send(job).is_ok())
+            .unwrap_or(false);
+        if sent {
+            return Ok(());
+        }
+        match self.join() {
+            Ok(_) => Err(Error::Usage(
+                "the encoder thread stopped unexpectedly".into(),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Rows queued so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Waits for every queued job and returns the staging area.
+    pub fn join(&mut self) -> Result<Staging> {
+        self.tx = None;
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| Error::Usage("the encoder thread panicked".into()))?,
+            None => Err(Error::Usage("the encoder was already joined".into())),
+        }
+    }
+}
