@@ -5,8 +5,15 @@
 //! See ARCHITECTURE.md for the map and its invariants.
 
 pub mod error;
+pub mod evidence;
 pub mod lake;
 pub mod schema;
 pub mod sources;
+
+/// Command implementations (clap `Args` + `run`); the dispatcher lives with `main`.
+pub mod cli {
+    pub mod classify;
+    pub mod evaluate;
+}
 
 pub use error::{Error, Result};

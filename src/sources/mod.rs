@@ -7,6 +7,7 @@
 
 pub mod detect;
 pub mod mapping;
+pub mod snapshot;
 pub mod time;
 
 use std::io::BufRead;
@@ -42,6 +43,15 @@ pub fn read(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     // Each format module adds its arm here.
-    let _ = (input, companion, sink);
-    Err(crate::error::Error::Usage(format!("format {format} is not readable yet")))
+    match format {
+        Format::MfaStateCsv | Format::MfaStateJson | Format::SecurityDefaults => {
+            snapshot::read(format, input, sink)
+        }
+        _ => {
+            let _ = companion;
+            Err(crate::error::Error::Usage(format!(
+                "format {format} is not readable yet"
+            )))
+        }
+    }
 }
