@@ -7,7 +7,7 @@
 WITH newest AS (SELECT max(created_at) AS newest FROM sign_in_evidence)
 SELECT e.id, e.created_at, e.user_principal_name, e.user_type, e.event_type, e.class,
        e.verdict, e.reason, e.origin_sign_in_id,
-       e.created_at > n.newest - INTERVAL '{settling_hours}' HOUR AS provisional
+       e.created_at > n.newest - INTERVAL '{settling_hours} hours' AS provisional
 FROM sign_in_evidence e CROSS JOIN newest n
 WHERE e.verdict IN ('violation', 'unproven')
 ORDER BY e.created_at, e.id

@@ -7,6 +7,6 @@ WITH newest AS (SELECT max(created_at) AS newest FROM sign_in_evidence)
 SELECT n.newest AS newest_sign_in, CAST({settling_hours} AS BIGINT) AS settling_hours,
        e.verdict, count(*) AS provisional_sign_ins
 FROM sign_in_evidence e CROSS JOIN newest n
-WHERE e.created_at > n.newest - INTERVAL '{settling_hours}' HOUR
+WHERE e.created_at > n.newest - INTERVAL '{settling_hours} hours'
 GROUP BY n.newest, e.verdict
 ORDER BY e.verdict

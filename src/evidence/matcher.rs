@@ -5,7 +5,6 @@
 //! SQL cannot walk a `List<Struct>` per row without `unnest`, which would drop sign-ins whose
 //! list is empty; a per-row scan here keeps every row and needs no join back.
 
-use std::any::Any;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -158,9 +157,6 @@ fn list(a: &ArrayRef) -> DfResult<&ListArray> {
 }
 
 impl ScalarUDFImpl for MfaEvidence {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
     fn name(&self) -> &str {
         "mfa_evidence"
     }

@@ -3,7 +3,6 @@
 //! `per_user_mfa_state_at(user_id, user_principal_name, created_at)` and
 //! `security_defaults_at(created_at)`, each returning `{state, source}`.
 
-use std::any::Any;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -47,8 +46,21 @@ fn get(a: &ArrayRef, i: usize) -> Option<&str> {
     a.is_valid(i).then(|| a.value(i))
 }
 
-/// The audit changes of one timeline, parsed: (audit_id, at, activity, user_id, upn, old, new).
-type Parsed = Vec<(String, i64, Option<String>, Option<String>, Option<String>, Option<&'static str>, Option<&'static str>)>;
+/// One parsed audit change: (audit_id, at, activity, user_id, upn, old state, new state).
+type Change = (
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+type Parsed = Vec<Change>;
+
+fn column(rows: &[Change], f: impl Fn(&Change) -> Option<&str>) -> ArrayRef {
+    Arc::new(rows.iter().map(f).collect::<StringArray>())
+}
 
 async fn parse_changes(
     ctx: &SessionContext,
@@ -105,19 +117,18 @@ fn changes_table(ctx: &SessionContext, name: &str, rows: &Parsed, per_user: bool
     }
     fields.push(Field::new("old_state", DataType::Utf8, true));
     fields.push(Field::new("new_state", DataType::Utf8, true));
-    let s = |f: fn(&_) -> Option<&str>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
     let at: TimestampMicrosecondArray = rows.iter().map(|r| Some(r.1)).collect();
     let mut cols: Vec<ArrayRef> = vec![
-        s(|r| Some(r.0.as_str())),
+        column(rows, |r| Some(r.0.as_str())),
         Arc::new(at.with_timezone("UTC")),
-        s(|r| r.2.as_deref()),
+        column(rows, |r| r.2.as_deref()),
     ];
     if per_user {
-        cols.push(s(|r| r.3.as_deref()));
-        cols.push(s(|r| r.4.as_deref()));
+        cols.push(column(rows, |r| r.3.as_deref()));
+        cols.push(column(rows, |r| r.4.as_deref()));
     }
-    cols.push(s(|r| r.5));
-    cols.push(s(|r| r.6));
+    cols.push(column(rows, |r| r.5));
+    cols.push(column(rows, |r| r.6));
     let schema = Arc::new(Schema::new(fields));
     let batch = RecordBatch::try_new(schema.clone(), cols)?;
     ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
@@ -228,9 +239,6 @@ fn output_fields() -> Fields {
 }
 
 impl ScalarUDFImpl for StateUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
     fn name(&self) -> &str {
         match self.lookup {
             Lookup::PerUser(_) => "per_user_mfa_state_at",

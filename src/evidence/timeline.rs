@@ -139,6 +139,7 @@ fn at_time<'a>(lists: &[&'a [Observation]], at: i64) -> Vec<&'a Observation> {
     lists
         .iter()
         .flat_map(|l| {
+            let l: &'a [Observation] = l;
             let start = l.partition_point(|o| o.at < at);
             let end = l.partition_point(|o| o.at <= at);
             l[start..end].iter()

@@ -119,20 +119,18 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, String> {
         .map(key)
         .collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let (no, row) = match record {
-            Ok(r) => {
-                let no = r.position().map_or(0, |p| p.line());
-                let raw = r.iter().collect::<Vec<_>>().join(",");
-                let fields = header.iter().cloned().zip(r.iter().map(str::to_owned)).collect();
-                (no, (raw, Ok(fields)))
+    // Data rows count from the header's line + 1 (snapshot cells hold no line breaks).
+    for no in 2u64.. {
+        let mut record = csv::StringRecord::new();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let raw = record.iter().collect::<Vec<_>>().join(",");
+                let fields = header.iter().cloned().zip(record.iter().map(str::to_owned)).collect();
+                rows.push((no, raw, Ok(fields)));
             }
-            Err(e) => {
-                let no = e.position().map_or(0, |p| p.line());
-                (no, (String::new(), Err(e.to_string())))
-            }
-        };
-        rows.push((no, row.0, row.1));
+            Err(e) => rows.push((no, String::new(), Err(e.to_string()))),
+        }
     }
     Ok(rows)
 }
