@@ -332,7 +332,7 @@ async fn evaluate_writes_a_traceable_report() {
     let mut evil = S::new("evil", at(16, 0), "evil").requirement("singleFactorAuthentication").0;
     evil.user_principal_name = Some("=cmd|' /C calc'!A0 <b>|`x`".into());
     sign_ins.push(evil);
-    let mut sync = S::new("sync", at(16, 1), "sync").step("Text message", Some(true), "", "").0;
+    let mut sync = S::new("sync", at(16, 1), "sync").requirement("singleFactorAuthentication").0;
     sync.user_principal_name = Some("Sync_DC1_abc@contoso.onmicrosoft.com".into());
     sign_ins.push(sync);
     sign_ins.push(S::new("ni", at(16, 2), "u9").event(EventType::NonInteractiveUser).step("Text message", Some(true), "", "").0);
@@ -350,6 +350,7 @@ async fn evaluate_writes_a_traceable_report() {
     let r = &outcome.report;
     let holds: Vec<bool> = r["requirements"].as_array().unwrap().iter().map(|q| q["holds"] == true).collect();
     assert_eq!(holds, vec![false, false, false, false, true, true]);
+    assert_eq!(r["requirements"][1]["figures"]["special_account_problems"], 1);
     // Every figure names its query file.
     for req in r["requirements"].as_array().unwrap() {
         for (name, fig) in req["figures"].as_object().unwrap() {
@@ -387,4 +388,66 @@ fn scenario_expectations_cover_every_sign_in_and_every_class() {
     for row in &rows {
         assert!(row[3].is_empty() || ids.contains(&row[3]), "origin of {} is not a sign-in", &row[0]);
     }
+}
+
+/// Collects snapshot records read by `sources::snapshot`.
+#[derive(Default)]
+struct Collect(Vec<mfaproof::schema::Record>);
+
+impl mfaproof::sources::Sink for Collect {
+    fn record(&mut self, _: u64, r: mfaproof::schema::Record) -> mfaproof::Result<()> {
+        self.0.push(r);
+        Ok(())
+    }
+    fn reject(&mut self, n: u64, _: &[u8], reason: String) -> mfaproof::Result<()> {
+        panic!("record {n} rejected: {reason}")
+    }
+    fn skip(&mut self, _: u64, _: &str) {}
+    fn partial(&mut self, _: u64, _: &[u8]) {}
+    fn warn(&mut self, _: String) {}
+}
+
+/// The scenario through the Graph mapping and the snapshot source (not the ingester, which
+/// is built elsewhere) against the hand-derived `expected.csv`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_classifies_as_worked_out_by_hand() {
+    use mfaproof::sources::mapping::{GraphAudit, GraphSignIn};
+    use mfaproof::sources::{Format, snapshot};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/scenario");
+    let page = |name: &str| -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+        v["value"].as_array().unwrap().clone()
+    };
+    let mut records = testlake::Records::default();
+    for v in page("sign-ins.json") {
+        let g: GraphSignIn = serde_json::from_value(v).unwrap();
+        records.sign_ins.push(g.into_canonical(None, None).unwrap());
+    }
+    for v in page("directory-audits.json") {
+        let g: GraphAudit = serde_json::from_value(v).unwrap();
+        records.audits.push(g.into_canonical().unwrap());
+    }
+    let mut sink = Collect::default();
+    let csv = std::fs::read(dir.join("per-user-mfa.csv")).unwrap();
+    snapshot::read(Format::MfaStateCsv, &mut csv.as_slice(), &mut sink).unwrap();
+    let sd = std::fs::read(dir.join("security-defaults.json")).unwrap();
+    snapshot::read(Format::SecurityDefaults, &mut sd.as_slice(), &mut sink).unwrap();
+    for r in sink.0 {
+        match r {
+            mfaproof::schema::Record::MfaState(s) => records.mfa_states.push(s),
+            mfaproof::schema::Record::SecurityDefaults(s) => records.security_defaults.push(s),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let rows = classify(&records).await;
+    let mut r = csv::Reader::from_path(dir.join("expected.csv")).unwrap();
+    let mut failures = Vec::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let got = &rows[&rec[0]];
+        if got["class"] != rec[1] || got["verdict"] != rec[2] || got["origin_sign_in_id"] != rec[3] {
+            failures.push(format!("{}: want {}/{}/{:?}, got {}/{}/{:?} ({})", &rec[0], &rec[1], &rec[2], &rec[3], got["class"], got["verdict"], got["origin_sign_in_id"], got["reason"]));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
