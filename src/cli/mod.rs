@@ -4,8 +4,12 @@
 //! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
 //! 3 `evaluate --strict` found the tenant not compliant.
 
+mod classify;
+mod evaluate;
 mod ingest;
 mod progress;
+mod query;
+mod run;
 
 use std::process::ExitCode;
 
@@ -22,13 +26,25 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ingest, then evaluate: the whole job with defaults.
+    Run(run::RunArgs),
     /// Ingest Entra log exports (files, folders, .gz, .zip) into a Parquet lake.
     Ingest(ingest::IngestArgs),
+    /// Write the per-sign-in classification (CSV or Parquet by extension).
+    Classify(classify::ClassifyArgs),
+    /// Classify and write the compliance report (report.json, report.md, findings.csv).
+    Evaluate(evaluate::EvaluateArgs),
+    /// Run SQL over the lake and the evidence views.
+    Query(query::QueryArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Ingest(args) => ingest::run(args),
+        Command::Classify(args) => classify::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
+        Command::Query(args) => query::run(args),
     }
 }

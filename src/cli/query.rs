@@ -37,19 +37,25 @@ pub struct QueryArgs {
 pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     let sql = match (&args.sql, &args.file) {
         (Some(sql), None) => sql.clone(),
-        (None, Some(file)) => std::fs::read_to_string(file)
-            .with_context(|| format!("reading {}", file.display()))?,
+        (None, Some(file)) => {
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+        }
         _ => bail!("give the SQL as an argument or with --file"),
     };
     if !args.lake.is_dir() {
-        bail!("{}: no lake here (run `mfaproof ingest` first)", args.lake.display());
+        bail!(
+            "{}: no lake here (run `mfaproof ingest` first)",
+            args.lake.display()
+        );
     }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         QueryFormat::Table
     } else {
         QueryFormat::Csv
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(execute(&args.lake, &sql, format))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -62,11 +68,17 @@ async fn execute(lake: &std::path::Path, sql: &str, format: QueryFormat) -> anyh
     match format {
         QueryFormat::Table => {
             let batches = df.collect().await?;
-            writeln!(out, "{}", arrow::util::pretty::pretty_format_batches(&batches)?)?;
+            writeln!(
+                out,
+                "{}",
+                arrow::util::pretty::pretty_format_batches(&batches)?
+            )?;
         }
         QueryFormat::Csv => {
             let mut stream = df.execute_stream().await?;
-            let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(&mut out);
+            let mut writer = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(&mut out);
             while let Some(batch) = stream.next().await {
                 writer.write(&batch?)?;
             }

@@ -8,6 +8,7 @@
 pub mod detect;
 pub mod mapping;
 pub mod portal_csv;
+pub mod snapshot;
 pub mod time;
 
 use std::io::BufRead;
@@ -44,8 +45,15 @@ pub fn read(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     // Each format module adds its arm here.
-    let _ = (file_name, input, companion, sink);
-    Err(crate::error::Error::Usage(format!(
-        "format {format} is not readable yet"
-    )))
+    match format {
+        Format::MfaStateCsv | Format::MfaStateJson | Format::SecurityDefaults => {
+            snapshot::read(format, input, sink)
+        }
+        _ => {
+            let _ = (file_name, companion);
+            Err(crate::error::Error::Usage(format!(
+                "format {format} is not readable yet"
+            )))
+        }
+    }
 }

@@ -36,9 +36,14 @@ fn source_files_follow_the_conventions() {
         }
         let lines = text.lines().count();
         if lines > MAX_LINES {
-            problems.push(format!("{name}: {lines} lines (limit {MAX_LINES}): split it"));
+            problems.push(format!(
+                "{name}: {lines} lines (limit {MAX_LINES}): split it"
+            ));
         }
-        for (what, needle) in [("dbg!", concat!("dbg", "!(")), ("#[ignore]", concat!("#[", "ignore"))] {
+        for (what, needle) in [
+            ("dbg!", concat!("dbg", "!(")),
+            ("#[ignore]", concat!("#[", "ignore")),
+        ] {
             if text.contains(needle) {
                 problems.push(format!("{name}: contains {what}"));
             }

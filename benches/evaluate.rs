@@ -1,0 +1,129 @@
+//! Classification throughput: a generated lake (fixed seed, 200k sign-ins by default, or
+//! `MFAPROOF_BENCH_SIGN_INS`) classified and exported to Parquet through the real SQL.
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mfaproof::evidence::{export, open, testlake};
+use mfaproof::schema::{AuthDetail, EventType, SignIn};
+
+/// A small deterministic generator (64-bit LCG), so the lake is the same every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+const DETAILS: [&str; 6] = [
+    "MFA successfully completed",
+    "MFA requirement satisfied by claim in the token",
+    "MFA requirement skipped due to remembered device",
+    "MFA requirement skipped due to location",
+    "First factor requirement satisfied by claim in the token",
+    "",
+];
+
+/// Sign-ins `range` of `n`; each record has its own seed, so slices are independent.
+fn generate(range: std::ops::Range<usize>, n: usize) -> testlake::Records {
+    let start = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+    let mut sign_ins = Vec::with_capacity(range.len());
+    for i in range {
+        let mut rng = Lcg(42 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let t = start + chrono::Duration::seconds((i as i64) * 30 * 86_400 / n as i64);
+        let event = if rng.next(5) == 0 {
+            EventType::InteractiveUser
+        } else {
+            EventType::NonInteractiveUser
+        };
+        let mut s = SignIn::new(format!("{i:012x}-sign-in"), t, event);
+        let user = rng.next(2_000);
+        s.user_id = Some(format!("user-{user}"));
+        s.user_principal_name = Some(format!("user{user}@contoso.com"));
+        s.user_type = Some("member".into());
+        s.session_id = Some(format!("session-{user}-{}", rng.next(20)));
+        s.error_code = Some(if rng.next(20) == 0 { 50126 } else { 0 });
+        s.client_app_used = Some(
+            if rng.next(50) == 0 {
+                "IMAP4"
+            } else {
+                "Browser"
+            }
+            .into(),
+        );
+        s.authentication_requirement = Some(
+            if rng.next(2) == 0 {
+                "multiFactorAuthentication"
+            } else {
+                "singleFactorAuthentication"
+            }
+            .into(),
+        );
+        let detail = DETAILS[rng.next(DETAILS.len() as u64) as usize];
+        s.authentication_details.push(AuthDetail {
+            authentication_method: Some("Password".into()),
+            succeeded: Some(true),
+            authentication_step_requirement: Some("Primary authentication".into()),
+            ..AuthDetail::default()
+        });
+        if !detail.is_empty() {
+            s.authentication_details.push(AuthDetail {
+                authentication_method: Some(
+                    if rng.next(3) == 0 {
+                        "Mobile app notification"
+                    } else {
+                        "Previously satisfied"
+                    }
+                    .into(),
+                ),
+                succeeded: Some(true),
+                authentication_step_result_detail: Some(detail.into()),
+                ..AuthDetail::default()
+            });
+        }
+        sign_ins.push(s);
+    }
+    testlake::Records {
+        sign_ins,
+        ..testlake::Records::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let n: usize = std::env::var("MFAPROOF_BENCH_SIGN_INS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Written in slices so the generator never holds more than one slice of records.
+    let slice = 250_000.min(n);
+    for (part, first) in (0..n).step_by(slice).enumerate() {
+        let records = generate(first..(first + slice).min(n), n);
+        testlake::write(dir.path(), &records, &part.to_string()).expect("write lake");
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let out = dir.path().join("export.parquet");
+    let mut group = c.benchmark_group("evaluate");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function(format!("classify_{n}"), |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let ctx = open(dir.path(), None).await.expect("open");
+                export::write(&ctx, &out).await.expect("export")
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

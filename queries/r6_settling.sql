@@ -1,0 +1,12 @@
+-- What it computes: the newest ingested sign-in and the sign-ins younger than the settling
+--   window before it (provisional), per verdict.
+-- Why it matters: R6 — Entra completes MFA details hours late, so recent verdicts may
+--   still change; they are counted as provisional.
+-- Output columns: newest_sign_in, settling_hours, verdict, provisional_sign_ins
+WITH newest AS (SELECT max(created_at) AS newest FROM sign_in_evidence)
+SELECT n.newest AS newest_sign_in, CAST({settling_hours} AS BIGINT) AS settling_hours,
+       e.verdict, count(*) AS provisional_sign_ins
+FROM sign_in_evidence e CROSS JOIN newest n
+WHERE e.created_at > n.newest - INTERVAL '{settling_hours} hours'
+GROUP BY n.newest, e.verdict
+ORDER BY e.verdict

@@ -1,0 +1,165 @@
+//! The evidence engine: a DataFusion session over a lake that classifies every sign-in per
+//! the MFA contract (`/work/shared/spec/evidence-rules.md`), and the report built on it.
+//! See `docs/evidence.md` for the choices the contract leaves open.
+
+pub mod export;
+pub mod matcher;
+pub mod queries;
+pub mod report;
+pub mod state_udf;
+pub mod testlake;
+pub mod timeline;
+pub mod vocabulary;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::error::{Error, Result};
+use crate::lake::layout::{Layout, Table};
+use crate::schema::columns::{
+    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
+};
+
+/// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
+/// 10M sign-in classification under 2 GiB peak RSS.
+pub const MEMORY_POOL_BYTES: usize = 1536 * 1024 * 1024;
+
+/// A session with the spilling memory pool and one partition per core.
+pub fn session() -> Result<SessionContext> {
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(MEMORY_POOL_BYTES)))
+        .build_arc()?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let config = SessionConfig::new()
+        .with_target_partitions(cores)
+        .with_information_schema(true);
+    Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
+/// Opens the lake at `lake`: its tables, the vocabulary, the state timelines and the view
+/// `sign_in_evidence`. `range` (inclusive dates) restricts `sign_ins` and `audit_events` by
+/// their `date` partition; the state timelines read every audit event (`audit_events_all`),
+/// since a change before the window tells the state inside it.
+pub async fn open(lake: &Path, range: Option<(NaiveDate, NaiveDate)>) -> Result<SessionContext> {
+    if !lake.is_dir() {
+        return Err(Error::Lake {
+            path: lake.to_path_buf(),
+            reason: "not a directory".into(),
+        });
+    }
+    let ctx = session()?;
+    let layout = Layout::new(lake);
+    register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
+    register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;
+    register_table(
+        &ctx,
+        &layout,
+        Table::MfaStateSnapshots,
+        "mfa_state_snapshots",
+    )
+    .await?;
+    register_table(
+        &ctx,
+        &layout,
+        Table::SecurityDefaultsSnapshots,
+        "security_defaults_snapshots",
+    )
+    .await?;
+    for (table, all) in [
+        ("sign_ins", "sign_ins_all"),
+        ("audit_events", "audit_events_all"),
+    ] {
+        // A filter on the partition column prunes whole `date=` folders.
+        let filter = match range {
+            Some((from, to)) => format!(
+                " WHERE date >= '{}' AND date <= '{}'",
+                from.format("%Y-%m-%d"),
+                to.format("%Y-%m-%d")
+            ),
+            None => String::new(),
+        };
+        let view = ctx
+            .sql(&format!("SELECT * FROM {all}{filter}"))
+            .await?
+            .into_view();
+        ctx.register_table(table, view)?;
+    }
+    vocabulary::register(&ctx)?;
+    ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
+    state_udf::register(&ctx).await?;
+    for (view, query) in [
+        ("sign_in_evidence", "classification"),
+        ("session_origin", "session_origin"),
+    ] {
+        let df = queries::plan(&ctx, query, &[]).await?;
+        ctx.register_table(view, df.into_view())?;
+    }
+    Ok(ctx)
+}
+
+async fn register_table(
+    ctx: &SessionContext,
+    layout: &Layout,
+    table: Table,
+    name: &str,
+) -> Result<()> {
+    let schema = match table {
+        Table::SignIns => SIGN_INS.clone(),
+        Table::AuditEvents => AUDIT_EVENTS.clone(),
+        Table::MfaStateSnapshots => MFA_STATE_SNAPSHOTS.clone(),
+        Table::SecurityDefaultsSnapshots => SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+    };
+    let dir = layout.table(table);
+    let has_files = dir.is_dir() && contains_parquet(&dir);
+    if !has_files {
+        let schema = if table.partitioned() {
+            let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+            fields.push(Arc::new(arrow::datatypes::Field::new(
+                "date",
+                arrow::datatypes::DataType::Utf8,
+                false,
+            )));
+            Arc::new(arrow::datatypes::Schema::new(fields))
+        } else {
+            schema
+        };
+        ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+        return Ok(());
+    }
+    let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
+    let mut options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    if table.partitioned() {
+        options = options
+            .with_table_partition_cols(vec![("date".into(), arrow::datatypes::DataType::Utf8)]);
+    }
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(schema);
+    ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
+    Ok(())
+}
+
+fn contains_parquet(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(|e| e.ok()).any(|e| {
+        let p = e.path();
+        if p.is_dir() {
+            contains_parquet(&p)
+        } else {
+            p.extension().is_some_and(|x| x == "parquet")
+        }
+    })
+}

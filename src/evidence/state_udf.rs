@@ -1,0 +1,318 @@
+//! The state timelines as SQL: parses the audit changes the timeline queries extract,
+//! registers them as tables, loads the timelines and registers the lookup UDFs
+//! `per_user_mfa_state_at(user_id, user_principal_name, created_at)` and
+//! `security_defaults_at(created_at)`, each returning `{state, source}`.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, RecordBatch, StringArray, StringBuilder, StructArray,
+    TimestampMicrosecondArray,
+};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Fields, Schema, TimeUnit};
+use datafusion::common::{DataFusionError, Result as DfResult};
+use datafusion::datasource::MemTable;
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+use datafusion::prelude::SessionContext;
+
+use super::queries;
+use super::timeline::{
+    Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,
+};
+use crate::error::Result;
+use crate::schema::columns::timestamp_type;
+
+fn text_column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
+    let col = batch
+        .column_by_name(name)
+        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
+    Ok(cast(col, &DataType::Utf8)?)
+}
+
+fn times(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
+    let col = batch
+        .column_by_name(name)
+        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
+    let col = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+    Ok(col
+        .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+        .clone())
+}
+
+fn get(a: &ArrayRef, i: usize) -> Option<&str> {
+    let a = a.as_string::<i32>();
+    a.is_valid(i).then(|| a.value(i))
+}
+
+/// One parsed audit change: (audit_id, at, activity, user_id, upn, old state, new state).
+type Change = (
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+type Parsed = Vec<Change>;
+
+fn column(rows: &[Change], f: impl Fn(&Change) -> Option<&str>) -> ArrayRef {
+    Arc::new(rows.iter().map(f).collect::<StringArray>())
+}
+
+async fn parse_changes(
+    ctx: &SessionContext,
+    query: &str,
+    parse: fn(Option<&str>) -> Option<&'static str>,
+    disable_means_disabled: bool,
+) -> Result<Parsed> {
+    let batches = queries::run(ctx, query).await?;
+    let mut out = Parsed::new();
+    for b in &batches {
+        let (id, act, old, new) = (
+            text_column(b, "audit_id")?,
+            text_column(b, "activity")?,
+            text_column(b, "old_value")?,
+            text_column(b, "new_value")?,
+        );
+        let at = times(b, "at")?;
+        let user = b
+            .column_by_name("user_id")
+            .map(|c| cast(c, &DataType::Utf8))
+            .transpose()?;
+        let upn = b
+            .column_by_name("user_principal_name")
+            .map(|c| cast(c, &DataType::Utf8))
+            .transpose()?;
+        let has_property = b
+            .column_by_name("has_property")
+            .and_then(|c| c.as_boolean_opt().cloned());
+        for i in 0..b.num_rows() {
+            let without = has_property
+                .as_ref()
+                .is_some_and(|h| h.is_valid(i) && !h.value(i));
+            let (o, n) = if disable_means_disabled && without {
+                (None, Some("disabled"))
+            } else {
+                (parse(get(&old, i)), parse(get(&new, i)))
+            };
+            out.push((
+                get(&id, i).unwrap_or_default().to_owned(),
+                at.value(i),
+                get(&act, i).map(str::to_owned),
+                user.as_ref().and_then(|u| get(u, i)).map(str::to_owned),
+                upn.as_ref().and_then(|u| get(u, i)).map(str::to_owned),
+                o,
+                n,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn changes_table(ctx: &SessionContext, name: &str, rows: &Parsed, per_user: bool) -> Result<()> {
+    let mut fields = vec![
+        Field::new("audit_id", DataType::Utf8, false),
+        Field::new("at", timestamp_type(), false),
+        Field::new("activity", DataType::Utf8, true),
+    ];
+    if per_user {
+        fields.push(Field::new("user_id", DataType::Utf8, true));
+        fields.push(Field::new("user_principal_name", DataType::Utf8, true));
+    }
+    fields.push(Field::new("old_state", DataType::Utf8, true));
+    fields.push(Field::new("new_state", DataType::Utf8, true));
+    let at: TimestampMicrosecondArray = rows.iter().map(|r| Some(r.1)).collect();
+    let mut cols: Vec<ArrayRef> = vec![
+        column(rows, |r| Some(r.0.as_str())),
+        Arc::new(at.with_timezone("UTC")),
+        column(rows, |r| r.2.as_deref()),
+    ];
+    if per_user {
+        cols.push(column(rows, |r| r.3.as_deref()));
+        cols.push(column(rows, |r| r.4.as_deref()));
+    }
+    cols.push(column(rows, |r| r.5));
+    cols.push(column(rows, |r| r.6));
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), cols)?;
+    ctx.register_table(
+        name,
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
+    Ok(())
+}
+
+fn observation(i: usize, cols: &[ArrayRef; 3], at: &TimestampMicrosecondArray) -> Observation {
+    let word = |a: &ArrayRef| get(a, i).map(intern);
+    Observation {
+        at: at.value(i),
+        audit_id: get(&cols[0], i).map(str::to_owned),
+        old: word(&cols[1]),
+        new: word(&cols[2]),
+    }
+}
+
+/// State words are few and fixed; interning keeps observations `&'static str`.
+fn intern(word: &str) -> &'static str {
+    match word {
+        "disabled" => "disabled",
+        "enabled" => "enabled",
+        "enforced" => "enforced",
+        "on" => "on",
+        "off" => "off",
+        _ => super::timeline::UNKNOWN,
+    }
+}
+
+/// Builds both timelines and registers their tables and lookup UDFs.
+pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<Vec<Observation>>)> {
+    let per_user = parse_changes(ctx, "per_user_mfa_changes", per_user_value, true).await?;
+    changes_table(ctx, "per_user_mfa_audit_changes", &per_user, true)?;
+    let sd = parse_changes(
+        ctx,
+        "security_defaults_changes",
+        security_defaults_value,
+        false,
+    )
+    .await?;
+    changes_table(ctx, "security_defaults_audit_changes", &sd, false)?;
+
+    let mut users = UserTimelines::default();
+    for b in queries::run(ctx, "per_user_mfa_timeline").await? {
+        let cols = [
+            text_column(&b, "audit_id")?,
+            text_column(&b, "old_state")?,
+            text_column(&b, "new_state")?,
+        ];
+        let (uid, upn, at) = (
+            text_column(&b, "user_id")?,
+            text_column(&b, "user_principal_name")?,
+            times(&b, "at")?,
+        );
+        for i in 0..b.num_rows() {
+            users.add(get(&uid, i), get(&upn, i), observation(i, &cols, &at));
+        }
+    }
+    users.finish();
+    let mut tenant = Vec::new();
+    for b in queries::run(ctx, "security_defaults_timeline").await? {
+        let cols = [
+            text_column(&b, "audit_id")?,
+            text_column(&b, "old_state")?,
+            text_column(&b, "new_state")?,
+        ];
+        let at = times(&b, "at")?;
+        for i in 0..b.num_rows() {
+            tenant.push(observation(i, &cols, &at));
+        }
+    }
+    tenant.sort_by_key(|o| o.at);
+    let users = Arc::new(users);
+    let tenant = Arc::new(tenant);
+    ctx.register_udf(StateUdf::new(Lookup::PerUser(users.clone())));
+    ctx.register_udf(StateUdf::new(Lookup::Tenant(tenant.clone())));
+    Ok((users, tenant))
+}
+
+#[derive(Debug)]
+enum Lookup {
+    PerUser(Arc<UserTimelines>),
+    Tenant(Arc<Vec<Observation>>),
+}
+
+/// A "state at t" lookup UDF over one timeline.
+#[derive(Debug)]
+struct StateUdf {
+    lookup: Lookup,
+    signature: Signature,
+}
+
+impl StateUdf {
+    fn new(lookup: Lookup) -> ScalarUDF {
+        let arity = match lookup {
+            Lookup::PerUser(_) => 3,
+            Lookup::Tenant(_) => 1,
+        };
+        ScalarUDF::from(StateUdf {
+            lookup,
+            signature: Signature::any(arity, Volatility::Immutable),
+        })
+    }
+}
+
+impl PartialEq for StateUdf {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.lookup, &other.lookup) {
+            (Lookup::PerUser(a), Lookup::PerUser(b)) => Arc::ptr_eq(a, b),
+            (Lookup::Tenant(a), Lookup::Tenant(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+impl Eq for StateUdf {}
+impl Hash for StateUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+fn output_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("state", DataType::Utf8, true),
+        Field::new("source", DataType::Utf8, true),
+    ])
+}
+
+impl ScalarUDFImpl for StateUdf {
+    fn name(&self) -> &str {
+        match self.lookup {
+            Lookup::PerUser(_) => "per_user_mfa_state_at",
+            Lookup::Tenant(_) => "security_defaults_at",
+        }
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Struct(output_fields()))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let time_arg = arrays.last().ok_or_else(|| {
+            DataFusionError::Execution(format!("{}: no time argument", self.name()))
+        })?;
+        let at = cast(time_arg, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+        let at = at.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
+        let strings: Vec<ArrayRef> = arrays[..arrays.len() - 1]
+            .iter()
+            .map(|a| cast(a, &DataType::Utf8))
+            .collect::<Result<_, _>>()?;
+        let (mut state, mut source) = (StringBuilder::new(), StringBuilder::new());
+        for i in 0..at.len() {
+            if at.is_null(i) {
+                state.append_null();
+                source.append_null();
+                continue;
+            }
+            let found: StateAt = match &self.lookup {
+                Lookup::PerUser(users) => {
+                    users.state_at(get(&strings[0], i), get(&strings[1], i), at.value(i))
+                }
+                Lookup::Tenant(tenant) => state_at(&[tenant.as_slice()], at.value(i)),
+            };
+            state.append_value(found.state);
+            source.append_value(found.source);
+        }
+        let cols: Vec<ArrayRef> = vec![Arc::new(state.finish()), Arc::new(source.finish())];
+        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(
+            output_fields(),
+            cols,
+            None,
+        )?)))
+    }
+}
