@@ -1,5 +1,5 @@
 //! Conventions enforced by `cargo test`: every source file opens with a `//!` doc, stays
-//! under the size limit, and carries no `dbg!` or `#[ignore]`.
+//! under the size limit, and carries no debugging macro or ignored test.
 
 use std::path::{Path, PathBuf};
 
