@@ -66,19 +66,20 @@ struct Columns {
     result_type: Option<usize>,
     is_interactive: Option<usize>,
     /// Text columns copied into the Graph object, by setter.
-    texts: Vec<(Option<usize>, fn(&mut GraphSignIn, Option<String>))>,
+    texts: Vec<(Option<usize>, TextSetter<GraphSignIn>)>,
     /// JSON columns decoded into the Graph object, by column title and setter.
     nested: Vec<(Option<usize>, &'static str, NestedSetter)>,
     audit: AuditColumns,
 }
 
+type TextSetter<T> = fn(&mut T, Option<String>);
 type NestedSetter = fn(&mut GraphSignIn, &str, &str) -> std::result::Result<(), String>;
 
 struct AuditColumns {
     activity_at: Option<usize>,
     display_name: Option<usize>,
     operation_name: Option<usize>,
-    texts: Vec<(Option<usize>, fn(&mut GraphAudit, Option<String>))>,
+    texts: Vec<(Option<usize>, TextSetter<GraphAudit>)>,
     initiated_by: Option<usize>,
     target_resources: Option<usize>,
     additional_details: Option<usize>,

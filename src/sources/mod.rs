@@ -65,7 +65,9 @@ pub fn read(
         // Each format module adds its arm here.
         _ => {
             let _ = (input, companion, sink);
-            Err(crate::error::Error::Usage(format!("format {format} is not readable yet")))
+            Err(crate::error::Error::Usage(format!(
+                "format {format} is not readable yet"
+            )))
         }
     }
 }

@@ -63,8 +63,10 @@ struct Columns {
     location: Option<usize>,
     compliant: Option<usize>,
     managed: Option<usize>,
-    texts: Vec<(Option<usize>, fn(&mut SignIn, Option<String>))>,
+    texts: Vec<(Option<usize>, TextSetter)>,
 }
+
+type TextSetter = fn(&mut SignIn, Option<String>);
 
 impl Columns {
     fn new(h: &Header) -> Columns {
