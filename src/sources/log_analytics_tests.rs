@@ -322,3 +322,60 @@ fn table_names_from_files() {
     assert_eq!(t("AuditLogs_2026.csv"), Some(Table::Audit));
     assert_eq!(t("query_data.csv"), None);
 }
+
+#[test]
+fn every_csv_sample_is_detected_as_its_format() {
+    use crate::sources::detect::{Format, detect};
+    let cases = [
+        (
+            "log-analytics/SigninLogs_2026-11-01.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "log-analytics/AADNonInteractiveUserSignInLogs_2026-11-01.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "log-analytics/AADServicePrincipalSignInLogs_2026-11-01.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "log-analytics/AADManagedIdentitySignInLogs_2026-11-01.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "log-analytics/AuditLogs_2026-11-01.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "equivalence/log-analytics-SigninLogs.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "malformed/SigninLogs_broken-json-cell.csv",
+            Format::LogAnalytics,
+        ),
+        (
+            "portal/InteractiveSignIns_2026-11-01_2026-11-03.csv",
+            Format::PortalCsv,
+        ),
+        (
+            "portal/NonInteractiveSignIns_2026-11-01_2026-11-03.csv",
+            Format::PortalCsv,
+        ),
+        (
+            "portal/InteractiveSignIns_AuthDetails_2026-11-01_2026-11-03.csv",
+            Format::PortalAuthDetails,
+        ),
+        (
+            "equivalence/InteractiveSignIns_2026-11-03_2026-11-03.csv",
+            Format::PortalCsv,
+        ),
+    ];
+    for (rel, format) in cases {
+        let bytes = sample(rel);
+        let head = &bytes[..bytes.len().min(4096)];
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        assert_eq!(detect(head, name), Some(format), "{rel}");
+    }
+}
