@@ -140,11 +140,16 @@ pub fn read_rows<H>(
             break;
         }
         let end = rdr.position().byte();
-        // A CRLF terminator leaves its LF for the next read: the row starts after it.
+        // A CRLF terminator leaves its LF for the next read, and blank lines are skipped
+        // inside the read: the row starts after them, and so does its line.
         let raw_all = rdr.get_ref().slice(start, end);
-        let lead = raw_all.iter().take_while(|b| **b == b'\n').count();
+        let lead = raw_all
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
+        let skipped_lines = raw_all[..lead].iter().filter(|b| **b == b'\n').count();
         let raw = trim_terminator(&raw_all[lead..]);
-        let line = bytes.position().map_or(0, |p| p.line()) + lead as u64;
+        let line = bytes.position().map_or(0, |p| p.line()) + skipped_lines as u64;
         // Moved, not cloned: the hot path allocates nothing per row.
         bytes = match StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
             Ok(record) => {
@@ -232,24 +237,28 @@ mod tests {
 
     #[test]
     fn bom_crlf_and_multiline_cells_keep_lines_and_raw_bytes() {
-        let (header, seen) = rows(b"\xef\xbb\xbfa,b\r\n1,2\r\n\"x\r\ny\",3\r\n4,5\r\n");
+        let (header, seen) = rows(b"\xef\xbb\xbfa,b\r\n1,2\r\n\"x\r\ny\",3\r\n\r\n4,5\r\n");
         assert_eq!(header, ["a", "b"]);
         assert_eq!(
             seen,
             [
                 (2, "1,2".to_string(), "1".to_string()),
                 (3, "\"x\r\ny\",3".to_string(), "x\r\ny".to_string()),
-                (5, "4,5".to_string(), "4".to_string()),
+                (6, "4,5".to_string(), "4".to_string()),
             ]
         );
     }
 
     #[test]
-    fn lf_without_final_newline_and_invalid_utf8() {
-        let (_, seen) = rows(b"a,b\n1,\xff\n3,4");
+    fn lf_blank_line_no_final_newline_and_invalid_utf8() {
+        let (_, seen) = rows(b"a,b\n1,\xff\n\n3,4");
         assert_eq!(seen[0].0, 2);
         assert_eq!(seen[0].2, "column \"b\" is not valid UTF-8");
-        assert_eq!(seen[1], (3, "3,4".to_string(), "3".to_string()));
+        assert_eq!(
+            seen[1],
+            (4, "3,4".to_string(), "3".to_string()),
+            "after a blank line"
+        );
     }
 
     #[test]

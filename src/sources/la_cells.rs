@@ -21,7 +21,15 @@ pub fn json_cell<T: DeserializeOwned>(text: &str, column: &str) -> Result<Option
     if t.is_empty() {
         return Ok(None);
     }
-    serde_json::from_str::<Option<T>>(t).map_err(|e| format!("column {column}: invalid JSON: {e}"))
+    serde_json::from_str::<Option<T>>(t).map_err(|e| {
+        // Well-formed JSON of the wrong shape is a different fault from broken text.
+        let what = if e.is_data() {
+            "unexpected value"
+        } else {
+            "invalid JSON"
+        };
+        format!("column {column}: {what}: {e}")
+    })
 }
 
 /// `SignInEventTypes`: a JSON array (possibly JSON-in-a-string) or plain comma-separated
@@ -78,7 +86,10 @@ mod tests {
         let err = json_cell::<GraphStatus>(r#"{"errorCode":0"#, "Status").unwrap_err();
         assert!(err.starts_with("column Status: invalid JSON"), "{err}");
         let err = json_cell::<GraphStatus>(r#"{"errorCode":"fifty"}"#, "Status").unwrap_err();
-        assert!(err.starts_with("column Status:"), "{err}");
+        assert!(
+            err.starts_with("column Status: unexpected value: expected an integer"),
+            "{err}"
+        );
     }
 
     #[test]
