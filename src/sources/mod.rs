@@ -17,6 +17,8 @@ pub mod time;
 #[cfg(test)]
 mod csv_equivalence_tests;
 #[cfg(test)]
+mod csv_samples_tests;
+#[cfg(test)]
 mod csv_test_sink;
 
 use std::io::BufRead;
