@@ -179,6 +179,14 @@ fn ingest_file(
                 }
             },
         };
+        if format == Format::PortalAuthDetails && has_sign_ins_sibling(&file.path, name)? {
+            // Read through its sign-ins CSV, as that file's companion.
+            *counts
+                .skipped
+                .entry("authentication-details CSV (read with its sign-ins CSV)".into())
+                .or_default() += 1;
+            return Ok(());
+        }
         if !formats.contains(&format.to_string()) {
             formats.push(format.to_string());
         }
@@ -256,6 +264,20 @@ fn failed(path: String, sha256: String, counts: Counts, messages: Vec<String>) -
         sha256: Some(sha256),
         counts,
         messages,
+    }
+}
+
+/// Whether a portal authentication-details CSV has its sign-ins CSV beside it (on disk, or
+/// in the same zip).
+fn has_sign_ins_sibling(path: &Path, name: &str) -> Result<bool> {
+    let lower = name.to_ascii_lowercase();
+    let Some(at) = lower.rfind("_authdetails") else {
+        return Ok(false);
+    };
+    let sibling = format!("{}{}", &name[..at], &name[at + "_authdetails".len()..]);
+    match sibling.split_once('!') {
+        Some((_, entry)) => input::with_zip_entry(path, entry, &mut |_| Ok(())),
+        None => Ok(Path::new(&sibling).is_file()),
     }
 }
 

@@ -144,10 +144,10 @@ fn detect_csv(text: &str, lower_name: &str) -> Option<Format> {
             Format::PortalCsv
         });
     }
+    // The portal's "Export to CSV" suffixes every time column with ` [UTC]`.
     let log_analytics = ["createddatetime", "activitydatetime", "timegenerated"]
         .iter()
-        .any(|c| has(c))
-        || cells.iter().any(|c| c.starts_with("createddatetime ["));
+        .any(|c| has(c) || has(&format!("{c} [utc]")));
     log_analytics.then_some(Format::LogAnalytics)
 }
 

@@ -5,11 +5,22 @@
 //! A source returns `Err` only when the input cannot be read at all (not this format, an
 //! I/O failure); a bad record is `Sink::reject`ed and reading goes on.
 
+mod csv_input;
 pub mod detect;
+mod la_cells;
+pub mod log_analytics;
 pub mod mapping;
+mod portal_auth_details;
 pub mod portal_csv;
 pub mod snapshot;
 pub mod time;
+
+#[cfg(test)]
+mod csv_equivalence_tests;
+#[cfg(test)]
+mod csv_samples_tests;
+#[cfg(test)]
+mod csv_test_sink;
 
 use std::io::BufRead;
 
@@ -35,8 +46,10 @@ pub trait Sink {
     fn warn(&mut self, message: String);
 }
 
-/// Reads one input of a known format into `sink`. `companion` is the portal's
-/// authentication-details CSV that belongs to a portal sign-ins CSV, if one was found.
+/// Reads one input of a known format into `sink`. `file_name` is the input's name as the
+/// user gave it (it names errors, and some formats take their log kind from it);
+/// `companion` is the portal's authentication-details CSV that belongs to a portal
+/// sign-ins CSV, if one was found.
 pub fn read(
     format: Format,
     file_name: &str,
@@ -44,13 +57,20 @@ pub fn read(
     companion: Option<&mut dyn BufRead>,
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    // Each format module adds its arm here.
     match format {
+        Format::LogAnalytics => log_analytics::read(file_name, input, sink),
+        Format::PortalCsv => portal_csv::read(file_name, input, companion, sink),
+        // The companion has no sign-ins of its own: it is read through its sign-ins CSV.
+        Format::PortalAuthDetails => Err(crate::error::Error::Usage(format!(
+            "{file_name} is an authentication-details CSV; give the matching sign-ins CSV \
+             (it is read as that file's companion)"
+        ))),
         Format::MfaStateCsv | Format::MfaStateJson | Format::SecurityDefaults => {
             snapshot::read(format, input, sink)
         }
+        // Each format module adds its arm here.
         _ => {
-            let _ = (file_name, companion);
+            let _ = (input, companion, sink);
             Err(crate::error::Error::Usage(format!(
                 "format {format} is not readable yet"
             )))
