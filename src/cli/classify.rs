@@ -27,7 +27,10 @@ pub struct ClassifyArgs {
 }
 
 /// The inclusive date range of `--from`/`--to`; an open end reaches as far as dates go.
-pub fn date_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> anyhow::Result<Option<(NaiveDate, NaiveDate)>> {
+pub fn date_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> anyhow::Result<Option<(NaiveDate, NaiveDate)>> {
     if from.is_none() && to.is_none() {
         return Ok(None);
     }

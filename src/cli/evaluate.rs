@@ -63,8 +63,16 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         r["window"]["to"].as_str().unwrap_or("-")
     );
     for req in r["requirements"].as_array().into_iter().flatten() {
-        let holds = if req["holds"] == true { "holds" } else { "FAILS" };
-        println!("  {} {holds}: {}", req["id"].as_str().unwrap_or(""), req["title"].as_str().unwrap_or(""));
+        let holds = if req["holds"] == true {
+            "holds"
+        } else {
+            "FAILS"
+        };
+        println!(
+            "  {} {holds}: {}",
+            req["id"].as_str().unwrap_or(""),
+            req["title"].as_str().unwrap_or("")
+        );
     }
     println!("violating or unproven sign-ins: {}", r["problems"]["total"]);
     for f in &outcome.files {

@@ -139,7 +139,10 @@ impl Patterns {
 }
 
 fn strings(column: Option<&ArrayRef>) -> DfResult<Option<ArrayRef>> {
-    column.map(|c| cast(c, &DataType::Utf8)).transpose().map_err(Into::into)
+    column
+        .map(|c| cast(c, &DataType::Utf8))
+        .transpose()
+        .map_err(Into::into)
 }
 
 fn field<'a>(s: &'a StructArray, name: &str) -> Option<&'a ArrayRef> {
@@ -152,8 +155,12 @@ fn text(a: &Option<ArrayRef>, i: usize) -> Option<&str> {
 }
 
 fn list(a: &ArrayRef) -> DfResult<&ListArray> {
-    a.as_list_opt::<i32>()
-        .ok_or_else(|| DataFusionError::Execution(format!("mfa_evidence: expected a list, got {}", a.data_type())))
+    a.as_list_opt::<i32>().ok_or_else(|| {
+        DataFusionError::Execution(format!(
+            "mfa_evidence: expected a list, got {}",
+            a.data_type()
+        ))
+    })
 }
 
 impl ScalarUDFImpl for MfaEvidence {
@@ -170,7 +177,9 @@ impl ScalarUDFImpl for MfaEvidence {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let [details, additional, policies] = arrays.as_slice() else {
-            return Err(DataFusionError::Execution("mfa_evidence takes 3 arguments".into()));
+            return Err(DataFusionError::Execution(
+                "mfa_evidence takes 3 arguments".into(),
+            ));
         };
         let details = list(details)?;
         let policies = list(policies)?;
@@ -245,18 +254,43 @@ mod tests {
         let p = Patterns::load().unwrap();
         let f = p.find(&[step("Passkey (device-bound)", None, "", "")], None, &[]);
         assert_eq!(f.get("strong"), None);
-        let f = p.find(&[step(" PASSKEY (device-bound) ", Some(true), "", "")], None, &[]);
-        assert_eq!(f.get("strong"), Some("PASSKEY (device-bound)"));
-        let f = p.find(&[step("Password", None, "MFA successfully completed", "")], None, &[]);
-        assert_eq!(f.get("second_factor"), Some("MFA successfully completed"));
-        let f = p.find(&[step("Password", Some(false), "MFA successfully completed", "")], None, &[]);
-        assert_eq!(f.get("second_factor"), None);
         let f = p.find(
-            &[step("Password", Some(false), "MFA requirement skipped due to app password", "")],
+            &[step(" PASSKEY (device-bound) ", Some(true), "", "")],
             None,
             &[],
         );
-        assert_eq!(f.get("app_password"), Some("MFA requirement skipped due to app password"));
+        assert_eq!(f.get("strong"), Some("PASSKEY (device-bound)"));
+        let f = p.find(
+            &[step("Password", None, "MFA successfully completed", "")],
+            None,
+            &[],
+        );
+        assert_eq!(f.get("second_factor"), Some("MFA successfully completed"));
+        let f = p.find(
+            &[step(
+                "Password",
+                Some(false),
+                "MFA successfully completed",
+                "",
+            )],
+            None,
+            &[],
+        );
+        assert_eq!(f.get("second_factor"), None);
+        let f = p.find(
+            &[step(
+                "Password",
+                Some(false),
+                "MFA requirement skipped due to app password",
+                "",
+            )],
+            None,
+            &[],
+        );
+        assert_eq!(
+            f.get("app_password"),
+            Some("MFA requirement skipped due to app password")
+        );
     }
 
     #[test]
@@ -269,9 +303,21 @@ mod tests {
             "Primary authentication",
         );
         assert_eq!(p.find(&[first], None, &[]), Found::default());
-        let mfa = step("Previously satisfied", Some(true), "", "Multi-Factor Authentication");
-        assert_eq!(p.find(&[mfa], None, &[]).get("claim"), Some("Previously satisfied"));
-        let f = p.find(&[], Some(" mfa requirement satisfied by claim in the token"), &[" User "]);
+        let mfa = step(
+            "Previously satisfied",
+            Some(true),
+            "",
+            "Multi-Factor Authentication",
+        );
+        assert_eq!(
+            p.find(&[mfa], None, &[]).get("claim"),
+            Some("Previously satisfied")
+        );
+        let f = p.find(
+            &[],
+            Some(" mfa requirement satisfied by claim in the token"),
+            &[" User "],
+        );
         assert!(f.get("claim").is_some() && f.get("per_user").is_some());
     }
 }

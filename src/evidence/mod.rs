@@ -26,7 +26,9 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::error::{Error, Result};
 use crate::lake::layout::{Layout, Table};
-use crate::schema::columns::{AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS};
+use crate::schema::columns::{
+    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
+};
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
 /// 10M sign-in classification under 2 GiB peak RSS.
@@ -59,28 +61,58 @@ pub async fn open(lake: &Path, range: Option<(NaiveDate, NaiveDate)>) -> Result<
     let layout = Layout::new(lake);
     register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
     register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;
-    register_table(&ctx, &layout, Table::MfaStateSnapshots, "mfa_state_snapshots").await?;
-    register_table(&ctx, &layout, Table::SecurityDefaultsSnapshots, "security_defaults_snapshots").await?;
-    for (table, all) in [("sign_ins", "sign_ins_all"), ("audit_events", "audit_events_all")] {
+    register_table(
+        &ctx,
+        &layout,
+        Table::MfaStateSnapshots,
+        "mfa_state_snapshots",
+    )
+    .await?;
+    register_table(
+        &ctx,
+        &layout,
+        Table::SecurityDefaultsSnapshots,
+        "security_defaults_snapshots",
+    )
+    .await?;
+    for (table, all) in [
+        ("sign_ins", "sign_ins_all"),
+        ("audit_events", "audit_events_all"),
+    ] {
         // A filter on the partition column prunes whole `date=` folders.
         let filter = match range {
-            Some((from, to)) => format!(" WHERE date >= '{}' AND date <= '{}'", from.format("%Y-%m-%d"), to.format("%Y-%m-%d")),
+            Some((from, to)) => format!(
+                " WHERE date >= '{}' AND date <= '{}'",
+                from.format("%Y-%m-%d"),
+                to.format("%Y-%m-%d")
+            ),
             None => String::new(),
         };
-        let view = ctx.sql(&format!("SELECT * FROM {all}{filter}")).await?.into_view();
+        let view = ctx
+            .sql(&format!("SELECT * FROM {all}{filter}"))
+            .await?
+            .into_view();
         ctx.register_table(table, view)?;
     }
     vocabulary::register(&ctx)?;
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
     state_udf::register(&ctx).await?;
-    for (view, query) in [("sign_in_evidence", "classification"), ("session_origin", "session_origin")] {
+    for (view, query) in [
+        ("sign_in_evidence", "classification"),
+        ("session_origin", "session_origin"),
+    ] {
         let df = queries::plan(&ctx, query, &[]).await?;
         ctx.register_table(view, df.into_view())?;
     }
     Ok(ctx)
 }
 
-async fn register_table(ctx: &SessionContext, layout: &Layout, table: Table, name: &str) -> Result<()> {
+async fn register_table(
+    ctx: &SessionContext,
+    layout: &Layout,
+    table: Table,
+    name: &str,
+) -> Result<()> {
     let schema = match table {
         Table::SignIns => SIGN_INS.clone(),
         Table::AuditEvents => AUDIT_EVENTS.clone(),
@@ -92,7 +124,11 @@ async fn register_table(ctx: &SessionContext, layout: &Layout, table: Table, nam
     if !has_files {
         let schema = if table.partitioned() {
             let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
-            fields.push(Arc::new(arrow::datatypes::Field::new("date", arrow::datatypes::DataType::Utf8, false)));
+            fields.push(Arc::new(arrow::datatypes::Field::new(
+                "date",
+                arrow::datatypes::DataType::Utf8,
+                false,
+            )));
             Arc::new(arrow::datatypes::Schema::new(fields))
         } else {
             schema
@@ -101,11 +137,15 @@ async fn register_table(ctx: &SessionContext, layout: &Layout, table: Table, nam
         return Ok(());
     }
     let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
-    let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    let mut options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     if table.partitioned() {
-        options = options.with_table_partition_cols(vec![("date".into(), arrow::datatypes::DataType::Utf8)]);
+        options = options
+            .with_table_partition_cols(vec![("date".into(), arrow::datatypes::DataType::Utf8)]);
     }
-    let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(schema);
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(schema);
     ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
     Ok(())
 }

@@ -58,7 +58,11 @@ pub fn get(name: &str) -> Result<&'static Query> {
 }
 
 /// Plans query `name` with `{placeholders}` replaced by SQL literals from `params`.
-pub async fn plan(ctx: &SessionContext, name: &str, params: &[(&str, String)]) -> Result<DataFrame> {
+pub async fn plan(
+    ctx: &SessionContext,
+    name: &str,
+    params: &[(&str, String)],
+) -> Result<DataFrame> {
     let query = get(name)?;
     let mut sql = query.sql.to_owned();
     for (key, literal) in params {

@@ -27,18 +27,20 @@ use crate::error::Result;
 use crate::schema::columns::timestamp_type;
 
 fn text_column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
-    let col = batch.column_by_name(name).ok_or_else(|| {
-        crate::Error::Usage(format!("timeline query lacks column {name}"))
-    })?;
+    let col = batch
+        .column_by_name(name)
+        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
     Ok(cast(col, &DataType::Utf8)?)
 }
 
 fn times(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
-    let col = batch.column_by_name(name).ok_or_else(|| {
-        crate::Error::Usage(format!("timeline query lacks column {name}"))
-    })?;
+    let col = batch
+        .column_by_name(name)
+        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
     let col = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-    Ok(col.as_primitive::<arrow::datatypes::TimestampMicrosecondType>().clone())
+    Ok(col
+        .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+        .clone())
 }
 
 fn get(a: &ArrayRef, i: usize) -> Option<&str> {
@@ -78,14 +80,21 @@ async fn parse_changes(
             text_column(b, "new_value")?,
         );
         let at = times(b, "at")?;
-        let user = b.column_by_name("user_id").map(|c| cast(c, &DataType::Utf8)).transpose()?;
+        let user = b
+            .column_by_name("user_id")
+            .map(|c| cast(c, &DataType::Utf8))
+            .transpose()?;
         let upn = b
             .column_by_name("user_principal_name")
             .map(|c| cast(c, &DataType::Utf8))
             .transpose()?;
-        let has_property = b.column_by_name("has_property").and_then(|c| c.as_boolean_opt().cloned());
+        let has_property = b
+            .column_by_name("has_property")
+            .and_then(|c| c.as_boolean_opt().cloned());
         for i in 0..b.num_rows() {
-            let without = has_property.as_ref().is_some_and(|h| h.is_valid(i) && !h.value(i));
+            let without = has_property
+                .as_ref()
+                .is_some_and(|h| h.is_valid(i) && !h.value(i));
             let (o, n) = if disable_means_disabled && without {
                 (None, Some("disabled"))
             } else {
@@ -131,7 +140,10 @@ fn changes_table(ctx: &SessionContext, name: &str, rows: &Parsed, per_user: bool
     cols.push(column(rows, |r| r.6));
     let schema = Arc::new(Schema::new(fields));
     let batch = RecordBatch::try_new(schema.clone(), cols)?;
-    ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
+    ctx.register_table(
+        name,
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
     Ok(())
 }
 
@@ -161,13 +173,27 @@ fn intern(word: &str) -> &'static str {
 pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<Vec<Observation>>)> {
     let per_user = parse_changes(ctx, "per_user_mfa_changes", per_user_value, true).await?;
     changes_table(ctx, "per_user_mfa_audit_changes", &per_user, true)?;
-    let sd = parse_changes(ctx, "security_defaults_changes", security_defaults_value, false).await?;
+    let sd = parse_changes(
+        ctx,
+        "security_defaults_changes",
+        security_defaults_value,
+        false,
+    )
+    .await?;
     changes_table(ctx, "security_defaults_audit_changes", &sd, false)?;
 
     let mut users = UserTimelines::default();
     for b in queries::run(ctx, "per_user_mfa_timeline").await? {
-        let cols = [text_column(&b, "audit_id")?, text_column(&b, "old_state")?, text_column(&b, "new_state")?];
-        let (uid, upn, at) = (text_column(&b, "user_id")?, text_column(&b, "user_principal_name")?, times(&b, "at")?);
+        let cols = [
+            text_column(&b, "audit_id")?,
+            text_column(&b, "old_state")?,
+            text_column(&b, "new_state")?,
+        ];
+        let (uid, upn, at) = (
+            text_column(&b, "user_id")?,
+            text_column(&b, "user_principal_name")?,
+            times(&b, "at")?,
+        );
         for i in 0..b.num_rows() {
             users.add(get(&uid, i), get(&upn, i), observation(i, &cols, &at));
         }
@@ -175,7 +201,11 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
     users.finish();
     let mut tenant = Vec::new();
     for b in queries::run(ctx, "security_defaults_timeline").await? {
-        let cols = [text_column(&b, "audit_id")?, text_column(&b, "old_state")?, text_column(&b, "new_state")?];
+        let cols = [
+            text_column(&b, "audit_id")?,
+            text_column(&b, "old_state")?,
+            text_column(&b, "new_state")?,
+        ];
         let at = times(&b, "at")?;
         for i in 0..b.num_rows() {
             tenant.push(observation(i, &cols, &at));
@@ -184,8 +214,8 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
     tenant.sort_by_key(|o| o.at);
     let users = Arc::new(users);
     let tenant = Arc::new(tenant);
-    ctx.register_udf(StateUdf::new(Lookup::PerUser(users.clone())));
-    ctx.register_udf(StateUdf::new(Lookup::Tenant(tenant.clone())));
+    ctx.register_udf(StateUdf::udf(Lookup::PerUser(users.clone())));
+    ctx.register_udf(StateUdf::udf(Lookup::Tenant(tenant.clone())));
     Ok((users, tenant))
 }
 
@@ -203,7 +233,7 @@ struct StateUdf {
 }
 
 impl StateUdf {
-    fn new(lookup: Lookup) -> ScalarUDF {
+    fn udf(lookup: Lookup) -> ScalarUDF {
         let arity = match lookup {
             Lookup::PerUser(_) => 3,
             Lookup::Tenant(_) => 1,
@@ -253,9 +283,9 @@ impl ScalarUDFImpl for StateUdf {
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let time_arg = arrays
-            .last()
-            .ok_or_else(|| DataFusionError::Execution(format!("{}: no time argument", self.name())))?;
+        let time_arg = arrays.last().ok_or_else(|| {
+            DataFusionError::Execution(format!("{}: no time argument", self.name()))
+        })?;
         let at = cast(time_arg, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
         let at = at.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
         let strings: Vec<ArrayRef> = arrays[..arrays.len() - 1]
@@ -270,13 +300,19 @@ impl ScalarUDFImpl for StateUdf {
                 continue;
             }
             let found: StateAt = match &self.lookup {
-                Lookup::PerUser(users) => users.state_at(get(&strings[0], i), get(&strings[1], i), at.value(i)),
+                Lookup::PerUser(users) => {
+                    users.state_at(get(&strings[0], i), get(&strings[1], i), at.value(i))
+                }
                 Lookup::Tenant(tenant) => state_at(&[tenant.as_slice()], at.value(i)),
             };
             state.append_value(found.state);
             source.append_value(found.source);
         }
         let cols: Vec<ArrayRef> = vec![Arc::new(state.finish()), Arc::new(source.finish())];
-        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(output_fields(), cols, None)?)))
+        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(
+            output_fields(),
+            cols,
+            None,
+        )?)))
     }
 }

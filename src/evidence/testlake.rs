@@ -55,7 +55,10 @@ pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
     let layout = Layout::new(root);
     let mut by_day: BTreeMap<String, Vec<&SignIn>> = BTreeMap::new();
     for s in &records.sign_ins {
-        by_day.entry(s.created_at.format("%Y-%m-%d").to_string()).or_default().push(s);
+        by_day
+            .entry(s.created_at.format("%Y-%m-%d").to_string())
+            .or_default()
+            .push(s);
     }
     let name = format!("part-{part}.parquet");
     for (day, rows) in &by_day {
@@ -64,7 +67,10 @@ pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
     }
     let mut by_day: BTreeMap<String, Vec<&AuditEvent>> = BTreeMap::new();
     for a in &records.audits {
-        by_day.entry(a.activity_date_time.format("%Y-%m-%d").to_string()).or_default().push(a);
+        by_day
+            .entry(a.activity_date_time.format("%Y-%m-%d").to_string())
+            .or_default()
+            .push(a);
     }
     for (day, rows) in &by_day {
         let b = audit_events_batch(rows, &provenance(rows.len(), 0))?;

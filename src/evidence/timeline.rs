@@ -102,7 +102,11 @@ pub fn state_at(lists: &[&[Observation]], t: i64) -> StateAt {
         .max();
     if let Some(at) = latest {
         let same = at_time(lists, at);
-        if let Some(audit) = same.iter().filter(|o| o.audit_id.is_some()).max_by(|a, b| a.audit_id.cmp(&b.audit_id)) {
+        if let Some(audit) = same
+            .iter()
+            .filter(|o| o.audit_id.is_some())
+            .max_by(|a, b| a.audit_id.cmp(&b.audit_id))
+        {
             return StateAt {
                 state: audit.new.unwrap_or(UNKNOWN),
                 source: format!("audit {} at {} (new value)", id(audit), time(at)),
@@ -117,7 +121,11 @@ pub fn state_at(lists: &[&[Observation]], t: i64) -> StateAt {
         .min();
     if let Some(at) = earliest {
         let same = at_time(lists, at);
-        if let Some(audit) = same.iter().filter(|o| o.audit_id.is_some()).min_by(|a, b| a.audit_id.cmp(&b.audit_id)) {
+        if let Some(audit) = same
+            .iter()
+            .filter(|o| o.audit_id.is_some())
+            .min_by(|a, b| a.audit_id.cmp(&b.audit_id))
+        {
             return StateAt {
                 state: audit.old.unwrap_or(UNKNOWN),
                 source: format!("audit {} at {} (old value)", id(audit), time(at)),
@@ -171,7 +179,9 @@ pub struct UserTimelines {
 impl UserTimelines {
     /// Adds one observation for the user named by `user_id`, else by `upn`.
     pub fn add(&mut self, user_id: Option<&str>, upn: Option<&str>, obs: Observation) {
-        let id = user_id.map(super::vocabulary::norm).filter(|s| !s.is_empty());
+        let id = user_id
+            .map(super::vocabulary::norm)
+            .filter(|s| !s.is_empty());
         let upn = upn.map(super::vocabulary::norm).filter(|s| !s.is_empty());
         match (id, upn) {
             (Some(id), _) => self.by_id.entry(id).or_default().push(obs),
@@ -204,17 +214,35 @@ impl UserTimelines {
 mod tests {
     use super::*;
 
-    fn audit(at: i64, id: &str, old: Option<&'static str>, new: Option<&'static str>) -> Observation {
-        Observation { at, audit_id: Some(id.into()), old, new }
+    fn audit(
+        at: i64,
+        id: &str,
+        old: Option<&'static str>,
+        new: Option<&'static str>,
+    ) -> Observation {
+        Observation {
+            at,
+            audit_id: Some(id.into()),
+            old,
+            new,
+        }
     }
     fn snap(at: i64, s: &'static str) -> Observation {
-        Observation { at, audit_id: None, old: Some(s), new: Some(s) }
+        Observation {
+            at,
+            audit_id: None,
+            old: Some(s),
+            new: Some(s),
+        }
     }
 
     #[test]
     fn value_shapes() {
         assert_eq!(per_user_value(Some("[]")), Some("disabled"));
-        assert_eq!(per_user_value(Some(r#"[{"RelyingParty":"*","State":0}]"#)), Some("enabled"));
+        assert_eq!(
+            per_user_value(Some(r#"[{"RelyingParty":"*","State":0}]"#)),
+            Some("enabled")
+        );
         assert_eq!(
             per_user_value(Some(r#"[{"State":0},{"RelyingParty":"*","State":1}]"#)),
             Some("enforced")
@@ -253,7 +281,10 @@ mod tests {
         assert_eq!(s(20), "enforced"); // a) audit wins over snapshot, greater id is later
         assert_eq!(s(25), "enforced");
         assert_eq!(s(30), UNKNOWN); // two snapshots disagree
-        let only_audits = vec![audit(20, "b", Some("enabled"), None), audit(20, "a", None, Some("enabled"))];
+        let only_audits = vec![
+            audit(20, "b", Some("enabled"), None),
+            audit(20, "a", None, Some("enabled")),
+        ];
         assert_eq!(state_at(&[&only_audits], 19).state, UNKNOWN); // smallest id's old: none
         assert_eq!(state_at(&[&only_audits], 20).state, UNKNOWN); // greatest id's new: none
         assert_eq!(state_at(&[], 20).state, UNKNOWN);

@@ -154,7 +154,10 @@ impl Patterns {
                         prefix: how == "prefix",
                     });
                 } else {
-                    return Err(Error::Usage(format!("vocabulary {}: bad row {row:?}", table.name)));
+                    return Err(Error::Usage(format!(
+                        "vocabulary {}: bad row {row:?}",
+                        table.name
+                    )));
                 }
             }
         }

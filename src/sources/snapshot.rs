@@ -26,7 +26,11 @@ pub fn read(format: Format, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Res
         Format::SecurityDefaults => security_defaults,
         other => return Err(input_error(other, "not a snapshot format".into())),
     };
-    let rows = if json { json_rows(text) } else { csv_rows(text).map_err(|e| input_error(format, e))? };
+    let rows = if json {
+        json_rows(text)
+    } else {
+        csv_rows(text).map_err(|e| input_error(format, e))?
+    };
     for (record_no, raw, fields) in rows {
         match fields.and_then(|f| decode(&f)) {
             Ok(record) => sink.record(record_no, record)?,
@@ -85,7 +89,11 @@ fn json_rows(text: &str) -> Vec<Row> {
             Some(Value::Array(items)) => elements(items),
             _ => vec![(1, text.trim().to_owned(), Ok(object_fields(&o)))],
         },
-        Ok(other) => vec![(1, other.to_string(), Err("expected a JSON object or array".into()))],
+        Ok(other) => vec![(
+            1,
+            other.to_string(),
+            Err("expected a JSON object or array".into()),
+        )],
         Err(_) => text
             .lines()
             .enumerate()
@@ -126,7 +134,11 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, String> {
             Ok(false) => break,
             Ok(true) => {
                 let raw = record.iter().collect::<Vec<_>>().join(",");
-                let fields = header.iter().cloned().zip(record.iter().map(str::to_owned)).collect();
+                let fields = header
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(str::to_owned))
+                    .collect();
                 rows.push((no, raw, Ok(fields)));
             }
             Err(e) => rows.push((no, String::new(), Err(e.to_string()))),
@@ -149,7 +161,9 @@ fn mfa_state(f: &Fields) -> Result<Record, String> {
     let state = field(f, "perusermfastate").ok_or("per_user_mfa_state is missing")?;
     let state = state.to_lowercase();
     if !matches!(state.as_str(), "disabled" | "enabled" | "enforced") {
-        return Err(format!("per_user_mfa_state {state:?} is not disabled, enabled or enforced"));
+        return Err(format!(
+            "per_user_mfa_state {state:?} is not disabled, enabled or enforced"
+        ));
     }
     Ok(Record::MfaState(MfaStateSnapshot {
         user_id,
@@ -208,7 +222,9 @@ mod tests {
         );
         assert_eq!(c.records.len(), 1);
         assert_eq!(c.records[0].0, 2);
-        let Record::MfaState(s) = &c.records[0].1 else { panic!() };
+        let Record::MfaState(s) = &c.records[0].1 else {
+            panic!()
+        };
         assert_eq!(s.per_user_mfa_state, "enforced");
         assert_eq!(s.user_principal_name.as_deref(), Some("A@x.com"));
         assert_eq!(c.rejects.len(), 1);
@@ -228,9 +244,15 @@ mod tests {
 
     #[test]
     fn security_defaults_json_and_csv() {
-        let c = run(Format::SecurityDefaults, r#"{"isEnabled":true,"asOf":"2026-11-01T00:00:00Z"}"#);
+        let c = run(
+            Format::SecurityDefaults,
+            r#"{"isEnabled":true,"asOf":"2026-11-01T00:00:00Z"}"#,
+        );
         assert!(matches!(&c.records[0].1, Record::SecurityDefaults(s) if s.is_enabled));
-        let c = run(Format::SecurityDefaults, "is_enabled,as_of\nFALSE,2026-11-01T00:00:00Z\nmaybe,2026-11-01T00:00:00Z\n");
+        let c = run(
+            Format::SecurityDefaults,
+            "is_enabled,as_of\nFALSE,2026-11-01T00:00:00Z\nmaybe,2026-11-01T00:00:00Z\n",
+        );
         assert!(matches!(&c.records[0].1, Record::SecurityDefaults(s) if !s.is_enabled));
         assert_eq!(c.rejects.len(), 1);
     }

@@ -44,32 +44,76 @@ pub fn rows(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>> {
         for (field, col) in schema.fields().iter().zip(b.columns()) {
             let name = field.name().clone();
             let values: Vec<Value> = match col.data_type() {
-                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64
-                | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
+                DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64 => {
                     let c = cast(col, &DataType::Int64)?;
                     let c = c.as_primitive::<Int64Type>();
-                    (0..c.len()).map(|i| if c.is_valid(i) { c.value(i).into() } else { Value::Null }).collect()
+                    (0..c.len())
+                        .map(|i| {
+                            if c.is_valid(i) {
+                                c.value(i).into()
+                            } else {
+                                Value::Null
+                            }
+                        })
+                        .collect()
                 }
                 DataType::Float32 | DataType::Float64 => {
                     let c = cast(col, &DataType::Float64)?;
                     let c = c.as_primitive::<arrow::datatypes::Float64Type>();
-                    (0..c.len()).map(|i| if c.is_valid(i) { c.value(i).into() } else { Value::Null }).collect()
+                    (0..c.len())
+                        .map(|i| {
+                            if c.is_valid(i) {
+                                c.value(i).into()
+                            } else {
+                                Value::Null
+                            }
+                        })
+                        .collect()
                 }
                 DataType::Boolean => {
                     let c = col.as_boolean();
-                    (0..c.len()).map(|i| if c.is_valid(i) { c.value(i).into() } else { Value::Null }).collect()
+                    (0..c.len())
+                        .map(|i| {
+                            if c.is_valid(i) {
+                                c.value(i).into()
+                            } else {
+                                Value::Null
+                            }
+                        })
+                        .collect()
                 }
                 DataType::Timestamp(_, _) => {
                     let c = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
                     let c = c.as_primitive::<TimestampMicrosecondType>();
                     (0..c.len())
-                        .map(|i| if c.is_valid(i) { format_micros(c.value(i)).into() } else { Value::Null })
+                        .map(|i| {
+                            if c.is_valid(i) {
+                                format_micros(c.value(i)).into()
+                            } else {
+                                Value::Null
+                            }
+                        })
                         .collect()
                 }
                 _ => {
                     let c = cast(col, &DataType::Utf8)?;
                     let c = c.as_string::<i32>();
-                    (0..c.len()).map(|i| if c.is_valid(i) { c.value(i).into() } else { Value::Null }).collect()
+                    (0..c.len())
+                        .map(|i| {
+                            if c.is_valid(i) {
+                                c.value(i).into()
+                            } else {
+                                Value::Null
+                            }
+                        })
+                        .collect()
                 }
             };
             for (row, v) in rows.iter_mut().zip(values) {

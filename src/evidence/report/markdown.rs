@@ -18,7 +18,12 @@ fn cell(v: &Value) -> String {
 /// A table of `figure.rows` with `columns`, capped at `cap` rows; names its query.
 fn table(out: &mut String, title: &str, figure: &Value, columns: &[&str], cap: usize) {
     let rows = figure["rows"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-    let _ = writeln!(out, "\n**{title}** — {} row(s), from `{}`\n", rows.len(), figure["query"].as_str().unwrap_or(""));
+    let _ = writeln!(
+        out,
+        "\n**{title}** — {} row(s), from `{}`\n",
+        rows.len(),
+        figure["query"].as_str().unwrap_or("")
+    );
     if rows.is_empty() {
         out.push_str("_none_\n");
         return;
@@ -45,76 +50,249 @@ pub fn render(report: &Value) -> String {
     let _ = writeln!(out, "# MFA evidence report\n");
     let _ = writeln!(out, "- Verdict: **{}**", verdict.replace('_', " "));
     let window = &report["window"];
-    let _ = writeln!(out, "- Evidence window: {} to {}", cell(&window["from"]), cell(&window["to"]));
+    let _ = writeln!(
+        out,
+        "- Evidence window: {} to {}",
+        cell(&window["from"]),
+        cell(&window["to"])
+    );
     let _ = writeln!(out, "- Sign-ins: {}", report["sign_ins"]);
-    let _ = writeln!(out, "- Generated: {} from lake `{}`", cell(&report["generated_at"]), cell(&report["lake"]));
-    let _ = writeln!(out, "- Report schema version: {}\n", cell(&report["report_version"]));
+    let _ = writeln!(
+        out,
+        "- Generated: {} from lake `{}`",
+        cell(&report["generated_at"]),
+        cell(&report["lake"])
+    );
+    let _ = writeln!(
+        out,
+        "- Report schema version: {}\n",
+        cell(&report["report_version"])
+    );
     let empty = Vec::new();
     let reqs = report["requirements"].as_array().unwrap_or(&empty);
     out.push_str("| requirement | | result |\n|---|---|---|\n");
     for r in reqs {
-        let _ = writeln!(out, "| {} | {} | {} |", cell(&r["id"]), cell(&r["title"]), holds(r));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            cell(&r["id"]),
+            cell(&r["title"]),
+            holds(r)
+        );
     }
     for r in reqs {
         let f = &r["figures"];
-        let _ = writeln!(out, "\n## {} — {}: {}", cell(&r["id"]), cell(&r["title"]), holds(r));
+        let _ = writeln!(
+            out,
+            "\n## {} — {}: {}",
+            cell(&r["id"]),
+            cell(&r["title"]),
+            holds(r)
+        );
         match r["id"].as_str().unwrap_or("") {
             "R1" => {
-                let _ = writeln!(out, "\nViolating or unproven user sign-ins: {}", f["violating_or_unproven_user_sign_ins"]);
-                table(&mut out, "Sign-ins by event type, user type, class and verdict", &f["sign_ins_by_class"],
-                    &["event_type", "user_type", "class", "verdict", "sign_ins"], usize::MAX);
+                let _ = writeln!(
+                    out,
+                    "\nViolating or unproven user sign-ins: {}",
+                    f["violating_or_unproven_user_sign_ins"]
+                );
+                table(
+                    &mut out,
+                    "Sign-ins by event type, user type, class and verdict",
+                    &f["sign_ins_by_class"],
+                    &["event_type", "user_type", "class", "verdict", "sign_ins"],
+                    usize::MAX,
+                );
             }
             "R2" => {
-                let _ = writeln!(out, "\nProblems of emergency-access and technical accounts: {}", f["special_account_problems"]);
-                let cols = ["user_principal_name", "user_display_name", "special", "sign_ins", "satisfied", "accepted", "violation", "unproven", "first_seen", "last_seen"];
+                let _ = writeln!(
+                    out,
+                    "\nProblems of emergency-access and technical accounts: {}",
+                    f["special_account_problems"]
+                );
+                let cols = [
+                    "user_principal_name",
+                    "user_display_name",
+                    "special",
+                    "sign_ins",
+                    "satisfied",
+                    "accepted",
+                    "violation",
+                    "unproven",
+                    "first_seen",
+                    "last_seen",
+                ];
                 let mut special = f["accounts"].clone();
                 if let Some(rows) = special["rows"].as_array_mut() {
                     rows.retain(|r| !r["special"].is_null());
                 }
-                table(&mut out, "Emergency-access and technical accounts", &special, &cols, usize::MAX);
-                let unseen = f["emergency_accounts_without_sign_ins"].as_array().map_or(0, Vec::len);
+                table(
+                    &mut out,
+                    "Emergency-access and technical accounts",
+                    &special,
+                    &cols,
+                    usize::MAX,
+                );
+                let unseen = f["emergency_accounts_without_sign_ins"]
+                    .as_array()
+                    .map_or(0, Vec::len);
                 if unseen > 0 {
-                    let _ = writeln!(out, "\nConfigured emergency-access accounts without sign-ins in the window: {unseen}");
+                    let _ = writeln!(
+                        out,
+                        "\nConfigured emergency-access accounts without sign-ins in the window: {unseen}"
+                    );
                 }
                 table(&mut out, "Every account", &f["accounts"], &cols, 200);
             }
-            "R3" => table(&mut out, "Location skips", &f["location_skips"],
-                &["user_principal_name", "reason", "sign_ins", "first_seen", "last_seen"], 200),
+            "R3" => table(
+                &mut out,
+                "Location skips",
+                &f["location_skips"],
+                &[
+                    "user_principal_name",
+                    "reason",
+                    "sign_ins",
+                    "first_seen",
+                    "last_seen",
+                ],
+                200,
+            ),
             "R4" => {
-                let _ = writeln!(out, "\napp_password: {} · legacy_single_factor: {} · legacy_unverified: {}",
-                    f["app_password"], f["legacy_single_factor"], f["legacy_unverified"]);
-                table(&mut out, "Legacy and app-password sign-ins", &f["legacy"],
-                    &["class", "verdict", "client_app_used", "sign_ins", "accounts"], usize::MAX);
+                let _ = writeln!(
+                    out,
+                    "\napp_password: {} · legacy_single_factor: {} · legacy_unverified: {}",
+                    f["app_password"], f["legacy_single_factor"], f["legacy_unverified"]
+                );
+                table(
+                    &mut out,
+                    "Legacy and app-password sign-ins",
+                    &f["legacy"],
+                    &[
+                        "class",
+                        "verdict",
+                        "client_app_used",
+                        "sign_ins",
+                        "accounts",
+                    ],
+                    usize::MAX,
+                );
             }
             "R5" => {
                 if f["regime_at_window_start"].is_object() {
-                    table(&mut out, "Security defaults at the window start", &f["regime_at_window_start"],
-                        &["at", "security_defaults", "source"], 1);
+                    table(
+                        &mut out,
+                        "Security defaults at the window start",
+                        &f["regime_at_window_start"],
+                        &["at", "security_defaults", "source"],
+                        1,
+                    );
                 }
-                table(&mut out, "Regime changes in the window", &f["changes"],
-                    &["at", "family", "activity", "target", "initiated_by", "old_state", "new_state", "audit_id"], 500);
+                table(
+                    &mut out,
+                    "Regime changes in the window",
+                    &f["changes"],
+                    &[
+                        "at",
+                        "family",
+                        "activity",
+                        "target",
+                        "initiated_by",
+                        "old_state",
+                        "new_state",
+                        "audit_id",
+                    ],
+                    500,
+                );
             }
             "R6" => {
-                table(&mut out, "Coverage per event type", &f["coverage"],
-                    &["event_type", "sign_ins", "first_sign_in", "last_sign_in", "days_with_data"], usize::MAX);
-                table(&mut out, "Days without user sign-ins", &f["days_without_data"], &["event_type", "date"], 200);
-                table(&mut out, "Provisional sign-ins (settling window)", &f["settling"],
-                    &["newest_sign_in", "settling_hours", "verdict", "provisional_sign_ins"], usize::MAX);
-                table(&mut out, "Claims chaining to an MFA origin inside the window", &f["claim_chaining"],
-                    &["class", "sign_ins", "chained", "share_chained"], usize::MAX);
+                table(
+                    &mut out,
+                    "Coverage per event type",
+                    &f["coverage"],
+                    &[
+                        "event_type",
+                        "sign_ins",
+                        "first_sign_in",
+                        "last_sign_in",
+                        "days_with_data",
+                    ],
+                    usize::MAX,
+                );
+                table(
+                    &mut out,
+                    "Days without user sign-ins",
+                    &f["days_without_data"],
+                    &["event_type", "date"],
+                    200,
+                );
+                table(
+                    &mut out,
+                    "Provisional sign-ins (settling window)",
+                    &f["settling"],
+                    &[
+                        "newest_sign_in",
+                        "settling_hours",
+                        "verdict",
+                        "provisional_sign_ins",
+                    ],
+                    usize::MAX,
+                );
+                table(
+                    &mut out,
+                    "Claims chaining to an MFA origin inside the window",
+                    &f["claim_chaining"],
+                    &["class", "sign_ins", "chained", "share_chained"],
+                    usize::MAX,
+                );
                 let m = &f["manifest"];
-                let _ = writeln!(out, "\nFrom `manifest.json`: duplicates dropped {}, records quarantined {}.", m["duplicates_dropped"], m["quarantined"]);
+                let _ = writeln!(
+                    out,
+                    "\nFrom `manifest.json`: duplicates dropped {}, records quarantined {}.",
+                    m["duplicates_dropped"], m["quarantined"]
+                );
                 let inputs = json_rows(&m["inputs"]);
-                table(&mut out, "Inputs", &inputs, &["path", "sha256", "size", "records", "duplicates", "quarantined"], 500);
+                table(
+                    &mut out,
+                    "Inputs",
+                    &inputs,
+                    &[
+                        "path",
+                        "sha256",
+                        "size",
+                        "records",
+                        "duplicates",
+                        "quarantined",
+                    ],
+                    500,
+                );
             }
             _ => {}
         }
     }
     let p = &report["problems"];
-    let _ = writeln!(out, "\n## Violating and unproven sign-ins\n\n{} in total; all are in `{}`.", p["total"], cell(&p["full_list"]));
+    let _ = writeln!(
+        out,
+        "\n## Violating and unproven sign-ins\n\n{} in total; all are in `{}`.",
+        p["total"],
+        cell(&p["full_list"])
+    );
     let listed = serde_json::json!({ "query": p["query"], "rows": p["listed"] });
-    table(&mut out, "First violating or unproven sign-ins", &listed,
-        &["created_at", "id", "user_principal_name", "event_type", "class", "verdict", "reason", "provisional"], usize::MAX);
+    table(
+        &mut out,
+        "First violating or unproven sign-ins",
+        &listed,
+        &[
+            "created_at",
+            "id",
+            "user_principal_name",
+            "event_type",
+            "class",
+            "verdict",
+            "reason",
+            "provisional",
+        ],
+        usize::MAX,
+    );
     out
 }
 

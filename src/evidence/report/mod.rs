@@ -67,12 +67,19 @@ pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome
     result
 }
 
-async fn evaluate_in(ctx: &SessionContext, lake: &Path, out: &Path, work: &Path, opts: &Options) -> Result<Outcome> {
+async fn evaluate_in(
+    ctx: &SessionContext,
+    lake: &Path,
+    out: &Path,
+    work: &Path,
+    opts: &Options,
+) -> Result<Outcome> {
     materialise(ctx, work).await?;
     let report = requirements::build(ctx, lake, opts).await?;
     let compliant = report["verdict"] == "compliant";
     let json_path = out.join("report.json");
-    let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
     text.push('\n');
     std::fs::write(&json_path, text).map_err(|e| Error::io(&json_path, e))?;
     let md_path = out.join("report.md");
@@ -113,7 +120,12 @@ async fn materialise(ctx: &SessionContext, work: &Path) -> Result<()> {
 async fn write_findings(ctx: &SessionContext, path: &Path, opts: &Options) -> Result<()> {
     let params = [("settling_hours", opts.settling_hours.to_string())];
     let df = queries::plan(ctx, "r1_problems", &params).await?;
-    let header: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let header: Vec<String> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     let mut stream = df.execute_stream().await?;
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
@@ -121,11 +133,16 @@ async fn write_findings(ctx: &SessionContext, path: &Path, opts: &Options) -> Re
     w.write_record(&header).map_err(csv_err)?;
     while let Some(batch) = stream.next().await {
         for row in cells(&batch?)? {
-            w.write_record(row.iter().map(|c| escape::csv_cell(c.as_deref().unwrap_or(""))))
-                .map_err(csv_err)?;
+            w.write_record(
+                row.iter()
+                    .map(|c| escape::csv_cell(c.as_deref().unwrap_or(""))),
+            )
+            .map_err(csv_err)?;
         }
     }
-    let mut inner = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+    let mut inner = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
     inner.flush().map_err(|e| Error::io(path, e))?;
     Ok(())
 }

@@ -46,12 +46,16 @@ fn special_kind(row: &Map<String, Value>, opts: &Options) -> Option<&'static str
         return Some("emergency_access");
     }
     let default_technical = upn.to_lowercase().starts_with("sync_")
-        || text(row, "user_display_name").trim().eq_ignore_ascii_case(SYNC_DISPLAY_NAME);
+        || text(row, "user_display_name")
+            .trim()
+            .eq_ignore_ascii_case(SYNC_DISPLAY_NAME);
     (default_technical || matches_any(&opts.technical_accounts, upn)).then_some("technical")
 }
 
 fn day(row: &Map<String, Value>, col: &str) -> Option<NaiveDate> {
-    text(row, col).get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    text(row, col)
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
 /// Builds the whole report value.
@@ -62,8 +66,16 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     let window = match opts.range {
         Some(r) => Some(r),
         None => {
-            let first = coverage.rows.iter().filter_map(|r| day(r, "first_sign_in")).min();
-            let last = coverage.rows.iter().filter_map(|r| day(r, "last_sign_in")).max();
+            let first = coverage
+                .rows
+                .iter()
+                .filter_map(|r| day(r, "first_sign_in"))
+                .min();
+            let last = coverage
+                .rows
+                .iter()
+                .filter_map(|r| day(r, "last_sign_in"))
+                .max();
             first.zip(last)
         }
     };
@@ -142,7 +154,14 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     let start = window.map(|(from, _)| from.format("%Y-%m-%dT00:00:00").to_string());
     let changes = figure(ctx, "regime_changes", &[]).await?;
     let at_start = match &start {
-        Some(s) => Some(figure(ctx, "r5_regime_at_start", &[("window_start", queries::literal(s))]).await?),
+        Some(s) => Some(
+            figure(
+                ctx,
+                "r5_regime_at_start",
+                &[("window_start", queries::literal(s))],
+            )
+            .await?,
+        ),
         None => None,
     };
     let start_known = at_start
