@@ -14,9 +14,7 @@ use arrow::datatypes::{DataType, Field, Fields};
 use arrow::error::ArrowError;
 use chrono::{DateTime, Utc};
 
-use super::columns::{
-    self, AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
-};
+use super::columns::{self, AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS};
 use super::record::{
     AppliedCaPolicy, AuditEvent, AuthDetail, KeyValue, MfaStateSnapshot, ModifiedProperty,
     NetworkLocation, RequirementPolicy, SecurityDefaultsSnapshot, SignIn, TargetResource,
@@ -76,17 +74,12 @@ fn string_list<R>(rows: &[R], get: impl Fn(&R) -> &[String]) -> ArrayRef {
 }
 
 fn key_values<R>(rows: &[R], get: impl Fn(&R) -> &[KeyValue]) -> ArrayRef {
-    struct_list(
-        rows,
-        get,
-        columns::key_value_fields(),
-        |kv: &[&KeyValue]| {
-            vec![
-                strings(kv, |k| k.key.as_deref()),
-                strings(kv, |k| k.value.as_deref()),
-            ]
-        },
-    )
+    struct_list(rows, get, columns::key_value_fields(), |kv: &[&KeyValue]| {
+        vec![
+            strings(kv, |k| k.key.as_deref()),
+            strings(kv, |k| k.value.as_deref()),
+        ]
+    })
 }
 
 fn provenance_columns(prov: &[Provenance]) -> Vec<ArrayRef> {

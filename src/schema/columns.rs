@@ -28,11 +28,7 @@ fn timestamp(name: &str) -> Field {
 }
 
 fn list_of(name: &str, item: DataType) -> Field {
-    Field::new(
-        name,
-        DataType::List(Arc::new(Field::new("item", item, true))),
-        true,
-    )
+    Field::new(name, DataType::List(Arc::new(Field::new("item", item, true))), true)
 }
 
 fn string_list(name: &str) -> Field {
@@ -93,11 +89,7 @@ pub fn initiator_fields() -> Fields {
 
 /// The struct fields of one audit `modified_properties` element.
 pub fn modified_property_fields() -> Fields {
-    Fields::from(vec![
-        utf8("display_name"),
-        utf8("old_value"),
-        utf8("new_value"),
-    ])
+    Fields::from(vec![utf8("display_name"), utf8("old_value"), utf8("new_value")])
 }
 
 /// The struct fields of one audit `target_resources` element.
@@ -220,7 +212,10 @@ pub static AUDIT_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
             "target_resources",
             DataType::Struct(target_resource_fields()),
         ),
-        list_of("additional_details", DataType::Struct(key_value_fields())),
+        list_of(
+            "additional_details",
+            DataType::Struct(key_value_fields()),
+        ),
     ];
     fields.extend(provenance());
     Arc::new(Schema::new(fields))

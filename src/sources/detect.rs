@@ -157,65 +157,26 @@ mod tests {
 
     #[test]
     fn json_shapes() {
-        assert_eq!(
-            detect(
-                br#"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"x"}]}"#,
-                "p.json"
-            ),
-            Some(Format::Graph)
-        );
+        assert_eq!(detect(br#"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"x"}]}"#, "p.json"), Some(Format::Graph));
         assert_eq!(detect(b"[ {\"id\":\"1\"} ]", "a.json"), Some(Format::Graph));
+        assert_eq!(detect(br#"{ "records": [ ] }"#, "PT1H.json"), Some(Format::AzureMonitor));
         assert_eq!(
-            detect(br#"{ "records": [ ] }"#, "PT1H.json"),
+            detect(br#"{"time":"t","category":"SignInLogs","properties":{"id":"1"}}"#, "PT1H.json"),
             Some(Format::AzureMonitor)
         );
-        assert_eq!(
-            detect(
-                br#"{"time":"t","category":"SignInLogs","properties":{"id":"1"}}"#,
-                "PT1H.json"
-            ),
-            Some(Format::AzureMonitor)
-        );
-        assert_eq!(
-            detect(br#"{"isEnabled":true}"#, "sd.json"),
-            Some(Format::SecurityDefaults)
-        );
-        assert_eq!(
-            detect(
-                "\u{feff}[{\"perUserMfaState\":\"enforced\"}]".as_bytes(),
-                "m.json"
-            ),
-            Some(Format::MfaStateJson)
-        );
+        assert_eq!(detect(br#"{"isEnabled":true}"#, "sd.json"), Some(Format::SecurityDefaults));
+        assert_eq!(detect("\u{feff}[{\"perUserMfaState\":\"enforced\"}]".as_bytes(), "m.json"), Some(Format::MfaStateJson));
     }
 
     #[test]
     fn csv_shapes() {
+        assert_eq!(detect(b"Date (UTC),Request ID,User\n", "InteractiveSignIns_2026.csv"), Some(Format::PortalCsv));
         assert_eq!(
-            detect(
-                b"Date (UTC),Request ID,User\n",
-                "InteractiveSignIns_2026.csv"
-            ),
-            Some(Format::PortalCsv)
-        );
-        assert_eq!(
-            detect(
-                b"Request ID,Authentication Date,Authentication method\n",
-                "InteractiveSignIns_AuthDetails_2026.csv"
-            ),
+            detect(b"Request ID,Authentication Date,Authentication method\n", "InteractiveSignIns_AuthDetails_2026.csv"),
             Some(Format::PortalAuthDetails)
         );
-        assert_eq!(
-            detect(
-                b"TenantId,TimeGenerated [UTC],Id,CreatedDateTime [UTC]\n",
-                "q.csv"
-            ),
-            Some(Format::LogAnalytics)
-        );
-        assert_eq!(
-            detect(b"user_principal_name,per_user_mfa_state,as_of\n", "m.csv"),
-            Some(Format::MfaStateCsv)
-        );
+        assert_eq!(detect(b"TenantId,TimeGenerated [UTC],Id,CreatedDateTime [UTC]\n", "q.csv"), Some(Format::LogAnalytics));
+        assert_eq!(detect(b"user_principal_name,per_user_mfa_state,as_of\n", "m.csv"), Some(Format::MfaStateCsv));
         assert_eq!(detect(b"hello,world\n", "x.csv"), None);
         assert_eq!(detect(b"\x89PNG", "x.png"), None);
         assert_eq!(detect(b"", "empty.json"), None);

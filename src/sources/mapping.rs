@@ -5,8 +5,8 @@
 //! are named. Unknown properties are ignored (Microsoft adds fields without notice); a
 //! value of the wrong type that cannot be read leniently makes the record a reject.
 
-use serde::Deserialize;
 use serde::de::{self, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::time::parse_timestamp;
@@ -627,7 +627,9 @@ impl GraphAudit {
     /// The canonical audit event; `Err` names the missing or unreadable key field.
     pub fn into_canonical(self) -> Result<AuditEvent, String> {
         let id = non_empty(self.id).ok_or("missing id")?;
-        let text = self.activity_date_time.ok_or("missing activityDateTime")?;
+        let text = self
+            .activity_date_time
+            .ok_or("missing activityDateTime")?;
         let at = parse_timestamp(&text)
             .ok_or_else(|| format!("activityDateTime {text:?} is not a timestamp"))?;
         let mut a = AuditEvent::new(id, at);
@@ -664,16 +666,10 @@ mod tests {
             "authenticationDetails":null,"servicePrincipalId":"",
             "unknownNewField":{"x":1}}"#;
         let g: GraphSignIn = serde_json::from_str(json).unwrap();
-        let s = g
-            .into_canonical(Some(EventType::NonInteractiveUser), Some(50126))
-            .unwrap();
+        let s = g.into_canonical(Some(EventType::NonInteractiveUser), Some(50126)).unwrap();
         assert_eq!(s.user_type.as_deref(), Some("member"));
         assert_eq!(s.is_interactive, Some(true));
-        assert_eq!(
-            s.error_code,
-            Some(0),
-            "status.errorCode wins over resultType"
-        );
+        assert_eq!(s.error_code, Some(0), "status.errorCode wins over resultType");
         assert_eq!(s.event_type, EventType::NonInteractiveUser);
         assert!(s.authentication_details.is_empty());
         assert_eq!(s.service_principal_id, None);
@@ -685,19 +681,15 @@ mod tests {
         let json = r#"{"id":"a","createdDateTime":"2026-11-01T08:15:02Z",
             "signInEventTypes":["managedIdentity"]}"#;
         let g: GraphSignIn = serde_json::from_str(json).unwrap();
-        let s = g
-            .into_canonical(Some(EventType::InteractiveUser), None)
-            .unwrap();
+        let s = g.into_canonical(Some(EventType::InteractiveUser), None).unwrap();
         assert_eq!(s.event_type, EventType::ManagedIdentity);
     }
 
     #[test]
     fn wrong_types_and_missing_keys_are_errors() {
-        let bad =
-            r#"{"id":"a","createdDateTime":"2026-11-01T08:15:02Z","status":{"errorCode":"fifty"}}"#;
+        let bad = r#"{"id":"a","createdDateTime":"2026-11-01T08:15:02Z","status":{"errorCode":"fifty"}}"#;
         assert!(serde_json::from_str::<GraphSignIn>(bad).is_err());
-        let g: GraphSignIn =
-            serde_json::from_str(r#"{"createdDateTime":"2026-11-01T08:15:02Z"}"#).unwrap();
+        let g: GraphSignIn = serde_json::from_str(r#"{"createdDateTime":"2026-11-01T08:15:02Z"}"#).unwrap();
         assert_eq!(g.into_canonical(None, None).unwrap_err(), "missing id");
     }
 
@@ -706,10 +698,7 @@ mod tests {
         let json = r#"{"id":"x","activityDateTime":"2026-11-01T08:00:00Z","activityDisplayName":"Update user",
           "targetResources":[{"id":"u1","type":"User","modifiedProperties":[
             {"displayName":"StrongAuthenticationRequirement","oldValue":"[]","newValue":[{"State":1}]}]}]}"#;
-        let a = serde_json::from_str::<GraphAudit>(json)
-            .unwrap()
-            .into_canonical()
-            .unwrap();
+        let a = serde_json::from_str::<GraphAudit>(json).unwrap().into_canonical().unwrap();
         let m = &a.target_resources[0].modified_properties[0];
         assert_eq!(m.old_value.as_deref(), Some("[]"));
         assert_eq!(m.new_value.as_deref(), Some(r#"[{"State":1}]"#));

@@ -42,11 +42,7 @@ fn naive_iso(t: &str) -> Option<DateTime<Utc>> {
 /// `11/24/2026, 9:14:02.170 PM` and `11/24/2026 9:14:02 PM` (month first).
 fn us_locale(t: &str) -> Option<DateTime<Utc>> {
     let t = t.replace(',', "");
-    for fmt in [
-        "%m/%d/%Y %I:%M:%S%.f %p",
-        "%m/%d/%Y %I:%M %p",
-        "%m/%d/%Y %H:%M:%S%.f",
-    ] {
+    for fmt in ["%m/%d/%Y %I:%M:%S%.f %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S%.f"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(&t, fmt) {
             return Some(Utc.from_utc_datetime(&n));
         }
