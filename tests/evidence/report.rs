@@ -2,6 +2,7 @@
 
 use super::cases::{cases, context};
 use super::*;
+use mfaproof::lake::manifest::{Counts, InputEntry, Manifest};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_format_order_range_and_parquet() {
@@ -97,6 +98,25 @@ async fn evaluate_writes_a_traceable_report() {
     };
     let lake = tempfile::tempdir().unwrap();
     testlake::write(lake.path(), &records, "0").unwrap();
+    let manifest = Manifest {
+        version: 1,
+        inputs: vec![InputEntry {
+            path: "exports/sign-ins.json".into(),
+            size: 1234,
+            sha256: "ab".repeat(32),
+            formats: vec!["graph".into()],
+            run: 1,
+            counts: Counts {
+                records: 64,
+                sign_ins: 64,
+                duplicates: 2,
+                ..Counts::default()
+            },
+            warnings: vec![],
+        }],
+        runs: vec![],
+    };
+    manifest.save(&lake.path().join("manifest.json")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let opts = report::Options {
         emergency_accounts: vec!["breakglass*@contoso.com".into()],

@@ -213,7 +213,10 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     let r6 = requirement(
         "R6",
         "the evidence is complete",
-        sign_ins > 0 && missing.is_empty() && totals.quarantined == 0,
+        sign_ins > 0
+            && missing.is_empty()
+            && totals.quarantined == 0
+            && !manifest.inputs.is_empty(),
         json!({
             "coverage": coverage,
             "days_without_data": { "query": days.query, "rows": missing },
