@@ -136,7 +136,7 @@ async fn evaluate_writes_a_traceable_report() {
         .collect();
     assert_eq!(holds, vec![false, false, false, false, true, true]);
     assert_eq!(
-        r["requirements"][1]["figures"]["special_account_problems"],
+        r["requirements"][1]["figures"]["special_account_problems"]["count"],
         1
     );
     // Every figure names its query file.
