@@ -198,3 +198,21 @@ async fn security_defaults_snapshot_on() {
     assert_eq!(rows["y1"]["class"], "security_defaults");
     assert_eq!(rows["y1"]["verdict"], "accepted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_before_the_window_sets_the_state_inside_it() {
+    let day2 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let records = testlake::Records {
+        sign_ins: vec![S::new("d2", day2, "enf").client("IMAP4").0],
+        audits: vec![sar("a-day1", at(7, 0), "enf", Some("[]"), Some(ENFORCED))],
+        ..testlake::Records::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    testlake::write(dir.path(), &records, "0").unwrap();
+    let d = day2.date_naive();
+    let ctx = open(dir.path(), Some((d, d))).await.unwrap();
+    let out = dir.path().join("x.csv");
+    assert_eq!(export::write(&ctx, &out).await.unwrap(), 1);
+    let rows = read_csv(&out);
+    assert_eq!(rows["d2"]["class"], "app_password", "{:?}", rows["d2"]);
+}
