@@ -168,3 +168,18 @@ async fn evaluate_writes_a_traceable_report() {
         .replace(&lake.path().display().to_string(), "[lake]");
     insta::assert_snapshot!("report_md", md);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_lake_is_reported_not_compliant() {
+    let lake = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = report::evaluate(lake.path(), out.path(), &report::Options::default())
+        .await
+        .unwrap();
+    assert!(!outcome.compliant);
+    assert_eq!(outcome.report["sign_ins"]["count"], 0);
+    assert!(outcome.report["window"].is_null());
+    assert_eq!(outcome.report["requirements"][5]["holds"], false);
+    let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
+    assert_eq!(findings.lines().count(), 1);
+}
