@@ -40,6 +40,7 @@ pub(crate) fn cases() -> Vec<Case> {
         ("legsnapafter", S::new("legsnapafter", m(11), "later").client("IMAP4"), "legacy_single_factor", "violation", "enabled (snapshot after", ""),
         ("legunknownclient", S::new("legunknownclient", m(11), "nobody").client("Some Future Protocol"), "legacy_unverified", "unproven", "unknown", ""),
         ("legbeatsloc", S::new("legbeatsloc", m(11), "nobody").client("IMAP4").additional("MFA requirement skipped due to location"), "legacy_unverified", "unproven", "IMAP4", ""),
+        ("unicodepad", S::new("unicodepad", m(12), "nobody").client("\u{a0}BROWSER\u{2003}").requirement("\u{3000}multifactorauthentication\u{a0}"), "mfa_required_success", "satisfied", "multiFactor", ""),
         ("modernpadded", S::new("modernpadded", m(11), "nobody").client(" mobile apps and desktop CLIENTS ").requirement("singleFactorAuthentication"), "single_factor", "violation", "singleFactor", ""),
         ("legfailedstate", S::new("legfailedstate", m(11), "failaudit").client("IMAP4"), "legacy_unverified", "unproven", "no audit change", ""),
         ("legupn", S::new("legupn", m(11), "mixed").client("IMAP4"), "app_password", "satisfied", "enforced (snapshot", ""),
