@@ -72,19 +72,25 @@ keyed AS (
 ),
 chained AS (
     -- The latest ROOT sign-in of the same user and session at or before this one; on equal
-    -- times the greater id. The key sorts by time (zero-padded epoch microseconds), then id.
+    -- times the greater id. One running maximum over all rows sorted by user, session and
+    -- time (no PARTITION BY: millions of tiny sessions make per-partition state slow): the
+    -- key is user, session (chr(1)-separated), zero-padded epoch microseconds, id, so the
+    -- maximum so far is this session's latest ROOT when its prefix is this session's.
     SELECT k.*,
-           CASE WHEN k.user_key <> '' AND k.session_key <> '' AND NOT k.is_root THEN
-               max(CASE WHEN k.is_root
-                        THEN lpad(CAST(CAST(k.created_at AS BIGINT) AS VARCHAR), 20, '0') || k.id
-                   END) OVER (PARTITION BY k.user_key, k.session_key ORDER BY k.created_at
-                              RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-           END AS origin_key
+           k.user_key || chr(1) || k.session_key || chr(1) AS session_prefix,
+           max(CASE WHEN k.is_root AND k.user_key <> '' AND k.session_key <> ''
+                    THEN k.user_key || chr(1) || k.session_key || chr(1)
+                         || lpad(CAST(CAST(k.created_at AS BIGINT) AS VARCHAR), 20, '0') || k.id
+               END) OVER (ORDER BY k.user_key, k.session_key, k.created_at
+                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS latest_root_key
     FROM keyed k
 ),
 decided AS (
     SELECT c.*,
-           substr(c.origin_key, 21) AS origin_id,
+           CASE WHEN c.user_key <> '' AND c.session_key <> '' AND NOT c.is_root
+                     AND starts_with(c.latest_root_key, c.session_prefix)
+                THEN substr(c.latest_root_key, character_length(c.session_prefix) + 21)
+           END AS origin_id,
            CASE WHEN c.pre_class IS NULL THEN security_defaults_at(c.created_at) END AS sd
     FROM chained c
 ),

@@ -58,7 +58,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     println!(
         "verdict: {} ({} sign-ins, window {} to {})",
         r["verdict"].as_str().unwrap_or(""),
-        r["sign_ins"],
+        r["sign_ins"]["count"],
         r["window"]["from"].as_str().unwrap_or("-"),
         r["window"]["to"].as_str().unwrap_or("-")
     );

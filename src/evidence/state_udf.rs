@@ -214,8 +214,8 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
     tenant.sort_by_key(|o| o.at);
     let users = Arc::new(users);
     let tenant = Arc::new(tenant);
-    ctx.register_udf(StateUdf::new(Lookup::PerUser(users.clone())));
-    ctx.register_udf(StateUdf::new(Lookup::Tenant(tenant.clone())));
+    ctx.register_udf(StateUdf::udf(Lookup::PerUser(users.clone())));
+    ctx.register_udf(StateUdf::udf(Lookup::Tenant(tenant.clone())));
     Ok((users, tenant))
 }
 
@@ -233,7 +233,7 @@ struct StateUdf {
 }
 
 impl StateUdf {
-    fn new(lookup: Lookup) -> ScalarUDF {
+    fn udf(lookup: Lookup) -> ScalarUDF {
         let arity = match lookup {
             Lookup::PerUser(_) => 3,
             Lookup::Tenant(_) => 1,

@@ -56,7 +56,7 @@ pub fn render(report: &Value) -> String {
         cell(&window["from"]),
         cell(&window["to"])
     );
-    let _ = writeln!(out, "- Sign-ins: {}", report["sign_ins"]);
+    let _ = writeln!(out, "- Sign-ins: {}", report["sign_ins"]["count"]);
     let _ = writeln!(
         out,
         "- Generated: {} from lake `{}`",
@@ -94,7 +94,7 @@ pub fn render(report: &Value) -> String {
                 let _ = writeln!(
                     out,
                     "\nViolating or unproven user sign-ins: {}",
-                    f["violating_or_unproven_user_sign_ins"]
+                    f["violating_or_unproven_user_sign_ins"]["count"]
                 );
                 table(
                     &mut out,
@@ -108,7 +108,7 @@ pub fn render(report: &Value) -> String {
                 let _ = writeln!(
                     out,
                     "\nProblems of emergency-access and technical accounts: {}",
-                    f["special_account_problems"]
+                    f["special_account_problems"]["count"]
                 );
                 let cols = [
                     "user_principal_name",
@@ -161,7 +161,9 @@ pub fn render(report: &Value) -> String {
                 let _ = writeln!(
                     out,
                     "\napp_password: {} · legacy_single_factor: {} · legacy_unverified: {}",
-                    f["app_password"], f["legacy_single_factor"], f["legacy_unverified"]
+                    f["app_password"]["count"],
+                    f["legacy_single_factor"]["count"],
+                    f["legacy_unverified"]["count"]
                 );
                 table(
                     &mut out,

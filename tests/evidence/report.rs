@@ -1,0 +1,185 @@
+//! The classify export (format, order, range, Parquet) and the evaluate report.
+
+use super::cases::{cases, context};
+use super::*;
+use mfaproof::lake::manifest::{Counts, InputEntry, Manifest};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_format_order_range_and_parquet() {
+    let mut late = S::new(
+        "b",
+        Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap()
+            + chrono::Duration::microseconds(123_456),
+        "u1",
+    );
+    late.0.user_principal_name = None;
+    let records = testlake::Records {
+        sign_ins: vec![
+            late.0,
+            S::new("a2", at(8, 0), "u1").0,
+            S::new("a1", at(8, 0), "u1").0,
+        ],
+        ..testlake::Records::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    testlake::write(dir.path(), &records, "0").unwrap();
+    let csv_path = dir.path().join("all.csv");
+    let ctx = open(dir.path(), None).await.unwrap();
+    assert_eq!(export::write(&ctx, &csv_path).await.unwrap(), 3);
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,created_at,user_principal_name,user_type,event_type,class,verdict,reason,origin_sign_in_id"
+    );
+    assert!(lines[1].starts_with("a1,2026-11-01T08:00:00.000000Z,u1@contoso.com,member,interactive_user,no_evidence,unproven,"));
+    assert!(lines[2].starts_with("a2,"));
+    assert!(
+        lines[3].starts_with("b,2026-11-02T08:00:00.123456Z,,member,"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[3].ends_with(','),
+        "null origin is an empty field: {}",
+        lines[3]
+    );
+
+    let day2 = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    let ctx = open(dir.path(), Some((day2, day2))).await.unwrap();
+    let pq = dir.path().join("day2.parquet");
+    assert_eq!(export::write(&ctx, &pq).await.unwrap(), 1);
+    let file = std::fs::File::open(&pq).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let names: Vec<String> = batches[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(names, export::COLUMNS);
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    assert!(
+        export::write(&ctx, &dir.path().join("x.txt"))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluate_writes_a_traceable_report() {
+    let (audits, mfa_states, security_defaults) = context();
+    let mut sign_ins: Vec<SignIn> = cases().into_iter().map(|c| c.1.0).collect();
+    let mut evil = S::new("evil", at(16, 0), "evil")
+        .requirement("singleFactorAuthentication")
+        .0;
+    evil.user_principal_name = Some("=cmd|' /C calc'!A0 <b>|`x`".into());
+    sign_ins.push(evil);
+    let mut sync = S::new("sync", at(16, 1), "sync")
+        .requirement("singleFactorAuthentication")
+        .0;
+    sync.user_principal_name = Some("Sync_DC1_abc@contoso.onmicrosoft.com".into());
+    sign_ins.push(sync);
+    sign_ins.push(
+        S::new("ni", at(16, 2), "u9")
+            .event(EventType::NonInteractiveUser)
+            .step("Text message", Some(true), "", "")
+            .0,
+    );
+    let records = testlake::Records {
+        sign_ins,
+        audits,
+        mfa_states,
+        security_defaults,
+    };
+    let lake = tempfile::tempdir().unwrap();
+    testlake::write(lake.path(), &records, "0").unwrap();
+    let manifest = Manifest {
+        version: 1,
+        inputs: vec![InputEntry {
+            path: "exports/sign-ins.json".into(),
+            size: 1234,
+            sha256: "ab".repeat(32),
+            formats: vec!["graph".into()],
+            run: 1,
+            counts: Counts {
+                records: 64,
+                sign_ins: 64,
+                duplicates: 2,
+                ..Counts::default()
+            },
+            warnings: vec![],
+        }],
+        runs: vec![],
+    };
+    manifest.save(&lake.path().join("manifest.json")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let opts = report::Options {
+        emergency_accounts: vec!["breakglass*@contoso.com".into()],
+        ..report::Options::default()
+    };
+    let outcome = report::evaluate(lake.path(), out.path(), &opts)
+        .await
+        .unwrap();
+    assert!(!outcome.compliant);
+    assert!(!out.path().join(".mfaproof-work").exists());
+    let r = &outcome.report;
+    let holds: Vec<bool> = r["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["holds"] == true)
+        .collect();
+    assert_eq!(holds, vec![false, false, false, false, true, true]);
+    assert_eq!(
+        r["requirements"][1]["figures"]["special_account_problems"]["count"],
+        1
+    );
+    // Every figure names its query file.
+    for req in r["requirements"].as_array().unwrap() {
+        for (name, fig) in req["figures"].as_object().unwrap() {
+            if let Some(q) = fig.get("query") {
+                let q = q.as_str().unwrap();
+                assert!(
+                    q.starts_with("queries/")
+                        && Path::new(env!("CARGO_MANIFEST_DIR")).join(q).exists(),
+                    "{name}: {q}"
+                );
+            }
+        }
+    }
+    let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
+    assert!(
+        findings.contains(",'=cmd|' /C calc'!A0 <b>|`x`,"),
+        "{findings}"
+    );
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(md.contains("=cmd\\|' /C calc'!A0 &lt;b&gt;\\|\\`x\\`"));
+    let mut json = r.clone();
+    json["generated_at"] = "[generated_at]".into();
+    json["lake"] = "[lake]".into();
+    insta::assert_json_snapshot!("report_json", json);
+    let md = md
+        .replace(r["generated_at"].as_str().unwrap(), "[generated_at]")
+        .replace(&lake.path().display().to_string(), "[lake]");
+    insta::assert_snapshot!("report_md", md);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_lake_is_reported_not_compliant() {
+    let lake = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = report::evaluate(lake.path(), out.path(), &report::Options::default())
+        .await
+        .unwrap();
+    assert!(!outcome.compliant);
+    assert_eq!(outcome.report["sign_ins"]["count"], 0);
+    assert!(outcome.report["window"].is_null());
+    assert_eq!(outcome.report["requirements"][5]["holds"], false);
+    let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
+    assert_eq!(findings.lines().count(), 1);
+}
