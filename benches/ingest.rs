@@ -53,7 +53,7 @@ fn bench_ingest(c: &mut Criterion) {
             let lake = dir.path().join(format!("lake-{k}"));
             let summary = ingest(
                 &lake,
-                &[input.clone()],
+                std::slice::from_ref(&input),
                 &IngestOptions::default(),
                 &mut Quiet,
             )

@@ -212,8 +212,11 @@ pub fn each_stream(
     }
 }
 
+/// A zip's log entries: (safe name, index), sorted by name.
+type Entries = Vec<(String, usize)>;
+
 /// The log entries of a zip, sorted by name, with their indices.
-fn zip_entries(path: &Path) -> Result<(zip::ZipArchive<File>, Vec<(String, usize)>)> {
+fn zip_entries(path: &Path) -> Result<(zip::ZipArchive<File>, Entries)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| zip_error(path, e))?;
     if zip.len() > MAX_ZIP_ENTRIES {

@@ -84,7 +84,7 @@ impl Sink for FileSink<'_> {
         }
         self.counts.records += 1;
         *self.records += 1;
-        if *self.records % PROGRESS_EVERY == 0 {
+        if self.records.is_multiple_of(PROGRESS_EVERY) {
             self.observer.event(Event::Progress {
                 bytes: self.counter.load(Ordering::Relaxed),
                 records: *self.records,

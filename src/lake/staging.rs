@@ -128,14 +128,13 @@ impl Staging {
             .values()
             .map(|w| w.writer.in_progress_size())
             .sum();
-        if total > BUFFER_BUDGET {
-            if let Some(largest) = self
+        if total > BUFFER_BUDGET
+            && let Some(largest) = self
                 .open
                 .values_mut()
                 .max_by_key(|w| w.writer.in_progress_size())
-            {
-                largest.writer.flush()?;
-            }
+        {
+            largest.writer.flush()?;
         }
         Ok(())
     }
