@@ -2,7 +2,7 @@
 
 use super::cases::{cases, context};
 use super::*;
-use mfaproof::lake::manifest::{Counts, InputEntry, Manifest};
+use mfaproof::lake::manifest::{Counts, InputEntry, Manifest, RunEntry};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_format_order_range_and_parquet() {
@@ -109,12 +109,17 @@ async fn evaluate_writes_a_traceable_report() {
             counts: Counts {
                 records: 64,
                 sign_ins: 64,
-                duplicates: 2,
                 ..Counts::default()
             },
             warnings: vec![],
         }],
-        runs: vec![],
+        runs: vec![RunEntry {
+            run: 1,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            finished_at: chrono::DateTime::UNIX_EPOCH,
+            counts: Counts::default(),
+            duplicates_dropped: 2,
+        }],
     };
     manifest.save(&lake.path().join("manifest.json")).unwrap();
     let out = tempfile::tempdir().unwrap();

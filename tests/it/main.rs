@@ -4,4 +4,5 @@
 mod common;
 mod ingest;
 mod kill;
+mod samples;
 mod tidy;

@@ -1,0 +1,201 @@
+//! The bundled samples through the real binary: the scenario's hand-derived classes, the
+//! same sign-in in every format, and the README's first command.
+
+use std::fs;
+use std::path::Path;
+
+use arrow::array::RecordBatch;
+use tempfile::TempDir;
+
+use crate::common::{read_table, run, samples};
+
+fn ingest(lake: &Path, inputs: &[&Path]) {
+    let mut args = vec![
+        "ingest".to_string(),
+        "--lake".into(),
+        lake.display().to_string(),
+    ];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn scenario_classifies_as_worked_out_by_hand() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    ingest(&lake, &[&samples().join("scenario")]);
+    let out_csv = dir.path().join("classes.csv");
+    let out = run(&[
+        "classify",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = csv_rows(&fs::read_to_string(&out_csv).unwrap());
+    let header = csv::Reader::from_path(&out_csv)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "id",
+            "created_at",
+            "user_principal_name",
+            "user_type",
+            "event_type",
+            "class",
+            "verdict",
+            "reason",
+            "origin_sign_in_id"
+        ]
+    );
+    let mut got: Vec<Vec<String>> = got
+        .into_iter()
+        .map(|r| vec![r[0].clone(), r[5].clone(), r[6].clone(), r[8].clone()])
+        .collect();
+    got.sort();
+    let mut expected =
+        csv_rows(&fs::read_to_string(samples().join("scenario/expected.csv")).unwrap());
+    expected.sort();
+    assert_eq!(got, expected);
+}
+
+/// The sign-in columns, without provenance.
+fn canonical(lake: &Path) -> RecordBatch {
+    let batches = read_table(lake, "sign_ins");
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 1);
+    let b = batches.into_iter().find(|b| b.num_rows() == 1).unwrap();
+    let keep: Vec<usize> = (0..b.num_columns())
+        .filter(|&i| {
+            let name = b.schema().field(i).name().clone();
+            ![
+                "source_format",
+                "source_file",
+                "source_record",
+                "ingested_at",
+                "ingest_seq",
+            ]
+            .contains(&name.as_str())
+        })
+        .collect();
+    b.project(&keep).unwrap()
+}
+
+#[test]
+fn the_same_sign_in_in_every_format_gives_the_same_canonical_row() {
+    let dir = TempDir::new().unwrap();
+    let eq = samples().join("equivalence");
+    let lake_of = |name: &str, inputs: &[&Path]| {
+        let lake = dir.path().join(name);
+        ingest(&lake, inputs);
+        canonical(&lake)
+    };
+    let graph = lake_of("graph", &[&eq.join("graph-beta-page.json")]);
+    let azure = lake_of("azure", &[&eq.join("azure-monitor-PT1H.json")]);
+    let la = lake_of("la", &[&eq.join("log-analytics-SigninLogs.csv")]);
+    assert_eq!(graph, azure, "Azure Monitor differs from Graph");
+    assert_eq!(graph, la, "Log Analytics differs from Graph");
+    // The portal CSV carries fewer fields and whole seconds: compare what it has.
+    let portal = lake_of(
+        "portal",
+        &[
+            &eq.join("InteractiveSignIns_2026-11-03_2026-11-03.csv"),
+            &eq.join("InteractiveSignIns_AuthDetails_2026-11-03_2026-11-03.csv"),
+        ],
+    );
+    for col in [
+        "id",
+        "event_type",
+        "user_id",
+        "user_principal_name",
+        "user_type",
+        "client_app_used",
+        "error_code",
+        "authentication_requirement",
+        "session_id",
+    ] {
+        assert_eq!(
+            graph.column_by_name(col).unwrap(),
+            portal.column_by_name(col).unwrap(),
+            "portal CSV differs from Graph in {col}"
+        );
+    }
+    let methods = |b: &RecordBatch| {
+        let list = arrow::array::AsArray::as_list::<i32>(
+            b.column_by_name("authentication_details").unwrap(),
+        )
+        .value(0);
+        let s = arrow::array::AsArray::as_struct(&list);
+        let m = s.column_by_name("authentication_method").unwrap().clone();
+        let d = s
+            .column_by_name("authentication_step_result_detail")
+            .unwrap()
+            .clone();
+        (m, d)
+    };
+    assert_eq!(
+        methods(&graph),
+        methods(&portal),
+        "authentication details differ"
+    );
+}
+
+#[test]
+fn readme_first_command_runs_on_the_samples() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let report = dir.path().join("report");
+    let out = run(&[
+        "run",
+        samples().to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("verdict:"), "{stdout}");
+    for f in ["report.json", "report.md", "findings.csv"] {
+        assert!(report.join(f).is_file(), "{f} written");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(report.join("report.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
+    let ingested = manifest["inputs"].as_array().unwrap().len();
+    assert!(
+        ingested >= 20,
+        "every sample format ingested ({ingested} inputs)"
+    );
+    assert!(
+        report["sign_ins"].as_u64().unwrap() > 40,
+        "{}",
+        report["sign_ins"]
+    );
+}
