@@ -191,7 +191,8 @@ fn ingest_file(
             formats.push(format.to_string());
         }
         let mut sink = FileSink::new(writer, name, format, counter, records, observer);
-        let read = read_with_companion(format, &file.path, name, reader, &mut sink);
+        let read = read_with_companion(format, &file.path, name, reader, &mut sink)
+            .map_err(|e| relabel(name, e));
         let (c, m) = sink.finish();
         counts.add(&c);
         messages.extend(m);
@@ -278,6 +279,17 @@ fn has_sign_ins_sibling(path: &Path, name: &str) -> Result<bool> {
     match sibling.split_once('!') {
         Some((_, entry)) => input::with_zip_entry(path, entry, &mut |_| Ok(())),
         None => Ok(Path::new(&sibling).is_file()),
+    }
+}
+
+/// Sources read a stream, not a path: an input error gets the stream's name here.
+fn relabel(name: &str, e: Error) -> Error {
+    match e {
+        Error::Input { reason, .. } => Error::Input {
+            file: name.to_string(),
+            reason,
+        },
+        other => other,
     }
 }
 

@@ -67,6 +67,8 @@ fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
     journal.manifest.save(&layout.manifest())?;
     let path = journal_file(layout);
     fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    // Only an empty folder is left; removing it keeps the lake listing to the tables.
+    let _ = fs::remove_dir(layout.journal());
     Ok(())
 }
 

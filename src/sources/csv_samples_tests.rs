@@ -32,7 +32,7 @@ fn every_csv_sample_is_detected_as_its_format() {
             Format::LogAnalytics,
         ),
         (
-            "malformed/SigninLogs_broken-json-cell.csv",
+            "../tests/data/malformed/SigninLogs_broken-json-cell.csv",
             Format::LogAnalytics,
         ),
         (

@@ -216,7 +216,7 @@ fn azure_monitor_tree() {
 
 #[test]
 fn malformed_files_keep_their_good_records() {
-    let c = graph_file("data-samples/malformed/graph-bad-lines.ndjson");
+    let c = graph_file("tests/data/malformed/graph-bad-lines.ndjson");
     let nos: Vec<u64> = c.records.iter().map(|r| r.0).collect();
     assert_eq!(nos, [1, 4]);
     let rejects: Vec<(u64, &str)> = c.rejects.iter().map(|r| (r.0, r.2.as_str())).collect();
@@ -234,11 +234,11 @@ fn malformed_files_keep_their_good_records() {
             .starts_with("unreadable value: expected an integer, found \"fifty\" at line 1 column")
     );
 
-    let c = graph_file("data-samples/malformed/empty.json");
+    let c = graph_file("tests/data/malformed/empty.json");
     assert!(c.records.is_empty() && c.rejects.is_empty());
     assert_eq!(c.warnings.len(), 1);
 
-    let c = graph_file("data-samples/malformed/graph-truncated-array.json");
+    let c = graph_file("tests/data/malformed/graph-truncated-array.json");
     let nos: Vec<u64> = c.records.iter().map(|r| r.0).collect();
     assert_eq!(nos, [1, 2]);
     let rejects: Vec<(u64, &str)> = c.rejects.iter().map(|r| (r.0, r.2.as_str())).collect();
@@ -246,7 +246,7 @@ fn malformed_files_keep_their_good_records() {
     assert_eq!(c.warnings.len(), 1, "the array is left open");
 
     let c = Collect::file(
-        "data-samples/malformed/azure-monitor-unknown-category.json",
+        "tests/data/malformed/azure-monitor-unknown-category.json",
         azure_monitor::read,
     )
     .unwrap();

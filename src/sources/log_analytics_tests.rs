@@ -197,7 +197,7 @@ fn audit_logs_sample() {
 fn missing_key_columns_make_the_file_unreadable() {
     let (result, sink) = read_bytes(
         "SigninLogs_missing-id-column.csv",
-        &sample("malformed/SigninLogs_missing-id-column.csv"),
+        &sample("../tests/data/malformed/SigninLogs_missing-id-column.csv"),
     );
     assert_eq!(
         result.unwrap_err().to_string(),
@@ -228,7 +228,7 @@ fn missing_key_columns_make_the_file_unreadable() {
 
 #[test]
 fn broken_json_cell_rejects_only_its_row() {
-    let bytes = sample("malformed/SigninLogs_broken-json-cell.csv");
+    let bytes = sample("../tests/data/malformed/SigninLogs_broken-json-cell.csv");
     let (result, sink) = read_bytes("SigninLogs_broken-json-cell.csv", &bytes);
     result.unwrap();
     let lines: Vec<u64> = sink.sign_ins().iter().map(|(n, _)| *n).collect();
