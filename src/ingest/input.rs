@@ -258,26 +258,31 @@ fn each_zip_entry(
     let (mut zip, names) = zip_entries(path)?;
     for (name, index) in names {
         let entry = zip.by_index(index).map_err(|e| zip_error(path, e))?;
-        let compressed = entry.compressed_size();
-        let display = format!("{}!{name}", path.display());
         // The zip reader pulls from the file directly, so progress counts compressed sizes.
-        counter.fetch_add(compressed, Ordering::Relaxed);
-        let limited = Limited {
-            inner: entry,
-            produced: 0,
-            limit: MAX_EXPANDED_BYTES,
-            consumed: Arc::new(AtomicU64::new(compressed.max(1))),
-            consumed_at_start: 0,
-        };
-        if name.to_ascii_lowercase().ends_with(".gz") {
-            let mut r =
-                BufReader::with_capacity(1 << 20, MultiGzDecoder::new(BufReader::new(limited)));
-            f(&display, &mut r)?;
-        } else {
-            f(&display, &mut BufReader::with_capacity(1 << 20, limited))?;
-        }
+        counter.fetch_add(entry.compressed_size(), Ordering::Relaxed);
+        let display = format!("{}!{name}", path.display());
+        f(&display, &mut *entry_reader(entry, &name))?;
     }
     Ok(())
+}
+
+/// A zip entry as a bounded, decompressed stream (`.gz` entries are gunzipped too); the
+/// expansion ratio is judged against the entry's compressed size.
+fn entry_reader<'a>(entry: zip::read::ZipFile<'a, File>, name: &str) -> Box<dyn BufRead + 'a> {
+    let compressed = entry.compressed_size();
+    let limited = Limited {
+        inner: entry,
+        produced: 0,
+        limit: MAX_EXPANDED_BYTES,
+        consumed: Arc::new(AtomicU64::new(compressed.max(1))),
+        consumed_at_start: 0,
+    };
+    if name.to_ascii_lowercase().ends_with(".gz") {
+        let gz = MultiGzDecoder::new(BufReader::new(limited));
+        Box::new(BufReader::with_capacity(1 << 20, gz))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, limited))
+    }
 }
 
 /// Opens the entry `name` of the zip at `path` (for a portal authentication-details
@@ -292,15 +297,7 @@ pub fn with_zip_entry(
         return Ok(false);
     };
     let entry = zip.by_index(*index).map_err(|e| zip_error(path, e))?;
-    let compressed = entry.compressed_size();
-    let limited = Limited {
-        inner: entry,
-        produced: 0,
-        limit: MAX_EXPANDED_BYTES,
-        consumed: Arc::new(AtomicU64::new(compressed.max(1))),
-        consumed_at_start: 0,
-    };
-    f(&mut BufReader::new(limited))?;
+    f(&mut *entry_reader(entry, name))?;
     Ok(true)
 }
 

@@ -414,15 +414,16 @@ impl Scan {
         self.buf.push(b);
         let was_in_string = self.in_string;
         let closed = self.track(b);
-        if was_in_string && !self.in_string {
-            if let KeyPhase::InKey(start) = self.key {
-                let name = &self.buf[start + 1..self.buf.len() - 1];
-                self.key = if name == b"value" || name == b"records" {
-                    KeyPhase::Matched
-                } else {
-                    KeyPhase::None
-                };
-            }
+        if was_in_string
+            && !self.in_string
+            && let KeyPhase::InKey(start) = self.key
+        {
+            let name = &self.buf[start + 1..self.buf.len() - 1];
+            self.key = if name == b"value" || name == b"records" {
+                KeyPhase::Matched
+            } else {
+                KeyPhase::None
+            };
         }
         if closed {
             if self.line_mode == Some(false) {
