@@ -9,6 +9,7 @@ pub mod error;
 pub mod evidence;
 pub mod ingest;
 pub mod lake;
+pub mod pull;
 pub mod schema;
 pub mod sources;
 

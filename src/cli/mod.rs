@@ -8,6 +8,7 @@ mod classify;
 mod evaluate;
 mod ingest;
 mod progress;
+mod pull;
 mod query;
 mod run;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),
+    /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
+    Pull(pull::PullArgs),
 }
 
 /// Runs a parsed command line.
@@ -46,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify(args) => classify::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Query(args) => query::run(args),
+        Command::Pull(args) => pull::run(args),
     }
 }

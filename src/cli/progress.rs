@@ -39,12 +39,19 @@ impl Observer for Terminal {
                         Some(total_bytes),
                         ProgressDrawTarget::stderr(),
                     );
+                    // An unknown total (a pull) shows a spinner instead of a bar.
+                    let template = if total_bytes == 0 {
+                        "{spinner} {bytes} {binary_bytes_per_sec} {msg} ({elapsed})"
+                    } else {
+                        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ({eta})"
+                    };
                     bar.set_style(
-                        ProgressStyle::with_template(
-                            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ({eta})",
-                        )
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                        ProgressStyle::with_template(template)
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
                     );
+                    if total_bytes == 0 {
+                        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+                    }
                     self.bar = Some(bar);
                 }
             }

@@ -106,6 +106,11 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
     Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), size))
 }
 
+/// SHA-256 (hex) of bytes held in memory (a fetched page).
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Counts bytes read from the underlying file (for the progress bar).
 pub struct Counting<R> {
     inner: R,

@@ -3,6 +3,7 @@
 
 pub mod input;
 mod sink;
+mod stream;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::lake::{Counts, InputEntry, Layout, RunWriter};
 use crate::sources::{self, Format};
 use sink::FileSink;
+pub use stream::ingest_bytes;
 
 /// How an ingest run reads its inputs.
 #[derive(Debug, Clone, Default)]

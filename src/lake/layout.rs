@@ -9,6 +9,7 @@
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
 //! <lake>/_journal/                        a commit in progress (replayed after a crash)
+//! <lake>/pull/checkpoints.json            where `mfaproof pull` goes on, per stream
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,11 @@ impl Layout {
     /// Where files are written before they are renamed into a table.
     pub fn staging(&self) -> PathBuf {
         self.root.join("_staging")
+    }
+
+    /// The Graph puller's checkpoints.
+    pub fn pull_checkpoints(&self) -> PathBuf {
+        self.root.join("pull").join("checkpoints.json")
     }
 
     /// Where a commit in progress is recorded.

@@ -220,6 +220,12 @@ impl RunWriter {
             + self.audits.values().map(Vec::len).sum::<usize>()
     }
 
+    /// Commits the inputs finished so far now, whatever their size (a puller commits
+    /// before it moves its checkpoint past them). Nothing pending: nothing to do.
+    pub fn commit(&mut self) -> Result<()> {
+        self.commit_group()
+    }
+
     /// Commits what is pending and records the run; returns its outcome.
     pub fn finish(mut self) -> Result<RunOutcome> {
         self.commit_group()?;

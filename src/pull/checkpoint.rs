@@ -1,0 +1,187 @@
+//! Where each stream goes on: `<lake>/pull/checkpoints.json`, written atomically
+//! (temporary file, fsync, rename) and only after the lake committed everything the
+//! checkpoint claims. A crash between the two re-reads pages the lake already holds, which
+//! deduplication absorbs; it never skips one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+use crate::lake::fsutil::{create_dir_all, write_atomic};
+
+/// The checkpoint file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoints {
+    pub version: u32,
+    /// The tenant the lake is pulled from (a lake holds one tenant's logs).
+    pub tenant_id: Option<String>,
+    /// By stream key (`sign-ins/interactiveUser`, …, `audit`).
+    pub streams: BTreeMap<String, StreamState>,
+}
+
+/// One log stream's progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamState {
+    /// The end of the last window pulled completely: the next run starts at this time
+    /// minus the overlap.
+    pub watermark: Option<DateTime<Utc>>,
+    /// The window a run was pulling when it stopped.
+    pub window: Option<WindowState>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A window being pulled, slice by slice (oldest slice first; Graph pages each slice
+/// newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowState {
+    pub start: DateTime<Utc>,
+    /// The fixed upper bound (`le`): pages stay stable while new events arrive.
+    pub end: DateTime<Utc>,
+    /// Length of a slice in seconds; none: the whole window is one slice.
+    pub slice_seconds: Option<i64>,
+    pub slice_start: DateTime<Utc>,
+    pub slice_end: DateTime<Utc>,
+    /// The next page of the slice (Graph's `@odata.nextLink`, or the page that failed);
+    /// none: the slice starts from its first page.
+    pub next_link: Option<String>,
+    /// Pages of the slice already in the lake.
+    pub pages_done: u64,
+}
+
+impl WindowState {
+    /// A window from `start` to `end`, in slices of `slice` (none: one slice).
+    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>, slice: Option<Duration>) -> WindowState {
+        let slice_seconds = slice.map(|d| d.num_seconds().max(60));
+        let mut w = WindowState {
+            start,
+            end,
+            slice_seconds,
+            slice_start: start,
+            slice_end: end,
+            next_link: None,
+            pages_done: 0,
+        };
+        w.slice_end = w.slice_end_from(start);
+        w
+    }
+
+    fn slice_end_from(&self, from: DateTime<Utc>) -> DateTime<Utc> {
+        match self.slice_seconds {
+            Some(s) => (from + Duration::seconds(s)).min(self.end),
+            None => self.end,
+        }
+    }
+
+    /// Moves to the next slice; false when the window is done.
+    pub fn next_slice(&mut self) -> bool {
+        if self.slice_end >= self.end {
+            return false;
+        }
+        self.slice_start = self.slice_end;
+        self.slice_end = self.slice_end_from(self.slice_start);
+        self.next_link = None;
+        self.pages_done = 0;
+        true
+    }
+}
+
+impl Checkpoints {
+    /// Loads the checkpoints at `path`; none yet is an empty file.
+    pub fn load(path: &Path) -> Result<Checkpoints> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Usage(format!(
+                    "{}: not a readable checkpoint file ({e}); move it away to pull from --since",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Checkpoints {
+                version: 1,
+                ..Checkpoints::default()
+            }),
+            Err(e) => Err(crate::Error::io(path, e).into()),
+        }
+    }
+
+    /// Writes the checkpoints atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            create_dir_all(dir)?;
+        }
+        let json = serde_json::to_vec_pretty(self).expect("checkpoints serialise");
+        Ok(write_atomic(path, &json)?)
+    }
+
+    /// Claims the file for `tenant`; a lake pulled from another tenant is refused (the
+    /// lake has no tenant column: two tenants' logs would mix in one report).
+    pub fn claim(&mut self, tenant: &str, path: &Path) -> Result<()> {
+        match &self.tenant_id {
+            Some(t) if !t.eq_ignore_ascii_case(tenant) => Err(Error::Usage(format!(
+                "{}: this lake is pulled from tenant {t}, not {tenant}; use one lake per tenant",
+                path.display()
+            ))),
+            _ => {
+                self.tenant_id = Some(tenant.to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The checkpoint file of the lake at `lake`.
+pub fn path(lake: &Path) -> PathBuf {
+    crate::lake::Layout::new(lake).pull_checkpoints()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn slices_cover_the_window_oldest_first_and_end_on_its_bound() {
+        let mut w = WindowState::new(
+            t("2026-11-01T00:00:00Z"),
+            t("2026-11-03T12:00:00Z"),
+            Some(Duration::days(1)),
+        );
+        let mut slices = vec![(w.slice_start, w.slice_end)];
+        while w.next_slice() {
+            slices.push((w.slice_start, w.slice_end));
+        }
+        assert_eq!(slices.len(), 3);
+        assert_eq!(slices[2].1, t("2026-11-03T12:00:00Z"));
+        for pair in slices.windows(2) {
+            assert_eq!(pair[0].1, pair[1].0, "no gap between slices");
+        }
+        let whole = WindowState::new(slices[0].0, slices[2].1, None);
+        assert_eq!((whole.slice_start, whole.slice_end), (slices[0].0, slices[2].1));
+    }
+
+    #[test]
+    fn round_trip_and_tenant_claim() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = path(dir.path());
+        let mut c = Checkpoints::load(&p).unwrap();
+        c.claim("tenant-a", &p).unwrap();
+        c.streams.insert(
+            "audit".into(),
+            StreamState {
+                watermark: Some(t("2026-11-01T00:00:00Z")),
+                window: None,
+                updated_at: None,
+            },
+        );
+        c.save(&p).unwrap();
+        let mut back = Checkpoints::load(&p).unwrap();
+        assert_eq!(back, c);
+        assert!(back.claim("tenant-b", &p).is_err());
+        assert!(back.claim("TENANT-A", &p).is_ok());
+    }
+}

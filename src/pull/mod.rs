@@ -1,0 +1,249 @@
+//! `mfaproof pull`: sign-ins, directory audits and state snapshots from Microsoft Graph
+//! into the lake — incrementally (a checkpoint per stream, re-reading an overlap), politely
+//! (client-side rate limits, `Retry-After`, bounded backoff), resumably (the lake commits
+//! before a checkpoint moves) and without leaking the secret (`auth.rs`).
+//!
+//! Pages are not a second ingest path: each fetched body goes through
+//! [`crate::ingest::ingest_bytes`] — the Graph page source and the snapshot source, the
+//! same `FileSink` and the same lake `RunWriter` as a file. Choices: `docs/pull.md`.
+
+pub mod auth;
+pub mod checkpoint;
+pub mod client;
+pub mod error;
+pub mod logs;
+pub mod retry;
+mod session;
+pub mod snapshots;
+pub mod streams;
+pub mod throttle;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde::Serialize;
+
+pub use auth::{Credentials, SECRET_ENV};
+pub use error::{Error, Result};
+pub use streams::Stream;
+
+use crate::ingest::{Event, Level, Observer};
+use crate::lake::{Layout, RunWriter};
+use session::Session;
+use streams::{EVENT_TYPES, LogStream};
+
+/// Everything a pull is told.
+#[derive(Debug, Clone)]
+pub struct PullOptions {
+    pub lake: PathBuf,
+    pub graph_url: String,
+    pub login_url: String,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub streams: Vec<Stream>,
+    pub overlap: Duration,
+    /// Without a checkpoint or `--since`, pull this far back (Graph keeps 30 days of
+    /// sign-ins with Entra ID P1/P2, 7 without).
+    pub lookback: Duration,
+    pub slice: Option<Duration>,
+    /// Requests per 10 s to the reporting APIs (`auditLogs/*`).
+    pub reports_per_10s: usize,
+    /// Requests per 10 s to the directory APIs (users, `$batch`, policies).
+    pub directory_per_10s: usize,
+    /// Pages between two commits within a slice.
+    pub commit_pages: u64,
+}
+
+impl PullOptions {
+    /// The defaults for a lake (Graph's public cloud).
+    pub fn new(lake: PathBuf) -> PullOptions {
+        PullOptions {
+            lake,
+            graph_url: "https://graph.microsoft.com".into(),
+            login_url: "https://login.microsoftonline.com".into(),
+            since: None,
+            until: None,
+            streams: Stream::ALL.to_vec(),
+            overlap: Duration::hours(2),
+            lookback: Duration::days(30),
+            slice: None,
+            reports_per_10s: 5,
+            directory_per_10s: 20,
+            commit_pages: 20,
+        }
+    }
+}
+
+/// What happened to one stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamOutcome {
+    pub stream: String,
+    /// `complete` or `failed`, or `not-run` after a failure that stops the pull.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs: Option<logs::LogOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<snapshots::SnapshotOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The summary of a pull (`--json` prints it).
+#[derive(Debug, Clone, Serialize)]
+pub struct PullSummary {
+    pub lake: String,
+    pub run: u64,
+    /// The fixed upper bound of every window of this run.
+    pub until: DateTime<Utc>,
+    pub streams: Vec<StreamOutcome>,
+    pub counts: crate::lake::Counts,
+    pub duplicates_dropped: u64,
+}
+
+impl PullSummary {
+    /// Streams that did not complete (the CLI exits non-zero when there are any).
+    pub fn failed(&self) -> usize {
+        self.streams.iter().filter(|s| s.status != "complete").count()
+    }
+}
+
+/// Pulls into the lake of `options`; blocks until done.
+pub fn pull(
+    options: &PullOptions,
+    credentials: Credentials,
+    observer: &mut dyn Observer,
+) -> Result<PullSummary> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(run(options, credentials, observer))
+}
+
+async fn run(
+    options: &PullOptions,
+    credentials: Credentials,
+    observer: &mut dyn Observer,
+) -> Result<PullSummary> {
+    let started = Utc::now().trunc_subsecs(0);
+    let end = options.until.unwrap_or(started).trunc_subsecs(0);
+    if let Some(since) = options.since
+        && since >= end
+    {
+        return Err(Error::Usage(format!(
+            "--since {} is not before the end {}",
+            streams::odata_time(since),
+            streams::odata_time(end)
+        )));
+    }
+    let tenant = credentials.tenant_id.clone();
+    let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
+    let throttle = throttle::Throttle::new(options.reports_per_10s, options.directory_per_10s);
+    let graph = client::Graph::new(&options.graph_url, tokens, throttle, retry::Backoff::from_env())?;
+    let checkpoint_path = checkpoint::path(&options.lake);
+    let mut checkpoints = checkpoint::Checkpoints::load(&checkpoint_path)?;
+    checkpoints.claim(&tenant, &checkpoint_path)?;
+    let writer = RunWriter::begin(Layout::new(&options.lake))?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    observer.event(Event::Started { total_bytes: 0 });
+    let mut s = Session {
+        graph,
+        writer,
+        checkpoints,
+        checkpoint_path,
+        observer,
+        started,
+        records: 0,
+        commit_pages: options.commit_pages.max(1),
+        interrupted,
+    };
+    let bounds = logs::Bounds {
+        since: options.since,
+        end,
+        overlap: options.overlap,
+        lookback: options.lookback,
+        slice: options.slice,
+    };
+    let mut outcomes = Vec::new();
+    let mut stop = false;
+    for stream in Stream::ALL.into_iter().filter(|x| options.streams.contains(x)) {
+        let logs: Vec<LogStream> = match stream {
+            Stream::SignIns => EVENT_TYPES.into_iter().map(LogStream::SignIns).collect(),
+            Stream::Audit => vec![LogStream::Audits],
+            _ => Vec::new(),
+        };
+        let units: Vec<Option<LogStream>> = if logs.is_empty() {
+            vec![None]
+        } else {
+            logs.into_iter().map(Some).collect()
+        };
+        for unit in units {
+            let name = unit.map_or(stream.to_string(), |l| l.key());
+            if stop {
+                outcomes.push(failed(name, "not-run", None));
+                continue;
+            }
+            let result = match unit {
+                Some(l) => logs::pull(&mut s, l, &bounds).await.map(|o| (Some(o), None)),
+                None if stream == Stream::MfaState => {
+                    snapshots::mfa_state(&mut s).await.map(|o| (None, Some(o)))
+                }
+                None => snapshots::security_defaults(&mut s).await.map(|o| (None, Some(o))),
+            };
+            s.forward_notices();
+            let watermark = unit.and_then(|l| s.checkpoints.streams.get(&l.key())?.watermark);
+            match result {
+                Ok((logs, snapshot)) => outcomes.push(StreamOutcome {
+                    stream: name,
+                    status: "complete",
+                    logs,
+                    snapshot,
+                    watermark,
+                    error: None,
+                }),
+                Err(e) => {
+                    // A missing permission concerns one stream; anything else stops.
+                    stop = !matches!(e, Error::Permission { .. });
+                    if let Error::Lake(_) = e {
+                        return Err(e);
+                    }
+                    let text = format!("{name}: {e}");
+                    s.say(Level::Error, text.clone());
+                    let mut o = failed(name, "failed", Some(text));
+                    o.watermark = watermark;
+                    outcomes.push(o);
+                }
+            }
+        }
+    }
+    let run = s.writer.finish()?;
+    Ok(PullSummary {
+        lake: options.lake.display().to_string(),
+        run: run.run,
+        until: end,
+        streams: outcomes,
+        counts: run.counts,
+        duplicates_dropped: run.duplicates_dropped,
+    })
+}
+
+fn failed(stream: String, status: &'static str, error: Option<String>) -> StreamOutcome {
+    StreamOutcome {
+        stream,
+        status,
+        logs: None,
+        snapshot: None,
+        watermark: None,
+        error,
+    }
+}

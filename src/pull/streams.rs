@@ -1,0 +1,245 @@
+//! What can be pulled: the four sign-in event types (Graph beta; v1.0 returns interactive
+//! sign-ins only), directory audits, per-user MFA state and security defaults — with their
+//! URLs, `$filter`s, source names in the lake and the permissions they need.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+
+use super::client::Need;
+
+/// A `--streams` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stream {
+    SignIns,
+    Audit,
+    MfaState,
+    SecurityDefaults,
+}
+
+impl Stream {
+    pub const ALL: [Stream; 4] = [
+        Stream::SignIns,
+        Stream::Audit,
+        Stream::MfaState,
+        Stream::SecurityDefaults,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::SignIns => "signins",
+            Stream::Audit => "audit",
+            Stream::MfaState => "mfa-state",
+            Stream::SecurityDefaults => "security-defaults",
+        }
+    }
+}
+
+impl fmt::Display for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stream {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Stream, String> {
+        let w = s.trim().to_ascii_lowercase().replace('_', "-");
+        let w = match w.as_str() {
+            "sign-ins" | "signin" => "signins",
+            "audits" | "directory-audits" => "audit",
+            other => other,
+        };
+        Stream::ALL
+            .into_iter()
+            .find(|x| x.as_str() == w)
+            .ok_or_else(|| {
+                format!("unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults")
+            })
+    }
+}
+
+/// A log stream with a time window and a checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogStream {
+    /// Sign-ins of one `signInEventTypes` value.
+    SignIns(&'static str),
+    Audits,
+}
+
+/// The sign-in event types, each pulled with its own filter.
+pub const EVENT_TYPES: [&str; 4] = [
+    "interactiveUser",
+    "nonInteractiveUser",
+    "servicePrincipal",
+    "managedIdentity",
+];
+
+/// Permissions named when Graph answers 403.
+pub const NEED_SIGN_INS: Need = Need {
+    permission: "AuditLog.Read.All and Directory.Read.All (and the tenant needs Entra ID P1 or P2 for sign-in logs)",
+};
+pub const NEED_AUDIT: Need = Need {
+    permission: "AuditLog.Read.All",
+};
+pub const NEED_USERS: Need = Need {
+    permission: "User.Read.All (or Directory.Read.All)",
+};
+pub const NEED_MFA_STATE: Need = Need {
+    permission: "Policy.Read.All (reading other users' per-user MFA state; Policy.ReadWrite.AuthenticationMethod also grants it)",
+};
+pub const NEED_SECURITY_DEFAULTS: Need = Need {
+    permission: "Policy.Read.All",
+};
+
+/// `2026-11-03T08:00:00Z`: the form Graph's `$filter` takes.
+pub fn odata_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl LogStream {
+    /// The checkpoint key.
+    pub fn key(self) -> String {
+        match self {
+            LogStream::SignIns(t) => format!("sign-ins/{t}"),
+            LogStream::Audits => "audit".to_string(),
+        }
+    }
+
+    /// For messages.
+    pub fn label(self) -> String {
+        match self {
+            LogStream::SignIns(t) => format!("sign-ins ({t})"),
+            LogStream::Audits => "directory audits".to_string(),
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            LogStream::SignIns(_) => "/beta/auditLogs/signIns",
+            LogStream::Audits => "/v1.0/auditLogs/directoryAudits",
+        }
+    }
+
+    pub fn need(self) -> Need {
+        match self {
+            LogStream::SignIns(_) => NEED_SIGN_INS,
+            LogStream::Audits => NEED_AUDIT,
+        }
+    }
+
+    /// The largest page each API allows.
+    fn top(self) -> u32 {
+        match self {
+            LogStream::SignIns(_) => 1000,
+            LogStream::Audits => 999,
+        }
+    }
+
+    /// The `$filter` of a slice: both bounds inclusive (an event on a slice boundary is
+    /// read twice and deduplicated).
+    pub fn filter(self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        let (s, e) = (odata_time(start), odata_time(end));
+        match self {
+            LogStream::SignIns(t) => format!(
+                "createdDateTime ge {s} and createdDateTime le {e} and signInEventTypes/any(t: t eq '{t}')"
+            ),
+            LogStream::Audits => {
+                format!("activityDateTime ge {s} and activityDateTime le {e}")
+            }
+        }
+    }
+
+    /// The first page of a slice, under the Graph root `root`.
+    pub fn url(self, root: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        format!(
+            "{root}{}?$filter={}&$top={}",
+            self.path(),
+            query_encode(&self.filter(start, end)),
+            self.top()
+        )
+    }
+
+    /// The source name of a slice's pages in the lake (`source_file`, manifest, quarantine):
+    /// path and filter, never a host, token or skip token.
+    pub fn source_name(self, start: DateTime<Utc>, end: DateTime<Utc>, page: u64) -> String {
+        format!(
+            "graph:{}?$filter={}#page={page}",
+            self.path(),
+            self.filter(start, end)
+        )
+    }
+}
+
+/// Percent-encodes a query value (spaces as `%20`, never `+`).
+pub fn query_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'\'' | b'(' | b')' | b'/' | b',' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The part of a Graph collection page the puller reads itself; `value` is left to the
+/// sources.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+    #[serde(default)]
+    value: Option<serde::de::IgnoredAny>,
+}
+
+impl Envelope {
+    /// Reads a page's envelope; `None` when the body is not a JSON object with `value`.
+    pub fn of(body: &[u8]) -> Option<Envelope> {
+        serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .filter(|e| e.value.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_filters_and_names() {
+        let s = DateTime::parse_from_rfc3339("2026-11-01T00:00:00.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = DateTime::parse_from_rfc3339("2026-11-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let st = LogStream::SignIns("nonInteractiveUser");
+        assert_eq!(
+            st.url("https://graph.example", s, e),
+            "https://graph.example/beta/auditLogs/signIns?$filter=createdDateTime%20ge%202026-11-01T00:00:00Z%20and%20createdDateTime%20le%202026-11-02T00:00:00Z%20and%20signInEventTypes/any(t:%20t%20eq%20'nonInteractiveUser')&$top=1000"
+        );
+        assert_eq!(
+            LogStream::Audits.source_name(s, e, 3),
+            "graph:/v1.0/auditLogs/directoryAudits?$filter=activityDateTime ge 2026-11-01T00:00:00Z and activityDateTime le 2026-11-02T00:00:00Z#page=3"
+        );
+        assert_eq!("Sign-Ins".parse::<Stream>(), Ok(Stream::SignIns));
+        assert!("everything".parse::<Stream>().is_err());
+    }
+
+    #[test]
+    fn envelopes() {
+        let p = br#"{"@odata.context":"x","value":[{"id":"a"}],"@odata.nextLink":"https://g/next"}"#;
+        assert_eq!(
+            Envelope::of(p).unwrap().next_link.as_deref(),
+            Some("https://g/next")
+        );
+        assert!(Envelope::of(br#"{"value":[]}"#).unwrap().next_link.is_none());
+        assert!(Envelope::of(br#"{"value":[{"id":"a"},"#).is_none());
+        assert!(Envelope::of(br#"{"error":{"code":"x"}}"#).is_none());
+    }
+}
