@@ -4,5 +4,6 @@
 mod common;
 mod ingest;
 mod kill;
+mod pull;
 mod samples;
 mod tidy;

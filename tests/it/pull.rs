@@ -1,0 +1,238 @@
+//! `mfaproof pull` against a fake Graph and token endpoint on 127.0.0.1 (`pull/fake.rs`):
+//! paging, the four event types, throttling and bursts, token expiry, kill and resume,
+//! the overlap window, a 403, a malformed page — and the secret never leaves the process.
+
+mod fake;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use arrow::array::{Array, AsArray};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::common::{bin, read_table, sign_ins};
+use fake::{Kind, SECRET, Server, State, rule};
+
+const EVENT_TYPES: [&str; 4] = [
+    "interactiveUser",
+    "nonInteractiveUser",
+    "servicePrincipal",
+    "managedIdentity",
+];
+const SINCE: &str = "2026-11-01T00:00:00Z";
+const UNTIL: &str = "2026-11-04T00:00:00Z";
+
+fn sign_in(id: &str, created: &str, event: &str, details: usize) -> Value {
+    let steps: Vec<Value> = (0..details)
+        .map(|i| json!({"authenticationStepDateTime": created,
+            "authenticationMethod": if i == 0 { "Password" } else { "Mobile app notification" },
+            "succeeded": true,
+            "authenticationStepResultDetail": if i == 0 { "Correct password" } else { "MFA successfully completed" }}))
+        .collect();
+    json!({"id": id, "createdDateTime": created, "userId": format!("u-{id}"),
+        "userPrincipalName": format!("{id}@contoso.example"), "userType": "member",
+        "signInEventTypes": [event], "isInteractive": event == "interactiveUser",
+        "status": {"errorCode": 0}, "appliedConditionalAccessPolicies": [{"id": "p1", "displayName": "MFA", "result": "reportOnlySuccess"}],
+        "authenticationDetails": steps})
+}
+
+/// 9 sign-ins per event type and 7 audits over three days; 6 users.
+fn tenant() -> State {
+    let mut sign_ins = Vec::new();
+    for (e, event) in EVENT_TYPES.iter().enumerate() {
+        for i in 0..9 {
+            let created = format!("2026-11-0{}T{:02}:{:02}:00.1234567Z", 1 + i % 3, 3 + i, 10 + e);
+            sign_ins.push(sign_in(&format!("{event}-{i}"), &created, event, 1 + i % 2));
+        }
+    }
+    let audits = (0..7)
+        .map(|i| json!({"id": format!("audit-{i}"), "activityDateTime": format!("2026-11-0{}T10:0{i}:00Z", 1 + i % 3),
+            "activityDisplayName": "Update user", "category": "UserManagement", "result": "success",
+            "initiatedBy": {"user": {"id": "admin", "userPrincipalName": "admin@contoso.example"}},
+            "targetResources": [], "additionalDetails": []}))
+        .collect();
+    let users = (0..6)
+        .map(|i| (format!("user-{i}"), format!("u{i}@contoso.example"), ["disabled", "enabled", "enforced"][i % 3].to_string()))
+        .collect();
+    State {
+        sign_ins,
+        audits,
+        users,
+        security_defaults: true,
+        page_size: 4,
+        expires_in: 3600,
+        ..State::default()
+    }
+}
+
+fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.args(["pull", "--lake"]).arg(lake);
+    cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
+    cmd.args(["--graph-url", &server.uri(), "--login-url", &server.uri()]);
+    cmd.args(["--requests-per-10s", "10000", "--directory-requests-per-10s", "10000"]);
+    cmd.args(extra);
+    cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
+    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "50");
+    cmd
+}
+
+fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
+    let out = pull_cmd(server, lake, extra).output().expect("mfaproof runs");
+    assert_secret_absent(&out, lake);
+    out
+}
+
+fn window() -> Vec<&'static str> {
+    vec!["--since", SINCE, "--until", UNTIL]
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The secret is in no output and no file of the lake (nor its URL-encoded form).
+fn assert_secret_absent(out: &Output, lake: &Path) {
+    let encoded = SECRET.replace('+', "%2B").replace('/', "%2F");
+    for needle in [SECRET, encoded.as_str()] {
+        assert!(!text(out).contains(needle), "secret in the output");
+        let mut files = Vec::new();
+        walk(lake, &mut files);
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "secret in {}",
+                f.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Sign-in id → event_type as stored.
+fn event_types(lake: &Path) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for b in read_table(lake, "sign_ins") {
+        let ids = b.column_by_name("id").unwrap().as_string::<i32>().clone();
+        let ev = b.column_by_name("event_type").unwrap().as_string::<i32>().clone();
+        for r in 0..b.num_rows() {
+            m.insert(ids.value(r).to_string(), ev.value(r).to_string());
+        }
+    }
+    m
+}
+
+fn rows(lake: &Path, table: &str) -> usize {
+    read_table(lake, table).iter().map(|b| b.num_rows()).sum()
+}
+
+fn checkpoints(lake: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(lake.join("pull/checkpoints.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn pulls_every_stream_page_by_page_into_the_lake() {
+    let server = Server::start(tenant());
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(&server, &lake, &window());
+    assert!(out.status.success(), "{}", text(&out));
+    let events = event_types(&lake);
+    assert_eq!(events.len(), 36);
+    for (ev, stored) in EVENT_TYPES.iter().zip([
+        "interactive_user",
+        "non_interactive_user",
+        "service_principal",
+        "managed_identity",
+    ]) {
+        let of_type: Vec<_> = events.iter().filter(|(id, _)| id.starts_with(&format!("{ev}-"))).collect();
+        assert_eq!(of_type.len(), 9, "{ev}");
+        assert!(of_type.iter().all(|(_, s)| s.as_str() == stored), "{ev}");
+        // 9 records in pages of 4: three pages, the later two by nextLink.
+        let pages = server.seen(&format!("eq '{ev}'"));
+        assert_eq!(pages.len(), 3, "{ev}: {pages:?}");
+        assert_eq!(pages.iter().filter(|p| p.target.contains("$skiptoken")).count(), 2);
+    }
+    assert_eq!(rows(&lake, "audit_events"), 7);
+    assert_eq!(rows(&lake, "mfa_state_snapshots"), 6);
+    assert_eq!(rows(&lake, "security_defaults_snapshots"), 1);
+    let sources = sign_ins(&lake);
+    let (_, (_, _, file)) = sources.iter().next().unwrap();
+    assert!(file.starts_with("graph:/beta/auditLogs/signIns?$filter=createdDateTime ge 2026-11-01T00:00:00Z"), "{file}");
+    assert!(!file.contains("skiptoken") && !file.contains("127.0.0.1"), "{file}");
+    let c = checkpoints(&lake);
+    for key in ["sign-ins/interactiveUser", "sign-ins/managedIdentity", "audit"] {
+        assert_eq!(c["streams"][key]["watermark"], json!(UNTIL), "{key}");
+        assert!(c["streams"][key]["window"].is_null());
+    }
+    // A second run from the checkpoint re-reads only the overlap: nothing new, no duplicate.
+    let out = pull(&server, &lake, &["--until", "2026-11-04T01:00:00Z", "--streams", "signins"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(sign_ins(&lake).len(), 36);
+}
+
+#[test]
+fn throttling_and_bursts_are_waited_out() {
+    let mut state = tenant();
+    state.rules = vec![
+        rule("eq 'interactiveUser'", 1, 1, Kind::Status(429, Some("1"))),
+        rule("directoryAudits", 0, 3, Kind::Status(503, None)),
+        rule("/v1.0/users", 0, 1, Kind::Status(504, None)),
+    ];
+    let server = Server::start(state);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(&server, &lake, &window());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(sign_ins(&lake).len(), 36);
+    assert_eq!(rows(&lake, "audit_events"), 7);
+    assert_eq!(rows(&lake, "mfa_state_snapshots"), 6);
+    let page2 = server.seen("eq 'interactiveUser')&$skiptoken=4");
+    assert_eq!(page2.iter().map(|s| s.status).collect::<Vec<_>>(), [429, 200]);
+    assert!(page2[1].at - page2[0].at >= Duration::from_millis(950), "Retry-After: 1 honoured");
+    let audits: Vec<u16> = server.seen("directoryAudits").iter().map(|s| s.status).collect();
+    assert_eq!(audits[..4], [503, 503, 503, 200]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retrying in"));
+}
+
+#[test]
+fn an_expiring_or_revoked_token_is_renewed_mid_run() {
+    let mut state = tenant();
+    state.expires_in = 2;
+    state.rules = vec![
+        rule("auditLogs/signIns", 0, 6, Kind::Delay(Duration::from_millis(400))),
+        rule("directoryAudits", 1, 1, Kind::Unauthorized),
+    ];
+    let server = Server::start(state);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(&server, &lake, &[&window()[..], &["--streams", "signins,audit"]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(sign_ins(&lake).len(), 36);
+    assert_eq!(rows(&lake, "audit_events"), 7);
+    let tokens = server.seen("/oauth2/v2.0/token").len();
+    assert!(tokens >= 3, "renewed before expiry and after the 401: {tokens} tokens");
+    assert_eq!(server.with(|s| s.expired_uses), 0, "an expired token was sent");
+    let audits: Vec<u16> = server.seen("directoryAudits").iter().map(|s| s.status).collect();
+    assert_eq!(audits, [200, 401, 200]);
+}

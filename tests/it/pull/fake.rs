@@ -1,0 +1,391 @@
+//! A fake Microsoft Graph and token endpoint on 127.0.0.1 (wiremock with one stateful
+//! responder): client-credentials tokens that expire, sign-ins filtered by time and event
+//! type and paged newest first by `$skiptoken`, directory audits, users, `$batch`, the
+//! security-defaults policy, and scripted faults (status codes, delays, 401, malformed
+//! pages). Every request is logged for the tests' assertions.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+pub const CLIENT: &str = "app-client-id";
+pub const SECRET: &str = "s3cr3t-VALUE+9f8e/7d";
+
+/// What a scripted fault does to the request it hits.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Status(u16, Option<&'static str>),
+    /// 401 as for an expired token (the client must renew and retry).
+    Unauthorized,
+    Delay(Duration),
+    /// A page whose second record has an unreadable timestamp.
+    Malformed,
+}
+
+/// A fault for requests whose path and query contain `needle`: the first `skip` pass.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub needle: String,
+    pub skip: u32,
+    pub times: u32,
+    pub kind: Kind,
+}
+
+pub fn rule(needle: &str, skip: u32, times: u32, kind: Kind) -> Rule {
+    Rule {
+        needle: needle.to_string(),
+        skip,
+        times,
+        kind,
+    }
+}
+
+/// One request the fake saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub at: Instant,
+    pub method: String,
+    /// Path and decoded query (`?$filter=…`).
+    pub target: String,
+    pub status: u16,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub sign_ins: Vec<Value>,
+    pub audits: Vec<Value>,
+    /// (id, upn, per-user MFA state).
+    pub users: Vec<(String, String, String)>,
+    pub security_defaults: bool,
+    pub page_size: usize,
+    pub expires_in: u64,
+    pub rules: Vec<Rule>,
+    pub forbidden: Vec<String>,
+    pub seen: Vec<Seen>,
+    /// Token → when it expires.
+    pub tokens: BTreeMap<String, Instant>,
+    pub expired_uses: u32,
+    pub base: String,
+}
+
+#[derive(Clone)]
+pub struct Fake {
+    pub state: Arc<Mutex<State>>,
+}
+
+pub struct Server {
+    pub server: MockServer,
+    pub fake: Fake,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    pub fn start(state: State) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime.block_on(MockServer::start());
+        let fake = Fake {
+            state: Arc::new(Mutex::new(State {
+                base: server.uri(),
+                ..state
+            })),
+        };
+        runtime.block_on(Mock::given(any()).respond_with(fake.clone()).mount(&server));
+        Server {
+            server,
+            fake,
+            runtime,
+        }
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.fake.state.lock().unwrap())
+    }
+
+    /// Requests seen whose target contains `needle`.
+    pub fn seen(&self, needle: &str) -> Vec<Seen> {
+        self.with(|s| {
+            s.seen
+                .iter()
+                .filter(|r| r.target.contains(needle))
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+fn query(req: &Request) -> BTreeMap<String, String> {
+    req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn graph_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(json!({"error": {"code": code, "message": message}}))
+}
+
+impl Respond for Fake {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut s = self.state.lock().unwrap();
+        let q = query(req);
+        let mut target = req.url.path().to_string();
+        if !q.is_empty() {
+            let parts: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            target = format!("{target}?{}", parts.join("&"));
+        }
+        let response = s.route(req, &target, &q);
+        let status = response_status(&response);
+        s.seen.push(Seen {
+            at: Instant::now(),
+            method: req.method.to_string(),
+            target,
+            status,
+        });
+        response.0
+    }
+}
+
+/// A response and its status (ResponseTemplate does not expose it).
+struct Out(ResponseTemplate, u16);
+
+fn response_status(o: &Out) -> u16 {
+    o.1
+}
+
+fn out(status: u16, t: ResponseTemplate) -> Out {
+    Out(t, status)
+}
+
+impl State {
+    fn route(&mut self, req: &Request, target: &str, q: &BTreeMap<String, String>) -> Out {
+        let path = req.url.path().to_string();
+        if path.ends_with("/oauth2/v2.0/token") {
+            return self.token(req);
+        }
+        // Every Graph request must carry a live token and the Prefer header.
+        let auth = req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let token = auth.strip_prefix("Bearer ").unwrap_or("");
+        match self.tokens.get(token) {
+            None => return out(401, graph_error(401, "InvalidAuthenticationToken", "no token")),
+            Some(exp) if Instant::now() >= *exp => {
+                self.expired_uses += 1;
+                return out(401, graph_error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."));
+            }
+            _ => {}
+        }
+        let prefer = req.headers.get("prefer").and_then(|v| v.to_str().ok());
+        if prefer != Some("include-unknown-enum-members") {
+            return out(400, graph_error(400, "BadRequest", "the test fake wants Prefer: include-unknown-enum-members"));
+        }
+        if self.forbidden.iter().any(|f| target.contains(f.as_str())) {
+            return out(403, graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
+        }
+        let mut delay = None;
+        let mut malformed = false;
+        for r in self.rules.iter_mut() {
+            if !target.contains(&r.needle) || r.times == 0 {
+                continue;
+            }
+            if r.skip > 0 {
+                r.skip -= 1;
+                continue;
+            }
+            r.times -= 1;
+            match r.kind.clone() {
+                Kind::Status(code, retry_after) => {
+                    let mut t = graph_error(code, "Throttled", "fault injected by the test");
+                    if let Some(ra) = retry_after {
+                        t = t.insert_header("Retry-After", ra);
+                    }
+                    return out(code, t);
+                }
+                Kind::Unauthorized => {
+                    self.tokens.remove(token);
+                    return out(401, graph_error(401, "InvalidAuthenticationToken", "revoked by the test"));
+                }
+                Kind::Delay(d) => delay = Some(d),
+                Kind::Malformed => malformed = true,
+            }
+            break;
+        }
+        let mut o = match path.as_str() {
+            "/beta/auditLogs/signIns" => self.page(&path, q, true, malformed),
+            "/v1.0/auditLogs/directoryAudits" => self.page(&path, q, false, malformed),
+            "/v1.0/users" => self.users_page(q),
+            "/beta/$batch" => self.batch(req),
+            "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy" => out(
+                200,
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity",
+                    "id": "00000000-0000-0000-0000-000000000005",
+                    "displayName": "Security Defaults",
+                    "description": "Security defaults is a set of basic identity security mechanisms.",
+                    "isEnabled": self.security_defaults
+                })),
+            ),
+            _ => out(404, graph_error(404, "NotFound", "the fake has no such resource")),
+        };
+        if let Some(d) = delay {
+            o.0 = o.0.set_delay(d);
+        }
+        o
+    }
+
+    fn token(&mut self, req: &Request) -> Out {
+        let form: BTreeMap<String, String> = url_form(&req.body);
+        let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+            && form.get("client_id").map(String::as_str) == Some(CLIENT)
+            && form.get("client_secret").map(String::as_str) == Some(SECRET)
+            && form.get("scope") == Some(&format!("{}/.default", self.base))
+            && req.url.path() == format!("/{TENANT}/oauth2/v2.0/token");
+        if !ok {
+            return out(401, ResponseTemplate::new(401).set_body_json(json!({
+                "error": "invalid_client",
+                "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x"
+            })));
+        }
+        let token = format!("token-{}", self.tokens.len() + 1);
+        self.tokens.insert(token.clone(), Instant::now() + Duration::from_secs(self.expires_in));
+        out(200, ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "Bearer", "expires_in": self.expires_in, "ext_expires_in": self.expires_in,
+            "access_token": token
+        })))
+    }
+
+    fn page(&self, path: &str, q: &BTreeMap<String, String>, sign_ins: bool, malformed: bool) -> Out {
+        let filter = q.get("$filter").cloned().unwrap_or_default();
+        let (field, items) = if sign_ins {
+            ("createdDateTime", &self.sign_ins)
+        } else {
+            ("activityDateTime", &self.audits)
+        };
+        let (ge, le, event) = parse_filter(&filter, field);
+        let mut hits: Vec<&Value> = items
+            .iter()
+            .filter(|v| {
+                let t = v[field].as_str().unwrap();
+                ge.as_deref().is_none_or(|g| t >= g)
+                    && le.as_deref().is_none_or(|l| t <= l)
+                    && event.as_deref().is_none_or(|e| {
+                        v["signInEventTypes"].as_array().unwrap().iter().any(|x| x == e)
+                    })
+            })
+            .collect();
+        hits.sort_by(|a, b| b[field].as_str().cmp(&a[field].as_str()).then(b["id"].as_str().cmp(&a["id"].as_str())));
+        let skip: usize = q.get("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let page: Vec<Value> = hits.iter().skip(skip).take(self.page_size).map(|v| (*v).clone()).collect();
+        let mut body = json!({"@odata.context": format!("https://graph.microsoft.com{path}/$metadata"), "value": page});
+        if malformed && body["value"].as_array().is_some_and(|v| v.len() > 1) {
+            body["value"][1][field] = json!("yesterday");
+        }
+        if skip + self.page_size < hits.len() {
+            let top = q.get("$top").cloned().unwrap_or_default();
+            body["@odata.nextLink"] = json!(format!(
+                "{}{path}?$filter={}&$top={top}&$skiptoken={}",
+                self.base,
+                encode(&filter),
+                skip + self.page_size
+            ));
+        }
+        out(200, ResponseTemplate::new(200).set_body_json(body))
+    }
+
+    fn users_page(&self, q: &BTreeMap<String, String>) -> Out {
+        let skip: usize = q.get("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let page: Vec<Value> = self.users.iter().skip(skip).take(self.page_size)
+            .map(|(id, upn, _)| json!({"id": id, "userPrincipalName": upn})).collect();
+        let mut body = json!({"value": page});
+        if skip + self.page_size < self.users.len() {
+            body["@odata.nextLink"] = json!(format!(
+                "{}/v1.0/users?$select=id,userPrincipalName&$top=999&$skiptoken={}",
+                self.base, skip + self.page_size
+            ));
+        }
+        out(200, ResponseTemplate::new(200).set_body_json(body))
+    }
+
+    fn batch(&self, req: &Request) -> Out {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let requests = body["requests"].as_array().cloned().unwrap_or_default();
+        if requests.is_empty() || requests.len() > 20 {
+            return out(400, graph_error(400, "BadRequest", "a batch holds 1 to 20 requests"));
+        }
+        let responses: Vec<Value> = requests.iter().map(|r| {
+            let url = r["url"].as_str().unwrap_or("");
+            let id = url.strip_prefix("/users/").and_then(|u| u.strip_suffix("/authentication/requirements"));
+            let forbidden = self.forbidden.iter().any(|f| url.contains(f.as_str()));
+            match self.users.iter().find(|(uid, _, _)| Some(uid.as_str()) == id) {
+                _ if forbidden => json!({"id": r["id"], "status": 403, "body": {"error": {"code": "accessDenied", "message": "Request Authorization failed"}}}),
+                Some((_, _, state)) => json!({"id": r["id"], "status": 200, "headers": {"Content-Type": "application/json"}, "body": {"perUserMfaState": state}}),
+                None => json!({"id": r["id"], "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}}),
+            }
+        }).collect();
+        out(200, ResponseTemplate::new(200).set_body_json(json!({"responses": responses})))
+    }
+}
+
+/// `createdDateTime ge A and createdDateTime le B and signInEventTypes/any(t: t eq 'X')`.
+fn parse_filter(filter: &str, field: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let (mut ge, mut le, mut event) = (None, None, None);
+    for part in filter.split(" and ") {
+        let p = part.trim();
+        if let Some(v) = p.strip_prefix(&format!("{field} ge ")) {
+            ge = Some(v.to_string());
+        } else if let Some(v) = p.strip_prefix(&format!("{field} le ")) {
+            le = Some(v.to_string());
+        } else if let Some(v) = p.strip_prefix("signInEventTypes/any(t: t eq '") {
+            event = Some(v.trim_end_matches("')").to_string());
+        }
+    }
+    (ge, le, event)
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| match b {
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b':' | b'\'' | b'(' | b')' | b'/' => (b as char).to_string(),
+        _ => format!("%{b:02X}"),
+    }).collect()
+}
+
+fn url_form(body: &[u8]) -> BTreeMap<String, String> {
+    url_decode_pairs(&String::from_utf8_lossy(body))
+}
+
+fn url_decode_pairs(s: &str) -> BTreeMap<String, String> {
+    let decode = |v: &str| {
+        let bytes = v.replace('+', " ").into_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let h = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(h, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    s.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
