@@ -79,8 +79,9 @@ pub fn plan(state: &mut StreamState, b: &Bounds, notes: &mut Vec<String>) -> Vec
     windows
 }
 
-/// Pulls `stream` into the lake.
-pub async fn pull(s: &mut Session<'_>, stream: LogStream, bounds: &Bounds) -> Result<LogOutcome> {
+/// Plans `stream`'s windows and records the first as in progress, so that a run
+/// stopped before it reaches this stream still goes on with the same window.
+pub fn prepare(s: &mut Session<'_>, stream: LogStream, bounds: &Bounds) -> Vec<WindowState> {
     let key = stream.key();
     let mut state = s.checkpoints.streams.get(&key).cloned().unwrap_or_default();
     let mut notes = Vec::new();
@@ -88,6 +89,19 @@ pub async fn pull(s: &mut Session<'_>, stream: LogStream, bounds: &Bounds) -> Re
     for n in notes {
         s.say(Level::Warning, format!("{}: {n}", stream.label()));
     }
+    state.window = windows.first().cloned();
+    save_state(s, &key, &state);
+    windows
+}
+
+/// Pulls `stream`'s `windows` (from [`prepare`]) into the lake.
+pub async fn pull(
+    s: &mut Session<'_>,
+    stream: LogStream,
+    windows: Vec<WindowState>,
+) -> Result<LogOutcome> {
+    let key = stream.key();
+    let mut state = s.checkpoints.streams.get(&key).cloned().unwrap_or_default();
     let mut out = LogOutcome::default();
     for mut w in windows {
         out.windows

@@ -34,6 +34,14 @@ use crate::lake::{Layout, RunWriter};
 use session::Session;
 use streams::{EVENT_TYPES, LogStream};
 
+/// The sign-in streams, one per event type.
+const SIGN_IN_STREAMS: [LogStream; 4] = [
+    LogStream::SignIns(EVENT_TYPES[0]),
+    LogStream::SignIns(EVENT_TYPES[1]),
+    LogStream::SignIns(EVENT_TYPES[2]),
+    LogStream::SignIns(EVENT_TYPES[3]),
+];
+
 /// Everything a pull is told.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -174,11 +182,23 @@ async fn run(
         lookback: options.lookback,
         slice: options.slice,
     };
+    let mut planned = std::collections::BTreeMap::new();
+    for stream in &options.streams {
+        let logs: &[LogStream] = match stream {
+            Stream::SignIns => &SIGN_IN_STREAMS,
+            Stream::Audit => &[LogStream::Audits],
+            _ => &[],
+        };
+        for l in logs {
+            planned.insert(l.key(), logs::prepare(&mut s, *l, &bounds));
+        }
+    }
+    s.checkpoints.save(&s.checkpoint_path)?;
     let mut outcomes = Vec::new();
     let mut stop = false;
     for stream in Stream::ALL.into_iter().filter(|x| options.streams.contains(x)) {
         let logs: Vec<LogStream> = match stream {
-            Stream::SignIns => EVENT_TYPES.into_iter().map(LogStream::SignIns).collect(),
+            Stream::SignIns => SIGN_IN_STREAMS.to_vec(),
             Stream::Audit => vec![LogStream::Audits],
             _ => Vec::new(),
         };
@@ -194,7 +214,10 @@ async fn run(
                 continue;
             }
             let result = match unit {
-                Some(l) => logs::pull(&mut s, l, &bounds).await.map(|o| (Some(o), None)),
+                Some(l) => {
+                    let windows = planned.remove(&l.key()).unwrap_or_default();
+                    logs::pull(&mut s, l, windows).await.map(|o| (Some(o), None))
+                }
                 None if stream == Stream::MfaState => {
                     snapshots::mfa_state(&mut s).await.map(|o| (None, Some(o)))
                 }

@@ -3,13 +3,14 @@
 //! the overlap window, a 403, a malformed page — and the secret never leaves the process.
 
 mod fake;
+mod resume;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
-use arrow::array::{Array, AsArray};
+use arrow::array::AsArray;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -235,4 +236,45 @@ fn an_expiring_or_revoked_token_is_renewed_mid_run() {
     assert_eq!(server.with(|s| s.expired_uses), 0, "an expired token was sent");
     let audits: Vec<u16> = server.seen("directoryAudits").iter().map(|s| s.status).collect();
     assert_eq!(audits, [200, 401, 200]);
+}
+
+#[test]
+fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
+    let mut state = tenant();
+    state.forbidden = vec!["directoryAudits".into(), "/authentication/requirements".into()];
+    let server = Server::start(state);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(&server, &lake, &window());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("403 from GET /v1.0/auditLogs/directoryAudits: the app likely lacks the application permission AuditLog.Read.All"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Insufficient privileges"), "Graph's own words: {stderr}");
+    assert!(stderr.contains("Policy.Read.All"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("audit: failed") && stdout.contains("mfa-state: failed"), "{stdout}");
+    assert_eq!(sign_ins(&lake).len(), 36);
+    assert_eq!(rows(&lake, "security_defaults_snapshots"), 1);
+    assert!(checkpoints(&lake)["streams"]["audit"]["watermark"].is_null());
+}
+
+#[test]
+fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
+    let server = Server::start(tenant());
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let mut cmd = pull_cmd(&server, &lake, &window());
+    cmd.env("MFAPROOF_CLIENT_SECRET", "wrong-secret-value");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    assert!(all.contains("invalid_client: AADSTS7000215"), "{all}");
+    assert!(!all.contains("wrong-secret-value") && !all.contains(SECRET), "{all}");
+    let mut missing = pull_cmd(&server, &lake, &window());
+    missing.env_remove("MFAPROOF_CLIENT_SECRET");
+    let out = missing.output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MFAPROOF_CLIENT_SECRET"));
 }
