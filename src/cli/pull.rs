@@ -30,7 +30,11 @@ pub struct PullArgs {
     #[arg(long, value_parser = parse_time)]
     pub until: Option<DateTime<Utc>>,
     /// What to pull, comma-separated: signins, audit, mfa-state, security-defaults.
-    #[arg(long, value_delimiter = ',', default_value = "signins,audit,mfa-state,security-defaults")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "signins,audit,mfa-state,security-defaults"
+    )]
     pub streams: Vec<Stream>,
     /// How far before the checkpoint a run starts again (late and re-emitted records).
     #[arg(long, default_value = "2h", value_parser = parse_duration)]
@@ -63,12 +67,14 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
-    crate::sources::time::parse_timestamp(t)
-        .ok_or_else(|| format!("{s:?} is not a time (RFC 3339, e.g. 2026-11-01T00:00:00Z, or a date)"))
+    crate::sources::time::parse_timestamp(t).ok_or_else(|| {
+        format!("{s:?} is not a time (RFC 3339, e.g. 2026-11-01T00:00:00Z, or a date)")
+    })
 }
 
 fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
-    let d = humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e} (e.g. 2h, 30m, 1d)"))?;
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{s:?}: {e} (e.g. 2h, 30m, 1d)"))?;
     chrono::Duration::from_std(d).map_err(|e| e.to_string())
 }
 
@@ -104,7 +110,12 @@ pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_summary(s: &PullSummary) {
-    println!("lake {} (run {}), up to {}", s.lake, s.run, s.until.to_rfc3339());
+    println!(
+        "lake {} (run {}), up to {}",
+        s.lake,
+        s.run,
+        s.until.to_rfc3339()
+    );
     for st in &s.streams {
         let mut line = format!("{}: {}", st.stream, st.status);
         if let Some(l) = &st.logs {

@@ -108,7 +108,10 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
 
 /// SHA-256 (hex) of bytes held in memory (a fetched page).
 pub fn sha256_bytes(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Counts bytes read from the underlying file (for the progress bar).

@@ -243,7 +243,8 @@ mod tests {
 
     #[test]
     fn debug_and_redaction_never_show_the_secret() {
-        let c = Credentials::new("contoso.example", "app", SecretString::from("s3cr+t/val")).unwrap();
+        let c =
+            Credentials::new("contoso.example", "app", SecretString::from("s3cr+t/val")).unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr+t/val") && shown.contains("[REDACTED]"));
         let source = TokenSource::new(c, "https://login.example", "https://graph.example");

@@ -161,7 +161,10 @@ mod tests {
             assert_eq!(pair[0].1, pair[1].0, "no gap between slices");
         }
         let whole = WindowState::new(slices[0].0, slices[2].1, None);
-        assert_eq!((whole.slice_start, whole.slice_end), (slices[0].0, slices[2].1));
+        assert_eq!(
+            (whole.slice_start, whole.slice_end),
+            (slices[0].0, slices[2].1)
+        );
     }
 
     #[test]

@@ -160,7 +160,12 @@ async fn pull_slice(
     loop {
         s.check_interrupted()?;
         w.next_link = Some(url.clone());
-        let body = match s.graph.get(&url, Group::Reports, stream.need()).await {
+        let stopped = s.stopped();
+        let fetched = tokio::select! {
+            r = s.graph.get(&url, Group::Reports, stream.need()) => r,
+            () = stopped => Err(Error::Interrupted),
+        };
+        let body = match fetched {
             Ok(b) => b,
             Err(Error::Http { status, .. }) if resumed && matches!(status, 400 | 404 | 410) => {
                 // A saved skip token can expire: the slice is read again from its start
@@ -249,7 +254,10 @@ mod tests {
         let mut st = StreamState::default();
         let mut notes = Vec::new();
         let w = plan(&mut st, &bounds(None, "2026-11-30T00:00:00Z"), &mut notes);
-        assert_eq!((w[0].start, w[0].end), (t("2026-10-31T00:00:00Z"), t("2026-11-30T00:00:00Z")));
+        assert_eq!(
+            (w[0].start, w[0].end),
+            (t("2026-10-31T00:00:00Z"), t("2026-11-30T00:00:00Z"))
+        );
         st.watermark = Some(t("2026-11-30T00:00:00Z"));
         let w = plan(&mut st, &bounds(None, "2026-11-30T06:00:00Z"), &mut notes);
         assert_eq!(w.len(), 1);
@@ -272,7 +280,10 @@ mod tests {
         let w = plan(&mut st, &bounds(None, "2026-11-30T05:00:00Z"), &mut notes);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].end, t("2026-11-30T00:00:00Z"));
-        assert_eq!((w[1].start, w[1].end), (t("2026-11-29T22:00:00Z"), t("2026-11-30T05:00:00Z")));
+        assert_eq!(
+            (w[1].start, w[1].end),
+            (t("2026-11-29T22:00:00Z"), t("2026-11-30T05:00:00Z"))
+        );
         assert!(st.window.is_none(), "taken: the caller owns it now");
     }
 

@@ -115,7 +115,10 @@ pub struct PullSummary {
 impl PullSummary {
     /// Streams that did not complete (the CLI exits non-zero when there are any).
     pub fn failed(&self) -> usize {
-        self.streams.iter().filter(|s| s.status != "complete").count()
+        self.streams
+            .iter()
+            .filter(|s| s.status != "complete")
+            .count()
     }
 }
 
@@ -151,16 +154,23 @@ async fn run(
     let tenant = credentials.tenant_id.clone();
     let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
     let throttle = throttle::Throttle::new(options.reports_per_10s, options.directory_per_10s);
-    let graph = client::Graph::new(&options.graph_url, tokens, throttle, retry::Backoff::from_env())?;
+    let graph = client::Graph::new(
+        &options.graph_url,
+        tokens,
+        throttle,
+        retry::Backoff::from_env(),
+    )?;
     let checkpoint_path = checkpoint::path(&options.lake);
     let mut checkpoints = checkpoint::Checkpoints::load(&checkpoint_path)?;
     checkpoints.claim(&tenant, &checkpoint_path)?;
     let writer = RunWriter::begin(Layout::new(&options.lake))?;
     let interrupted = Arc::new(AtomicBool::new(false));
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let flag = interrupted.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             flag.store(true, Ordering::Relaxed);
+            let _ = stop_tx.send(true);
         }
     });
     observer.event(Event::Started { total_bytes: 0 });
@@ -174,6 +184,7 @@ async fn run(
         records: 0,
         commit_pages: options.commit_pages.max(1),
         interrupted,
+        stop,
     };
     let bounds = logs::Bounds {
         since: options.since,
@@ -196,7 +207,10 @@ async fn run(
     s.checkpoints.save(&s.checkpoint_path)?;
     let mut outcomes = Vec::new();
     let mut stop = false;
-    for stream in Stream::ALL.into_iter().filter(|x| options.streams.contains(x)) {
+    for stream in Stream::ALL
+        .into_iter()
+        .filter(|x| options.streams.contains(x))
+    {
         let logs: Vec<LogStream> = match stream {
             Stream::SignIns => SIGN_IN_STREAMS.to_vec(),
             Stream::Audit => vec![LogStream::Audits],
@@ -216,12 +230,16 @@ async fn run(
             let result = match unit {
                 Some(l) => {
                     let windows = planned.remove(&l.key()).unwrap_or_default();
-                    logs::pull(&mut s, l, windows).await.map(|o| (Some(o), None))
+                    logs::pull(&mut s, l, windows)
+                        .await
+                        .map(|o| (Some(o), None))
                 }
                 None if stream == Stream::MfaState => {
                     snapshots::mfa_state(&mut s).await.map(|o| (None, Some(o)))
                 }
-                None => snapshots::security_defaults(&mut s).await.map(|o| (None, Some(o))),
+                None => snapshots::security_defaults(&mut s)
+                    .await
+                    .map(|o| (None, Some(o))),
             };
             s.forward_notices();
             let watermark = unit.and_then(|l| s.checkpoints.streams.get(&l.key())?.watermark);

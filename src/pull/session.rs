@@ -29,6 +29,8 @@ pub struct Session<'a> {
     pub commit_pages: u64,
     /// Set by Ctrl-C: stop at the next page boundary, committed and checkpointed.
     pub interrupted: Arc<AtomicBool>,
+    /// The same, for cancelling a request in flight.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Session<'_> {
@@ -70,6 +72,16 @@ impl Session<'_> {
 
     pub fn say(&mut self, level: Level, text: String) {
         self.observer.event(Event::Message { level, text });
+    }
+
+    /// Resolves once Ctrl-C is pressed (never, if the signal cannot be watched).
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let mut rx = self.stop.clone();
+        async move {
+            if rx.wait_for(|v| *v).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// Err(Interrupted) once Ctrl-C was pressed.

@@ -92,7 +92,8 @@ pub async fn mfa_state(s: &mut Session<'_>) -> Result<SnapshotOutcome> {
                 }
             }
         }
-        let name = format!("graph:/beta/users/{{id}}/authentication/requirements#users-page={page}");
+        let name =
+            format!("graph:/beta/users/{{id}}/authentication/requirements#users-page={page}");
         let json = serde_json::to_vec(&Value::Array(rows)).expect("JSON values serialise");
         let outcome = s.ingest(&name, Format::MfaStateJson, &json)?;
         out.rows += outcome.counts.records;
@@ -124,7 +125,10 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
             break;
         }
         if round > 6 {
-            return Err(protocol(path, "items of a $batch stayed throttled after 6 retries"));
+            return Err(protocol(
+                path,
+                "items of a $batch stayed throttled after 6 retries",
+            ));
         }
         let requests: Vec<Value> = todo
             .iter()
@@ -135,7 +139,12 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
             .collect();
         let body = s
             .graph
-            .post_json("/beta/$batch", &json!({ "requests": requests }), Group::Directory, NEED_MFA_STATE)
+            .post_json(
+                "/beta/$batch",
+                &json!({ "requests": requests }),
+                Group::Directory,
+                NEED_MFA_STATE,
+            )
             .await?;
         let batch: BatchResponse = serde_json::from_slice(&body)
             .map_err(|e| protocol("/beta/$batch", format!("not a batch response: {e}")))?;
@@ -170,7 +179,11 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
         if !todo.is_empty() {
             s.say(
                 crate::ingest::Level::Warning,
-                format!("{path}: {} batched requests throttled; retrying in {:.1} s", todo.len(), wait.as_secs_f64()),
+                format!(
+                    "{path}: {} batched requests throttled; retrying in {:.1} s",
+                    todo.len(),
+                    wait.as_secs_f64()
+                ),
             );
             tokio::time::sleep(wait).await;
         }
@@ -181,8 +194,12 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
 fn item_error(status: u16, body: &Value, need: Need) -> Error {
     let graph = format!(
         "{}: {}",
-        body.pointer("/error/code").and_then(Value::as_str).unwrap_or(""),
-        body.pointer("/error/message").and_then(Value::as_str).unwrap_or("")
+        body.pointer("/error/code")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        body.pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     );
     let path = "/beta/users/{id}/authentication/requirements".to_string();
     match status {
@@ -209,7 +226,10 @@ fn item_error(status: u16, body: &Value, need: Need) -> Error {
 pub async fn security_defaults(s: &mut Session<'_>) -> Result<SnapshotOutcome> {
     let path = "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy";
     let url = format!("{}{path}", s.graph.root());
-    let body = s.graph.get(&url, Group::Directory, NEED_SECURITY_DEFAULTS).await?;
+    let body = s
+        .graph
+        .get(&url, Group::Directory, NEED_SECURITY_DEFAULTS)
+        .await?;
     let mut policy: serde_json::Map<String, Value> = serde_json::from_slice(&body)
         .map_err(|e| protocol(path, format!("not a policy object: {e}")))?;
     policy.remove("@odata.context");

@@ -56,7 +56,9 @@ impl FromStr for Stream {
             .into_iter()
             .find(|x| x.as_str() == w)
             .ok_or_else(|| {
-                format!("unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults")
+                format!(
+                    "unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults"
+                )
             })
     }
 }
@@ -178,9 +180,19 @@ pub fn query_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'\'' | b'(' | b')' | b'/' | b',' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b':'
+            | b'\''
+            | b'('
+            | b')'
+            | b'/'
+            | b',' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -233,12 +245,18 @@ mod tests {
 
     #[test]
     fn envelopes() {
-        let p = br#"{"@odata.context":"x","value":[{"id":"a"}],"@odata.nextLink":"https://g/next"}"#;
+        let p =
+            br#"{"@odata.context":"x","value":[{"id":"a"}],"@odata.nextLink":"https://g/next"}"#;
         assert_eq!(
             Envelope::of(p).unwrap().next_link.as_deref(),
             Some("https://g/next")
         );
-        assert!(Envelope::of(br#"{"value":[]}"#).unwrap().next_link.is_none());
+        assert!(
+            Envelope::of(br#"{"value":[]}"#)
+                .unwrap()
+                .next_link
+                .is_none()
+        );
         assert!(Envelope::of(br#"{"value":[{"id":"a"},"#).is_none());
         assert!(Envelope::of(br#"{"error":{"code":"x"}}"#).is_none());
     }

@@ -45,7 +45,12 @@ fn tenant() -> State {
     let mut sign_ins = Vec::new();
     for (e, event) in EVENT_TYPES.iter().enumerate() {
         for i in 0..9 {
-            let created = format!("2026-11-0{}T{:02}:{:02}:00.1234567Z", 1 + i % 3, 3 + i, 10 + e);
+            let created = format!(
+                "2026-11-0{}T{:02}:{:02}:00.1234567Z",
+                1 + i % 3,
+                3 + i,
+                10 + e
+            );
             sign_ins.push(sign_in(&format!("{event}-{i}"), &created, event, 1 + i % 2));
         }
     }
@@ -56,7 +61,13 @@ fn tenant() -> State {
             "targetResources": [], "additionalDetails": []}))
         .collect();
     let users = (0..6)
-        .map(|i| (format!("user-{i}"), format!("u{i}@contoso.example"), ["disabled", "enabled", "enforced"][i % 3].to_string()))
+        .map(|i| {
+            (
+                format!("user-{i}"),
+                format!("u{i}@contoso.example"),
+                ["disabled", "enabled", "enforced"][i % 3].to_string(),
+            )
+        })
         .collect();
     State {
         sign_ins,
@@ -74,7 +85,12 @@ fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
     cmd.args(["pull", "--lake"]).arg(lake);
     cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
     cmd.args(["--graph-url", &server.uri(), "--login-url", &server.uri()]);
-    cmd.args(["--requests-per-10s", "10000", "--directory-requests-per-10s", "10000"]);
+    cmd.args([
+        "--requests-per-10s",
+        "10000",
+        "--directory-requests-per-10s",
+        "10000",
+    ]);
     cmd.args(extra);
     cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
     cmd.env("MFAPROOF_PULL_BACKOFF_MS", "50");
@@ -82,7 +98,9 @@ fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
 }
 
 fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
-    let out = pull_cmd(server, lake, extra).output().expect("mfaproof runs");
+    let out = pull_cmd(server, lake, extra)
+        .output()
+        .expect("mfaproof runs");
     assert_secret_absent(&out, lake);
     out
 }
@@ -119,7 +137,9 @@ fn assert_secret_absent(out: &Output, lake: &Path) {
 }
 
 fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries {
         let p = e.unwrap().path();
         if p.is_dir() {
@@ -135,7 +155,11 @@ fn event_types(lake: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     for b in read_table(lake, "sign_ins") {
         let ids = b.column_by_name("id").unwrap().as_string::<i32>().clone();
-        let ev = b.column_by_name("event_type").unwrap().as_string::<i32>().clone();
+        let ev = b
+            .column_by_name("event_type")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
         for r in 0..b.num_rows() {
             m.insert(ids.value(r).to_string(), ev.value(r).to_string());
         }
@@ -166,28 +190,57 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
         "service_principal",
         "managed_identity",
     ]) {
-        let of_type: Vec<_> = events.iter().filter(|(id, _)| id.starts_with(&format!("{ev}-"))).collect();
+        let of_type: Vec<_> = events
+            .iter()
+            .filter(|(id, _)| id.starts_with(&format!("{ev}-")))
+            .collect();
         assert_eq!(of_type.len(), 9, "{ev}");
         assert!(of_type.iter().all(|(_, s)| s.as_str() == stored), "{ev}");
         // 9 records in pages of 4: three pages, the later two by nextLink.
         let pages = server.seen(&format!("eq '{ev}'"));
         assert_eq!(pages.len(), 3, "{ev}: {pages:?}");
-        assert_eq!(pages.iter().filter(|p| p.target.contains("$skiptoken")).count(), 2);
+        assert_eq!(
+            pages
+                .iter()
+                .filter(|p| p.target.contains("$skiptoken"))
+                .count(),
+            2
+        );
     }
     assert_eq!(rows(&lake, "audit_events"), 7);
     assert_eq!(rows(&lake, "mfa_state_snapshots"), 6);
     assert_eq!(rows(&lake, "security_defaults_snapshots"), 1);
+    // Users in pages of 4: two batches of per-user requirements.
+    let batches = server.seen("/beta/$batch");
+    assert_eq!(batches.len(), 2);
+    assert!(batches.iter().all(|b| b.method == "POST"));
     let sources = sign_ins(&lake);
     let (_, (_, _, file)) = sources.iter().next().unwrap();
-    assert!(file.starts_with("graph:/beta/auditLogs/signIns?$filter=createdDateTime ge 2026-11-01T00:00:00Z"), "{file}");
-    assert!(!file.contains("skiptoken") && !file.contains("127.0.0.1"), "{file}");
+    assert!(
+        file.starts_with(
+            "graph:/beta/auditLogs/signIns?$filter=createdDateTime ge 2026-11-01T00:00:00Z"
+        ),
+        "{file}"
+    );
+    assert!(
+        !file.contains("skiptoken") && !file.contains("127.0.0.1"),
+        "{file}"
+    );
     let c = checkpoints(&lake);
-    for key in ["sign-ins/interactiveUser", "sign-ins/managedIdentity", "audit"] {
+    for key in [
+        "sign-ins/interactiveUser",
+        "sign-ins/managedIdentity",
+        "audit",
+    ] {
         assert_eq!(c["streams"][key]["watermark"], json!(UNTIL), "{key}");
         assert!(c["streams"][key]["window"].is_null());
     }
     // A second run from the checkpoint re-reads only the overlap: nothing new, no duplicate.
-    let out = pull(&server, &lake, &["--until", "2026-11-04T01:00:00Z", "--streams", "signins"]);
+    let out = pull(
+        &server,
+        &lake,
+        &["--until", "2026-11-04T01:00:00Z", "--streams", "signins"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(sign_ins(&lake).len(), 36);
 }
@@ -209,9 +262,19 @@ fn throttling_and_bursts_are_waited_out() {
     assert_eq!(rows(&lake, "audit_events"), 7);
     assert_eq!(rows(&lake, "mfa_state_snapshots"), 6);
     let page2 = server.seen("eq 'interactiveUser')&$skiptoken=4");
-    assert_eq!(page2.iter().map(|s| s.status).collect::<Vec<_>>(), [429, 200]);
-    assert!(page2[1].at - page2[0].at >= Duration::from_millis(950), "Retry-After: 1 honoured");
-    let audits: Vec<u16> = server.seen("directoryAudits").iter().map(|s| s.status).collect();
+    assert_eq!(
+        page2.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [429, 200]
+    );
+    assert!(
+        page2[1].at - page2[0].at >= Duration::from_millis(950),
+        "Retry-After: 1 honoured"
+    );
+    let audits: Vec<u16> = server
+        .seen("directoryAudits")
+        .iter()
+        .map(|s| s.status)
+        .collect();
     assert_eq!(audits[..4], [503, 503, 503, 200]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying in"));
 }
@@ -221,27 +284,50 @@ fn an_expiring_or_revoked_token_is_renewed_mid_run() {
     let mut state = tenant();
     state.expires_in = 2;
     state.rules = vec![
-        rule("auditLogs/signIns", 0, 6, Kind::Delay(Duration::from_millis(400))),
+        rule(
+            "auditLogs/signIns",
+            0,
+            6,
+            Kind::Delay(Duration::from_millis(400)),
+        ),
         rule("directoryAudits", 1, 1, Kind::Unauthorized),
     ];
     let server = Server::start(state);
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
-    let out = pull(&server, &lake, &[&window()[..], &["--streams", "signins,audit"]].concat());
+    let out = pull(
+        &server,
+        &lake,
+        &[&window()[..], &["--streams", "signins,audit"]].concat(),
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(sign_ins(&lake).len(), 36);
     assert_eq!(rows(&lake, "audit_events"), 7);
     let tokens = server.seen("/oauth2/v2.0/token").len();
-    assert!(tokens >= 3, "renewed before expiry and after the 401: {tokens} tokens");
-    assert_eq!(server.with(|s| s.expired_uses), 0, "an expired token was sent");
-    let audits: Vec<u16> = server.seen("directoryAudits").iter().map(|s| s.status).collect();
+    assert!(
+        tokens >= 3,
+        "renewed before expiry and after the 401: {tokens} tokens"
+    );
+    assert_eq!(
+        server.with(|s| s.expired_uses),
+        0,
+        "an expired token was sent"
+    );
+    let audits: Vec<u16> = server
+        .seen("directoryAudits")
+        .iter()
+        .map(|s| s.status)
+        .collect();
     assert_eq!(audits, [200, 401, 200]);
 }
 
 #[test]
 fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
     let mut state = tenant();
-    state.forbidden = vec!["directoryAudits".into(), "/authentication/requirements".into()];
+    state.forbidden = vec![
+        "directoryAudits".into(),
+        "/authentication/requirements".into(),
+    ];
     let server = Server::start(state);
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
@@ -252,10 +338,16 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
         stderr.contains("403 from GET /v1.0/auditLogs/directoryAudits: the app likely lacks the application permission AuditLog.Read.All"),
         "{stderr}"
     );
-    assert!(stderr.contains("Insufficient privileges"), "Graph's own words: {stderr}");
+    assert!(
+        stderr.contains("Insufficient privileges"),
+        "Graph's own words: {stderr}"
+    );
     assert!(stderr.contains("Policy.Read.All"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("audit: failed") && stdout.contains("mfa-state: failed"), "{stdout}");
+    assert!(
+        stdout.contains("audit: failed") && stdout.contains("mfa-state: failed"),
+        "{stdout}"
+    );
     assert_eq!(sign_ins(&lake).len(), 36);
     assert_eq!(rows(&lake, "security_defaults_snapshots"), 1);
     assert!(checkpoints(&lake)["streams"]["audit"]["watermark"].is_null());
@@ -272,7 +364,10 @@ fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
     assert_eq!(out.status.code(), Some(1));
     let all = text(&out);
     assert!(all.contains("invalid_client: AADSTS7000215"), "{all}");
-    assert!(!all.contains("wrong-secret-value") && !all.contains(SECRET), "{all}");
+    assert!(
+        !all.contains("wrong-secret-value") && !all.contains(SECRET),
+        "{all}"
+    );
     let mut missing = pull_cmd(&server, &lake, &window());
     missing.env_remove("MFAPROOF_CLIENT_SECRET");
     let out = missing.output().unwrap();

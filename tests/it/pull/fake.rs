@@ -81,7 +81,8 @@ pub struct Fake {
 pub struct Server {
     pub server: MockServer,
     pub fake: Fake,
-    pub runtime: tokio::runtime::Runtime,
+    /// Keeps the server's runtime (and its mocks) alive.
+    pub _runtime: tokio::runtime::Runtime,
 }
 
 impl Server {
@@ -102,7 +103,7 @@ impl Server {
         Server {
             server,
             fake,
-            runtime,
+            _runtime: runtime,
         }
     }
 
@@ -127,7 +128,10 @@ impl Server {
 }
 
 fn query(req: &Request) -> BTreeMap<String, String> {
-    req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    req.url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn graph_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
@@ -182,19 +186,45 @@ impl State {
             .to_string();
         let token = auth.strip_prefix("Bearer ").unwrap_or("");
         match self.tokens.get(token) {
-            None => return out(401, graph_error(401, "InvalidAuthenticationToken", "no token")),
+            None => {
+                return out(
+                    401,
+                    graph_error(401, "InvalidAuthenticationToken", "no token"),
+                );
+            }
             Some(exp) if Instant::now() >= *exp => {
                 self.expired_uses += 1;
-                return out(401, graph_error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."));
+                return out(
+                    401,
+                    graph_error(
+                        401,
+                        "InvalidAuthenticationToken",
+                        "Lifetime validation failed, the token is expired.",
+                    ),
+                );
             }
             _ => {}
         }
         let prefer = req.headers.get("prefer").and_then(|v| v.to_str().ok());
         if prefer != Some("include-unknown-enum-members") {
-            return out(400, graph_error(400, "BadRequest", "the test fake wants Prefer: include-unknown-enum-members"));
+            return out(
+                400,
+                graph_error(
+                    400,
+                    "BadRequest",
+                    "the test fake wants Prefer: include-unknown-enum-members",
+                ),
+            );
         }
         if self.forbidden.iter().any(|f| target.contains(f.as_str())) {
-            return out(403, graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
+            return out(
+                403,
+                graph_error(
+                    403,
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                ),
+            );
         }
         let mut delay = None;
         let mut malformed = false;
@@ -217,7 +247,10 @@ impl State {
                 }
                 Kind::Unauthorized => {
                     self.tokens.remove(token);
-                    return out(401, graph_error(401, "InvalidAuthenticationToken", "revoked by the test"));
+                    return out(
+                        401,
+                        graph_error(401, "InvalidAuthenticationToken", "revoked by the test"),
+                    );
                 }
                 Kind::Delay(d) => delay = Some(d),
                 Kind::Malformed => malformed = true,
@@ -261,14 +294,23 @@ impl State {
             })));
         }
         let token = format!("token-{}", self.tokens.len() + 1);
-        self.tokens.insert(token.clone(), Instant::now() + Duration::from_secs(self.expires_in));
+        self.tokens.insert(
+            token.clone(),
+            Instant::now() + Duration::from_secs(self.expires_in),
+        );
         out(200, ResponseTemplate::new(200).set_body_json(json!({
             "token_type": "Bearer", "expires_in": self.expires_in, "ext_expires_in": self.expires_in,
             "access_token": token
         })))
     }
 
-    fn page(&self, path: &str, q: &BTreeMap<String, String>, sign_ins: bool, malformed: bool) -> Out {
+    fn page(
+        &self,
+        path: &str,
+        q: &BTreeMap<String, String>,
+        sign_ins: bool,
+        malformed: bool,
+    ) -> Out {
         let filter = q.get("$filter").cloned().unwrap_or_default();
         let (field, items) = if sign_ins {
             ("createdDateTime", &self.sign_ins)
@@ -283,13 +325,30 @@ impl State {
                 ge.as_deref().is_none_or(|g| t >= g)
                     && le.as_deref().is_none_or(|l| t <= l)
                     && event.as_deref().is_none_or(|e| {
-                        v["signInEventTypes"].as_array().unwrap().iter().any(|x| x == e)
+                        v["signInEventTypes"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|x| x == e)
                     })
             })
             .collect();
-        hits.sort_by(|a, b| b[field].as_str().cmp(&a[field].as_str()).then(b["id"].as_str().cmp(&a["id"].as_str())));
-        let skip: usize = q.get("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let page: Vec<Value> = hits.iter().skip(skip).take(self.page_size).map(|v| (*v).clone()).collect();
+        hits.sort_by(|a, b| {
+            b[field]
+                .as_str()
+                .cmp(&a[field].as_str())
+                .then(b["id"].as_str().cmp(&a["id"].as_str()))
+        });
+        let skip: usize = q
+            .get("$skiptoken")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let page: Vec<Value> = hits
+            .iter()
+            .skip(skip)
+            .take(self.page_size)
+            .map(|v| (*v).clone())
+            .collect();
         let mut body = json!({"@odata.context": format!("https://graph.microsoft.com{path}/$metadata"), "value": page});
         if malformed && body["value"].as_array().is_some_and(|v| v.len() > 1) {
             body["value"][1][field] = json!("yesterday");
@@ -307,14 +366,23 @@ impl State {
     }
 
     fn users_page(&self, q: &BTreeMap<String, String>) -> Out {
-        let skip: usize = q.get("$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let page: Vec<Value> = self.users.iter().skip(skip).take(self.page_size)
-            .map(|(id, upn, _)| json!({"id": id, "userPrincipalName": upn})).collect();
+        let skip: usize = q
+            .get("$skiptoken")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let page: Vec<Value> = self
+            .users
+            .iter()
+            .skip(skip)
+            .take(self.page_size)
+            .map(|(id, upn, _)| json!({"id": id, "userPrincipalName": upn}))
+            .collect();
         let mut body = json!({"value": page});
         if skip + self.page_size < self.users.len() {
             body["@odata.nextLink"] = json!(format!(
                 "{}/v1.0/users?$select=id,userPrincipalName&$top=999&$skiptoken={}",
-                self.base, skip + self.page_size
+                self.base,
+                skip + self.page_size
             ));
         }
         out(200, ResponseTemplate::new(200).set_body_json(body))
@@ -324,7 +392,10 @@ impl State {
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         let requests = body["requests"].as_array().cloned().unwrap_or_default();
         if requests.is_empty() || requests.len() > 20 {
-            return out(400, graph_error(400, "BadRequest", "a batch holds 1 to 20 requests"));
+            return out(
+                400,
+                graph_error(400, "BadRequest", "a batch holds 1 to 20 requests"),
+            );
         }
         let responses: Vec<Value> = requests.iter().map(|r| {
             let url = r["url"].as_str().unwrap_or("");
@@ -336,7 +407,10 @@ impl State {
                 None => json!({"id": r["id"], "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}}),
             }
         }).collect();
-        out(200, ResponseTemplate::new(200).set_body_json(json!({"responses": responses})))
+        out(
+            200,
+            ResponseTemplate::new(200).set_body_json(json!({"responses": responses})),
+        )
     }
 }
 
@@ -357,10 +431,22 @@ fn parse_filter(filter: &str, field: &str) -> (Option<String>, Option<String>, O
 }
 
 fn encode(s: &str) -> String {
-    s.bytes().map(|b| match b {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b':' | b'\'' | b'(' | b')' | b'/' => (b as char).to_string(),
-        _ => format!("%{b:02X}"),
-    }).collect()
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b':'
+            | b'\''
+            | b'('
+            | b')'
+            | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn url_form(body: &[u8]) -> BTreeMap<String, String> {

@@ -9,7 +9,9 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::fake::{Kind, Server, rule};
-use super::{UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, rows, sign_in, tenant, text, window};
+use super::{
+    UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, rows, sign_in, tenant, text, window,
+};
 use crate::common::sign_ins;
 
 fn logs_only() -> Vec<&'static str> {
@@ -34,14 +36,21 @@ fn sigkill_mid_pull_then_rerun_equals_a_clean_run() {
     state.rules = vec![rule(stalled, 0, 1, Kind::Delay(Duration::from_secs(60)))];
     let server = Server::start(state);
     let lake = dir.path().join("killed");
-    let mut child = pull_cmd(&server, &lake, &[&logs_only()[..], &["--commit-pages", "1"]].concat())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = pull_cmd(
+        &server,
+        &lake,
+        &[&logs_only()[..], &["--commit-pages", "1"]].concat(),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let waited = Instant::now();
     while server.seen(stalled).is_empty() {
-        assert!(waited.elapsed() < Duration::from_secs(60), "the pull never reached page 2");
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the pull never reached page 2"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap(); // SIGKILL
@@ -51,20 +60,75 @@ fn sigkill_mid_pull_then_rerun_equals_a_clean_run() {
     assert_eq!(sign_ins(&lake).len(), 9 + 4);
     let c = checkpoints(&lake);
     let w = &c["streams"]["sign-ins/nonInteractiveUser"]["window"];
-    assert!(w["next_link"].as_str().unwrap().contains("$skiptoken=4"), "{c}");
+    assert!(
+        w["next_link"].as_str().unwrap().contains("$skiptoken=4"),
+        "{c}"
+    );
     assert_eq!(w["pages_done"], 1);
 
     server.with(|s| s.seen.clear());
     let out = pull(&server, &lake, &rerun());
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(sign_ins(&lake), expected, "no gap, no duplicate, same provenance");
+    assert_eq!(
+        sign_ins(&lake),
+        expected,
+        "no gap, no duplicate, same provenance"
+    );
     let first_pages = server
         .seen("eq 'nonInteractiveUser'")
         .into_iter()
         .filter(|s| s.target.contains("ge 2026-11-01T00:00:00Z") && !s.target.contains("skiptoken"))
         .count();
-    assert_eq!(first_pages, 0, "the committed first page was not read again");
+    assert_eq!(
+        first_pages, 0,
+        "the committed first page was not read again"
+    );
     assert!(!lake.join("_staging").exists() && !lake.join("_journal").exists());
+}
+
+#[test]
+fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
+    let mut state = tenant();
+    let stalled = "directoryAudits?$filter=activityDateTime ge 2026-11-01T00:00:00Z and activityDateTime le 2026-11-04T00:00:00Z&$skiptoken=4";
+    state.rules = vec![rule(stalled, 0, 1, Kind::Delay(Duration::from_secs(60)))];
+    let server = Server::start(state);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let child = pull_cmd(&server, &lake, &logs_only())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while server.seen(stalled).is_empty() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the pull never reached page 2"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        waited.elapsed() < Duration::from_secs(50),
+        "did not wait for the stalled page"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out)
+    );
+    assert_secret_absent(&out, &lake);
+    assert_eq!(sign_ins(&lake).len(), 36);
+    assert_eq!(rows(&lake, "audit_events"), 4);
+    let out = pull(&server, &lake, &rerun());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(rows(&lake, "audit_events"), 7);
 }
 
 #[test]
@@ -77,10 +141,18 @@ fn an_error_mid_stream_keeps_the_checkpoint_and_a_rerun_finishes() {
     let out = pull(&server, &lake, &logs_only());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("400 from /v1.0/auditLogs/directoryAudits"), "{stderr}");
+    assert!(
+        stderr.contains("400 from /v1.0/auditLogs/directoryAudits"),
+        "{stderr}"
+    );
     assert_eq!(rows(&lake, "audit_events"), 4, "the first page is kept");
     let c = checkpoints(&lake);
-    assert!(c["streams"]["audit"]["window"]["next_link"].as_str().unwrap().contains("$skiptoken=4"));
+    assert!(
+        c["streams"]["audit"]["window"]["next_link"]
+            .as_str()
+            .unwrap()
+            .contains("$skiptoken=4")
+    );
 
     server.with(|s| s.seen.clear());
     let out = pull(&server, &lake, &rerun());
@@ -88,7 +160,10 @@ fn an_error_mid_stream_keeps_the_checkpoint_and_a_rerun_finishes() {
     assert_eq!(rows(&lake, "audit_events"), 7);
     assert_eq!(sign_ins(&lake).len(), 36);
     let audits = server.seen("directoryAudits");
-    assert!(audits[0].target.contains("$skiptoken=4"), "resumed at the failed page: {audits:?}");
+    assert!(
+        audits[0].target.contains("$skiptoken=4"),
+        "resumed at the failed page: {audits:?}"
+    );
 }
 
 #[test]
@@ -102,18 +177,31 @@ fn a_malformed_page_is_quarantined_and_stops_with_the_checkpoint_on_it() {
     let out = pull(&server, &lake, &window());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("quarantined"), "{}", text(&out));
-    assert!(stdout.contains("sign-ins/managedIdentity: not-run"), "the pull stops: {stdout}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("quarantined"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stdout.contains("sign-ins/managedIdentity: not-run"),
+        "the pull stops: {stdout}"
+    );
     // The page's readable records are in; the bad one is in quarantine, verbatim.
     assert_eq!(sign_ins(&lake).len(), 9 + 9 + 4 + 3);
     let quarantine: String = std::fs::read_dir(lake.join("quarantine"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
-    assert!(quarantine.contains("yesterday") && quarantine.contains("#page=2"), "{quarantine}");
+    assert!(
+        quarantine.contains("yesterday") && quarantine.contains("#page=2"),
+        "{quarantine}"
+    );
     let c = checkpoints(&lake);
     let w = &c["streams"]["sign-ins/servicePrincipal"]["window"];
-    assert!(w["next_link"].as_str().unwrap().contains("$skiptoken=4"), "{c}");
+    assert!(
+        w["next_link"].as_str().unwrap().contains("$skiptoken=4"),
+        "{c}"
+    );
 
     // Graph now serves the page intact: the rerun reads it again and finishes.
     let out = pull(&server, &lake, &["--until", UNTIL]);
@@ -146,7 +234,17 @@ fn the_overlap_rereads_late_and_reemitted_records_without_duplicates() {
         ];
         s.seen.clear();
     });
-    let out = pull(&server, &lake, &["--until", "2026-11-03T18:00:00Z", "--streams", "signins", "--json"]);
+    let out = pull(
+        &server,
+        &lake,
+        &[
+            "--until",
+            "2026-11-03T18:00:00Z",
+            "--streams",
+            "signins",
+            "--json",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert_secret_absent(&out, &lake);
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -154,12 +252,36 @@ fn the_overlap_rereads_late_and_reemitted_records_without_duplicates() {
     let lake_rows = sign_ins(&lake); // panics on a duplicate id
     let ids: Vec<&str> = lake_rows.keys().map(String::as_str).collect();
     assert_eq!(ids, ["a", "b", "c", "d"]);
-    assert_eq!(lake_rows["b"].1, 2, "the re-emitted version with more details wins");
-    let filters: Vec<String> = server.seen("eq 'interactiveUser'").into_iter().map(|s| s.target).collect();
-    assert!(filters[0].contains("ge 2026-11-03T10:00:00Z and createdDateTime le 2026-11-03T18:00:00Z"), "{filters:?}");
+    assert_eq!(
+        lake_rows["b"].1, 2,
+        "the re-emitted version with more details wins"
+    );
+    let filters: Vec<String> = server
+        .seen("eq 'interactiveUser'")
+        .into_iter()
+        .map(|s| s.target)
+        .collect();
+    assert!(
+        filters[0].contains("ge 2026-11-03T10:00:00Z and createdDateTime le 2026-11-03T18:00:00Z"),
+        "{filters:?}"
+    );
 
-    let out = pull(&server, &lake, &["--until", "2026-11-03T19:00:00Z", "--streams", "signins", "--overlap", "30m"]);
+    let out = pull(
+        &server,
+        &lake,
+        &[
+            "--until",
+            "2026-11-03T19:00:00Z",
+            "--streams",
+            "signins",
+            "--overlap",
+            "30m",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    assert!(server.seen("ge 2026-11-03T17:30:00Z").len() == 4, "one request per event type");
+    assert!(
+        server.seen("ge 2026-11-03T17:30:00Z").len() == 4,
+        "one request per event type"
+    );
     assert_eq!(sign_ins(&lake).len(), 4);
 }
