@@ -141,7 +141,22 @@ async fn run(
     observer: &mut dyn Observer,
 ) -> Result<PullSummary> {
     let started = Utc::now().trunc_subsecs(0);
-    let end = options.until.unwrap_or(started).trunc_subsecs(0);
+    // A future end would move the watermark past events that have not happened yet,
+    // and the next run would start after them.
+    let end = options
+        .until
+        .unwrap_or(started)
+        .min(started)
+        .trunc_subsecs(0);
+    if options.until.is_some_and(|u| u > started) {
+        observer.event(Event::Message {
+            level: Level::Warning,
+            text: format!(
+                "--until is in the future; pulling up to now ({})",
+                streams::odata_time(end)
+            ),
+        });
+    }
     if let Some(since) = options.since
         && since >= end
     {
