@@ -285,3 +285,53 @@ fn graph_error(body: &[u8]) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pull::auth::Credentials;
+    use crate::pull::retry::Backoff;
+
+    fn graph() -> Graph {
+        let c = Credentials::new("t", "c", "secret".to_string().into()).unwrap();
+        let tokens = TokenSource::new(c, "https://login.example", "https://graph.example");
+        Graph::new(
+            "https://graph.example/",
+            tokens,
+            Throttle::new(5, 5),
+            Backoff::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_token_only_goes_to_the_graph_root() {
+        let g = graph();
+        assert_eq!(g.root(), "https://graph.example");
+        assert!(
+            g.check_link("https://graph.example/beta/x?$skiptoken=1")
+                .is_ok()
+        );
+        assert!(g.check_link("https://graph.example:443/beta/x").is_ok());
+        for foreign in [
+            "https://evil.example/beta/x",
+            "http://graph.example/beta/x",
+            "https://graph.example:8443/beta/x",
+            "https://graph.example.evil.example/x",
+            "not a url",
+        ] {
+            assert!(g.check_link(foreign).is_err(), "{foreign}");
+        }
+    }
+
+    #[test]
+    fn graph_errors_are_one_short_line() {
+        let body = br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#;
+        assert_eq!(
+            graph_error(body),
+            "Authorization_RequestDenied: Insufficient privileges to complete the operation."
+        );
+        assert_eq!(graph_error(b""), "(empty body)");
+        assert_eq!(graph_error(&[b'x'; 1000]).chars().count(), 301);
+    }
+}

@@ -167,6 +167,29 @@ fn event_types(lake: &Path) -> BTreeMap<String, String> {
     m
 }
 
+/// (user_id, per_user_mfa_state) of every snapshot row, sorted.
+fn mfa_states(lake: &Path) -> Vec<(&'static str, &'static str)> {
+    let mut v = Vec::new();
+    for b in read_table(lake, "mfa_state_snapshots") {
+        let ids = b
+            .column_by_name("user_id")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        let st = b
+            .column_by_name("per_user_mfa_state")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        for r in 0..b.num_rows() {
+            let leak = |s: &str| &*Box::leak(s.to_string().into_boxed_str());
+            v.push((leak(ids.value(r)), leak(st.value(r))));
+        }
+    }
+    v.sort();
+    v
+}
+
 fn rows(lake: &Path, table: &str) -> usize {
     read_table(lake, table).iter().map(|b| b.num_rows()).sum()
 }
@@ -214,6 +237,17 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     let batches = server.seen("/beta/$batch");
     assert_eq!(batches.len(), 2);
     assert!(batches.iter().all(|b| b.method == "POST"));
+    assert_eq!(
+        mfa_states(&lake),
+        [
+            ("user-0", "disabled"),
+            ("user-1", "enabled"),
+            ("user-2", "enforced"),
+            ("user-3", "disabled"),
+            ("user-4", "enabled"),
+            ("user-5", "enforced")
+        ]
+    );
     let sources = sign_ins(&lake);
     let (_, (_, _, file)) = sources.iter().next().unwrap();
     assert!(
@@ -248,6 +282,7 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
 #[test]
 fn throttling_and_bursts_are_waited_out() {
     let mut state = tenant();
+    state.batch_throttled = 3;
     state.rules = vec![
         rule("eq 'interactiveUser'", 1, 1, Kind::Status(429, Some("1"))),
         rule("directoryAudits", 0, 3, Kind::Status(503, None)),
@@ -277,6 +312,35 @@ fn throttling_and_bursts_are_waited_out() {
         .collect();
     assert_eq!(audits[..4], [503, 503, 503, 200]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying in"));
+    assert_eq!(
+        server.seen("/beta/$batch").len(),
+        3,
+        "the throttled items were sent again"
+    );
+}
+
+#[test]
+fn slices_split_the_window_and_find_the_same_records() {
+    let server = Server::start(tenant());
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(
+        &server,
+        &lake,
+        &[&window()[..], &["--streams", "signins", "--slice", "1d"]].concat(),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(sign_ins(&lake).len(), 36);
+    let firsts: Vec<String> = server
+        .seen("eq 'interactiveUser'")
+        .into_iter()
+        .filter(|s| !s.target.contains("skiptoken"))
+        .map(|s| s.target)
+        .collect();
+    assert_eq!(firsts.len(), 3, "{firsts:?}");
+    assert!(
+        firsts[1].contains("ge 2026-11-02T00:00:00Z and createdDateTime le 2026-11-03T00:00:00Z")
+    );
 }
 
 #[test]

@@ -70,6 +70,8 @@ pub struct State {
     /// Token → when it expires.
     pub tokens: BTreeMap<String, Instant>,
     pub expired_uses: u32,
+    /// Batched requests still to answer with 429 (`Retry-After: 1`).
+    pub batch_throttled: u32,
     pub base: String,
 }
 
@@ -388,7 +390,7 @@ impl State {
         out(200, ResponseTemplate::new(200).set_body_json(body))
     }
 
-    fn batch(&self, req: &Request) -> Out {
+    fn batch(&mut self, req: &Request) -> Out {
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         let requests = body["requests"].as_array().cloned().unwrap_or_default();
         if requests.is_empty() || requests.len() > 20 {
@@ -397,7 +399,13 @@ impl State {
                 graph_error(400, "BadRequest", "a batch holds 1 to 20 requests"),
             );
         }
+        let mut throttled = std::mem::take(&mut self.batch_throttled);
         let responses: Vec<Value> = requests.iter().map(|r| {
+            if throttled > 0 {
+                throttled -= 1;
+                return json!({"id": r["id"], "status": 429, "headers": {"Retry-After": "1"},
+                    "body": {"error": {"code": "TooManyRequests", "message": "throttled"}}});
+            }
             let url = r["url"].as_str().unwrap_or("");
             let id = url.strip_prefix("/users/").and_then(|u| u.strip_suffix("/authentication/requirements"));
             let forbidden = self.forbidden.iter().any(|f| url.contains(f.as_str()));
