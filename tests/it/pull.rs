@@ -269,6 +269,19 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
         assert_eq!(c["streams"][key]["watermark"], json!(UNTIL), "{key}");
         assert!(c["streams"][key]["window"].is_null());
     }
+    // The pulled lake is evidence like an ingested one.
+    let report = dir.path().join("report");
+    let out = crate::common::run(&[
+        "evaluate",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["sign_ins"]["count"], 36, "{}", json["sign_ins"]);
     // A second run from the checkpoint re-reads only the overlap: nothing new, no duplicate.
     let out = pull(
         &server,

@@ -409,6 +409,9 @@ impl State {
             let url = r["url"].as_str().unwrap_or("");
             let id = url.strip_prefix("/users/").and_then(|u| u.strip_suffix("/authentication/requirements"));
             let forbidden = self.forbidden.iter().any(|f| url.contains(f.as_str()));
+            if r["headers"]["Prefer"] != "include-unknown-enum-members" {
+                return json!({"id": r["id"], "status": 400, "body": {"error": {"code": "BadRequest", "message": "the test fake wants Prefer on every batched request"}}});
+            }
             match self.users.iter().find(|(uid, _, _)| Some(uid.as_str()) == id) {
                 _ if forbidden => json!({"id": r["id"], "status": 403, "body": {"error": {"code": "accessDenied", "message": "Request Authorization failed"}}}),
                 Some((_, _, state)) => json!({"id": r["id"], "status": 200, "headers": {"Content-Type": "application/json"}, "body": {"perUserMfaState": state}}),
