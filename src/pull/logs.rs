@@ -156,6 +156,20 @@ async fn pull_slice(
     let first = stream.url(&s.graph.root(), w.slice_start, w.slice_end);
     let mut resumed = w.next_link.as_ref().is_some_and(|l| *l != first);
     let mut url = w.next_link.clone().unwrap_or_else(|| first.clone());
+    if resumed && s.graph.check_link(&url).is_err() {
+        // Saved against another --graph-url: start the slice again on this one.
+        s.say(
+            Level::Warning,
+            format!(
+                "{}: the saved next link is not on {}; reading the slice from its first page",
+                stream.label(),
+                s.graph.root()
+            ),
+        );
+        resumed = false;
+        url = first.clone();
+        w.pages_done = 0;
+    }
     let mut since_commit = 0u64;
     loop {
         s.check_interrupted()?;

@@ -210,12 +210,7 @@ async fn run(
     };
     let mut planned = std::collections::BTreeMap::new();
     for stream in &options.streams {
-        let logs: &[LogStream] = match stream {
-            Stream::SignIns => &SIGN_IN_STREAMS,
-            Stream::Audit => &[LogStream::Audits],
-            _ => &[],
-        };
-        for l in logs {
+        for l in log_streams(*stream) {
             planned.insert(l.key(), logs::prepare(&mut s, *l, &bounds));
         }
     }
@@ -226,15 +221,10 @@ async fn run(
         .into_iter()
         .filter(|x| options.streams.contains(x))
     {
-        let logs: Vec<LogStream> = match stream {
-            Stream::SignIns => SIGN_IN_STREAMS.to_vec(),
-            Stream::Audit => vec![LogStream::Audits],
-            _ => Vec::new(),
-        };
-        let units: Vec<Option<LogStream>> = if logs.is_empty() {
-            vec![None]
-        } else {
-            logs.into_iter().map(Some).collect()
+        // A log stream per sign-in event type; a snapshot stream is one unit.
+        let units: Vec<Option<LogStream>> = match log_streams(stream) {
+            [] => vec![None],
+            logs => logs.iter().copied().map(Some).collect(),
         };
         for unit in units {
             let name = unit.map_or(stream.to_string(), |l| l.key());
@@ -291,6 +281,15 @@ async fn run(
         counts: run.counts,
         duplicates_dropped: run.duplicates_dropped,
     })
+}
+
+/// The log streams of a `--streams` word (none for the snapshots).
+fn log_streams(stream: Stream) -> &'static [LogStream] {
+    match stream {
+        Stream::SignIns => &SIGN_IN_STREAMS,
+        Stream::Audit => &[LogStream::Audits],
+        Stream::MfaState | Stream::SecurityDefaults => &[],
+    }
 }
 
 fn failed(stream: String, status: &'static str, error: Option<String>) -> StreamOutcome {
