@@ -145,7 +145,6 @@ impl Graph {
         group: Group,
         need: Need,
     ) -> Result<Vec<u8>> {
-        let path = url.path().to_string();
         self.backoff
             .run(
                 || self.attempt(&method, &url, body.as_deref(), group, need),
@@ -158,17 +157,6 @@ impl Graph {
                 },
             )
             .await
-            .map_err(|e| match e {
-                // Keep the path of the request in every error.
-                Error::Transport {
-                    reason, timeout, ..
-                } => Error::Transport {
-                    path: path.clone(),
-                    reason,
-                    timeout,
-                },
-                other => other,
-            })
     }
 
     /// One attempt: throttle, token, request; a 401 renews the token and tries once more.
@@ -195,7 +183,7 @@ impl Graph {
                     .header("Content-Type", "application/json")
                     .body(b.to_vec());
             }
-            let mut response = request.send().await.map_err(transport)?;
+            let mut response = request.send().await.map_err(|e| transport(e, url))?;
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED && !renewed {
                 // Expired or revoked early: one fresh token, then the 401 stands.
@@ -209,7 +197,7 @@ impl Graph {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
             let mut bytes = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| transport(e, url))? {
                 self.received
                     .fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 if bytes.len() + chunk.len() > MAX_BODY {
@@ -253,7 +241,7 @@ impl Graph {
     }
 }
 
-fn transport(e: reqwest::Error) -> Error {
+fn transport(e: reqwest::Error, url: &Url) -> Error {
     let timeout = e.is_timeout();
     let e = e.without_url();
     let mut reason = e.to_string();
@@ -263,7 +251,7 @@ fn transport(e: reqwest::Error) -> Error {
         source = s.source();
     }
     Error::Transport {
-        path: String::new(),
+        path: url.path().to_string(),
         reason,
         timeout,
     }

@@ -450,3 +450,30 @@ fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
     let out = missing.output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("MFAPROOF_CLIENT_SECRET"));
 }
+
+#[test]
+fn an_unreachable_graph_is_retried_then_reported() {
+    let server = Server::start(tenant());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let mut cmd = bin();
+    cmd.args(["pull", "--lake"]).arg(&lake);
+    cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
+    cmd.args(["--login-url", &server.uri(), "--streams", "audit"]);
+    cmd.args(["--graph-url", &format!("http://127.0.0.1:{port}")]);
+    cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
+    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "20");
+    cmd.args(["--requests-per-10s", "10000"]);
+    let out = cmd.args(window()).output().unwrap();
+    assert_secret_absent(&out, &lake);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/v1.0/auditLogs/directoryAudits: request failed"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("retrying in").count(), 6, "{stderr}");
+}

@@ -287,7 +287,9 @@ impl State {
         let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
             && form.get("client_id").map(String::as_str) == Some(CLIENT)
             && form.get("client_secret").map(String::as_str) == Some(SECRET)
-            && form.get("scope") == Some(&format!("{}/.default", self.base))
+            && form
+                .get("scope")
+                .is_some_and(|s| s.starts_with("http://127.0.0.1:") && s.ends_with("/.default"))
             && req.url.path() == format!("/{TENANT}/oauth2/v2.0/token");
         if !ok {
             return out(401, ResponseTemplate::new(401).set_body_json(json!({
