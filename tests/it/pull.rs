@@ -359,12 +359,13 @@ fn slices_split_the_window_and_find_the_same_records() {
 #[test]
 fn an_expiring_or_revoked_token_is_renewed_mid_run() {
     let mut state = tenant();
-    state.expires_in = 2;
+    // Renewed 0.4 s before expiry; the sign-ins take about 4.8 s.
+    state.expires_in = 4;
     state.rules = vec![
         rule(
             "auditLogs/signIns",
             0,
-            6,
+            12,
             Kind::Delay(Duration::from_millis(400)),
         ),
         rule("directoryAudits", 1, 1, Kind::Unauthorized),
