@@ -126,6 +126,9 @@ fn print_summary(s: &PullSummary) {
         }
         if let Some(n) = &st.snapshot {
             line.push_str(&format!(", {} snapshot rows", n.rows));
+            if n.quarantined > 0 {
+                line.push_str(&format!(", {} quarantined", n.quarantined));
+            }
         }
         if let Some(w) = st.watermark {
             line.push_str(&format!(", complete up to {}", w.to_rfc3339()));

@@ -88,7 +88,8 @@ impl PullOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct StreamOutcome {
     pub stream: String,
-    /// `complete` or `failed`, or `not-run` after a failure that stops the pull.
+    /// `complete`, `partial` (snapshot rows quarantined), `failed`, or `not-run` after a
+    /// failure that stops the pull.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logs: Option<logs::LogOutcome>,
@@ -250,8 +251,12 @@ async fn run(
             let watermark = unit.and_then(|l| s.checkpoints.streams.get(&l.key())?.watermark);
             match result {
                 Ok((logs, snapshot)) => outcomes.push(StreamOutcome {
+                    // Snapshot rows quarantined: the others are in, the set is not whole.
+                    status: match &snapshot {
+                        Some(n) if n.quarantined > 0 => "partial",
+                        _ => "complete",
+                    },
                     stream: name,
-                    status: "complete",
                     logs,
                     snapshot,
                     watermark,

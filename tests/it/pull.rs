@@ -478,3 +478,33 @@ fn an_unreachable_graph_is_retried_then_reported() {
     );
     assert_eq!(stderr.matches("retrying in").count(), 6, "{stderr}");
 }
+
+#[test]
+fn an_unknown_mfa_state_is_quarantined_and_the_other_users_are_kept() {
+    let mut state = tenant();
+    state.users[4].2 = "someFutureState".into();
+    let server = Server::start(state);
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let out = pull(
+        &server,
+        &lake,
+        &[&window()[..], &["--streams", "mfa-state,security-defaults"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("mfa-state: partial, 5 snapshot rows, 1 quarantined"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("security-defaults: complete"), "{stdout}");
+    assert_eq!(mfa_states(&lake).len(), 5);
+    let quarantine: String = std::fs::read_dir(lake.join("quarantine"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        quarantine.contains("someFutureState") && quarantine.contains("user-4"),
+        "{quarantine}"
+    );
+}
