@@ -296,6 +296,7 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
 fn throttling_and_bursts_are_waited_out() {
     let mut state = tenant();
     state.batch_throttled = 3;
+    state.token_unavailable = 2;
     state.rules = vec![
         rule("eq 'interactiveUser'", 1, 1, Kind::Status(429, Some("1"))),
         rule("directoryAudits", 0, 3, Kind::Status(503, None)),
@@ -325,6 +326,16 @@ fn throttling_and_bursts_are_waited_out() {
         .collect();
     assert_eq!(audits[..4], [503, 503, 503, 200]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying in"));
+    let tokens: Vec<u16> = server
+        .seen("/oauth2/v2.0/token")
+        .iter()
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(
+        tokens,
+        [503, 503, 200],
+        "an unavailable token endpoint is retried"
+    );
     assert_eq!(
         server.seen("/beta/$batch").len(),
         3,

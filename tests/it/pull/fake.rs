@@ -70,6 +70,8 @@ pub struct State {
     /// Token → when it expires.
     pub tokens: BTreeMap<String, Instant>,
     pub expired_uses: u32,
+    /// Token requests still to answer with 503 (the endpoint is briefly unavailable).
+    pub token_unavailable: u32,
     /// Batched requests still to answer with 429 (`Retry-After: 1`).
     pub batch_throttled: u32,
     pub base: String,
@@ -283,6 +285,15 @@ impl State {
     }
 
     fn token(&mut self, req: &Request) -> Out {
+        if self.token_unavailable > 0 {
+            self.token_unavailable -= 1;
+            return out(
+                503,
+                ResponseTemplate::new(503).set_body_json(json!({
+                    "error": "temporarily_unavailable", "error_description": "AADSTS90033: busy"
+                })),
+            );
+        }
         let form: BTreeMap<String, String> = url_form(&req.body);
         let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
             && form.get("client_id").map(String::as_str) == Some(CLIENT)
