@@ -1,0 +1,152 @@
+//! Tables of the HTML report: rows of a figure (a `{query, rows}` value of `report.json`)
+//! picked column by column, capped so the page stays small, naming where the rest is.
+
+use serde_json::Value;
+
+/// One cell: its text and whether it is a number (right-aligned, sorted numerically).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub num: bool,
+}
+
+impl Cell {
+    /// A cell from a JSON value (null → empty).
+    pub fn of(v: &Value) -> Cell {
+        match v {
+            Value::Null => Cell::text(""),
+            Value::String(s) => Cell::text(s),
+            Value::Number(n) => Cell {
+                text: n.to_string(),
+                num: true,
+            },
+            other => Cell::text(&other.to_string()),
+        }
+    }
+    /// A text cell.
+    pub fn text(s: &str) -> Cell {
+        Cell {
+            text: s.to_owned(),
+            num: false,
+        }
+    }
+}
+
+/// A table with its caption, its source (a query file or `manifest.json`) and a note when
+/// rows were left out.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub caption: String,
+    pub source: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Rows the figure has in total (shown or not).
+    pub total: usize,
+    /// Where the rows left out are, when some were.
+    pub more: Option<String>,
+    pub sortable: bool,
+    /// Shown folded (`<details>`): long tables the headline does not need.
+    pub folded: bool,
+}
+
+impl Table {
+    /// The first `cap` rows of `rows` with `columns`; `rest` names where the others are.
+    pub fn new(
+        caption: &str,
+        source: &str,
+        rows: &[&Value],
+        columns: &[&str],
+        cap: usize,
+        rest: &str,
+    ) -> Table {
+        let shown: Vec<Vec<Cell>> = rows
+            .iter()
+            .take(cap)
+            .map(|r| columns.iter().map(|c| Cell::of(&r[*c])).collect())
+            .collect();
+        let more = (rows.len() > shown.len()).then(|| {
+            format!(
+                "{} of {} rows shown; all {} are in {rest}.",
+                shown.len(),
+                rows.len(),
+                rows.len()
+            )
+        });
+        Table {
+            caption: caption.to_owned(),
+            source: source.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows: shown,
+            total: rows.len(),
+            more,
+            sortable: false,
+            folded: false,
+        }
+    }
+
+    /// The rows of figure `fig` (`{query, rows}`), sourced from its query.
+    pub fn of_figure(caption: &str, fig: &Value, columns: &[&str], cap: usize) -> Table {
+        Table::new(
+            caption,
+            fig["query"].as_str().unwrap_or(""),
+            &rows(fig).iter().collect::<Vec<_>>(),
+            columns,
+            cap,
+            "report.json",
+        )
+    }
+
+    /// Shows the table folded.
+    pub fn folded(mut self) -> Table {
+        self.folded = true;
+        self
+    }
+
+    /// Makes the table sortable by a click on a column header (the optional script).
+    pub fn sortable(mut self) -> Table {
+        self.sortable = true;
+        self
+    }
+}
+
+/// The rows of a figure value (empty when absent).
+pub fn rows(fig: &Value) -> &[Value] {
+    fig["rows"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// An integer with thousands separators, for the headline.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn caps_rows_and_says_where_the_rest_is() {
+        let rows: Vec<Value> = (0..5).map(|i| json!({"a": i, "b": "x"})).collect();
+        let rows: Vec<&Value> = rows.iter().collect();
+        let t = Table::new("t", "queries/q.sql", &rows, &["a", "b"], 3, "findings.csv");
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.total, 5);
+        assert!(t.rows[0][0].num && !t.rows[0][1].num);
+        assert_eq!(
+            t.more.as_deref(),
+            Some("3 of 5 rows shown; all 5 are in findings.csv.")
+        );
+        assert!(Table::new("t", "q", &rows, &["a"], 5, "x").more.is_none());
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(1234), "1,234");
+        assert_eq!(grouped(10_000_000), "10,000,000");
+    }
+}
