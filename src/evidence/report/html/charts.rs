@@ -405,24 +405,42 @@ pub fn timeline(
             label: (*words).to_owned(),
         });
     }
-    // The security-defaults band.
+    // The security-defaults band: one segment per state, at most one change per pixel
+    // (the last one wins), so the band stays small however many changes there are.
+    let mut changes_sd: Vec<(DateTime<Utc>, String)> = changes
+        .iter()
+        .filter(|c| c.family == "security_defaults")
+        .map(|c| (c.at.clamp(t0, t1), state_word(&c.new_state)))
+        .collect();
+    changes_sd.sort_by_key(|c| c.0);
     let mut points: Vec<(DateTime<Utc>, String)> = vec![(t0, state_word(start_state))];
-    for c in changes.iter().filter(|c| c.family == "security_defaults") {
-        points.push((c.at.clamp(t0, t1), state_word(&c.new_state)));
+    for (at, state) in changes_sd {
+        let last = points.len() - 1;
+        if x(points[last].0).round() == x(at).round() {
+            if last > 0 || at == t0 {
+                points[last].1 = state;
+            } else {
+                points.push((at, state));
+            }
+        } else if points[last].1 != state {
+            points.push((at, state));
+        }
     }
+    points.dedup_by(|b, a| a.1 == b.1);
     for (i, (at, state)) in points.iter().enumerate() {
         let end = points.get(i + 1).map_or(t1, |p| p.0);
         let (x0, x1) = (x(*at), x(end));
-        if x1 - x0 <= 0.0 && end != t1 {
-            continue;
-        }
         chart.rects.push(Rect::new(
             x0,
             lane_y(0) + 4.0,
             (x1 - x0).max(1.0),
             lane_h - 8.0,
             &format!("sd-{state}"),
-            format!("security defaults {state} from {} to {}", at.format("%Y-%m-%d %H:%M"), end.format("%Y-%m-%d %H:%M")),
+            format!(
+                "security defaults {state} from {} to {}",
+                at.format("%Y-%m-%d %H:%M"),
+                end.format("%Y-%m-%d %H:%M")
+            ),
         ));
         if x1 - x0 > 60.0 {
             chart.values.push(Tick {

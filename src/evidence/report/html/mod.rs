@@ -216,3 +216,6 @@ pub fn render(report: &Value) -> askama::Result<String> {
     }
     .render()
 }
+
+#[cfg(test)]
+mod tests;

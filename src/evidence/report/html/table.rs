@@ -3,31 +3,44 @@
 
 use serde_json::Value;
 
-/// One cell: its text and whether it is a number (right-aligned, sorted numerically).
+/// One cell: its text and its CSS class: `num` (right-aligned, sorted numerically),
+/// `time` (a timestamp, kept on one line), `hash` (a SHA-256, broken anywhere) or none.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub text: String,
-    pub num: bool,
+    pub class: &'static str,
 }
 
 impl Cell {
-    /// A cell from a JSON value (null → empty).
+    /// A cell from a JSON value (null → empty; a list → its items joined).
     pub fn of(v: &Value) -> Cell {
         match v {
             Value::Null => Cell::text(""),
             Value::String(s) => Cell::text(s),
             Value::Number(n) => Cell {
                 text: n.to_string(),
-                num: true,
+                class: "num",
             },
+            Value::Array(items) => {
+                let parts: Vec<String> = items.iter().map(|i| Cell::of(i).text).collect();
+                Cell::text(&parts.join(", "))
+            }
             other => Cell::text(&other.to_string()),
         }
     }
-    /// A text cell.
+    /// A text cell, its class from its shape.
     pub fn text(s: &str) -> Cell {
+        let b = s.as_bytes();
+        let class = if b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' {
+            "time"
+        } else if b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit) {
+            "hash"
+        } else {
+            ""
+        };
         Cell {
             text: s.to_owned(),
-            num: false,
+            class,
         }
     }
 }
@@ -139,7 +152,10 @@ mod tests {
         let t = Table::new("t", "queries/q.sql", &rows, &["a", "b"], 3, "findings.csv");
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.total, 5);
-        assert!(t.rows[0][0].num && !t.rows[0][1].num);
+        assert_eq!((t.rows[0][0].class, t.rows[0][1].class), ("num", ""));
+        assert_eq!(Cell::text("2026-11-01T08:00:00.000000Z").class, "time");
+        assert_eq!(Cell::text(&"ab".repeat(32)).class, "hash");
+        assert_eq!(Cell::of(&json!(["graph", "csv"])).text, "graph, csv");
         assert_eq!(
             t.more.as_deref(),
             Some("3 of 5 rows shown; all 5 are in findings.csv.")
