@@ -62,7 +62,12 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 24)]
     pub settling_hours: u32,
     /// Report files to write, comma-separated; report.json is always written.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "json,md,csv,html")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,md,csv,html"
+    )]
     pub format: Vec<ReportFormat>,
 }
 

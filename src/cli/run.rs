@@ -28,7 +28,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
     /// Report files to write, comma-separated; report.json is always written.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "json,md,csv,html")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,md,csv,html"
+    )]
     pub format: Vec<ReportFormat>,
 }
 

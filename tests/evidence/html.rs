@@ -48,14 +48,17 @@ pub fn outline(html: &str) -> String {
         let inner = |close: &str| html[i..].find(close).map_or("", |e| &html[i..i + e]);
         match name {
             "section" | "header" | "nav" => out.push(format!("{name}#{}", attr(tag, "id"))),
-            "h1" | "h2" | "h3" | "dt" | "dd" | "caption" | "figcaption" | "summary" => {
-                out.push(format!("  {name}: {}", text_of(inner(&format!("</{name}>")))))
-            }
+            "h1" | "h2" | "h3" | "dt" | "dd" | "caption" | "figcaption" | "summary" => out.push(
+                format!("  {name}: {}", text_of(inner(&format!("</{name}>")))),
+            ),
             "thead" => out.push(format!(
                 "    columns: {}",
                 text_of(&inner("</thead>").replace("</th>", " |"))
             )),
-            "tbody" => out.push(format!("    rows: {}", inner("</tbody>").matches("<tr>").count())),
+            "tbody" => out.push(format!(
+                "    rows: {}",
+                inner("</tbody>").matches("<tr>").count()
+            )),
             "svg" if attr(tag, "class") == "plot" => {
                 let body = inner("</svg>");
                 out.push(format!(
@@ -64,9 +67,10 @@ pub fn outline(html: &str) -> String {
                     body.matches("<text").count()
                 ));
             }
-            "ul" if attr(tag, "class") == "legend" => {
-                out.push(format!("    legend: {}", text_of(&inner("</ul>").replace("</li>", " |"))))
-            }
+            "ul" if attr(tag, "class") == "legend" => out.push(format!(
+                "    legend: {}",
+                text_of(&inner("</ul>").replace("</li>", " |"))
+            )),
             "script" => out.push(format!("script ({} bytes)", inner("</script>").len())),
             _ => {}
         }
@@ -82,17 +86,29 @@ fn samples() -> PathBuf {
 fn html_report_structure_on_the_samples() {
     let lake = tempfile::tempdir().unwrap();
     let opts = mfaproof::ingest::IngestOptions::default();
-    mfaproof::ingest::ingest(lake.path(), &[samples()], &opts, &mut mfaproof::ingest::Quiet)
-        .unwrap();
+    mfaproof::ingest::ingest(
+        lake.path(),
+        &[samples()],
+        &opts,
+        &mut mfaproof::ingest::Quiet,
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let outcome = rt
-        .block_on(report::evaluate(lake.path(), out.path(), &report::Options::default()))
+        .block_on(report::evaluate(
+            lake.path(),
+            out.path(),
+            &report::Options::default(),
+        ))
         .unwrap();
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.len() < 512 * 1024, "{} bytes", html.len());
     let html = html
-        .replace(outcome.report["generated_at"].as_str().unwrap(), "[generated_at]")
+        .replace(
+            outcome.report["generated_at"].as_str().unwrap(),
+            "[generated_at]",
+        )
         .replace(&lake.path().display().to_string(), "[lake]")
         .replace(env!("CARGO_MANIFEST_DIR"), "[repo]");
     insta::assert_snapshot!("report_html_outline", outline(&html));
@@ -122,7 +138,11 @@ async fn hostile_names_are_text_never_markup() {
         .unwrap();
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     // The names are listed (accounts, bars, violations) ...
-    assert!(html.matches("&#60;script&#62;alert(1)&#60;/script&#62;").count() >= 3);
+    assert!(
+        html.matches("&#60;script&#62;alert(1)&#60;/script&#62;")
+            .count()
+            >= 3
+    );
     assert!(html.matches("&#34;onload=&#34;x").count() >= 3);
     assert!(html.contains("&#60;img src=x onerror=alert(2)&#62;"));
     // ... and never as markup: one script element (the sorting script), no raw quote.

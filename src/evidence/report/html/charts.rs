@@ -164,7 +164,11 @@ pub fn per_day(
         counts[(d - from).num_days() as usize / bucket][v] += n;
     }
     let (left, right, top, bottom) = (64.0, WIDTH - 48.0, 12.0, 224.0);
-    let max = counts.iter().map(|c| c.iter().sum::<u64>()).max().unwrap_or(0);
+    let max = counts
+        .iter()
+        .map(|c| c.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0);
     let step = nice_step(max as f64 / 4.0);
     let ymax = (step * max.div_ceil(step)).max(step) as f64;
     let y = |v: f64| bottom - (bottom - top) * v / ymax;

@@ -104,7 +104,12 @@ fn headline(report: &Value) -> Headline {
     let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
     Headline {
         compliant,
-        verdict: if compliant { "Compliant" } else { "Not compliant" }.into(),
+        verdict: if compliant {
+            "Compliant"
+        } else {
+            "Not compliant"
+        }
+        .into(),
         window: match window(report) {
             Some((f, t)) => format!("{f} to {t} (UTC, inclusive)"),
             None => "none: the lake holds no sign-ins".into(),
@@ -112,7 +117,12 @@ fn headline(report: &Value) -> Headline {
         tenants: rows(tenants)
             .iter()
             .take(TENANTS_SHOWN)
-            .map(|r| (text(&r["tenant_id"]), grouped(r["sign_ins"].as_u64().unwrap_or(0))))
+            .map(|r| {
+                (
+                    text(&r["tenant_id"]),
+                    grouped(r["sign_ins"].as_u64().unwrap_or(0)),
+                )
+            })
             .collect(),
         tenants_more: rows(tenants).len().saturating_sub(TENANTS_SHOWN),
         tenants_source: text(&tenants["query"]),
@@ -125,7 +135,11 @@ fn headline(report: &Value) -> Headline {
             grouped(inputs.len() as u64),
             grouped(bytes),
             grouped(records),
-            if formats.is_empty() { "none".to_owned() } else { formats.join(", ") }
+            if formats.is_empty() {
+                "none".to_owned()
+            } else {
+                formats.join(", ")
+            }
         ),
         generated_at: text(&report["generated_at"]),
         lake: text(&report["lake"]),

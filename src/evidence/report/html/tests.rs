@@ -34,9 +34,17 @@ fn synthetic(scale: usize) -> Value {
     let days = 3652;
     let per_day: Vec<Value> = (0..days)
         .flat_map(|d| {
-            let date = (day0 + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
-            ["accepted", "not_applicable", "satisfied", "unproven", "violation"]
-                .map(|v| json!({ "date": date, "verdict": v, "sign_ins": 547 }))
+            let date = (day0 + chrono::Duration::days(d))
+                .format("%Y-%m-%d")
+                .to_string();
+            [
+                "accepted",
+                "not_applicable",
+                "satisfied",
+                "unproven",
+                "violation",
+            ]
+            .map(|v| json!({ "date": date, "verdict": v, "sign_ins": 547 }))
         })
         .collect();
     let changes: Vec<Value> = (0..scale)
@@ -69,7 +77,9 @@ fn synthetic(scale: usize) -> Value {
         .map(|i| json!({ "user_principal_name": format!("u{i}@contoso.example"), "reason": "location exemption: MFA requirement skipped due to location", "sign_ins": 3, "first_seen": "2020-01-01T00:00:00.000000Z", "last_seen": "2020-01-02T00:00:00.000000Z" }))
         .collect();
     let methods: Vec<Value> = (0..scale)
-        .map(|i| json!({ "kind": "second_factor", "method": format!("method {i}"), "sign_ins": 10 }))
+        .map(
+            |i| json!({ "kind": "second_factor", "method": format!("method {i}"), "sign_ins": 10 }),
+        )
         .collect();
     let req = |id: &str, figures: Value| json!({ "id": id, "title": format!("{id} title"), "holds": false, "figures": figures });
     json!({
@@ -101,7 +111,11 @@ fn synthetic(scale: usize) -> Value {
 fn a_huge_tenant_renders_a_bounded_page() {
     let big = render(&synthetic(30_000)).unwrap();
     let small = render(&synthetic(3_000)).unwrap();
-    assert!(big.len() < 5 * 1024 * 1024, "report.html is {} bytes", big.len());
+    assert!(
+        big.len() < 5 * 1024 * 1024,
+        "report.html is {} bytes",
+        big.len()
+    );
     // Only the capped rows are listed: ten times the rows adds a few digits (and the 27
     // more technical accounts), not pages.
     assert!(
@@ -114,8 +128,10 @@ fn a_huge_tenant_renders_a_bounded_page() {
     assert!(rows < small.matches("<tr>").count() + 50, "{rows} rows");
     let bound = 2 * ACCOUNTS_CAP + CHANGES_CAP + INPUTS_CAP + 2000;
     assert!(rows < bound, "{rows} table rows");
-    assert!(big.contains(&format!("{ACCOUNTS_CAP} of 29970 rows shown")), "per-account cap noted");
+    assert!(
+        big.contains(&format!("{ACCOUNTS_CAP} of 29970 rows shown")),
+        "per-account cap noted"
+    );
     assert!(big.contains("100 of 5,000,000 sign-ins shown; all 5,000,000 are in findings.csv."));
     assert!(big.contains("Each column is 10 days."));
 }
-
