@@ -4,10 +4,12 @@
 use serde_json::Value;
 
 /// One cell: its text and its CSS class: `num` (right-aligned, sorted numerically),
-/// `time` (a timestamp, kept on one line), `hash` (a SHA-256, broken anywhere) or none.
+/// `time` (a timestamp: its date in `text`, the rest in `tail`, so it wraps only between
+/// the two), `hash` (a SHA-256, broken anywhere) or none.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub text: String,
+    pub tail: String,
     pub class: &'static str,
 }
 
@@ -19,6 +21,7 @@ impl Cell {
             Value::String(s) => Cell::text(s),
             Value::Number(n) => Cell {
                 text: n.to_string(),
+                tail: String::new(),
                 class: "num",
             },
             Value::Array(items) => {
@@ -31,16 +34,19 @@ impl Cell {
     /// A text cell, its class from its shape.
     pub fn text(s: &str) -> Cell {
         let b = s.as_bytes();
-        let class = if b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' {
-            "time"
-        } else if b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit) {
-            "hash"
-        } else {
-            ""
-        };
+        if b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && s.is_char_boundary(10)
+        {
+            return Cell {
+                text: s[..10].to_owned(),
+                tail: s[10..].to_owned(),
+                class: "time",
+            };
+        }
+        let hash = b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit);
         Cell {
             text: s.to_owned(),
-            class,
+            tail: String::new(),
+            class: if hash { "hash" } else { "" },
         }
     }
 }
@@ -153,7 +159,11 @@ mod tests {
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.total, 5);
         assert_eq!((t.rows[0][0].class, t.rows[0][1].class), ("num", ""));
-        assert_eq!(Cell::text("2026-11-01T08:00:00.000000Z").class, "time");
+        let c = Cell::text("2026-11-01T08:00:00.000000Z");
+        assert_eq!(
+            (c.class, &*c.text, &*c.tail),
+            ("time", "2026-11-01", "T08:00:00.000000Z")
+        );
         assert_eq!(Cell::text(&"ab".repeat(32)).class, "hash");
         assert_eq!(Cell::of(&json!(["graph", "csv"])).text, "graph, csv");
         assert_eq!(
