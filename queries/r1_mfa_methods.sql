@@ -1,20 +1,19 @@
--- What it computes: the successful user sign-ins (interactive and non-interactive) whose
---   authentication details prove MFA by a method, counted by the strong method or second
---   factor that matched the vocabulary (the same `mfa_evidence` match as classification.sql,
---   so these are exactly the classes strong_auth and mfa_completed).
+-- What it computes: the user sign-ins (interactive and non-interactive) of the classes
+--   strong_auth and mfa_completed, counted by the strong method or second factor that
+--   proved MFA: the text the vocabulary matched, which classification.sql puts in the
+--   reason after 'strong authentication: ' or 'second factor: '.
 -- Why it matters: R1 — the MFA method mix shows how users actually gave their second
 --   factor (phishing-resistant methods, app notifications, phone calls, ...).
 -- Output columns: kind, method, sign_ins
-WITH matched AS (
-    SELECT mfa_evidence(authentication_details, additional_details,
-                        authentication_requirement_policies) AS ev
-    FROM sign_ins
-    WHERE error_code = 0 AND event_type IN ('interactive_user', 'non_interactive_user')
-)
-SELECT CASE WHEN ev['strong'] IS NOT NULL THEN 'strong' ELSE 'second_factor' END AS kind,
-       coalesce(ev['strong'], ev['second_factor']) AS method,
+SELECT CASE WHEN class = 'strong_auth' THEN 'strong' ELSE 'second_factor' END AS kind,
+       CASE WHEN starts_with(reason, 'strong authentication: ')
+                THEN substr(reason, 1 + length('strong authentication: '))
+            WHEN starts_with(reason, 'second factor: ')
+                THEN substr(reason, 1 + length('second factor: '))
+            ELSE reason END AS method,
        count(*) AS sign_ins
-FROM matched
-WHERE ev['strong'] IS NOT NULL OR ev['second_factor'] IS NOT NULL
+FROM sign_in_evidence
+WHERE class IN ('strong_auth', 'mfa_completed')
+  AND event_type IN ('interactive_user', 'non_interactive_user')
 GROUP BY 1, 2
 ORDER BY sign_ins DESC, kind, method

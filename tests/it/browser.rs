@@ -16,7 +16,7 @@
 //! Without `chromium` the tests are skipped with a loud message, unless `CI` is set:
 //! then they fail.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,10 +30,11 @@ fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-/// The Chromium binary (`CHROMIUM`, else `chromium` or `chromium-browser` on PATH).
+/// The Chromium binary (`CHROMIUM` if it names a file, else `chromium` or
+/// `chromium-browser` on PATH); `CHROMIUM` naming no file means none.
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -48,7 +49,9 @@ fn require_chromium(test: &str) -> Option<PathBuf> {
             panic!("{test}: chromium is not installed and CI is set (.ci/run installs it)")
         }
         None => {
-            eprintln!(
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n!!!!!!!! {test} SKIPPED: chromium not found (apt-get install -y chromium); \
                  under CI=true this fails !!!!!!!!\n"
             );
