@@ -90,6 +90,8 @@ pub struct Chart {
     /// A sentence under the chart (grouping, caps).
     pub note: Option<String>,
     pub empty: bool,
+    /// Bars too narrow for outlines (drawn without them).
+    pub dense: bool,
 }
 
 fn legend(entries: &[(&str, &str)]) -> Vec<Legend> {
@@ -182,6 +184,7 @@ pub fn per_day(
         v += step;
     }
     let slot = (right - left) / columns as f64;
+    chart.dense = slot < 6.0;
     let bar = (slot * 0.8).max(0.5);
     let label_of = |i: usize| {
         let start = from + Duration::days((i * bucket) as i64);

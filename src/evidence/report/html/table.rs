@@ -84,11 +84,10 @@ impl Table {
             .map(|r| columns.iter().map(|c| Cell::of(&r[*c])).collect())
             .collect();
         let more = (rows.len() > shown.len()).then(|| {
+            let all = grouped(rows.len() as u64);
             format!(
-                "{} of {} rows shown; all {} are in {rest}.",
-                shown.len(),
-                rows.len(),
-                rows.len()
+                "{} of {all} rows shown; all {all} are in {rest}.",
+                shown.len()
             )
         });
         Table {

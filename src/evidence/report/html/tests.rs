@@ -129,7 +129,7 @@ fn a_huge_tenant_renders_a_bounded_page() {
     let bound = 2 * ACCOUNTS_CAP + CHANGES_CAP + INPUTS_CAP + 2000;
     assert!(rows < bound, "{rows} table rows");
     assert!(
-        big.contains(&format!("{ACCOUNTS_CAP} of 29970 rows shown")),
+        big.contains(&format!("{ACCOUNTS_CAP} of 29,970 rows shown")),
         "per-account cap noted"
     );
     assert!(big.contains("100 of 5,000,000 sign-ins shown; all 5,000,000 are in findings.csv."));
