@@ -176,8 +176,8 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
     );
     if with_problems.len() > ACCOUNT_BARS {
         chart.note = Some(format!(
-            "The {ACCOUNT_BARS} accounts with the most of {}; all are in the table below and in report.json.",
-            with_problems.len()
+            "The {ACCOUNT_BARS} accounts with the most violating or unproven sign-ins, of {} accounts with any; every account is in report.json.",
+            grouped(with_problems.len() as u64)
         ));
     }
     sec.charts.push(chart);
@@ -204,7 +204,7 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
     )
     .sortable();
     if t.more.is_some() {
-        sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first.", others.len()));
+        sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first; every account is in report.json.", grouped(others.len() as u64)));
     }
     t.folded = others.len() > 50;
     sec.tables.push(t);
