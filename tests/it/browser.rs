@@ -349,3 +349,33 @@ fn the_browser_checks_catch_console_errors_and_requests() {
         l.console
     );
 }
+
+#[test]
+fn the_sorting_script_sorts_numbers_and_text() {
+    let Some(chromium) = require_chromium("sorting script test") else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let page = dir.path().join("sort.html");
+    let table = "<table class=\"sortable\"><thead><tr><th>n</th><th>name</th></tr></thead><tbody>\
+        <tr><td class=\"num\">10</td><td>b</td></tr><tr><td class=\"num\">9</td><td>c</td></tr>\
+        <tr><td class=\"num\">100</td><td>a</td></tr></tbody></table>";
+    let js = mfaproof::evidence::report::html::SORT_JS;
+    let click = "var h = document.querySelectorAll('th'); h[0].click(); \
+        document.body.setAttribute('data-by-n', Array.from(document.querySelectorAll('td.num')).map(function (c) { return c.textContent; }).join(',')); \
+        h[1].click(); h[1].click(); \
+        document.body.setAttribute('data-by-name-desc', Array.from(document.querySelectorAll('tbody tr td:nth-child(2)')).map(function (c) { return c.textContent; }).join(','));";
+    std::fs::write(
+        &page,
+        format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>s</title></head><body>{table}<script>{js}</script><script>{click}</script></body></html>"),
+    )
+    .unwrap();
+    let l = load(&chromium, &page, dir.path(), &["--dump-dom"]);
+    assert!(l.console.is_empty(), "{:?}", l.console);
+    assert!(l.stdout.contains("data-by-n=\"9,10,100\""), "{}", l.stdout);
+    assert!(
+        l.stdout.contains("data-by-name-desc=\"c,b,a\""),
+        "{}",
+        l.stdout
+    );
+}
