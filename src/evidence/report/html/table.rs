@@ -3,9 +3,23 @@
 
 use serde_json::Value;
 
+/// Columns holding vocabulary words (classes, verdicts, event types), kept whole.
+const WORD_COLUMNS: [&str; 9] = [
+    "event_type",
+    "user_type",
+    "class",
+    "verdict",
+    "family",
+    "special",
+    "kind",
+    "provisional",
+    "security_defaults",
+];
+
 /// One cell: its text and its CSS class: `num` (right-aligned, sorted numerically),
 /// `time` (a timestamp: its date in `text`, the rest in `tail`, so it wraps only between
-/// the two), `hash` (a SHA-256, broken anywhere) or none.
+/// the two), `hash` (a SHA-256, broken anywhere), `word` (a vocabulary word such as a
+/// class or verdict, never broken) or none (long text, broken anywhere if need be).
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub text: String,
@@ -81,7 +95,18 @@ impl Table {
         let shown: Vec<Vec<Cell>> = rows
             .iter()
             .take(cap)
-            .map(|r| columns.iter().map(|c| Cell::of(&r[*c])).collect())
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| {
+                        let mut cell = Cell::of(&r[*c]);
+                        if cell.class.is_empty() && WORD_COLUMNS.contains(c) {
+                            cell.class = "word";
+                        }
+                        cell
+                    })
+                    .collect()
+            })
             .collect();
         let more = (rows.len() > shown.len()).then(|| {
             let all = grouped(rows.len() as u64);
