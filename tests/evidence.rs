@@ -164,6 +164,8 @@ fn read_csv(path: &Path) -> BTreeMap<String, Row> {
 
 #[path = "evidence/cases.rs"]
 mod cases;
+#[path = "evidence/html.rs"]
+mod html;
 #[path = "evidence/report.rs"]
 mod report_tests;
 #[path = "evidence/scenario.rs"]

@@ -1,5 +1,6 @@
-//! `mfaproof evaluate`: classifies a lake and writes the compliance report (`report.json`,
-//! `report.md`, `findings.csv`), then prints a short summary.
+//! `mfaproof evaluate`: classifies a lake and writes the compliance report (`report.json`
+//! always; `report.md`, `findings.csv`, `report.html` as `--format` asks, all by default),
+//! then prints a short summary.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,30 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use crate::evidence::report::{Options, evaluate};
+use crate::evidence::report::{Formats, Options, evaluate};
+
+/// A report file `--format` can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// report.json (always written: the canonical result).
+    Json,
+    /// report.md.
+    Md,
+    /// findings.csv: every violating or unproven sign-in.
+    Csv,
+    /// report.html: the self-contained report for people (writes findings.csv too, which
+    /// it links).
+    Html,
+}
+
+/// The formats as the library's switches.
+pub fn formats(list: &[ReportFormat]) -> Formats {
+    Formats {
+        markdown: list.contains(&ReportFormat::Md),
+        csv: list.contains(&ReportFormat::Csv),
+        html: list.contains(&ReportFormat::Html),
+    }
+}
 
 /// Arguments of `mfaproof evaluate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +61,14 @@ pub struct EvaluateArgs {
     /// Sign-ins this many hours before the newest one are provisional.
     #[arg(long, default_value_t = 24)]
     pub settling_hours: u32,
+    /// Report files to write, comma-separated; report.json is always written.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,md,csv,html"
+    )]
+    pub format: Vec<ReportFormat>,
 }
 
 /// Runs the command: exit 0 once the report is written (3 with `--strict` when not
@@ -47,6 +79,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         emergency_accounts: args.emergency_accounts.clone(),
         technical_accounts: args.technical_accounts.clone(),
         settling_hours: args.settling_hours,
+        formats: formats(&args.format),
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -33,7 +33,7 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Write the per-sign-in classification (CSV or Parquet by extension).
     Classify(classify::ClassifyArgs),
-    /// Classify and write the compliance report (report.json, report.md, findings.csv).
+    /// Classify and write the compliance report (report.json, report.md, findings.csv, report.html).
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::evaluate::{self, EvaluateArgs};
+use super::evaluate::{self, EvaluateArgs, ReportFormat};
 use super::ingest::{ingest_with_terminal, print_summary};
 
 /// Arguments of `mfaproof run`.
@@ -27,6 +27,14 @@ pub struct RunArgs {
     /// Exit with status 3 when the tenant is not compliant.
     #[arg(long)]
     pub strict: bool,
+    /// Report files to write, comma-separated; report.json is always written.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,md,csv,html"
+    )]
+    pub format: Vec<ReportFormat>,
 }
 
 /// Runs ingest then evaluate; an input that could not be read at all makes the exit
@@ -44,6 +52,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         technical_accounts: args.technical_accounts,
         strict: args.strict,
         settling_hours: 24,
+        format: args.format,
     })?;
     Ok(if summary.failed() > 0 {
         ExitCode::from(1)

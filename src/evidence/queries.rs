@@ -48,6 +48,9 @@ queries!(
     "r6_days",
     "r6_settling",
     "r6_claim_chaining",
+    "r1_mfa_methods",
+    "r6_days_by_verdict",
+    "report_tenants",
 );
 
 /// The query named `name`.

@@ -1,6 +1,7 @@
 //! The one integration-test crate: runs the real library and binary on `data-samples/`
 //! and on generated inputs with known answers.
 
+mod browser;
 mod common;
 mod ingest;
 mod kill;

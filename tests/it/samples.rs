@@ -181,7 +181,7 @@ fn readme_first_command_runs_on_the_samples() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("verdict:"), "{stdout}");
-    for f in ["report.json", "report.md", "findings.csv"] {
+    for f in ["report.json", "report.md", "findings.csv", "report.html"] {
         assert!(report.join(f).is_file(), "{f} written");
     }
     let report: serde_json::Value =
@@ -197,5 +197,57 @@ fn readme_first_command_runs_on_the_samples() {
         report["sign_ins"]["count"].as_u64().unwrap() > 40,
         "{}",
         report["sign_ins"]
+    );
+}
+
+#[test]
+fn evaluate_format_picks_the_files_and_json_is_always_written() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    ingest(&lake, &[&samples().join("scenario")]);
+    let evaluate = |out: &Path, format: &str| {
+        let res = run(&[
+            "evaluate",
+            "--lake",
+            lake.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert!(
+            res.status.success(),
+            "{}",
+            String::from_utf8_lossy(&res.stderr)
+        );
+        let mut names: Vec<String> = fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // report.html links findings.csv, so html writes it too.
+    assert_eq!(
+        evaluate(&dir.path().join("html"), "html"),
+        ["findings.csv", "report.html", "report.json"]
+    );
+    assert_eq!(
+        evaluate(&dir.path().join("md"), "json,md"),
+        ["report.json", "report.md"]
+    );
+    let res = run(&[
+        "evaluate",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        "x",
+        "--format",
+        "pdf",
+    ]);
+    assert_eq!(
+        res.status.code(),
+        Some(2),
+        "an unknown format is a usage error"
     );
 }

@@ -1,9 +1,12 @@
 //! `evaluate`: classifies the lake once, computes the figures of requirements R1–R6
-//! (evidence rules §7) and writes `report.json`, `report.md` and `findings.csv`.
-//! The JSON schema is documented in `docs/report-schema.md`.
+//! (evidence rules §7) and writes `report.json` (always: the canonical result) and, as
+//! asked, `report.md`, `findings.csv` and `report.html`, each rendered from the one report
+//! value. The JSON schema is documented in `docs/report-schema.md`, the HTML report in
+//! `docs/report-html.md`.
 
 pub mod escape;
 pub mod figures;
+pub mod html;
 pub mod markdown;
 pub mod requirements;
 
@@ -33,6 +36,27 @@ pub struct Options {
     pub settling_hours: u32,
     /// How many problem sign-ins the report lists (all go to findings.csv).
     pub listed_problems: usize,
+    /// The files written besides `report.json`.
+    pub formats: Formats,
+}
+
+/// The report files written besides `report.json`. `report.html` links `findings.csv`,
+/// so asking for HTML writes the CSV too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub markdown: bool,
+    pub csv: bool,
+    pub html: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Formats {
+        Formats {
+            markdown: true,
+            csv: true,
+            html: true,
+        }
+    }
 }
 
 impl Default for Options {
@@ -43,6 +67,7 @@ impl Default for Options {
             technical_accounts: Vec::new(),
             settling_hours: 24,
             listed_problems: 100,
+            formats: Formats::default(),
         }
     }
 }
@@ -82,14 +107,29 @@ async fn evaluate_in(
         serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
     text.push('\n');
     std::fs::write(&json_path, text).map_err(|e| Error::io(&json_path, e))?;
-    let md_path = out.join("report.md");
-    std::fs::write(&md_path, markdown::render(&report)).map_err(|e| Error::io(&md_path, e))?;
-    let csv_path = out.join("findings.csv");
-    write_findings(ctx, &csv_path, opts).await?;
+    let mut files = vec![json_path];
+    let f = opts.formats;
+    if f.markdown {
+        let md_path = out.join("report.md");
+        std::fs::write(&md_path, markdown::render(&report)).map_err(|e| Error::io(&md_path, e))?;
+        files.push(md_path);
+    }
+    if f.csv || f.html {
+        let csv_path = out.join("findings.csv");
+        write_findings(ctx, &csv_path, opts).await?;
+        files.push(csv_path);
+    }
+    if f.html {
+        let html_path = out.join("report.html");
+        let page = html::render(&report)
+            .map_err(|e| Error::io(&html_path, std::io::Error::other(e.to_string())))?;
+        std::fs::write(&html_path, page).map_err(|e| Error::io(&html_path, e))?;
+        files.push(html_path);
+    }
     Ok(Outcome {
         report,
         compliant,
-        files: vec![json_path, md_path, csv_path],
+        files,
     })
 }
 

@@ -91,6 +91,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     let df = queries::plan(ctx, "r1_problems", &settling).await?;
     let df = df.limit(0, Some(opts.listed_problems))?;
     let listed = super::figures::rows(&queries::collect("r1_problems", df).await?)?;
+    let methods = figure(ctx, "r1_mfa_methods", &[]).await?;
     let r1 = requirement(
         "R1",
         "every successful user sign-in (members and guests, interactive and non-interactive) shows MFA",
@@ -98,6 +99,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
         json!({
             "violating_or_unproven_user_sign_ins": count(user_problems, &by_class),
             "sign_ins_by_class": by_class,
+            "mfa_methods": methods,
         }),
     );
 
@@ -212,6 +214,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     }
     let settling_fig = figure(ctx, "r6_settling", &settling).await?;
     let chaining = figure(ctx, "r6_claim_chaining", &[]).await?;
+    let per_day = figure(ctx, "r6_days_by_verdict", &[]).await?;
     let manifest = Manifest::load(&Layout::new(lake).manifest())?;
     let totals = manifest.totals();
     let inputs: Vec<Value> = manifest
@@ -234,6 +237,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
             "days_without_data": { "query": days.query, "rows": missing },
             "settling": settling_fig,
             "claim_chaining": chaining,
+            "sign_ins_per_day": per_day,
             "manifest": { "source": "manifest.json", "duplicates_dropped": manifest.duplicates_dropped(),
                           "quarantined": totals.quarantined, "inputs": inputs },
         }),
@@ -249,6 +253,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
         "settling_hours": opts.settling_hours,
         "verdict": if compliant { "compliant" } else { "not_compliant" },
         "sign_ins": sign_ins_count,
+        "tenants": figure(ctx, "report_tenants", &[]).await?,
         "requirements": [r1, r2, r3, r4, r5, r6],
         "problems": {
             "query": queries::get("r1_problems")?.file(),

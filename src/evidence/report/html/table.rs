@@ -1,0 +1,202 @@
+//! Tables of the HTML report: rows of a figure (a `{query, rows}` value of `report.json`)
+//! picked column by column, capped so the page stays small, naming where the rest is.
+
+use serde_json::Value;
+
+/// Columns holding vocabulary words (classes, verdicts, event types), kept whole.
+const WORD_COLUMNS: [&str; 9] = [
+    "event_type",
+    "user_type",
+    "class",
+    "verdict",
+    "family",
+    "special",
+    "kind",
+    "provisional",
+    "security_defaults",
+];
+
+/// One cell: its text and its CSS class: `num` (right-aligned, sorted numerically),
+/// `time` (a timestamp: its date in `text`, the rest in `tail`, so it wraps only between
+/// the two), `hash` (a SHA-256, broken anywhere), `word` (a vocabulary word such as a
+/// class or verdict, never broken) or none (long text, broken anywhere if need be).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub tail: String,
+    pub class: &'static str,
+}
+
+impl Cell {
+    /// A cell from a JSON value (null → empty; a list → its items joined).
+    pub fn of(v: &Value) -> Cell {
+        match v {
+            Value::Null => Cell::text(""),
+            Value::String(s) => Cell::text(s),
+            Value::Number(n) => Cell {
+                text: n.to_string(),
+                tail: String::new(),
+                class: "num",
+            },
+            Value::Array(items) => {
+                let parts: Vec<String> = items.iter().map(|i| Cell::of(i).text).collect();
+                Cell::text(&parts.join(", "))
+            }
+            other => Cell::text(&other.to_string()),
+        }
+    }
+    /// A text cell, its class from its shape.
+    pub fn text(s: &str) -> Cell {
+        let b = s.as_bytes();
+        if b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && s.is_char_boundary(10)
+        {
+            return Cell {
+                text: s[..10].to_owned(),
+                tail: s[10..].to_owned(),
+                class: "time",
+            };
+        }
+        let hash = b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit);
+        Cell {
+            text: s.to_owned(),
+            tail: String::new(),
+            class: if hash { "hash" } else { "" },
+        }
+    }
+}
+
+/// A table with its caption, its source (a query file or `manifest.json`) and a note when
+/// rows were left out.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub caption: String,
+    pub source: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Rows the figure has in total (shown or not).
+    pub total: usize,
+    /// Where the rows left out are, when some were.
+    pub more: Option<String>,
+    pub sortable: bool,
+    /// Shown folded (`<details>`): long tables the headline does not need.
+    pub folded: bool,
+}
+
+impl Table {
+    /// The first `cap` rows of `rows` with `columns`; `rest` names where the others are.
+    pub fn new(
+        caption: &str,
+        source: &str,
+        rows: &[&Value],
+        columns: &[&str],
+        cap: usize,
+        rest: &str,
+    ) -> Table {
+        let shown: Vec<Vec<Cell>> = rows
+            .iter()
+            .take(cap)
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| {
+                        let mut cell = Cell::of(&r[*c]);
+                        if cell.class.is_empty() && WORD_COLUMNS.contains(c) {
+                            cell.class = "word";
+                        }
+                        cell
+                    })
+                    .collect()
+            })
+            .collect();
+        let more = (rows.len() > shown.len()).then(|| {
+            let all = grouped(rows.len() as u64);
+            format!(
+                "{} of {all} rows shown; all {all} are in {rest}.",
+                shown.len()
+            )
+        });
+        Table {
+            caption: caption.to_owned(),
+            source: source.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows: shown,
+            total: rows.len(),
+            more,
+            sortable: false,
+            folded: false,
+        }
+    }
+
+    /// The rows of figure `fig` (`{query, rows}`), sourced from its query.
+    pub fn of_figure(caption: &str, fig: &Value, columns: &[&str], cap: usize) -> Table {
+        Table::new(
+            caption,
+            fig["query"].as_str().unwrap_or(""),
+            &rows(fig).iter().collect::<Vec<_>>(),
+            columns,
+            cap,
+            "report.json",
+        )
+    }
+
+    /// Shows the table folded.
+    pub fn folded(mut self) -> Table {
+        self.folded = true;
+        self
+    }
+
+    /// Makes the table sortable by a click on a column header (the optional script).
+    pub fn sortable(mut self) -> Table {
+        self.sortable = true;
+        self
+    }
+}
+
+/// The rows of a figure value (empty when absent).
+pub fn rows(fig: &Value) -> &[Value] {
+    fig["rows"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// An integer with thousands separators, for the headline.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn caps_rows_and_says_where_the_rest_is() {
+        let rows: Vec<Value> = (0..5).map(|i| json!({"a": i, "b": "x"})).collect();
+        let rows: Vec<&Value> = rows.iter().collect();
+        let t = Table::new("t", "queries/q.sql", &rows, &["a", "b"], 3, "findings.csv");
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.total, 5);
+        assert_eq!((t.rows[0][0].class, t.rows[0][1].class), ("num", ""));
+        let c = Cell::text("2026-11-01T08:00:00.000000Z");
+        assert_eq!(
+            (c.class, &*c.text, &*c.tail),
+            ("time", "2026-11-01", "T08:00:00.000000Z")
+        );
+        assert_eq!(Cell::text(&"ab".repeat(32)).class, "hash");
+        assert_eq!(Cell::of(&json!(["graph", "csv"])).text, "graph, csv");
+        assert_eq!(
+            t.more.as_deref(),
+            Some("3 of 5 rows shown; all 5 are in findings.csv.")
+        );
+        assert!(Table::new("t", "q", &rows, &["a"], 5, "x").more.is_none());
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(1234), "1,234");
+        assert_eq!(grouped(10_000_000), "10,000,000");
+    }
+}
