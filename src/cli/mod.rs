@@ -6,6 +6,7 @@
 
 mod classify;
 mod evaluate;
+mod generate;
 mod ingest;
 mod progress;
 mod query;
@@ -36,6 +37,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),
+    /// Write a synthetic archive with known answers (truth.csv).
+    Generate(generate::GenerateArgs),
 }
 
 /// Runs a parsed command line.
@@ -46,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify(args) => classify::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Query(args) => query::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
