@@ -76,11 +76,6 @@ impl Stream {
         Ok(())
     }
 
-    /// The relative path of the open file.
-    pub fn path(&self) -> Option<&str> {
-        self.current.as_ref().map(|(p, _)| p.as_str())
-    }
-
     /// Flushes and closes the current file, appending `trailer` first.
     pub fn close_with(&mut self, out: &mut Out, trailer: &[u8]) -> io::Result<()> {
         if let Some((_, mut w)) = self.current.take() {
