@@ -2,6 +2,7 @@
 //! and on generated inputs with known answers.
 
 mod common;
+mod generate;
 mod ingest;
 mod kill;
 mod samples;
