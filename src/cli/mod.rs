@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
 //! 3 `evaluate --strict` found the tenant not compliant.
 
+mod bench;
 mod classify;
 mod evaluate;
 mod generate;
@@ -39,10 +40,18 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Write a synthetic archive with known answers (truth.csv).
     Generate(generate::GenerateArgs),
+    /// Generate an archive, then time ingest, classify and evaluate (records/s, MB/s, peak RSS).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let result = dispatch(cli);
+    bench::record_peak_rss();
+    result
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Ingest(args) => ingest::run(args),
@@ -50,5 +59,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Query(args) => query::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
