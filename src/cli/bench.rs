@@ -77,12 +77,22 @@ fn dir_bytes(p: &Path) -> u64 {
         .flatten()
         .map(|e| {
             let path = e.path();
-            if path.is_dir() { dir_bytes(&path) } else { e.metadata().map_or(0, |m| m.len()) }
+            if path.is_dir() {
+                dir_bytes(&path)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            }
         })
         .sum()
 }
 
-fn timed(name: &'static str, work: &Path, args: &[&std::ffi::OsStr], records: u64, bytes: u64) -> anyhow::Result<Stage> {
+fn timed(
+    name: &'static str,
+    work: &Path,
+    args: &[&std::ffi::OsStr],
+    records: u64,
+    bytes: u64,
+) -> anyhow::Result<Stage> {
     let exe = std::env::current_exe().context("cannot find the mfaproof binary")?;
     let rss_file = work.join(format!("{name}.peak-rss-kib"));
     let _ = std::fs::remove_file(&rss_file);
@@ -94,10 +104,22 @@ fn timed(name: &'static str, work: &Path, args: &[&std::ffi::OsStr], records: u6
         .with_context(|| format!("cannot start the {name} stage"))?;
     let seconds = start.elapsed().as_secs_f64();
     if !out.status.success() {
-        bail!("{name} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{name} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let peak_rss_kib = std::fs::read_to_string(&rss_file).ok().and_then(|s| s.trim().parse().ok());
-    Ok(Stage { name, seconds, records, bytes, peak_rss_kib })
+    let peak_rss_kib = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    Ok(Stage {
+        name,
+        seconds,
+        records,
+        bytes,
+        peak_rss_kib,
+    })
 }
 
 /// Runs the command.
@@ -123,16 +145,58 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let g = generate::generate(&archive, &opts)?;
     let lake = work.join("lake");
     let os = |p: &Path| p.as_os_str().to_owned();
-    let mut stages = vec![Stage { name: "generate", seconds: g.seconds, records: g.records, bytes: g.bytes, peak_rss_kib: None }];
+    let mut stages = vec![Stage {
+        name: "generate",
+        seconds: g.seconds,
+        records: g.records,
+        bytes: g.bytes,
+        peak_rss_kib: None,
+    }];
     let input = os(&g.input_dir);
     let (lake_os, flag_lake) = (os(&lake), std::ffi::OsString::from("--lake"));
-    let ingest = timed("ingest", work, &["ingest".as_ref(), "--json".as_ref(), &flag_lake, &lake_os, &input], g.records, g.bytes)?;
+    let ingest = timed(
+        "ingest",
+        work,
+        &[
+            "ingest".as_ref(),
+            "--json".as_ref(),
+            &flag_lake,
+            &lake_os,
+            &input,
+        ],
+        g.records,
+        g.bytes,
+    )?;
     stages.push(ingest);
     let lake_bytes = dir_bytes(&lake);
     let export = os(&work.join("classified.parquet"));
-    stages.push(timed("classify", work, &["classify".as_ref(), &flag_lake, &lake_os, "--out".as_ref(), &export], g.sign_ins, lake_bytes)?);
+    stages.push(timed(
+        "classify",
+        work,
+        &[
+            "classify".as_ref(),
+            &flag_lake,
+            &lake_os,
+            "--out".as_ref(),
+            &export,
+        ],
+        g.sign_ins,
+        lake_bytes,
+    )?);
     let report = os(&work.join("report"));
-    stages.push(timed("evaluate", work, &["evaluate".as_ref(), &flag_lake, &lake_os, "--out".as_ref(), &report], g.sign_ins, lake_bytes)?);
+    stages.push(timed(
+        "evaluate",
+        work,
+        &[
+            "evaluate".as_ref(),
+            &flag_lake,
+            &lake_os,
+            "--out".as_ref(),
+            &report,
+        ],
+        g.sign_ins,
+        lake_bytes,
+    )?);
     let json = serde_json::json!({
         "format": args.format.as_str(), "sign_ins": g.sign_ins, "records": g.records,
         "audit_events": g.audit_events, "users": g.users, "input_bytes": g.bytes, "lake_bytes": lake_bytes,
@@ -146,11 +210,20 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if !args.json {
         println!(
             "{} sign-ins ({} records, {:.1} MB of {}), lake {:.1} MB",
-            g.sign_ins, g.records, g.bytes as f64 / 1e6, args.format, lake_bytes as f64 / 1e6
+            g.sign_ins,
+            g.records,
+            g.bytes as f64 / 1e6,
+            args.format,
+            lake_bytes as f64 / 1e6
         );
-        println!("{:<10} {:>9} {:>12} {:>9} {:>14}", "stage", "seconds", "records/s", "MB/s", "peak RSS MiB");
+        println!(
+            "{:<10} {:>9} {:>12} {:>9} {:>14}",
+            "stage", "seconds", "records/s", "MB/s", "peak RSS MiB"
+        );
         for s in &stages {
-            let rss = s.peak_rss_kib.map_or("n/a".to_string(), |k| format!("{:.0}", k as f64 / 1024.0));
+            let rss = s
+                .peak_rss_kib
+                .map_or("n/a".to_string(), |k| format!("{:.0}", k as f64 / 1024.0));
             println!(
                 "{:<10} {:>9.2} {:>12.0} {:>9.1} {:>14}",
                 s.name,

@@ -80,11 +80,20 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!(
             "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB in {}",
-            s.sign_ins, s.records, s.audit_events, s.users, s.files, s.bytes as f64 / 1e6, s.input_dir.display()
+            s.sign_ins,
+            s.records,
+            s.audit_events,
+            s.users,
+            s.files,
+            s.bytes as f64 / 1e6,
+            s.input_dir.display()
         );
         println!(
             "{:.2} s, {:.0} records/s, {:.0} MB/s; known answers in {}",
-            s.seconds, rate, s.bytes as f64 / 1e6 / s.seconds.max(1e-9), s.truth_file.display()
+            s.seconds,
+            rate,
+            s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
+            s.truth_file.display()
         );
     }
     Ok(ExitCode::SUCCESS)

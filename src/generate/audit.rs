@@ -6,7 +6,7 @@
 //! defaults.
 
 use super::rng::Rng;
-use super::tenant::{DAY, Micros, MfaPlan, PerUser, Tenant};
+use super::tenant::{DAY, MfaPlan, Micros, PerUser, Tenant};
 
 /// One `modifiedProperties` element (values are the raw JSON text Entra writes).
 #[derive(Debug, Clone)]
@@ -81,20 +81,18 @@ pub fn plan(tenant: &Tenant, seed: u64) -> Vec<AuditPlan> {
     let mut rng = Rng::new(seed, 2);
     let mut out = Vec::new();
     let span = (tenant.end - tenant.start) as u64;
-    let event = |rng: &mut Rng, at: Micros, activity, category, service, operation| {
-        AuditPlan {
-            id: format!("Directory_{}", rng.guid().to_uppercase()),
-            at,
-            tick: rng.below(10) as u8,
-            activity,
-            category,
-            service,
-            operation,
-            success: true,
-            initiator: (ADMIN_ID.to_string(), ADMIN_UPN.to_string()),
-            targets: Vec::new(),
-            details: Vec::new(),
-        }
+    let event = |rng: &mut Rng, at: Micros, activity, category, service, operation| AuditPlan {
+        id: format!("Directory_{}", rng.guid().to_uppercase()),
+        at,
+        tick: rng.below(10) as u8,
+        activity,
+        category,
+        service,
+        operation,
+        success: true,
+        initiator: (ADMIN_ID.to_string(), ADMIN_UPN.to_string()),
+        targets: Vec::new(),
+        details: Vec::new(),
     };
     for user in &tenant.users {
         let target = |props| Target {
@@ -113,23 +111,52 @@ pub fn plan(tenant: &Tenant, seed: u64) -> Vec<AuditPlan> {
         } = user.mfa
         {
             let mut e = if disable_activity {
-                let mut e = event(&mut rng, at, "Disable Strong Authentication", "UserManagement", "Core Directory", "Update");
+                let mut e = event(
+                    &mut rng,
+                    at,
+                    "Disable Strong Authentication",
+                    "UserManagement",
+                    "Core Directory",
+                    "Update",
+                );
                 e.targets.push(target(Vec::new()));
                 e
             } else {
-                let mut e = event(&mut rng, at, "Update user", "UserManagement", "Core Directory", "Update");
+                let mut e = event(
+                    &mut rng,
+                    at,
+                    "Update user",
+                    "UserManagement",
+                    "Core Directory",
+                    "Update",
+                );
                 let old_text = old.map(|s| requirement_value(s, &mut rng));
                 let new_text = requirement_value(new, &mut rng);
                 e.targets.push(target(vec![
-                    Prop { name: "StrongAuthenticationRequirement", old: old_text, new: Some(new_text) },
-                    Prop { name: "Included Updated Properties", old: None, new: Some("\"StrongAuthenticationRequirement\"".to_string()) },
+                    Prop {
+                        name: "StrongAuthenticationRequirement",
+                        old: old_text,
+                        new: Some(new_text),
+                    },
+                    Prop {
+                        name: "Included Updated Properties",
+                        old: None,
+                        new: Some("\"StrongAuthenticationRequirement\"".to_string()),
+                    },
                 ]));
                 e
             };
             e.details.push(("UserType", user_type.to_string()));
             out.push(e);
             if new == PerUser::Enforced && rng.chance(0.5) {
-                let mut e = event(&mut rng, at + 3_600_000_000, "Create application password for user", "UserManagement", "Core Directory", "Add");
+                let mut e = event(
+                    &mut rng,
+                    at + 3_600_000_000,
+                    "Create application password for user",
+                    "UserManagement",
+                    "Core Directory",
+                    "Add",
+                );
                 e.initiator = (user.id.clone(), user.upn.clone());
                 e.targets.push(target(Vec::new()));
                 out.push(e);
@@ -138,29 +165,72 @@ pub fn plan(tenant: &Tenant, seed: u64) -> Vec<AuditPlan> {
         // A failed per-user MFA change: the rules count only successful events.
         if rng.chance(0.1) {
             let at = tenant.start + rng.below(span) as i64;
-            let mut e = event(&mut rng, at, "Update user", "UserManagement", "Core Directory", "Update");
+            let mut e = event(
+                &mut rng,
+                at,
+                "Update user",
+                "UserManagement",
+                "Core Directory",
+                "Update",
+            );
             e.success = false;
             let new_text = requirement_value(PerUser::Enforced, &mut rng);
-            e.targets.push(target(vec![Prop { name: "StrongAuthenticationRequirement", old: Some("[]".to_string()), new: Some(new_text) }]));
+            e.targets.push(target(vec![Prop {
+                name: "StrongAuthenticationRequirement",
+                old: Some("[]".to_string()),
+                new: Some(new_text),
+            }]));
             out.push(e);
         }
         if rng.chance(0.25) {
             let deleted = rng.chance(0.3);
             let at = tenant.start + rng.below(span) as i64;
-            let activity = if deleted { "User deleted security info" } else { "User registered security info" };
-            let mut e = event(&mut rng, at, activity, "UserManagement", "Authentication Methods", if deleted { "Delete" } else { "Add" });
+            let activity = if deleted {
+                "User deleted security info"
+            } else {
+                "User registered security info"
+            };
+            let mut e = event(
+                &mut rng,
+                at,
+                activity,
+                "UserManagement",
+                "Authentication Methods",
+                if deleted { "Delete" } else { "Add" },
+            );
             e.initiator = (user.id.clone(), user.upn.clone());
             e.targets.push(target(Vec::new()));
-            let method = *rng.pick(&["Microsoft Authenticator", "Phone", "FIDO2 security key", "Email", "Passkey (Microsoft Authenticator)"]);
+            let method = *rng.pick(&[
+                "Microsoft Authenticator",
+                "Phone",
+                "FIDO2 security key",
+                "Email",
+                "Passkey (Microsoft Authenticator)",
+            ]);
             e.details.push(("Method", method.to_string()));
             out.push(e);
         }
         if rng.chance(0.1) {
             let at = tenant.start + rng.below(span) as i64;
-            let mut e = event(&mut rng, at, "Update user", "UserManagement", "Core Directory", "Update");
+            let mut e = event(
+                &mut rng,
+                at,
+                "Update user",
+                "UserManagement",
+                "Core Directory",
+                "Update",
+            );
             e.targets.push(target(vec![
-                Prop { name: "JobTitle", old: Some("[\"Analyst\"]".to_string()), new: Some("[\"Senior Analyst\"]".to_string()) },
-                Prop { name: "Included Updated Properties", old: None, new: Some("\"JobTitle\"".to_string()) },
+                Prop {
+                    name: "JobTitle",
+                    old: Some("[\"Analyst\"]".to_string()),
+                    new: Some("[\"Senior Analyst\"]".to_string()),
+                },
+                Prop {
+                    name: "Included Updated Properties",
+                    old: None,
+                    new: Some("\"JobTitle\"".to_string()),
+                },
             ]));
             out.push(e);
         }
@@ -171,23 +241,55 @@ pub fn plan(tenant: &Tenant, seed: u64) -> Vec<AuditPlan> {
         } else {
             ("Update security defaults", "Security Defaults Policy")
         };
-        let mut e = event(&mut rng, change.at, activity, "Policy", "Conditional Access", "Update");
-        let name = if rng.chance(0.2) { "isEnabled" } else { "IsEnabled" };
+        let mut e = event(
+            &mut rng,
+            change.at,
+            activity,
+            "Policy",
+            "Conditional Access",
+            "Update",
+        );
+        let name = if rng.chance(0.2) {
+            "isEnabled"
+        } else {
+            "IsEnabled"
+        };
         e.targets.push(Target {
             id: DEFAULTS_POLICY_ID.to_string(),
             display_name: Some(display.to_string()),
             kind: "Policy",
             upn: None,
-            props: vec![Prop { name, old: Some(enabled_value(change.old, &mut rng)), new: Some(enabled_value(change.new, &mut rng)) }],
+            props: vec![Prop {
+                name,
+                old: Some(enabled_value(change.old, &mut rng)),
+                new: Some(enabled_value(change.new, &mut rng)),
+            }],
         });
         out.push(e);
     }
     // Noise the security-defaults timeline must ignore: a failed toggle, and IsEnabled on
     // another policy.
-    for (k, display) in ["Security Defaults Policy", "CA003: Require compliant device"].iter().enumerate() {
+    for (k, display) in [
+        "Security Defaults Policy",
+        "CA003: Require compliant device",
+    ]
+    .iter()
+    .enumerate()
+    {
         let at = tenant.start + rng.below(span) as i64;
-        let activity = if k == 0 { "Update security defaults" } else { "Update policy" };
-        let mut e = event(&mut rng, at, activity, "Policy", "Conditional Access", "Update");
+        let activity = if k == 0 {
+            "Update security defaults"
+        } else {
+            "Update policy"
+        };
+        let mut e = event(
+            &mut rng,
+            at,
+            activity,
+            "Policy",
+            "Conditional Access",
+            "Update",
+        );
         e.success = k != 0;
         let on = tenant.defaults_on_at(at);
         e.targets.push(Target {
@@ -195,17 +297,34 @@ pub fn plan(tenant: &Tenant, seed: u64) -> Vec<AuditPlan> {
             display_name: Some((*display).to_string()),
             kind: "Policy",
             upn: None,
-            props: vec![Prop { name: "IsEnabled", old: Some(on.to_string()), new: Some((!on).to_string()) }],
+            props: vec![Prop {
+                name: "IsEnabled",
+                old: Some(on.to_string()),
+                new: Some((!on).to_string()),
+            }],
         });
         out.push(e);
     }
     for k in 0..3 {
         let at = tenant.start - 2 * DAY + rng.below(span) as i64;
-        let (activity, operation) = if k == 0 { ("Add conditional access policy", "Add") } else { ("Update conditional access policy", "Update") };
-        let mut e = event(&mut rng, at, activity, "Policy", "Conditional Access", operation);
-        let policy = |state: &str| format!(
-            r#"{{"id":"3f2e1d0c-0000-4000-8000-00000000ca0{k}","displayName":"CA00{k}: Require MFA for all users","state":"{state}","conditions":{{"applications":{{"includeApplications":["All"]}},"users":{{"includeUsers":["All"]}},"clientAppTypes":["all"]}},"grantControls":{{"operator":"OR","builtInControls":["mfa"]}}}}"#
+        let (activity, operation) = if k == 0 {
+            ("Add conditional access policy", "Add")
+        } else {
+            ("Update conditional access policy", "Update")
+        };
+        let mut e = event(
+            &mut rng,
+            at,
+            activity,
+            "Policy",
+            "Conditional Access",
+            operation,
         );
+        let policy = |state: &str| {
+            format!(
+                r#"{{"id":"3f2e1d0c-0000-4000-8000-00000000ca0{k}","displayName":"CA00{k}: Require MFA for all users","state":"{state}","conditions":{{"applications":{{"includeApplications":["All"]}},"users":{{"includeUsers":["All"]}},"clientAppTypes":["all"]}},"grantControls":{{"operator":"OR","builtInControls":["mfa"]}}}}"#
+            )
+        };
         e.targets.push(Target {
             id: format!("3f2e1d0c-0000-4000-8000-00000000ca0{k}"),
             display_name: Some(format!("CA00{k}: Require MFA for all users")),

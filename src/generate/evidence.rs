@@ -57,7 +57,13 @@ pub fn word(rng: &mut Rng, s: &str) -> String {
         _ => s
             .chars()
             .enumerate()
-            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .map(|(i, c)| {
+                if i % 2 == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect(),
     };
     let pad = |rng: &mut Rng| (*rng.pick(&UNICODE_SPACES)).repeat(rng.below(3) as usize);
@@ -90,7 +96,14 @@ const PRIMARY: &str = "Primary authentication";
 const MFA_STEP: &str = "Multifactor authentication";
 
 fn password(rng: &mut Rng, at: Micros) -> Step {
-    step(rng, at - 15_000_000, Some("Password"), Some(true), Some("Correct password"), PRIMARY)
+    step(
+        rng,
+        at - 15_000_000,
+        Some("Password"),
+        Some(true),
+        Some("Correct password"),
+        PRIMARY,
+    )
 }
 
 /// Single sign-on on the first factor: not MFA evidence (§3 CLAIM).
@@ -117,7 +130,11 @@ fn plain_steps(rng: &mut Rng, at: Micros) -> Vec<Step> {
 fn requirement(rng: &mut Rng, mfa: bool) -> Option<String> {
     Some(word(
         rng,
-        if mfa { "multiFactorAuthentication" } else { "singleFactorAuthentication" },
+        if mfa {
+            "multiFactorAuthentication"
+        } else {
+            "singleFactorAuthentication"
+        },
     ))
 }
 
@@ -155,30 +172,70 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
             let code = *rng.pick(&[50_074, 50_076, 50_079, 500_121, 50_158, 50_072, 50_078]);
             rec.error_code = Some(code);
             rec.failure_reason = "Strong Authentication is required.";
-            rec.additional_details = Some("The user is required to satisfy MFA requirement.".into());
+            rec.additional_details =
+                Some("The user is required to satisfy MFA requirement.".into());
             rec.ca_status = "failure";
             rec.steps = vec![password(rng, at)];
             if rng.chance(0.5) {
-                let s = step(rng, at, Some("Mobile app notification"), Some(false), Some("MFA required in Azure AD"), MFA_STEP);
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(false),
+                    Some("MFA required in Azure AD"),
+                    MFA_STEP,
+                );
                 rec.steps.push(s);
             }
         }
         Class::Failed => {
             let (code, reason) = *rng.pick(&[
-                (Some(50_126), "Error validating credentials due to invalid username or password."),
-                (Some(53_003), "Access has been blocked by Conditional Access policies."),
-                (Some(50_053), "Account is locked because user tried to sign in too many times."),
-                (Some(700_082), "The refresh token has expired due to inactivity."),
+                (
+                    Some(50_126),
+                    "Error validating credentials due to invalid username or password.",
+                ),
+                (
+                    Some(53_003),
+                    "Access has been blocked by Conditional Access policies.",
+                ),
+                (
+                    Some(50_053),
+                    "Account is locked because user tried to sign in too many times.",
+                ),
+                (
+                    Some(700_082),
+                    "The refresh token has expired due to inactivity.",
+                ),
                 (None, "Other."),
             ]);
             rec.error_code = code;
             rec.failure_reason = reason;
-            rec.ca_status = if code == Some(53_003) { "failure" } else { "notApplied" };
+            rec.ca_status = if code == Some(53_003) {
+                "failure"
+            } else {
+                "notApplied"
+            };
             if code == Some(50_126) {
-                rec.steps = vec![step(rng, at, Some("Password"), Some(false), Some("Invalid username or password or Invalid on-premise username or password."), PRIMARY)];
+                rec.steps = vec![step(
+                    rng,
+                    at,
+                    Some("Password"),
+                    Some(false),
+                    Some(
+                        "Invalid username or password or Invalid on-premise username or password.",
+                    ),
+                    PRIMARY,
+                )];
             } else if rng.chance(0.3) {
                 // MFA evidence on a failure still classifies as failed (rule 3 comes first).
-                let s = step(rng, at, Some("Mobile app notification"), Some(true), Some("MFA successfully completed"), MFA_STEP);
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(true),
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
                 rec.steps = vec![password(rng, at), s];
             }
             if rng.chance(0.2) {
@@ -187,7 +244,12 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
             }
         }
         Class::StrongAuth => match rng.below(4) {
-            0 => rec.additional_details = Some(word(rng, "MFA requirement satisfied by strong authentication")),
+            0 => {
+                rec.additional_details = Some(word(
+                    rng,
+                    "MFA requirement satisfied by strong authentication",
+                ))
+            }
             _ => {
                 let method = *rng.pick(&[
                     "FIDO2 security key",
@@ -199,23 +261,59 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
                     "Platform Credential for MacOS",
                     "Temporary Access Pass",
                 ]);
-                let detail = if rng.chance(0.5) { "MFA requirement satisfied by strong authentication" } else { "Signed in with a passwordless method" };
-                rec.steps = vec![step(rng, at, Some(method), Some(true), Some(detail), PRIMARY)];
+                let detail = if rng.chance(0.5) {
+                    "MFA requirement satisfied by strong authentication"
+                } else {
+                    "Signed in with a passwordless method"
+                };
+                rec.steps = vec![step(
+                    rng,
+                    at,
+                    Some(method),
+                    Some(true),
+                    Some(detail),
+                    PRIMARY,
+                )];
             }
         },
         Class::MfaCompleted => match rng.below(5) {
             0 => {
-                let d = *rng.pick(&["MFA completed in Azure AD", "MFA completed in the cloud", "MFA successfully completed"]);
+                let d = *rng.pick(&[
+                    "MFA completed in Azure AD",
+                    "MFA completed in the cloud",
+                    "MFA successfully completed",
+                ]);
                 rec.additional_details = Some(word(rng, d));
             }
             1 => {
                 // The detail counts when succeeded is null (only false disqualifies it).
-                let s = step(rng, at, Some("Mobile app notification"), None, Some("MFA successfully completed"), MFA_STEP);
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    None,
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
                 rec.steps = vec![password(rng, at), s];
             }
             2 => {
-                let denied = step(rng, at - 9_000_000, Some("Text message"), Some(false), Some("MFA denied; user declined the authentication"), MFA_STEP);
-                let ok = step(rng, at, Some("Mobile app notification"), Some(true), Some("MFA successfully completed"), MFA_STEP);
+                let denied = step(
+                    rng,
+                    at - 9_000_000,
+                    Some("Text message"),
+                    Some(false),
+                    Some("MFA denied; user declined the authentication"),
+                    MFA_STEP,
+                );
+                let ok = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(true),
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
                 rec.steps = vec![password(rng, at), denied, ok];
             }
             _ => {
@@ -229,7 +327,11 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
                     "Voice",
                     "SMS",
                 ]);
-                let detail = *rng.pick(&["MFA successfully completed", "MFA completed in Azure AD", "Verified by the user"]);
+                let detail = *rng.pick(&[
+                    "MFA successfully completed",
+                    "MFA completed in Azure AD",
+                    "Verified by the user",
+                ]);
                 let s = step(rng, at, Some(method), Some(true), Some(detail), MFA_STEP);
                 rec.steps = vec![password(rng, at), s];
                 if rng.chance(0.5) {
@@ -246,37 +348,88 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
                 "MFA requirement skipped due to IP address",
                 "MFA requirement skipped due to ADFS-issued InsideCorpNet claim",
             ]);
-            rec.steps = vec![password(rng, at), step(rng, at, None, Some(true), Some(d), MFA_STEP)];
+            rec.steps = vec![
+                password(rng, at),
+                step(rng, at, None, Some(true), Some(d), MFA_STEP),
+            ];
             rec.named_network = Some("Head office");
             rec.policies = vec![("user".to_string(), "Per-user MFA")];
         }
         Class::RememberedDevice => {
             let d = "MFA requirement skipped due to remembered device";
-            rec.steps = vec![password(rng, at), step(rng, at, Some("Previously satisfied"), Some(true), Some(d), MFA_STEP)];
+            rec.steps = vec![
+                password(rng, at),
+                step(
+                    rng,
+                    at,
+                    Some("Previously satisfied"),
+                    Some(true),
+                    Some(d),
+                    MFA_STEP,
+                ),
+            ];
         }
         Class::MfaSkippedOther => {
             let d = *rng.pick(&[
                 "MFA requirement skipped due to registered device",
                 "MFA requirement skipped as flow exercised was Windows broker logon flow",
             ]);
-            rec.steps = vec![password(rng, at), step(rng, at, None, Some(true), Some(d), MFA_STEP)];
+            rec.steps = vec![
+                password(rng, at),
+                step(rng, at, None, Some(true), Some(d), MFA_STEP),
+            ];
         }
         Class::ExternalMfa => {
             let d = "MFA requirement satisfied by claim provided by external provider";
-            rec.steps = vec![password(rng, at), step(rng, at, Some("Federated identity provider"), Some(true), Some(d), MFA_STEP)];
+            rec.steps = vec![
+                password(rng, at),
+                step(
+                    rng,
+                    at,
+                    Some("Federated identity provider"),
+                    Some(true),
+                    Some(d),
+                    MFA_STEP,
+                ),
+            ];
             rec.protocol = "wsFederation";
         }
         Class::MfaClaim => {
             rec.incoming_token = "primaryRefreshToken";
             match rng.below(4) {
-                0 => rec.additional_details = Some(word(rng, "MFA requirement satisfied by claim in the token")),
+                0 => {
+                    rec.additional_details =
+                        Some(word(rng, "MFA requirement satisfied by claim in the token"))
+                }
                 1 => {
-                    let req = *rng.pick(&["Multi-factor authentication", "multifactor authentication", MFA_STEP]);
-                    rec.steps = vec![step(rng, at, Some("Satisfied by token"), Some(true), None, req)];
+                    let req = *rng.pick(&[
+                        "Multi-factor authentication",
+                        "multifactor authentication",
+                        MFA_STEP,
+                    ]);
+                    rec.steps = vec![step(
+                        rng,
+                        at,
+                        Some("Satisfied by token"),
+                        Some(true),
+                        None,
+                        req,
+                    )];
                 }
                 _ => {
-                    let s = step(rng, at, Some("Previously satisfied"), Some(true), Some("MFA requirement satisfied by claim in the token"), MFA_STEP);
-                    rec.steps = if rng.chance(0.3) { vec![sso(rng, at), s] } else { vec![s] };
+                    let s = step(
+                        rng,
+                        at,
+                        Some("Previously satisfied"),
+                        Some(true),
+                        Some("MFA requirement satisfied by claim in the token"),
+                        MFA_STEP,
+                    );
+                    rec.steps = if rng.chance(0.3) {
+                        vec![sso(rng, at), s]
+                    } else {
+                        vec![s]
+                    };
                 }
             }
         }
@@ -284,10 +437,37 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
             rec.steps = match rng.below(4) {
                 0 => vec![password(rng, at)],
                 // A detail of a step that did not succeed is no evidence.
-                1 => vec![password(rng, at), step(rng, at, Some("Mobile app notification"), Some(false), Some("MFA successfully completed"), MFA_STEP)],
+                1 => vec![
+                    password(rng, at),
+                    step(
+                        rng,
+                        at,
+                        Some("Mobile app notification"),
+                        Some(false),
+                        Some("MFA successfully completed"),
+                        MFA_STEP,
+                    ),
+                ],
                 // A claim method that did not succeed, and an unknown method.
-                2 => vec![step(rng, at, Some("Previously satisfied"), None, None, MFA_STEP)],
-                _ => vec![password(rng, at), step(rng, at, Some("Quantum token"), Some(true), Some("Verified"), MFA_STEP)],
+                2 => vec![step(
+                    rng,
+                    at,
+                    Some("Previously satisfied"),
+                    None,
+                    None,
+                    MFA_STEP,
+                )],
+                _ => vec![
+                    password(rng, at),
+                    step(
+                        rng,
+                        at,
+                        Some("Quantum token"),
+                        Some(true),
+                        Some("Verified"),
+                        MFA_STEP,
+                    ),
+                ],
             };
         }
         Class::SessionMfa | Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
@@ -321,8 +501,21 @@ fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
     rec.protocol = "ropc";
     rec.requirement = requirement(rng, false);
     rec.policies.clear();
-    rec.steps = if rng.chance(0.7) { vec![password(rng, at)] } else { Vec::new() };
-    let app_password = |rng: &mut Rng| step(rng, at, None, Some(true), Some("MFA requirement skipped due to app password"), MFA_STEP);
+    rec.steps = if rng.chance(0.7) {
+        vec![password(rng, at)]
+    } else {
+        Vec::new()
+    };
+    let app_password = |rng: &mut Rng| {
+        step(
+            rng,
+            at,
+            None,
+            Some(true),
+            Some("MFA requirement skipped due to app password"),
+            MFA_STEP,
+        )
+    };
     match how {
         Legacy::RecordEvidence => {
             rec.steps = vec![password(rng, at), app_password(rng)];

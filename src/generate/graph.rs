@@ -31,14 +31,21 @@ pub fn user_fields<'t>(rec: &SignInRec, t: &'t Tenant) -> (&'t str, &'t str, &'s
     match rec.actor {
         Actor::User(u) => {
             let user = &t.users[u];
-            (&user.display_name, &user.upn, if user.guest { "guest" } else { "member" })
+            (
+                &user.display_name,
+                &user.upn,
+                if user.guest { "guest" } else { "member" },
+            )
         }
         Actor::Workload(_) => ("", "", ""),
     }
 }
 
 /// (app id, app name, resource id, resource name).
-pub fn app_fields<'t>(rec: &SignInRec, t: &'t Tenant) -> (&'t str, &'t str, &'static str, &'static str) {
+pub fn app_fields<'t>(
+    rec: &SignInRec,
+    t: &'t Tenant,
+) -> (&'t str, &'t str, &'static str, &'static str) {
     match rec.actor {
         Actor::User(_) => {
             let a = APPS[rec.app];
@@ -106,9 +113,28 @@ pub fn requirement_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
 pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
     let workload = matches!(rec.actor, Actor::Workload(_));
     let policies: [(&str, &str, &str, &str); 3] = [
-        ("01", "CA001: Require MFA for all users", "\"Mfa\"", if rec.ca_mfa { "success" } else { "notApplied" }),
-        ("02", "CA002: Block legacy authentication", "\"Block\"", if rec.ca_status == "failure" && !rec.ca_mfa { "failure" } else { "notApplied" }),
-        ("03", "CA003: Require compliant device", "\"RequireCompliantDevice\"", "reportOnlyNotApplied"),
+        (
+            "01",
+            "CA001: Require MFA for all users",
+            "\"Mfa\"",
+            if rec.ca_mfa { "success" } else { "notApplied" },
+        ),
+        (
+            "02",
+            "CA002: Block legacy authentication",
+            "\"Block\"",
+            if rec.ca_status == "failure" && !rec.ca_mfa {
+                "failure"
+            } else {
+                "notApplied"
+            },
+        ),
+        (
+            "03",
+            "CA003: Require compliant device",
+            "\"RequireCompliantDevice\"",
+            "reportOnlyNotApplied",
+        ),
     ];
     buf.push(b'[');
     if !workload {
@@ -122,8 +148,22 @@ pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
             o.raw("enforcedGrantControls", &format!("[{grant}]"));
             o.raw("enforcedSessionControls", "[]");
             o.str("result", result);
-            o.str("conditionsSatisfied", if *result == "success" { "application,users" } else { "none" });
-            o.str("conditionsNotSatisfied", if *result == "success" { "none" } else { "clientType" });
+            o.str(
+                "conditionsSatisfied",
+                if *result == "success" {
+                    "application,users"
+                } else {
+                    "none"
+                },
+            );
+            o.str(
+                "conditionsNotSatisfied",
+                if *result == "success" {
+                    "none"
+                } else {
+                    "clientType"
+                },
+            );
             o.raw("includeRulesSatisfied", "[]");
             o.raw("excludeRulesSatisfied", "[]");
             o.end();
@@ -155,7 +195,14 @@ pub fn device(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant) {
             o.str("deviceId", &user.device_id);
             o.str("displayName", &user.device_name);
             o.str("operatingSystem", user.os);
-            o.str("browser", if rec.is_interactive() { "Edge 130.0.0" } else { "Rich Client 5.2.3.0" });
+            o.str(
+                "browser",
+                if rec.is_interactive() {
+                    "Edge 130.0.0"
+                } else {
+                    "Rich Client 5.2.3.0"
+                },
+            );
             o.bool("isCompliant", !user.guest);
             o.bool("isManaged", !user.guest);
             o.str("trustType", if user.guest { "" } else { "Azure AD joined" });
@@ -182,12 +229,20 @@ pub fn location(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant) {
     o.str("city", c);
     o.str("state", s);
     o.str("countryOrRegion", cc);
-    o.raw("geoCoordinates", r#"{"altitude":null,"latitude":52.37403,"longitude":4.88969}"#);
+    o.raw(
+        "geoCoordinates",
+        r#"{"altitude":null,"latitude":52.37403,"longitude":4.88969}"#,
+    );
     o.end();
 }
 
 pub fn mfa_detail(buf: &mut Vec<u8>, rec: &SignInRec) {
-    let method = rec.steps.iter().filter(|s| s.succeeded == Some(true)).filter_map(|s| s.method.as_deref()).last();
+    let method = rec
+        .steps
+        .iter()
+        .filter(|s| s.succeeded == Some(true))
+        .filter_map(|s| s.method.as_deref())
+        .last();
     let mut o = Obj::new(buf);
     if let Some(m) = method.filter(|m| *m != "Password") {
         o.str("authMethod", m);
@@ -208,7 +263,11 @@ pub fn event_word(kind: EventType) -> &'static str {
 
 /// Writes one `signIn` object.
 pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
-    let style = if flavor == Flavor::AzureMonitor { TimeStyle::Offset } else { TimeStyle::Zulu };
+    let style = if flavor == Flavor::AzureMonitor {
+        TimeStyle::Offset
+    } else {
+        TimeStyle::Zulu
+    };
     let (display, upn, user_type) = user_fields(rec, t);
     let (app_id, app_name, resource_id, resource_name) = app_fields(rec, t);
     let ip = ip(rec, t);
@@ -230,7 +289,14 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
     o.bool("isInteractive", rec.is_interactive());
     o.str("tokenIssuerName", "");
     o.str("tokenIssuerType", "AzureAD");
-    o.str("clientCredentialType", match rec.kind { EventType::ServicePrincipal => "clientSecret", EventType::ManagedIdentity => "managedIdentity", _ => "none" });
+    o.str(
+        "clientCredentialType",
+        match rec.kind {
+            EventType::ServicePrincipal => "clientSecret",
+            EventType::ManagedIdentity => "managedIdentity",
+            _ => "none",
+        },
+    );
     o.int("processingTimeInMilliseconds", 40 + (rec.at % 300));
     o.str("riskDetail", "none");
     o.str("riskLevelAggregated", "none");
@@ -245,7 +311,10 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
     o.raw("authenticationMethodsUsed", "[]");
     o.opt("authenticationRequirement", rec.requirement.as_deref());
     if flavor == Flavor::Graph {
-        o.raw("signInEventTypes", &format!("[\"{}\"]", event_word(rec.kind)));
+        o.raw(
+            "signInEventTypes",
+            &format!("[\"{}\"]", event_word(rec.kind)),
+        );
     }
     match rec.actor {
         Actor::Workload(w) => {
@@ -264,12 +333,26 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
         (_, w) => w,
     };
     o.str("userType", user_type);
-    o.str("crossTenantAccessType", if user_type.eq_ignore_ascii_case("guest") { "b2bCollaboration" } else { "none" });
+    o.str(
+        "crossTenantAccessType",
+        if user_type.eq_ignore_ascii_case("guest") {
+            "b2bCollaboration"
+        } else {
+            "none"
+        },
+    );
     o.str("incomingTokenType", rec.incoming_token);
     o.str("authenticationProtocol", rec.protocol);
     o.str("uniqueTokenIdentifier", &rec.correlation_id[..22]);
     o.str("signInIdentifier", upn);
-    o.str("signInIdentifierType", if upn.is_empty() { "" } else { "userPrincipalName" });
+    o.str(
+        "signInIdentifierType",
+        if upn.is_empty() {
+            ""
+        } else {
+            "userPrincipalName"
+        },
+    );
     o.opt("sessionId", rec.session_id.as_deref());
     o.str("autonomousSystemNumber", "1136");
     o.bool("flaggedForReview", false);
@@ -278,10 +361,16 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
     o.str("globalSecureAccessIpAddress", "");
     o.str("originalTransferMethod", "none");
     o.str("appOwnerTenantId", "f8cdef31-a31e-4b4a-93e4-5f571e91255a");
-    o.str("resourceOwnerTenantId", "f8cdef31-a31e-4b4a-93e4-5f571e91255a");
+    o.str(
+        "resourceOwnerTenantId",
+        "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+    );
     o.raw("sessionLifetimePolicies", "[]");
     o.raw("authenticationContextClassReferences", "[]");
-    o.raw("tokenProtectionStatusDetails", r#"{"signInSessionStatus":"unbound","signInSessionStatusCode":1002}"#);
+    o.raw(
+        "tokenProtectionStatusDetails",
+        r#"{"signInSessionStatus":"unbound","signInSessionStatusCode":1002}"#,
+    );
     if let Actor::Workload(w) = rec.actor {
         let msi = t.workloads[w].msi_type.unwrap_or("none");
         o.raw("managedServiceIdentity", &format!(r#"{{"msiType":"{msi}","associatedResourceId":"","federatedTokenId":null,"federatedTokenIssuer":null}}"#));
@@ -366,7 +455,14 @@ pub fn audit(buf: &mut Vec<u8>, e: &AuditPlan) {
     o.str("category", e.category);
     o.str("correlationId", &e.id[10..46]);
     o.str("result", if e.success { "success" } else { "failure" });
-    o.str("resultReason", if e.success { "" } else { "Insufficient privileges to complete the operation." });
+    o.str(
+        "resultReason",
+        if e.success {
+            ""
+        } else {
+            "Insufficient privileges to complete the operation."
+        },
+    );
     o.str("activityDisplayName", e.activity);
     o.time("activityDateTime", e.at, Some(e.tick), TimeStyle::Zulu);
     o.str("loggedByService", e.service);

@@ -173,15 +173,24 @@ mod tests {
             .timestamp_micros();
         let mut b = Vec::new();
         timestamp(&mut b, at, Some(3), TimeStyle::Zulu);
-        assert_eq!(String::from_utf8(b).unwrap(), "2026-11-03T08:15:19.4021873Z");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "2026-11-03T08:15:19.4021873Z"
+        );
         let mut b = Vec::new();
         timestamp(&mut b, at, None, TimeStyle::Offset);
-        assert_eq!(String::from_utf8(b).unwrap(), "2026-11-03T08:15:19.402187+00:00");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "2026-11-03T08:15:19.402187+00:00"
+        );
         for day in [-1, 0, 59, 365 * 30 + 58, 20_000] {
             let c = chrono::DateTime::from_timestamp(day * 86_400, 0).unwrap();
             let mut b = Vec::new();
             date(&mut b, day * DAY);
-            assert_eq!(String::from_utf8(b).unwrap(), c.format("%Y-%m-%d").to_string());
+            assert_eq!(
+                String::from_utf8(b).unwrap(),
+                c.format("%Y-%m-%d").to_string()
+            );
         }
     }
 

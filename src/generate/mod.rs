@@ -79,7 +79,11 @@ impl FromStr for OutputFormat {
         OutputFormat::ALL
             .into_iter()
             .find(|f| f.as_str() == w || (w == "portal-csv" && *f == OutputFormat::Portal))
-            .ok_or_else(|| format!("unknown format {s:?}; expected graph, azure-monitor, log-analytics or portal"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?}; expected graph, azure-monitor, log-analytics or portal"
+                )
+            })
     }
 }
 
@@ -150,17 +154,25 @@ pub enum GenerateError {
 pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError> {
     let started = Instant::now();
     if opts.sign_ins == 0 || opts.days == 0 {
-        return Err(GenerateError::Usage("--sign-ins and --days must be at least 1".into()));
+        return Err(GenerateError::Usage(
+            "--sign-ins and --days must be at least 1".into(),
+        ));
     }
     let input_dir = out_dir.join(opts.format.as_str());
     if input_dir.exists() {
-        return Err(GenerateError::Usage(format!("{} already exists; choose an empty --out", input_dir.display())));
+        return Err(GenerateError::Usage(format!(
+            "{} already exists; choose an empty --out",
+            input_dir.display()
+        )));
     }
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GenerateError::Io { path, source }
     };
-    let users = opts.users.unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize).max(16);
+    let users = opts
+        .users
+        .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
+        .max(16);
     let start = opts.start_day * DAY;
     let tenant = Tenant::new(opts.seed, users, start, start + i64::from(opts.days) * DAY);
     let audits = audit::plan(&tenant, opts.seed);
@@ -176,7 +188,9 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     let truth_file = out_dir.join("truth.csv");
     let mut truth_out = files::Out::new(out_dir);
     let mut truth_w = truth_out.create("truth.csv").map_err(io_err(&truth_file))?;
-    truth_w.write_all(b"id,class,verdict,origin_sign_in_id\n").map_err(io_err(&truth_file))?;
+    truth_w
+        .write_all(b"id,class,verdict,origin_sign_in_id\n")
+        .map_err(io_err(&truth_file))?;
     let mut planner = Planner::new(
         &tenant,
         PlanConfig {
@@ -196,7 +210,8 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     while planner.has_next() {
         planner.plan_next(&mut records, &mut truth);
         for rec in records.drain(..) {
-            sink.sign_in(&mut out, &rec, &tenant).map_err(io_err(&input_dir))?;
+            sink.sign_in(&mut out, &rec, &tenant)
+                .map_err(io_err(&input_dir))?;
             n_records += 1;
         }
         for row in truth.drain(..) {

@@ -20,8 +20,14 @@ const AUDIT_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceI
 /// (table, category) per event type.
 const TABLES: [(&str, &str); 4] = [
     ("SigninLogs", "SignInLogs"),
-    ("AADNonInteractiveUserSignInLogs", "NonInteractiveUserSignInLogs"),
-    ("AADServicePrincipalSignInLogs", "ServicePrincipalSignInLogs"),
+    (
+        "AADNonInteractiveUserSignInLogs",
+        "NonInteractiveUserSignInLogs",
+    ),
+    (
+        "AADServicePrincipalSignInLogs",
+        "ServicePrincipalSignInLogs",
+    ),
     ("AADManagedIdentitySignInLogs", "ManagedIdentitySignInLogs"),
 ];
 
@@ -61,7 +67,10 @@ impl LogAnalyticsSink {
     fn json_cell(&mut self, how: Json) {
         if how == Json::Wrapped {
             self.wrapped.clear();
-            json::string(&mut self.wrapped, std::str::from_utf8(&self.cell).unwrap_or(""));
+            json::string(
+                &mut self.wrapped,
+                std::str::from_utf8(&self.cell).unwrap_or(""),
+            );
             csv_cell(&mut self.row, &self.wrapped);
         } else {
             csv_cell(&mut self.row, &self.cell);
@@ -82,7 +91,11 @@ impl Sink for LogAnalyticsSink {
         let k = kind_index(rec.kind);
         let (table, category) = TABLES[k];
         let workload = matches!(rec.actor, Actor::Workload(_));
-        let columns = if workload { WORKLOAD_COLUMNS } else { USER_COLUMNS };
+        let columns = if workload {
+            WORKLOAD_COLUMNS
+        } else {
+            USER_COLUMNS
+        };
         let rel = format!("{table}_{}.csv", day_text(rec.at));
         let mut header = columns.as_bytes().to_vec();
         header.push(b'\n');
@@ -102,17 +115,27 @@ impl Sink for LogAnalyticsSink {
             }
             self.cell.clear();
             match col {
-                "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => self.text(TENANT_ID),
+                "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => {
+                    self.text(TENANT_ID)
+                }
                 "SourceSystem" => self.text("Azure AD"),
                 "TimeGenerated [UTC]" => self.time(rec.at + 1_000_000, Some(0)),
                 "CreatedDateTime [UTC]" => self.time(rec.at, rec.tick),
-                "ResourceId" => self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam")),
+                "ResourceId" => {
+                    self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"))
+                }
                 "OperationName" => self.text("Sign-in activity"),
                 "OperationVersion" => self.text("1.0"),
                 "Category" => self.text(category),
-                "ResultType" => self.text(&rec.error_code.map(|c| c.to_string()).unwrap_or_default()),
+                "ResultType" => {
+                    self.text(&rec.error_code.map(|c| c.to_string()).unwrap_or_default())
+                }
                 "ResultSignature" => self.text("None"),
-                "ResultDescription" => self.text(if rec.error_code == Some(0) { "" } else { rec.failure_reason }),
+                "ResultDescription" => self.text(if rec.error_code == Some(0) {
+                    ""
+                } else {
+                    rec.failure_reason
+                }),
                 "DurationMs" => self.text("0"),
                 "CorrelationId" => self.text(&rec.correlation_id),
                 "Resource" | "ResourceGroup" | "ResourceProvider" => self.text("Microsoft.aadiam"),
@@ -145,7 +168,11 @@ impl Sink for LogAnalyticsSink {
                     graph::device(&mut self.cell, rec, t);
                     self.json_cell(wrap);
                 }
-                "IsInteractive" => self.text(if rec.is_interactive() { "true" } else { "false" }),
+                "IsInteractive" => self.text(if rec.is_interactive() {
+                    "true"
+                } else {
+                    "false"
+                }),
                 "Id" | "OriginalRequestId" => self.text(&rec.id),
                 "IPAddress" => self.text(&ip),
                 "LocationDetails" => {
@@ -165,8 +192,15 @@ impl Sink for LogAnalyticsSink {
                     self.json_cell(wrap);
                 }
                 "ProcessingTimeInMilliseconds" => self.text("52"),
-                "RiskDetail" | "RiskLevelAggregated" | "RiskLevelDuringSignIn" | "RiskState" => self.text("none"),
-                "AuthenticationContextClassReferences" | "AppliedEventListeners" | "AuthenticationMethodsUsed" | "RiskEventTypes" | "RiskEventTypes_V2" | "SessionLifetimePolicies" => self.text("[]"),
+                "RiskDetail" | "RiskLevelAggregated" | "RiskLevelDuringSignIn" | "RiskState" => {
+                    self.text("none")
+                }
+                "AuthenticationContextClassReferences"
+                | "AppliedEventListeners"
+                | "AuthenticationMethodsUsed"
+                | "RiskEventTypes"
+                | "RiskEventTypes_V2"
+                | "SessionLifetimePolicies" => self.text("[]"),
                 "ResourceDisplayName" => self.text(resource_name),
                 "ResourceIdentity" => self.text(resource_id),
                 "ServicePrincipalId" | "ResourceServicePrincipalId" => match rec.actor {
@@ -195,10 +229,18 @@ impl Sink for LogAnalyticsSink {
                 "UniqueTokenIdentifier" => self.text(&rec.correlation_id[..22]),
                 "AutonomousSystemNumber" => self.text("1136"),
                 "AuthenticationProtocol" => self.text(rec.protocol),
-                "CrossTenantAccessType" => self.text(if user_type == "guest" { "b2bCollaboration" } else { "none" }),
+                "CrossTenantAccessType" => self.text(if user_type == "guest" {
+                    "b2bCollaboration"
+                } else {
+                    "none"
+                }),
                 "SessionId" => self.text(rec.session_id.as_deref().unwrap_or("")),
                 "IncomingTokenType" => self.text(rec.incoming_token),
-                "ClientCredentialType" => self.text(if rec.kind == EventType::ManagedIdentity { "managedIdentity" } else { "clientSecret" }),
+                "ClientCredentialType" => self.text(if rec.kind == EventType::ManagedIdentity {
+                    "managedIdentity"
+                } else {
+                    "clientSecret"
+                }),
                 "ManagedServiceIdentity" => {
                     if let Actor::Workload(w) = rec.actor {
                         if let Some(msi) = t.workloads[w].msi_type {
@@ -229,15 +271,21 @@ impl Sink for LogAnalyticsSink {
                 match col {
                     "TenantId" | "AADTenantId" => self.text(TENANT_ID),
                     "SourceSystem" => self.text("Azure AD"),
-                    "TimeGenerated [UTC]" | "ActivityDateTime [UTC]" => self.time(e.at, Some(e.tick)),
-                    "ResourceId" => self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam")),
+                    "TimeGenerated [UTC]" | "ActivityDateTime [UTC]" => {
+                        self.time(e.at, Some(e.tick))
+                    }
+                    "ResourceId" => {
+                        self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"))
+                    }
                     "OperationName" | "ActivityDisplayName" => self.text(e.activity),
                     "OperationVersion" => self.text("1.0"),
                     "Category" => self.text(e.category),
                     "ResultSignature" => self.text("None"),
                     "DurationMs" => self.text("0"),
                     "CorrelationId" => self.text(&e.id[10..46]),
-                    "Resource" | "ResourceGroup" | "ResourceProvider" => self.text("Microsoft.aadiam"),
+                    "Resource" | "ResourceGroup" | "ResourceProvider" => {
+                        self.text("Microsoft.aadiam")
+                    }
                     "Level" => self.text("4"),
                     "AdditionalDetails" => {
                         graph::audit_details(&mut self.cell, e);

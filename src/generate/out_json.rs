@@ -38,7 +38,11 @@ pub struct GraphSink {
 impl Sink for GraphSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
         let s = &mut self.streams[kind_index(rec.kind)];
-        let rel = format!("signIns/{}/{}.ndjson", graph::event_word(rec.kind), day_text(rec.at));
+        let rel = format!(
+            "signIns/{}/{}.ndjson",
+            graph::event_word(rec.kind),
+            day_text(rec.at)
+        );
         s.switch(out, &rel, b"")?;
         self.buf.clear();
         graph::sign_in(&mut self.buf, rec, t, Flavor::Graph);
@@ -114,14 +118,27 @@ impl Sink for AzureMonitorSink {
         self.buf.clear();
         let mut o = Obj::new(&mut self.buf);
         o.time("time", logged_at(rec.at), Some(0), TimeStyle::Zulu);
-        o.str("resourceId", &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"));
+        o.str(
+            "resourceId",
+            &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"),
+        );
         o.str("operationName", "Sign-in activity");
         o.str("operationVersion", "1.0");
         o.str("category", CATEGORIES[k]);
         o.str("tenantId", TENANT_ID);
-        o.str("resultType", &rec.error_code.map(|c| c.to_string()).unwrap_or_default());
+        o.str(
+            "resultType",
+            &rec.error_code.map(|c| c.to_string()).unwrap_or_default(),
+        );
         o.str("resultSignature", "None");
-        o.str("resultDescription", if rec.error_code == Some(0) { "" } else { rec.failure_reason });
+        o.str(
+            "resultDescription",
+            if rec.error_code == Some(0) {
+                ""
+            } else {
+                rec.failure_reason
+            },
+        );
         o.int("durationMs", 0);
         o.str("callerIpAddress", &ip);
         o.str("correlationId", &rec.correlation_id);
@@ -144,7 +161,10 @@ impl Sink for AzureMonitorSink {
             b.push(b'"');
             timestamp(b, e.at, Some(e.tick), TimeStyle::Zulu);
             b.push(b'"');
-            o.str("resourceId", &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"));
+            o.str(
+                "resourceId",
+                &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"),
+            );
             o.str("operationName", e.activity);
             o.str("operationVersion", "1.0");
             o.str("category", "AuditLogs");

@@ -16,25 +16,71 @@ use super::tenant::{CITIES, Micros, TENANT_ID, Tenant};
 use crate::schema::EventType;
 
 const COLUMNS: [&str; 57] = [
-    "Date (UTC)", "Request ID", "User agent", "Correlation ID", "User ID", "User", "Username",
-    "User type", "Cross tenant access type", "Incoming token type", "Authentication Protocol",
-    "Unique token identifier", "Original transfer method", "Client credential type",
-    "Token Protection - Sign In Session", "Token Protection - Sign In Session StatusCode",
-    "Application", "Application ID ", "App owner tenant ID", "Resource", "Resource ID ",
-    "Resource tenant ID", "Resource owner tenant ID", "Home tenant ID", "Home tenant name",
-    "IP address", "Location", "Status", "Sign-in error code", "Failure reason", "Client app",
-    "Device ID", "Browser", "Operating System", "Compliant", "Managed", "Join Type",
-    "Multifactor authentication result", "Multifactor authentication auth method",
-    "Multifactor authentication auth detail", "Authentication requirement",
-    "Sign-in identifier", "Session ID", "IP address (seen by resource)",
-    "Through Global Secure Access", "Global Secure Access IP address",
-    "Autonomous  system number", "Flagged for review", "Token issuer type",
-    "Incoming token type", "Token issuer name", "Latency", "Conditional Access",
-    "Managed Identity type", "Associated Resource Id", "Federated Token Id",
+    "Date (UTC)",
+    "Request ID",
+    "User agent",
+    "Correlation ID",
+    "User ID",
+    "User",
+    "Username",
+    "User type",
+    "Cross tenant access type",
+    "Incoming token type",
+    "Authentication Protocol",
+    "Unique token identifier",
+    "Original transfer method",
+    "Client credential type",
+    "Token Protection - Sign In Session",
+    "Token Protection - Sign In Session StatusCode",
+    "Application",
+    "Application ID ",
+    "App owner tenant ID",
+    "Resource",
+    "Resource ID ",
+    "Resource tenant ID",
+    "Resource owner tenant ID",
+    "Home tenant ID",
+    "Home tenant name",
+    "IP address",
+    "Location",
+    "Status",
+    "Sign-in error code",
+    "Failure reason",
+    "Client app",
+    "Device ID",
+    "Browser",
+    "Operating System",
+    "Compliant",
+    "Managed",
+    "Join Type",
+    "Multifactor authentication result",
+    "Multifactor authentication auth method",
+    "Multifactor authentication auth detail",
+    "Authentication requirement",
+    "Sign-in identifier",
+    "Session ID",
+    "IP address (seen by resource)",
+    "Through Global Secure Access",
+    "Global Secure Access IP address",
+    "Autonomous  system number",
+    "Flagged for review",
+    "Token issuer type",
+    "Incoming token type",
+    "Token issuer name",
+    "Latency",
+    "Conditional Access",
+    "Managed Identity type",
+    "Associated Resource Id",
+    "Federated Token Id",
     "Federated Token Issuer",
 ];
 const STEP_COLUMNS: &str = "Request ID,Authentication Date,Authentication method,Authentication method detail,Requirement,Succeeded,Result detail\r\n";
-const PREFIXES: [&str; 4] = ["InteractiveSignIns", "NonInteractiveSignIns", "ApplicationSignIns", "MSISignIns"];
+const PREFIXES: [&str; 4] = [
+    "InteractiveSignIns",
+    "NonInteractiveSignIns",
+    "ApplicationSignIns",
+    "MSISignIns",
+];
 const ROW_CAP: u64 = 100_000;
 const INTERRUPTS: [i32; 7] = [50_072, 50_074, 50_076, 50_078, 50_079, 500_121, 50_158];
 
@@ -97,7 +143,11 @@ impl Sink for PortalSink {
             d.part += 1;
         }
         let dir = if rec.reissued { "reissued/" } else { "" };
-        let suffix = if d.part > 1 { format!("_{}", d.part) } else { String::new() };
+        let suffix = if d.part > 1 {
+            format!("_{}", d.part)
+        } else {
+            String::new()
+        };
         let prefix = PREFIXES[k];
         let mut header = "\u{feff}".as_bytes().to_vec();
         header.extend_from_slice(COLUMNS.join(",").as_bytes());
@@ -218,7 +268,15 @@ impl Sink for PortalSink {
             return Ok(());
         };
         let mut s = Stream::default();
-        s.switch(out, &format!("AuditLogs_{}_{}.json", day_text(first.at), day_text(last.at)), b"[")?;
+        s.switch(
+            out,
+            &format!(
+                "AuditLogs_{}_{}.json",
+                day_text(first.at),
+                day_text(last.at)
+            ),
+            b"[",
+        )?;
         for (i, e) in audits.iter().enumerate() {
             self.row.clear();
             if i > 0 {

@@ -185,7 +185,11 @@ impl<'t> Planner<'t> {
             _ => &[],
         };
         for _ in 0..24 {
-            let u = if pool.is_empty() { self.random_user() } else { pool[self.rng.index(pool.len())] };
+            let u = if pool.is_empty() {
+                self.random_user()
+            } else {
+                pool[self.rng.index(pool.len())]
+            };
             if fits(self.tenant, u) {
                 return Some(u);
             }
@@ -215,7 +219,11 @@ impl<'t> Planner<'t> {
         if let Some(u) = self.user_for(how, at) {
             return (how, u);
         }
-        let fallback = if how == Legacy::OldValueEnforced { Legacy::StateEnforced } else { how };
+        let fallback = if how == Legacy::OldValueEnforced {
+            Legacy::StateEnforced
+        } else {
+            how
+        };
         match self.user_for(fallback, at) {
             Some(u) => (fallback, u),
             None => (Legacy::RequirementOnly, self.random_user()),
@@ -237,19 +245,39 @@ impl<'t> Planner<'t> {
             Class::Failed => 0.5,
             _ => 0.4,
         };
-        if self.rng.chance(p) { EventType::InteractiveUser } else { EventType::NonInteractiveUser }
+        if self.rng.chance(p) {
+            EventType::InteractiveUser
+        } else {
+            EventType::NonInteractiveUser
+        }
     }
 
-    fn base(&mut self, at: Micros, kind: EventType, actor: Actor, session: Option<String>) -> SignInRec {
+    fn base(
+        &mut self,
+        at: Micros,
+        kind: EventType,
+        actor: Actor,
+        session: Option<String>,
+    ) -> SignInRec {
         let tick = (!self.rng.chance(0.2)).then(|| self.rng.below(10) as u8);
         let user_id = match actor {
             Actor::User(u) => {
                 let id = &self.tenant.users[u].id;
-                Some(if self.rng.chance(0.02) { id.to_uppercase() } else { id.clone() })
+                Some(if self.rng.chance(0.02) {
+                    id.to_uppercase()
+                } else {
+                    id.clone()
+                })
             }
             Actor::Workload(_) => None,
         };
-        let session_id = session.map(|s| if self.rng.chance(0.02) { s.to_uppercase() } else { s });
+        let session_id = session.map(|s| {
+            if self.rng.chance(0.02) {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        });
         SignInRec {
             id: self.rng.guid(),
             at,
@@ -281,7 +309,10 @@ impl<'t> Planner<'t> {
     pub fn plan_next(&mut self, out: &mut Vec<SignInRec>, truth: &mut Vec<TruthRow>) {
         let at = self.next_time();
         let mut class = self.cfg.mix.draw(self.rng.unit());
-        if matches!(class, Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence) {
+        if matches!(
+            class,
+            Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence
+        ) {
             // Rule 16 precedes 17 and 18: the regime at the time decides which applies.
             let on = self.tenant.defaults_on_at(at);
             class = match (on, class) {
@@ -296,10 +327,18 @@ impl<'t> Planner<'t> {
         }
         if class == Class::Workload {
             let w = self.rng.index(self.tenant.workloads.len());
-            let kind = if self.tenant.workloads[w].msi_type.is_some() { EventType::ManagedIdentity } else { EventType::ServicePrincipal };
+            let kind = if self.tenant.workloads[w].msi_type.is_some() {
+                EventType::ManagedIdentity
+            } else {
+                EventType::ServicePrincipal
+            };
             let mut rec = self.base(at, kind, Actor::Workload(w), None);
             evidence::fill(&mut rec, class, None, &mut self.rng);
-            truth.push(TruthRow { id: rec.id.clone(), class, origin: None });
+            truth.push(TruthRow {
+                id: rec.id.clone(),
+                class,
+                origin: None,
+            });
             out.push(rec);
             return;
         }
@@ -313,10 +352,16 @@ impl<'t> Planner<'t> {
                 u
             }
             Class::SessionMfa => self.rooted[self.rng.index(self.rooted.len())],
-            Class::MfaClaim | Class::RememberedDevice if self.rng.chance(0.75) && !self.rooted.is_empty() => {
+            Class::MfaClaim | Class::RememberedDevice
+                if self.rng.chance(0.75) && !self.rooted.is_empty() =>
+            {
                 self.rooted[self.rng.index(self.rooted.len())]
             }
-            Class::MfaClaim | Class::RememberedDevice | Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
+            Class::MfaClaim
+            | Class::RememberedDevice
+            | Class::SecurityDefaults
+            | Class::SingleFactor
+            | Class::NoEvidence => {
                 // No ROOT in the session: a session begun before the window, or none.
                 let u = self.random_user();
                 if self.runs[u].root.is_some() {
@@ -354,14 +399,23 @@ impl<'t> Planner<'t> {
             let root = planned.iter().map(|(r, _, _)| r.id.clone()).max();
             self.set_rooted(user, root.clone());
             if self.rng.chance(0.01) && self.has_next() {
-                let mut claim = self.base(at, EventType::NonInteractiveUser, Actor::User(user), session);
+                let mut claim = self.base(
+                    at,
+                    EventType::NonInteractiveUser,
+                    Actor::User(user),
+                    session,
+                );
                 evidence::fill(&mut claim, Class::MfaClaim, None, &mut self.rng);
                 planned.push((claim, Class::MfaClaim, root));
                 self.next_index += 1;
             }
         }
         for (rec, class, origin) in planned {
-            truth.push(TruthRow { id: rec.id.clone(), class, origin });
+            truth.push(TruthRow {
+                id: rec.id.clone(),
+                class,
+                origin,
+            });
             self.emit_with_duplicate(rec, out);
         }
     }

@@ -69,12 +69,52 @@ impl SignInRec {
 
 /// Applications users sign in to: (app id, app name, resource id, resource name).
 pub const APPS: [(&str, &str, &str, &str); 8] = [
-    ("4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome", "4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome"),
-    ("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams", "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe", "Microsoft Teams Services"),
-    ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online", "00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
-    ("00000006-0000-0ff1-ce00-000000000000", "Microsoft Office 365 Portal", "00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
-    ("d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office", "00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
-    ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal", "797f4846-ba00-4fd7-ba43-dac1f8f63013", "Windows Azure Service Management API"),
-    ("27922004-5251-4030-b22d-91ecd9a37ea4", "Outlook Mobile", "00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
-    ("0ec893e0-5785-4de6-99da-4ed124e5296c", "Office UWP PWA", "00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
+    (
+        "4765445b-32c6-49b0-83e6-1d93765276ca",
+        "OfficeHome",
+        "4765445b-32c6-49b0-83e6-1d93765276ca",
+        "OfficeHome",
+    ),
+    (
+        "1fec8e78-bce4-4aaf-ab1b-5451cc387264",
+        "Microsoft Teams",
+        "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
+        "Microsoft Teams Services",
+    ),
+    (
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+    ),
+    (
+        "00000006-0000-0ff1-ce00-000000000000",
+        "Microsoft Office 365 Portal",
+        "00000003-0000-0ff1-ce00-000000000000",
+        "Office 365 SharePoint Online",
+    ),
+    (
+        "d3590ed6-52b3-4102-aeff-aad2292ab01c",
+        "Microsoft Office",
+        "00000003-0000-0000-c000-000000000000",
+        "Microsoft Graph",
+    ),
+    (
+        "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
+        "Azure Portal",
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        "Windows Azure Service Management API",
+    ),
+    (
+        "27922004-5251-4030-b22d-91ecd9a37ea4",
+        "Outlook Mobile",
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+    ),
+    (
+        "0ec893e0-5785-4de6-99da-4ed124e5296c",
+        "Office UWP PWA",
+        "00000003-0000-0ff1-ce00-000000000000",
+        "Office 365 SharePoint Online",
+    ),
 ];

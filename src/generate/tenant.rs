@@ -131,12 +131,36 @@ pub const CITIES: [(&str, &str, &str, &str); 6] = [
 ];
 
 const FIRST: [&str; 16] = [
-    "Alex", "Megan", "Lee", "Isaiah", "Adele", "Diego", "Grady", "Henrietta", "Johanna",
-    "Joni", "Lidia", "Lynne", "Miriam", "Nestor", "Patti", "Pradeep",
+    "Alex",
+    "Megan",
+    "Lee",
+    "Isaiah",
+    "Adele",
+    "Diego",
+    "Grady",
+    "Henrietta",
+    "Johanna",
+    "Joni",
+    "Lidia",
+    "Lynne",
+    "Miriam",
+    "Nestor",
+    "Patti",
+    "Pradeep",
 ];
 const LAST: [&str; 12] = [
-    "Wilber", "Bowen", "Gu", "Langer", "Vance", "Siciliani", "Archie", "Mueller", "Lorenz",
-    "Sherman", "Holloway", "Robbins",
+    "Wilber",
+    "Bowen",
+    "Gu",
+    "Langer",
+    "Vance",
+    "Siciliani",
+    "Archie",
+    "Mueller",
+    "Lorenz",
+    "Sherman",
+    "Holloway",
+    "Robbins",
 ];
 const OS: [&str; 5] = ["Windows10", "Windows 11", "MacOs", "Ios 18.1", "Android 15"];
 

@@ -13,14 +13,27 @@ type Rows = BTreeMap<String, (String, String, String)>;
 fn rows(path: &Path) -> Rows {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let h = r.headers().unwrap().clone();
-    let col = |name: &str| h.iter().position(|c| c == name).unwrap_or_else(|| panic!("{name} column"));
-    let (id, class, verdict, origin) = (col("id"), col("class"), col("verdict"), col("origin_sign_in_id"));
+    let col = |name: &str| {
+        h.iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("{name} column"))
+    };
+    let (id, class, verdict, origin) = (
+        col("id"),
+        col("class"),
+        col("verdict"),
+        col("origin_sign_in_id"),
+    );
     let mut out = BTreeMap::new();
     for rec in r.records() {
         let rec = rec.unwrap();
         let prev = out.insert(
             rec[id].to_string(),
-            (rec[class].to_string(), rec[verdict].to_string(), rec[origin].to_string()),
+            (
+                rec[class].to_string(),
+                rec[verdict].to_string(),
+                rec[origin].to_string(),
+            ),
         );
         assert!(prev.is_none(), "{}: id {} twice", path.display(), &rec[id]);
     }
@@ -29,10 +42,21 @@ fn rows(path: &Path) -> Rows {
 
 fn generate(out: &Path, format: &str, seed: u64, sign_ins: u64) {
     let o = run(&[
-        "generate", "--out", out.to_str().unwrap(), "--sign-ins", &sign_ins.to_string(),
-        "--seed", &seed.to_string(), "--format", format,
+        "generate",
+        "--out",
+        out.to_str().unwrap(),
+        "--sign-ins",
+        &sign_ins.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--format",
+        format,
     ]);
-    assert!(o.status.success(), "generate failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "generate failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// Generates, ingests and classifies; panics with the first differing rows.
@@ -41,11 +65,30 @@ fn agrees_with_truth(format: &str, seed: u64) -> Rows {
     let out = dir.path().join("archive");
     generate(&out, format, seed, 2_000);
     let lake = dir.path().join("lake");
-    let o = run(&["ingest", "--lake", lake.to_str().unwrap(), out.join(format).to_str().unwrap()]);
-    assert!(o.status.success(), "ingest failed: {}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        out.join(format).to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "ingest failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let export = dir.path().join("classified.csv");
-    let o = run(&["classify", "--lake", lake.to_str().unwrap(), "--out", export.to_str().unwrap()]);
-    assert!(o.status.success(), "classify failed: {}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[
+        "classify",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "classify failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let truth = rows(&out.join("truth.csv"));
     let got = rows(&export);
     assert_eq!(truth.len(), 2_000, "one truth row per distinct id");
@@ -77,8 +120,14 @@ fn graph_agrees_with_truth_for_several_seeds() {
     let classes: BTreeSet<&str> = truth.values().map(|(c, _, _)| c.as_str()).collect();
     assert_eq!(classes.len(), 18, "classes present: {classes:?}");
     let with_origin = truth.values().filter(|(_, _, o)| !o.is_empty()).count();
-    let claims_without = truth.values().filter(|(c, _, o)| c == "mfa_claim" && o.is_empty()).count();
-    assert!(with_origin > 100 && claims_without > 0, "{with_origin} chained, {claims_without} unchained claims");
+    let claims_without = truth
+        .values()
+        .filter(|(c, _, o)| c == "mfa_claim" && o.is_empty())
+        .count();
+    assert!(
+        with_origin > 100 && claims_without > 0,
+        "{with_origin} chained, {claims_without} unchained claims"
+    );
 }
 
 #[test]
@@ -116,7 +165,11 @@ fn files(root: &Path) -> Vec<PathBuf> {
 #[test]
 fn the_same_seed_writes_identical_bytes_and_another_seed_differs() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     generate(&a, "azure-monitor", 11, 500);
     generate(&b, "azure-monitor", 11, 500);
     generate(&c, "azure-monitor", 12, 500);
@@ -124,7 +177,12 @@ fn the_same_seed_writes_identical_bytes_and_another_seed_differs() {
     assert_eq!(names, files(&b));
     assert!(names.len() > 10);
     for n in &names {
-        assert_eq!(std::fs::read(a.join(n)).unwrap(), std::fs::read(b.join(n)).unwrap(), "{}", n.display());
+        assert_eq!(
+            std::fs::read(a.join(n)).unwrap(),
+            std::fs::read(b.join(n)).unwrap(),
+            "{}",
+            n.display()
+        );
     }
     assert_ne!(
         std::fs::read(a.join("truth.csv")).unwrap(),
@@ -136,9 +194,25 @@ fn the_same_seed_writes_identical_bytes_and_another_seed_differs() {
 fn bad_arguments_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let o = run(&["generate", "--out", out, "--sign-ins", "10", "--format", "xml"]);
+    let o = run(&[
+        "generate",
+        "--out",
+        out,
+        "--sign-ins",
+        "10",
+        "--format",
+        "xml",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&["generate", "--out", out, "--sign-ins", "10", "--mix", "nonsense=1"]);
+    let o = run(&[
+        "generate",
+        "--out",
+        out,
+        "--sign-ins",
+        "10",
+        "--mix",
+        "nonsense=1",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown class"));
 }
