@@ -76,6 +76,13 @@ impl Stream {
         Ok(())
     }
 
+    /// Appends bytes that are not a record (a header).
+    pub fn raw(&mut self, out: &mut Out, bytes: &[u8]) -> io::Result<()> {
+        self.write(out, bytes)?;
+        self.rows -= 1;
+        Ok(())
+    }
+
     /// Flushes and closes the current file, appending `trailer` first.
     pub fn close_with(&mut self, out: &mut Out, trailer: &[u8]) -> io::Result<()> {
         if let Some((_, mut w)) = self.current.take() {
@@ -95,20 +102,40 @@ impl Stream {
     }
 }
 
+/// A file name computed once per period (day or hour), not once per record.
+#[derive(Debug, Default)]
+pub struct PathCache {
+    period: Option<i64>,
+    path: String,
+}
+
+impl PathCache {
+    /// The path of `period`, made by `make` when the period changes.
+    pub fn get(&mut self, period: i64, make: impl FnOnce() -> String) -> &str {
+        if self.period != Some(period) {
+            self.period = Some(period);
+            self.path = make();
+        }
+        &self.path
+    }
+}
+
 /// Appends a CSV field, quoted when it holds a comma, quote or line break.
 pub fn csv_cell(buf: &mut Vec<u8>, s: &[u8]) {
-    if s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
-        buf.push(b'"');
-        for &b in s {
-            if b == b'"' {
-                buf.push(b'"');
-            }
-            buf.push(b);
-        }
-        buf.push(b'"');
-    } else {
+    let special = memchr::memchr3(b',', b'"', b'\n', s).is_some() || memchr::memchr(b'\r', s).is_some();
+    if !special {
         buf.extend_from_slice(s);
+        return;
     }
+    buf.push(b'"');
+    let mut run = 0;
+    for at in memchr::memchr_iter(b'"', s) {
+        buf.extend_from_slice(&s[run..=at]);
+        buf.push(b'"');
+        run = at + 1;
+    }
+    buf.extend_from_slice(&s[run..]);
+    buf.push(b'"');
 }
 
 #[cfg(test)]

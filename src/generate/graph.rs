@@ -137,15 +137,20 @@ pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
         ),
     ];
     buf.push(b'[');
+    // Non-interactive records list fewer policies: the report-only one is not evaluated.
+    let shown = if rec.is_interactive() { 3 } else { 2 };
     if !workload {
-        for (i, (n, name, grant, result)) in policies.iter().enumerate() {
+        for (i, (n, name, grant, result)) in policies.iter().take(shown).enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
             let mut o = Obj::new(buf);
-            o.str("id", &format!("3f2e1d0c-0000-4000-8000-00000000ca{n}"));
+            o.str("id", n);
             o.str("displayName", name);
-            o.raw("enforcedGrantControls", &format!("[{grant}]"));
+            let b = o.key("enforcedGrantControls");
+            b.push(b'[');
+            b.extend_from_slice(grant.as_bytes());
+            b.push(b']');
             o.raw("enforcedSessionControls", "[]");
             o.str("result", result);
             o.str(
@@ -164,8 +169,6 @@ pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
                     "clientType"
                 },
             );
-            o.raw("includeRulesSatisfied", "[]");
-            o.raw("excludeRulesSatisfied", "[]");
             o.end();
         }
     }

@@ -8,22 +8,40 @@ use super::tenant::{DAY, Micros};
 pub fn string(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
     let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+    // One vectorisable pass decides the common case: nothing to escape.
+    if bytes.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
         buf.extend_from_slice(bytes);
-    } else {
-        for &b in bytes {
-            match b {
-                b'"' => buf.extend_from_slice(b"\\\""),
-                b'\\' => buf.extend_from_slice(b"\\\\"),
-                b'\n' => buf.extend_from_slice(b"\\n"),
-                b'\r' => buf.extend_from_slice(b"\\r"),
-                b'\t' => buf.extend_from_slice(b"\\t"),
-                b if b < 0x20 => {
-                    buf.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
-                }
-                b => buf.push(b),
-            }
+    } else if !bytes.iter().any(|&b| b < 0x20) {
+        let mut run = 0;
+        for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            buf.extend_from_slice(&bytes[run..at]);
+            buf.push(b'\\');
+            buf.push(bytes[at]);
+            run = at + 1;
         }
+        buf.extend_from_slice(&bytes[run..]);
+    } else {
+        // Copy the runs between bytes that need an escape.
+        let mut run = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                b if b < 0x20 => b"",
+                _ => continue,
+            };
+            buf.extend_from_slice(&bytes[run..i]);
+            if escaped.is_empty() {
+                buf.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
+            } else {
+                buf.extend_from_slice(escaped);
+            }
+            run = i + 1;
+        }
+        buf.extend_from_slice(&bytes[run..]);
     }
     buf.push(b'"');
 }

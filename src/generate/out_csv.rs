@@ -3,10 +3,12 @@
 //! string literal, as its exports do.
 
 use std::io;
+use std::sync::OnceLock;
 
 use super::Sink;
 use super::audit::AuditPlan;
-use super::files::{Out, Stream, csv_cell};
+use super::files::{Out, PathCache, Stream, csv_cell};
+use super::tenant::DAY;
 use super::graph;
 use super::json::{self, TimeStyle, date, timestamp};
 use super::signin::{Actor, SignInRec};
@@ -49,9 +51,21 @@ fn day_text(at: Micros) -> String {
 #[derive(Default)]
 pub struct LogAnalyticsSink {
     streams: [Stream; 4],
+    paths: [PathCache; 4],
     row: Vec<u8>,
     cell: Vec<u8>,
     wrapped: Vec<u8>,
+}
+
+/// The column titles of a sign-in table, split once.
+fn column_names(workload: bool) -> &'static [&'static str] {
+    static USER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static WORKLOAD: OnceLock<Vec<&'static str>> = OnceLock::new();
+    if workload {
+        WORKLOAD.get_or_init(|| WORKLOAD_COLUMNS.split(',').collect())
+    } else {
+        USER.get_or_init(|| USER_COLUMNS.split(',').collect())
+    }
 }
 
 /// How a JSON cell is written.
@@ -96,10 +110,12 @@ impl Sink for LogAnalyticsSink {
         } else {
             USER_COLUMNS
         };
-        let rel = format!("{table}_{}.csv", day_text(rec.at));
-        let mut header = columns.as_bytes().to_vec();
-        header.push(b'\n');
-        self.streams[k].switch(out, &rel, &header)?;
+        let rel = self.paths[k].get(rec.at.div_euclid(DAY), || {
+            format!("{table}_{}.csv", day_text(rec.at))
+        });
+        if self.streams[k].switch(out, rel, columns.as_bytes())? {
+            self.streams[k].raw(out, b"\n")?;
+        }
         let wrap = if k == 1 { Json::Wrapped } else { Json::Plain };
         let (display, upn, user_type) = graph::user_fields(rec, t);
         let (app_id, app_name, resource_id, resource_name) = graph::app_fields(rec, t);
@@ -109,12 +125,13 @@ impl Sink for LogAnalyticsSink {
             Actor::Workload(_) => "NL",
         };
         self.row.clear();
-        for (i, col) in columns.split(',').enumerate() {
+        let names = column_names(workload);
+        for (i, col) in names.iter().enumerate() {
             if i > 0 {
                 self.row.push(b',');
             }
             self.cell.clear();
-            match col {
+            match *col {
                 "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => {
                     self.text(TENANT_ID)
                 }

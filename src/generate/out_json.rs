@@ -6,7 +6,7 @@ use std::io;
 
 use super::Sink;
 use super::audit::AuditPlan;
-use super::files::{Out, Stream};
+use super::files::{Out, PathCache, Stream};
 use super::graph::{self, Flavor};
 use super::json::{Obj, TimeStyle, date, timestamp};
 use super::signin::SignInRec;
@@ -32,18 +32,18 @@ fn day_text(at: Micros) -> String {
 #[derive(Default)]
 pub struct GraphSink {
     streams: [Stream; 4],
+    paths: [PathCache; 4],
     buf: Vec<u8>,
 }
 
 impl Sink for GraphSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
-        let s = &mut self.streams[kind_index(rec.kind)];
-        let rel = format!(
-            "signIns/{}/{}.ndjson",
-            graph::event_word(rec.kind),
-            day_text(rec.at)
-        );
-        s.switch(out, &rel, b"")?;
+        let k = kind_index(rec.kind);
+        let s = &mut self.streams[k];
+        let rel = self.paths[k].get(rec.at.div_euclid(DAY), || {
+            format!("signIns/{}/{}.ndjson", graph::event_word(rec.kind), day_text(rec.at))
+        });
+        s.switch(out, rel, b"")?;
         self.buf.clear();
         graph::sign_in(&mut self.buf, rec, t, Flavor::Graph);
         self.buf.push(b'\n');
@@ -74,6 +74,8 @@ impl Sink for GraphSink {
     }
 }
 
+const RESOURCE_ID: &str = "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
+
 const CATEGORIES: [&str; 4] = [
     "SignInLogs",
     "NonInteractiveUserSignInLogs",
@@ -98,6 +100,7 @@ fn blob_path(category: &str, at: Micros) -> String {
 #[derive(Default)]
 pub struct AzureMonitorSink {
     streams: [Stream; 4],
+    paths: [PathCache; 4],
     buf: Vec<u8>,
 }
 
@@ -112,16 +115,16 @@ impl Sink for AzureMonitorSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
         let k = kind_index(rec.kind);
         let s = &mut self.streams[k];
-        s.switch(out, &blob_path(CATEGORIES[k], rec.at), b"")?;
+        let rel = self.paths[k].get(rec.at.div_euclid(3_600_000_000), || {
+            blob_path(CATEGORIES[k], rec.at)
+        });
+        s.switch(out, rel, b"")?;
         let (display, _, _) = graph::user_fields(rec, t);
         let ip = graph::ip(rec, t);
         self.buf.clear();
         let mut o = Obj::new(&mut self.buf);
         o.time("time", logged_at(rec.at), Some(0), TimeStyle::Zulu);
-        o.str(
-            "resourceId",
-            &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"),
-        );
+        o.str("resourceId", RESOURCE_ID);
         o.str("operationName", "Sign-in activity");
         o.str("operationVersion", "1.0");
         o.str("category", CATEGORIES[k]);

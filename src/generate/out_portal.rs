@@ -12,7 +12,7 @@ use super::files::{Out, Stream, csv_cell};
 use super::graph;
 use super::json::{TimeStyle, date, timestamp};
 use super::signin::{Actor, SignInRec};
-use super::tenant::{CITIES, Micros, TENANT_ID, Tenant};
+use super::tenant::{CITIES, DAY, Micros, TENANT_ID, Tenant};
 use crate::schema::EventType;
 
 const COLUMNS: [&str; 57] = [
@@ -104,7 +104,7 @@ fn day_text(at: Micros) -> String {
 struct Download {
     sign_ins: Stream,
     steps: Stream,
-    day: String,
+    day: Option<i64>,
     part: u32,
 }
 
@@ -134,30 +134,24 @@ impl Sink for PortalSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
         let k = kind_index(rec.kind);
         let slot = k + if rec.reissued { 4 } else { 0 };
-        let day = day_text(rec.at);
         let d = &mut self.downloads[slot];
-        if d.day != day {
-            d.day = day.clone();
-            d.part = 1;
-        } else if d.sign_ins.rows >= ROW_CAP {
-            d.part += 1;
-        }
-        let dir = if rec.reissued { "reissued/" } else { "" };
-        let suffix = if d.part > 1 {
-            format!("_{}", d.part)
-        } else {
-            String::new()
-        };
-        let prefix = PREFIXES[k];
-        let mut header = "\u{feff}".as_bytes().to_vec();
-        header.extend_from_slice(COLUMNS.join(",").as_bytes());
-        header.extend_from_slice(b"\r\n");
-        let main = format!("{dir}{prefix}_{day}_{day}{suffix}.csv");
-        if d.sign_ins.switch(out, &main, &header)? {
+        let day_number = rec.at.div_euclid(DAY);
+        let new_day = d.day != Some(day_number);
+        if new_day || d.sign_ins.rows >= ROW_CAP {
+            // A new download: the next day, or the next part past the portal's row cap.
+            d.part = if new_day { 1 } else { d.part + 1 };
+            d.day = Some(day_number);
+            let day = day_text(rec.at);
+            let dir = if rec.reissued { "reissued/" } else { "" };
+            let suffix = if d.part > 1 { format!("_{}", d.part) } else { String::new() };
+            let prefix = PREFIXES[k];
+            let main = format!("{dir}{prefix}_{day}_{day}{suffix}.csv");
+            d.sign_ins.switch(out, &main, "\u{feff}".as_bytes())?;
+            d.sign_ins.raw(out, COLUMNS.join(",").as_bytes())?;
+            d.sign_ins.raw(out, b"\r\n")?;
             let steps = format!("{dir}{prefix}_AuthDetails_{day}_{day}{suffix}.csv");
-            let mut h = "\u{feff}".as_bytes().to_vec();
-            h.extend_from_slice(STEP_COLUMNS.as_bytes());
-            d.steps.switch(out, &steps, &h)?;
+            d.steps.switch(out, &steps, "\u{feff}".as_bytes())?;
+            d.steps.raw(out, STEP_COLUMNS.as_bytes())?;
         }
         let (display, upn, user_type) = graph::user_fields(rec, t);
         let (app_id, app_name, resource_id, resource_name) = graph::app_fields(rec, t);

@@ -456,3 +456,72 @@ impl<'t> Planner<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn plan(n: u64, reissue: bool) -> (Vec<SignInRec>, Vec<TruthRow>) {
+        let tenant = Tenant::new(5, 60, 100 * DAY, 103 * DAY);
+        let mut p = Planner::new(
+            &tenant,
+            PlanConfig {
+                seed: 5,
+                sign_ins: n,
+                days: 3,
+                mix: Mix::default(),
+                keeps_policies: true,
+                reissue_in_separate_files: reissue,
+            },
+        );
+        let (mut recs, mut truth) = (Vec::new(), Vec::new());
+        while p.has_next() {
+            p.plan_next(&mut recs, &mut truth);
+        }
+        (recs, truth)
+    }
+
+    #[test]
+    fn exactly_n_ids_with_origins_that_are_earlier_roots_of_the_session() {
+        let (recs, truth) = plan(5_000, false);
+        assert_eq!(truth.len(), 5_000);
+        let class: HashMap<&str, Class> = truth.iter().map(|t| (t.id.as_str(), t.class)).collect();
+        assert_eq!(class.len(), 5_000, "ids are distinct");
+        let by_id: HashMap<&str, &SignInRec> = recs.iter().map(|r| (r.id.as_str(), r)).collect();
+        let key = |r: &SignInRec| {
+            (
+                r.user_id.as_deref().map(str::to_lowercase),
+                r.session_id.as_deref().map(str::to_lowercase),
+            )
+        };
+        let mut chained = 0;
+        for t in &truth {
+            let Some(origin) = &t.origin else { continue };
+            chained += 1;
+            assert!(t.class.has_origin_column());
+            assert!(class[origin.as_str()].is_root(), "{origin} is not ROOT");
+            let (rec, root) = (by_id[t.id.as_str()], by_id[origin.as_str()]);
+            assert!(root.at <= rec.at);
+            assert_eq!(key(rec), key(root));
+        }
+        assert!(chained > 1_000);
+        assert!(truth.iter().any(|t| t.class == Class::SessionMfa));
+    }
+
+    #[test]
+    fn times_never_go_back_and_versions_of_an_id_agree_on_time_and_user() {
+        let (recs, truth) = plan(3_000, false);
+        assert!(recs.windows(2).all(|w| w[0].at <= w[1].at));
+        assert!(recs.len() > truth.len(), "some ids have a losing version");
+        let mut versions: HashMap<&str, Vec<&SignInRec>> = HashMap::new();
+        for r in &recs {
+            versions.entry(&r.id).or_default().push(r);
+        }
+        for vs in versions.values().filter(|v| v.len() > 1) {
+            assert_eq!(vs.len(), 2);
+            assert_eq!((vs[0].at, &vs[0].user_id), (vs[1].at, &vs[1].user_id));
+        }
+    }
+}
