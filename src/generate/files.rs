@@ -122,7 +122,8 @@ impl PathCache {
 
 /// Appends a CSV field, quoted when it holds a comma, quote or line break.
 pub fn csv_cell(buf: &mut Vec<u8>, s: &[u8]) {
-    let special = memchr::memchr3(b',', b'"', b'\n', s).is_some() || memchr::memchr(b'\r', s).is_some();
+    let special =
+        memchr::memchr3(b',', b'"', b'\n', s).is_some() || memchr::memchr(b'\r', s).is_some();
     if !special {
         buf.extend_from_slice(s);
         return;

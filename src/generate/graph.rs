@@ -239,15 +239,19 @@ pub fn location(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant) {
     o.end();
 }
 
-pub fn mfa_detail(buf: &mut Vec<u8>, rec: &SignInRec) {
-    let method = rec
-        .steps
+/// The method of the last succeeded non-password step (the deprecated `mfaDetail`).
+pub fn mfa_method(rec: &SignInRec) -> Option<&str> {
+    rec.steps
         .iter()
         .filter(|s| s.succeeded == Some(true))
         .filter_map(|s| s.method.as_deref())
-        .last();
+        .rfind(|m| *m != "Password")
+}
+
+pub fn mfa_detail(buf: &mut Vec<u8>, rec: &SignInRec) {
+    let method = mfa_method(rec);
     let mut o = Obj::new(buf);
-    if let Some(m) = method.filter(|m| *m != "Password") {
+    if let Some(m) = method {
         o.str("authMethod", m);
         o.raw("authDetail", "null");
     }

@@ -8,14 +8,15 @@ use std::sync::OnceLock;
 use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, PathCache, Stream, csv_cell};
-use super::tenant::DAY;
 use super::graph;
 use super::json::{self, TimeStyle, date, timestamp};
 use super::signin::{Actor, SignInRec};
+use super::tenant::DAY;
 use super::tenant::{CITIES, Micros, TENANT_ID, Tenant};
 use crate::schema::EventType;
 
 const USER_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AlternateSignInName,AppDisplayName,AppId,AuthenticationContextClassReferences,AuthenticationDetails,AppliedEventListeners,AuthenticationMethodsUsed,AuthenticationProcessingDetails,AuthenticationRequirement,AuthenticationRequirementPolicies,ClientAppUsed,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],DeviceDetail,IsInteractive,Id,IPAddress,IsRisky,LocationDetails,MfaDetail,NetworkLocationDetails,OriginalRequestId,ProcessingTimeInMilliseconds,RiskDetail,RiskEventTypes,RiskEventTypes_V2,RiskLevelAggregated,RiskLevelDuringSignIn,RiskState,ResourceDisplayName,ResourceIdentity,ServicePrincipalId,Status,TokenIssuerName,TokenIssuerType,UserAgent,UserDisplayName,UserId,UserPrincipalName,AADTenantId,UserType,FlaggedForReview,IPAddressFromResourceProvider,SignInIdentifier,SignInIdentifierType,ResourceTenantId,HomeTenantId,UniqueTokenIdentifier,SessionLifetimePolicies,AutonomousSystemNumber,AuthenticationProtocol,CrossTenantAccessType,AppliedConditionalAccessPolicies,RiskLevel,SessionId,IncomingTokenType,ServicePrincipalName,Type";
+const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
 const WORKLOAD_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],OperationName,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Identity,Level,Location,AppId,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],Id,IPAddress,LocationDetails,ResourceDisplayName,ResourceIdentity,ResourceServicePrincipalId,ServicePrincipalCredentialKeyId,ServicePrincipalCredentialThumbprint,ServicePrincipalId,ServicePrincipalName,Status,UniqueTokenIdentifier,ClientCredentialType,FederatedCredentialId,AuthenticationProcessingDetails,ManagedServiceIdentity,Type";
 const AUDIT_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AdditionalDetails,Id,InitiatedBy,LoggedByService,Result,ResultReason,TargetResources,AADTenantId,ActivityDisplayName,ActivityDateTime [UTC],AADOperationType,Type";
 
@@ -229,11 +230,7 @@ impl Sink for LogAnalyticsSink {
                     Actor::User(_) => {}
                 },
                 "TokenIssuerType" => self.text("AzureAD"),
-                "UserAgent" => {
-                    if rec.is_interactive() {
-                        self.text("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0");
-                    }
-                }
+                "UserAgent" if rec.is_interactive() => self.text(USER_AGENT),
                 "UserDisplayName" => self.text(display),
                 "UserId" => self.text(rec.user_id.as_deref().unwrap_or("")),
                 "UserPrincipalName" => self.text(upn),
@@ -259,10 +256,10 @@ impl Sink for LogAnalyticsSink {
                     "clientSecret"
                 }),
                 "ManagedServiceIdentity" => {
-                    if let Actor::Workload(w) = rec.actor {
-                        if let Some(msi) = t.workloads[w].msi_type {
-                            self.text(&format!(r#"{{"msiType":"{msi}"}}"#));
-                        }
+                    if let Actor::Workload(w) = rec.actor
+                        && let Some(msi) = t.workloads[w].msi_type
+                    {
+                        self.text(&format!(r#"{{"msiType":"{msi}"}}"#));
                     }
                 }
                 "Type" => self.text(table),

@@ -41,7 +41,11 @@ impl Sink for GraphSink {
         let k = kind_index(rec.kind);
         let s = &mut self.streams[k];
         let rel = self.paths[k].get(rec.at.div_euclid(DAY), || {
-            format!("signIns/{}/{}.ndjson", graph::event_word(rec.kind), day_text(rec.at))
+            format!(
+                "signIns/{}/{}.ndjson",
+                graph::event_word(rec.kind),
+                day_text(rec.at)
+            )
         });
         s.switch(out, rel, b"")?;
         self.buf.clear();
@@ -74,7 +78,8 @@ impl Sink for GraphSink {
     }
 }
 
-const RESOURCE_ID: &str = "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
+const RESOURCE_ID: &str =
+    "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
 
 const CATEGORIES: [&str; 4] = [
     "SignInLogs",

@@ -143,7 +143,11 @@ impl Sink for PortalSink {
             d.day = Some(day_number);
             let day = day_text(rec.at);
             let dir = if rec.reissued { "reissued/" } else { "" };
-            let suffix = if d.part > 1 { format!("_{}", d.part) } else { String::new() };
+            let suffix = if d.part > 1 {
+                format!("_{}", d.part)
+            } else {
+                String::new()
+            };
             let prefix = PREFIXES[k];
             let main = format!("{dir}{prefix}_{day}_{day}{suffix}.csv");
             d.sign_ins.switch(out, &main, "\u{feff}".as_bytes())?;
@@ -208,7 +212,7 @@ impl Sink for PortalSink {
                 "Join Type" if user.is_some_and(|u| !u.guest) => self.text("Azure AD joined"),
                 "Multifactor authentication result" => self.text(rec.additional_details.as_deref().unwrap_or("")),
                 "Multifactor authentication auth method" => {
-                    let m = rec.steps.iter().filter(|s| s.succeeded == Some(true)).filter_map(|s| s.method.as_deref()).filter(|m| *m != "Password").last();
+                    let m = graph::mfa_method(rec);
                     self.text(m.unwrap_or(""));
                 }
                 "Authentication requirement" => self.text(requirement_text(rec.requirement.as_deref())),
