@@ -216,3 +216,40 @@ fn bad_arguments_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown class"));
 }
+
+#[test]
+fn bench_times_every_stage_and_reports_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("bench");
+    let o = run(&[
+        "bench",
+        "--sign-ins",
+        "300",
+        "--format",
+        "log-analytics",
+        "--json",
+        "--workdir",
+        work.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "bench failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert_eq!(v["sign_ins"], 300);
+    let stages: Vec<&str> = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["generate", "ingest", "classify", "evaluate"]);
+    for s in &v["stages"].as_array().unwrap()[1..] {
+        assert!(s["seconds"].as_f64().unwrap() > 0.0);
+        // Linux has /proc: every child reports its own peak RSS.
+        assert!(s["peak_rss_mib"].as_f64().unwrap() > 1.0, "{s}");
+    }
+    assert!(work.join("classified.parquet").exists());
+    assert!(work.join("report/report.json").exists());
+}
