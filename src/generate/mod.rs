@@ -159,11 +159,14 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
         ));
     }
     let input_dir = out_dir.join(opts.format.as_str());
-    if input_dir.exists() {
-        return Err(GenerateError::Usage(format!(
-            "{} already exists; choose an empty --out",
-            input_dir.display()
-        )));
+    let truth_file = out_dir.join("truth.csv");
+    for existing in [&input_dir, &truth_file] {
+        if existing.exists() {
+            return Err(GenerateError::Usage(format!(
+                "{} already exists; choose an empty --out",
+                existing.display()
+            )));
+        }
     }
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -185,7 +188,6 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     };
     sink.audits(&mut out, &audits).map_err(io_err(&input_dir))?;
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-    let truth_file = out_dir.join("truth.csv");
     let mut truth_out = files::Out::new(out_dir);
     let mut truth_w = truth_out.create("truth.csv").map_err(io_err(&truth_file))?;
     truth_w
