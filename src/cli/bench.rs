@@ -37,6 +37,9 @@ pub struct BenchArgs {
     /// Users (default: the generator's, one per 40 sign-ins).
     #[arg(long)]
     pub users: Option<usize>,
+    /// Days the sign-ins span (the lake's date partitions).
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
     /// Print only the JSON result.
     #[arg(long)]
     pub json: bool,
@@ -137,6 +140,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let opts = generate::Options {
         sign_ins: args.sign_ins,
         users: args.users,
+        days: args.days,
         seed: args.seed,
         format: args.format,
         ..generate::Options::default()
