@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod error;
 pub mod evidence;
+pub mod generate;
 pub mod ingest;
 pub mod lake;
 pub mod pull;

@@ -4,8 +4,10 @@
 //! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
 //! 3 `evaluate --strict` found the tenant not compliant.
 
+mod bench;
 mod classify;
 mod evaluate;
+mod generate;
 mod ingest;
 mod progress;
 mod pull;
@@ -39,10 +41,20 @@ pub enum Command {
     Query(query::QueryArgs),
     /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
     Pull(pull::PullArgs),
+    /// Write a synthetic archive with known answers (truth.csv).
+    Generate(generate::GenerateArgs),
+    /// Generate an archive, then time ingest, classify and evaluate (records/s, MB/s, peak RSS).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let result = dispatch(cli);
+    bench::record_peak_rss();
+    result
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Ingest(args) => ingest::run(args),
@@ -50,5 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Query(args) => query::run(args),
         Command::Pull(args) => pull::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

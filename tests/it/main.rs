@@ -3,6 +3,7 @@
 
 mod browser;
 mod common;
+mod generate;
 mod ingest;
 mod kill;
 mod pull;

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Ingest + classification, side by side: mfaproof vs the same work in DuckDB SQL, on the
+same generated archive (`mfaproof generate --format graph`: Graph NDJSON sign-ins and
+directoryAudits pages, with known answers in truth.csv).
+
+- ingest: `mfaproof ingest` vs DuckDB `read_json` -> Parquet (ZSTD) with the same columns
+  (the column list of ingest_vs_duckdb.py, plus source file and record order for dedup);
+- classify: `mfaproof classify` (Parquet export) vs a faithful, simplified port of
+  queries/classification.sql to DuckDB SQL over that Parquet: the vocabulary CSVs of
+  queries/vocabulary/ joined on the unnested steps, per-user MFA and security-defaults
+  state from the audit events by ASOF joins, session chaining by a window, dedup by
+  QUALIFY. Simplified: audit changes at the same instant are not ordered by id, and no
+  snapshot inputs. Both results are checked against truth.csv.
+
+Usage: python3 benches/compare/classify_vs_duckdb.py [--sign-ins N] [--workdir DIR]
+Installs DuckDB 2.x with pip if missing; builds the release binary if missing. Prints a
+table, the ratios (DuckDB time / mfaproof time) and a JSON line.
+"""
+import argparse, json, os, shutil, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VOCAB = os.path.join(ROOT, "queries", "vocabulary")
+
+INGEST_SQL = """
+COPY (
+  SELECT id,
+         CAST(createdDateTime AS TIMESTAMPTZ) AS created_at,
+         signInEventTypes[1] AS event_type, isInteractive AS is_interactive,
+         userId AS user_id, userPrincipalName AS user_principal_name,
+         userDisplayName AS user_display_name, lower(userType) AS user_type,
+         appId AS app_id, appDisplayName AS app_display_name,
+         resourceId AS resource_id, resourceDisplayName AS resource_display_name,
+         resourceTenantId AS resource_tenant_id, homeTenantId AS home_tenant_id,
+         crossTenantAccessType AS cross_tenant_access_type,
+         servicePrincipalId AS service_principal_id, servicePrincipalName AS service_principal_name,
+         ipAddress AS ip_address, clientAppUsed AS client_app_used, userAgent AS user_agent,
+         status.errorCode AS error_code, status.failureReason AS failure_reason,
+         status.additionalDetails AS additional_details,
+         authenticationRequirement AS authentication_requirement,
+         authenticationRequirementPolicies AS authentication_requirement_policies,
+         authenticationDetails AS authentication_details,
+         mfaDetail.authMethod AS mfa_auth_method,
+         conditionalAccessStatus AS conditional_access_status,
+         appliedConditionalAccessPolicies AS applied_conditional_access_policies,
+         networkLocationDetails AS network_location_details,
+         authenticationProcessingDetails AS authentication_processing_details,
+         sessionId AS session_id, correlationId AS correlation_id,
+         originalRequestId AS original_request_id, uniqueTokenIdentifier AS unique_token_identifier,
+         incomingTokenType AS incoming_token_type, authenticationProtocol AS authentication_protocol,
+         tokenIssuerType AS token_issuer_type,
+         location.city AS location_city, location.state AS location_state,
+         location.countryOrRegion AS location_country_or_region,
+         deviceDetail.deviceId AS device_id, deviceDetail.displayName AS device_display_name,
+         deviceDetail.operatingSystem AS device_operating_system, deviceDetail.browser AS device_browser,
+         deviceDetail.isCompliant AS device_is_compliant, deviceDetail.isManaged AS device_is_managed,
+         deviceDetail.trustType AS device_trust_type,
+         riskLevelDuringSignIn AS risk_level_during_sign_in, riskLevelAggregated AS risk_level_aggregated,
+         riskState AS risk_state, riskDetail AS risk_detail,
+         filename AS source_file, row_number() OVER () AS ingest_seq
+  FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true)
+) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd);
+"""
+
+CLASSIFY_SQL = r"""
+CREATE MACRO norm(x) AS lower(regexp_replace(coalesce(CAST(x AS VARCHAR), ''), '^[\s\p{{Z}}]+|[\s\p{{Z}}]+$', '', 'g'));
+CREATE MACRO per_user_state(v) AS CASE
+    WHEN v IS NULL OR trim(v) IN ('', 'null') THEN NULL
+    WHEN NOT json_valid(v) OR json_type(v::JSON) <> 'ARRAY' THEN 'unknown'
+    WHEN json_array_length(v::JSON) = 0 THEN 'disabled'
+    ELSE CASE list_max(list_transform(from_json(v, '[{{"State":"INTEGER"}}]'), lambda e: e.State))
+         WHEN 1 THEN 'enforced' WHEN 0 THEN 'enabled' ELSE 'unknown' END
+END;
+CREATE MACRO enabled_value(v) AS CASE lower(regexp_replace(coalesce(v, ''), '[\[\]" ]', '', 'g'))
+    WHEN 'true' THEN 'on' WHEN 'false' THEN 'off' END;
+
+CREATE TABLE methods AS SELECT lower(method) AS pat, kind, match FROM read_csv('{vocab}/methods.csv');
+CREATE TABLE details AS SELECT lower(detail) AS pat, kind, match FROM read_csv('{vocab}/details.csv');
+CREATE TABLE modern AS SELECT lower(client_app_used) AS client_app FROM read_csv('{vocab}/client_apps.csv') WHERE kind = 'modern';
+CREATE TABLE interrupts AS SELECT error_code FROM read_csv('{vocab}/interrupt_errors.csv');
+CREATE TABLE classes AS SELECT class, verdict, root::BOOLEAN AS root FROM read_csv('{vocab}/classes.csv');
+
+CREATE TABLE audit_targets AS
+WITH ev AS (SELECT unnest(value) AS a FROM read_json('{audits}')),
+t AS (SELECT a.id AS aid,
+             CAST(a.activityDateTime AS TIMESTAMPTZ) AS ts,
+             norm(a.activityDisplayName) AS act, unnest(a.targetResources) AS tr
+      FROM ev WHERE norm(a.result) IN ('', 'success'))
+SELECT aid, ts, act, norm(tr.id) AS target_id, lower(coalesce(tr.displayName, '')) AS target_name,
+       list_filter(tr.modifiedProperties, lambda p: lower(p.displayName) = 'strongauthenticationrequirement')[1] AS sar,
+       list_filter(tr.modifiedProperties, lambda p: lower(p.displayName) = 'isenabled')[1] AS ise,
+       len(list_filter(tr.modifiedProperties, lambda p: lower(p.displayName) = 'strongauthenticationrequirement')) AS n_sar
+FROM t;
+
+CREATE TABLE per_user AS
+SELECT target_id AS user_key, ts,
+       CASE WHEN n_sar = 0 THEN NULL ELSE per_user_state(sar.oldValue) END AS old_state,
+       CASE WHEN n_sar = 0 THEN 'disabled' ELSE coalesce(per_user_state(sar.newValue), 'unknown') END AS new_state
+FROM audit_targets
+WHERE n_sar > 0 OR act = 'disable strong authentication';
+
+CREATE TABLE defaults AS
+SELECT 1 AS k, ts, enabled_value(ise.oldValue) AS old_state, enabled_value(ise.newValue) AS new_state
+FROM audit_targets
+WHERE ise IS NOT NULL
+  AND (act = 'update security defaults' OR (act = 'update policy' AND contains(target_name, 'security defaults')));
+
+CREATE TABLE s AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT *, norm(user_id) AS user_key, norm(session_id) AS session_key,
+           row_number() OVER (PARTITION BY id ORDER BY len(authentication_details) DESC,
+                              source_file DESC, ingest_seq DESC) AS rn
+    FROM read_parquet('{parquet}')
+) WHERE rn = 1;
+
+CREATE TABLE kinds AS
+WITH steps AS (SELECT id, unnest(authentication_details) AS d FROM s),
+specific AS (SELECT pat, match FROM details WHERE kind IN ('app_password', 'location', 'remembered')),
+by_method AS (
+    SELECT st.id, m.kind FROM steps st JOIN methods m
+      ON (m.match = 'exact' AND norm(st.d.authenticationMethod) = m.pat)
+      OR (m.match = 'prefix' AND starts_with(norm(st.d.authenticationMethod), m.pat))
+    WHERE st.d.succeeded IS TRUE
+      AND (m.kind <> 'claim' OR replace(replace(norm(st.d.authenticationStepRequirement), ' ', ''), '-', '') = 'multifactorauthentication')
+),
+texts AS (
+    SELECT id, norm(d.authenticationStepResultDetail) AS txt, d.succeeded IS NOT DISTINCT FROM false AS failed FROM steps
+    UNION ALL
+    SELECT id, norm(additional_details), false FROM s WHERE additional_details IS NOT NULL
+),
+by_detail AS (
+    SELECT t.id, v.kind FROM texts t JOIN details v
+      ON (v.match = 'exact' AND t.txt = v.pat) OR (v.match = 'prefix' AND starts_with(t.txt, v.pat))
+    WHERE (v.kind IN ('app_password', 'location', 'remembered', 'other_skip') OR NOT t.failed)
+      AND (v.kind <> 'other_skip' OR NOT EXISTS (
+          SELECT 1 FROM specific x
+          WHERE (x.match = 'exact' AND t.txt = x.pat) OR (x.match = 'prefix' AND starts_with(t.txt, x.pat))))
+)
+SELECT id, bool_or(kind = 'strong') AS strong, bool_or(kind = 'second_factor') AS second_factor,
+       bool_or(kind = 'app_password') AS app_password, bool_or(kind = 'location') AS location,
+       bool_or(kind = 'remembered') AS remembered, bool_or(kind = 'other_skip') AS other_skip,
+       bool_or(kind = 'claim') AS claim, bool_or(kind = 'external') AS external
+FROM (SELECT * FROM by_method UNION ALL SELECT * FROM by_detail) GROUP BY id;
+
+COPY (
+WITH f AS (
+    SELECT s.id, s.created_at, s.user_key, s.session_key, s.error_code,
+           CASE norm(s.event_type) WHEN 'interactiveuser' THEN 'interactive_user'
+                WHEN 'noninteractiveuser' THEN 'non_interactive_user'
+                WHEN 'serviceprincipal' THEN 'service_principal'
+                WHEN 'managedidentity' THEN 'managed_identity' END AS event_type,
+           norm(s.authentication_requirement) AS requirement,
+           coalesce(k.strong, false) AS strong, coalesce(k.second_factor, false) AS second_factor,
+           coalesce(k.location, false) AS location, coalesce(k.remembered, false) AS remembered,
+           coalesce(k.other_skip, false) AS other_skip, coalesce(k.claim, false) AS claim,
+           coalesce(k.external, false) AS external,
+           coalesce(k.app_password, false)
+             OR (norm(s.client_app_used) <> '' AND norm(s.client_app_used) NOT IN (SELECT client_app FROM modern))
+             AS legacy_or_app_password,
+           len(list_filter(s.authentication_requirement_policies, lambda p: norm(p.requirementProvider) = 'user')) > 0 AS per_user_evidence,
+           s.error_code IN (SELECT error_code FROM interrupts) AS interrupted
+    FROM s LEFT JOIN kinds k USING (id)
+),
+st AS (
+    SELECT f.*, coalesce(b.new_state, a.old_state, 'unknown') AS per_user
+    FROM f
+    ASOF LEFT JOIN per_user b ON f.user_key = b.user_key AND f.created_at >= b.ts
+    ASOF LEFT JOIN per_user a ON f.user_key = a.user_key AND f.created_at < a.ts
+),
+sdj AS (
+    SELECT st.*, coalesce(b.new_state, a.old_state, 'unknown') AS sd
+    FROM st
+    ASOF LEFT JOIN defaults b ON b.k = 1 AND st.created_at >= b.ts
+    ASOF LEFT JOIN defaults a ON a.k = 1 AND st.created_at < a.ts
+),
+pre AS (
+    SELECT *, CASE
+        WHEN event_type IN ('service_principal', 'managed_identity') THEN 'workload'
+        WHEN interrupted THEN 'mfa_interrupted'
+        WHEN error_code IS NULL OR error_code <> 0 THEN 'failed'
+        WHEN strong THEN 'strong_auth'
+        WHEN second_factor THEN 'mfa_completed'
+        WHEN legacy_or_app_password AND (per_user = 'enforced' OR per_user_evidence
+             OR requirement = 'multifactorauthentication') THEN 'app_password'
+        WHEN legacy_or_app_password AND per_user IN ('disabled', 'enabled') THEN 'legacy_single_factor'
+        WHEN legacy_or_app_password THEN 'legacy_unverified'
+        WHEN location THEN 'mfa_skipped_location'
+        WHEN remembered THEN 'remembered_device'
+        WHEN other_skip THEN 'mfa_skipped_other'
+        WHEN external THEN 'external_mfa'
+        WHEN claim THEN 'mfa_claim'
+        WHEN requirement = 'multifactorauthentication' THEN 'mfa_required_success'
+    END AS pre_class FROM sdj
+),
+chained AS (
+    SELECT p.*, coalesce(c.root, false) AS is_root,
+           max(CASE WHEN coalesce(c.root, false) AND p.user_key <> '' AND p.session_key <> ''
+                    THEN lpad(CAST(epoch_us(p.created_at) AS VARCHAR), 20, '0') || CAST(p.id AS VARCHAR) END)
+             OVER (PARTITION BY p.user_key, p.session_key ORDER BY p.created_at
+                   RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS latest_root
+    FROM pre p LEFT JOIN classes c ON c.class = p.pre_class
+),
+classified AS (
+    SELECT *,
+           CASE WHEN user_key <> '' AND session_key <> '' AND NOT is_root AND latest_root IS NOT NULL
+                THEN substr(latest_root, 21) END AS origin,
+           CASE WHEN pre_class IS NOT NULL THEN pre_class
+                WHEN user_key <> '' AND session_key <> '' AND latest_root IS NOT NULL THEN 'session_mfa'
+                WHEN sd = 'on' THEN 'security_defaults'
+                WHEN requirement = 'singlefactorauthentication' THEN 'single_factor'
+                ELSE 'no_evidence' END AS class
+    FROM chained
+)
+SELECT CAST(c.id AS VARCHAR) AS id, c.created_at, c.class, v.verdict,
+       CASE WHEN c.class IN ('mfa_claim', 'session_mfa', 'remembered_device') THEN c.origin END AS origin_sign_in_id
+FROM classified c JOIN classes v USING (class)
+ORDER BY c.created_at, c.id
+) TO '{export}' (FORMAT parquet, COMPRESSION zstd);
+"""
+
+AGREEMENT_SQL = """
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE o.class = t.class AND o.verdict = t.verdict
+                        AND coalesce(o.origin_sign_in_id, '') = coalesce(t.origin_sign_in_id, '')) AS agree
+FROM read_csv('{truth}', all_varchar = true) t LEFT JOIN (SELECT CAST(id AS VARCHAR) AS id, class, verdict,
+    CAST(origin_sign_in_id AS VARCHAR) AS origin_sign_in_id FROM read_parquet('{export}')) o USING (id)
+"""
+
+
+def timed_rss(cmd):
+    """Seconds and peak RSS (bytes) of a child process, via wait4."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    out, err = p.stdout.read(), p.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(cmd[:2])} failed: {err.decode()[-3000:]}")
+    return elapsed, usage.ru_maxrss * 1024, out
+
+
+def duckdb_run(sql, threads):
+    return timed_rss([sys.executable, "-c",
+                      "import duckdb, sys; c = duckdb.connect(); "
+                      f"c.execute('SET threads = {threads}'); c.execute(sys.argv[1])", sql])
+
+
+def agreement(truth, export):
+    import duckdb
+    total, agree = duckdb.sql(AGREEMENT_SQL.format(truth=truth, export=export)).fetchall()[0]
+    return agree, total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sign-ins", type=int, default=1_000_000)
+    ap.add_argument("--workdir", default=os.path.join(ROOT, "target/compare-classify"))
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "duckdb>=2,<3"])
+    import duckdb
+    binary = os.environ.get("MFAPROOF_BIN", os.path.join(ROOT, "target/release/mfaproof"))
+    if not os.path.exists(binary):
+        subprocess.check_call(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    archive = os.path.join(args.workdir, f"archive-{args.sign_ins}-{args.seed}")
+    if not os.path.exists(os.path.join(archive, "truth.csv")):
+        shutil.rmtree(archive, ignore_errors=True)
+        subprocess.check_call([binary, "generate", "--out", archive, "--format", "graph",
+                               "--sign-ins", str(args.sign_ins), "--seed", str(args.seed)])
+    graph = os.path.join(archive, "graph")
+    truth = os.path.join(archive, "truth.csv")
+    sign_ins = os.path.join(graph, "signIns", "*", "*.ndjson")
+    audits = os.path.join(graph, "directoryAudits", "*.json")
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(graph) for f in fs)
+    for d, _, fs in os.walk(graph):  # warm the page cache for both tools alike
+        for f in fs:
+            with open(os.path.join(d, f), "rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+    threads = os.cpu_count() or 2
+    lake = os.path.join(args.workdir, "lake")
+    shutil.rmtree(lake, ignore_errors=True)
+    ours_export = os.path.join(args.workdir, "mfaproof-classified.parquet")
+    o_ingest = timed_rss([binary, "ingest", "--json", "--lake", lake, graph])
+    o_classify = timed_rss([binary, "classify", "--lake", lake, "--out", ours_export])
+    parquet = os.path.join(args.workdir, "duckdb-sign-ins.parquet")
+    d_export = os.path.join(args.workdir, "duckdb-classified.parquet")
+    d_ingest = duckdb_run(INGEST_SQL.format(sign_ins=sign_ins, parquet=parquet), threads)
+    d_classify = duckdb_run(CLASSIFY_SQL.format(vocab=VOCAB, audits=audits, parquet=parquet,
+                                                export=d_export), threads)
+    ours_ok, total = agreement(truth, ours_export)
+    theirs_ok, _ = agreement(truth, d_export)
+    mb = size / 1e6
+
+    def stage(t):
+        return {"seconds": round(t[0], 2), "peak_rss_mb": round(t[1] / 1e6)}
+
+    result = {
+        "sign_ins": args.sign_ins, "input_mb": round(mb, 1), "duckdb_version": duckdb.__version__,
+        "duckdb_threads": threads,
+        "mfaproof": {"ingest": stage(o_ingest), "classify": stage(o_classify),
+                     "agree_with_truth": ours_ok, "of": total},
+        "duckdb": {"ingest": stage(d_ingest), "classify": stage(d_classify),
+                   "agree_with_truth": theirs_ok, "of": total},
+        "ratio_duckdb_over_ours": {
+            "ingest": round(d_ingest[0] / o_ingest[0], 2),
+            "classify": round(d_classify[0] / o_classify[0], 2),
+            "total": round((d_ingest[0] + d_classify[0]) / (o_ingest[0] + o_classify[0]), 2),
+        },
+    }
+    print(f"{args.sign_ins} sign-ins, {mb:.0f} MB of Graph NDJSON, DuckDB {duckdb.__version__}")
+    print(f"{'':10} {'stage':>9} {'seconds':>8} {'records/s':>10} {'peak RSS MB':>12} {'agree':>14}")
+    for name, ing, cls, ok in (("mfaproof", o_ingest, o_classify, ours_ok),
+                               ("duckdb", d_ingest, d_classify, theirs_ok)):
+        for sname, t in (("ingest", ing), ("classify", cls)):
+            print(f"{name:10} {sname:>9} {t[0]:>8.2f} {args.sign_ins / t[0]:>10.0f} "
+                  f"{t[1] / 1e6:>12.0f} {f'{ok}/{total}' if sname == 'classify' else '':>14}")
+    r = result["ratio_duckdb_over_ours"]
+    print(f"ratio DuckDB time / mfaproof time: ingest {r['ingest']}, classify {r['classify']}, "
+          f"total {r['total']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,539 @@
+//! The evidence of each class: the authentication steps, status details, requirement and
+//! client app that make a sign-in classify as planned under evidence rules §3, with the
+//! variants real logs show (details only in `status`, steps with `succeeded` null or
+//! false, unknown methods, claims by method or by detail) and vocabulary in mixed case
+//! with surrounding Unicode white space.
+
+use super::class::Class;
+use super::rng::Rng;
+use super::signin::{SignInRec, Step};
+use super::tenant::Micros;
+
+/// How a legacy-client sign-in gets its class (rules 6–8); the planner picks the user
+/// whose per-user MFA state fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Legacy {
+    /// app-password detail + per-user requirement policy + requirement MFA (any state).
+    RecordEvidence,
+    /// legacy client, requirement multiFactorAuthentication (any state).
+    RequirementOnly,
+    /// an unknown legacy client word with a per-user requirement policy (any state).
+    PerUserPolicy,
+    /// legacy client, single factor, per-user MFA enforced at the time.
+    StateEnforced,
+    /// as `StateEnforced`, known only from a later audit change's old value.
+    OldValueEnforced,
+    /// modern client with the app-password detail, per-user MFA enforced.
+    ModernAppPassword,
+    /// legacy client, single factor, per-user MFA disabled or enabled (rule 7).
+    StateOff,
+    /// legacy client, single factor, per-user MFA unknown (rule 8).
+    StateUnknown,
+}
+
+const LEGACY: [&str; 10] = [
+    "IMAP4",
+    "POP3",
+    "Authenticated SMTP",
+    "Exchange ActiveSync",
+    "AutoDiscover",
+    "Exchange Web Services",
+    "MAPI Over HTTP",
+    "Outlook Anywhere (RPC over HTTP)",
+    "Other clients",
+    "Exchange Online PowerShell",
+];
+const UNICODE_SPACES: [&str; 5] = [" ", "\u{a0}", "\u{2003}", "\u{3000}", "\u{2009}"];
+
+/// Vocabulary as written: usually verbatim; sometimes re-cased and wrapped in Unicode
+/// white space (the rules trim and compare case-insensitively).
+pub fn word(rng: &mut Rng, s: &str) -> String {
+    if !rng.chance(0.04) {
+        return s.to_string();
+    }
+    let cased = match rng.below(3) {
+        0 => s.to_uppercase(),
+        1 => s.to_lowercase(),
+        _ => s
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i % 2 == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect(),
+    };
+    let pad = |rng: &mut Rng| (*rng.pick(&UNICODE_SPACES)).repeat(rng.below(3) as usize);
+    format!("{}{cased}{}", pad(rng), pad(rng))
+}
+
+fn step(
+    rng: &mut Rng,
+    at: Micros,
+    method: Option<&str>,
+    succeeded: Option<bool>,
+    detail: Option<&str>,
+    requirement: &str,
+) -> Step {
+    Step {
+        at,
+        method: method.map(|m| word(rng, m)),
+        method_detail: match method {
+            Some("Password") => Some("Password in the cloud"),
+            Some("Mobile app notification") => Some("Microsoft Authenticator"),
+            _ => None,
+        },
+        succeeded,
+        detail: detail.map(|d| word(rng, d)),
+        requirement: word(rng, requirement),
+    }
+}
+
+const PRIMARY: &str = "Primary authentication";
+const MFA_STEP: &str = "Multifactor authentication";
+
+fn password(rng: &mut Rng, at: Micros) -> Step {
+    step(
+        rng,
+        at - 15_000_000,
+        Some("Password"),
+        Some(true),
+        Some("Correct password"),
+        PRIMARY,
+    )
+}
+
+/// Single sign-on on the first factor: not MFA evidence (§3 CLAIM).
+fn sso(rng: &mut Rng, at: Micros) -> Step {
+    step(
+        rng,
+        at,
+        Some("Previously satisfied"),
+        Some(true),
+        Some("First factor requirement satisfied by claim in the token"),
+        PRIMARY,
+    )
+}
+
+/// A sign-in with no recognised evidence: a password, single sign-on, or no steps at all.
+fn plain_steps(rng: &mut Rng, at: Micros) -> Vec<Step> {
+    match rng.below(3) {
+        0 => vec![password(rng, at)],
+        1 => vec![sso(rng, at)],
+        _ => Vec::new(),
+    }
+}
+
+fn requirement(rng: &mut Rng, mfa: bool) -> Option<String> {
+    Some(word(
+        rng,
+        if mfa {
+            "multiFactorAuthentication"
+        } else {
+            "singleFactorAuthentication"
+        },
+    ))
+}
+
+/// Fills the evidence fields of `rec` so that it classifies as `class`; legacy classes
+/// follow the planner's `legacy` choice.
+pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut Rng) {
+    let at = rec.at;
+    rec.error_code = Some(0);
+    let client = if rec.is_interactive() && rng.chance(0.7) {
+        "Browser"
+    } else {
+        "Mobile Apps and Desktop clients"
+    };
+    rec.client_app = Some(word(rng, client));
+    if rng.chance(0.03) && class != Class::Workload {
+        rec.client_app = None; // empty client app: not legacy
+    }
+    rec.ca_status = "success";
+    rec.ca_mfa = true;
+    rec.requirement = requirement(rng, true);
+    rec.policies = vec![("multiConditionalAccess".to_string(), "Conditional Access")];
+    match class {
+        Class::Workload => {
+            rec.client_app = None;
+            rec.requirement = None;
+            rec.policies.clear();
+            rec.ca_status = "notApplied";
+            rec.ca_mfa = false;
+            if rng.chance(0.08) {
+                rec.error_code = Some(7_000_215);
+                rec.failure_reason = "Invalid client secret provided.";
+            }
+        }
+        Class::MfaInterrupted => {
+            let code = *rng.pick(&[50_074, 50_076, 50_079, 500_121, 50_158, 50_072, 50_078]);
+            rec.error_code = Some(code);
+            rec.failure_reason = "Strong Authentication is required.";
+            rec.additional_details =
+                Some("The user is required to satisfy MFA requirement.".into());
+            rec.ca_status = "failure";
+            rec.steps = vec![password(rng, at)];
+            if rng.chance(0.5) {
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(false),
+                    Some("MFA required in Azure AD"),
+                    MFA_STEP,
+                );
+                rec.steps.push(s);
+            }
+        }
+        Class::Failed => {
+            let (code, reason) = *rng.pick(&[
+                (
+                    Some(50_126),
+                    "Error validating credentials due to invalid username or password.",
+                ),
+                (
+                    Some(53_003),
+                    "Access has been blocked by Conditional Access policies.",
+                ),
+                (
+                    Some(50_053),
+                    "Account is locked because user tried to sign in too many times.",
+                ),
+                (
+                    Some(700_082),
+                    "The refresh token has expired due to inactivity.",
+                ),
+                (None, "Other."),
+            ]);
+            rec.error_code = code;
+            rec.failure_reason = reason;
+            rec.ca_status = if code == Some(53_003) {
+                "failure"
+            } else {
+                "notApplied"
+            };
+            if code == Some(50_126) {
+                rec.steps = vec![step(
+                    rng,
+                    at,
+                    Some("Password"),
+                    Some(false),
+                    Some(
+                        "Invalid username or password or Invalid on-premise username or password.",
+                    ),
+                    PRIMARY,
+                )];
+            } else if rng.chance(0.3) {
+                // MFA evidence on a failure still classifies as failed (rule 3 comes first).
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(true),
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
+                rec.steps = vec![password(rng, at), s];
+            }
+            if rng.chance(0.2) {
+                let client = *rng.pick(&LEGACY);
+                rec.client_app = Some(word(rng, client));
+            }
+        }
+        Class::StrongAuth => match rng.below(4) {
+            0 => {
+                rec.additional_details = Some(word(
+                    rng,
+                    "MFA requirement satisfied by strong authentication",
+                ))
+            }
+            _ => {
+                let method = *rng.pick(&[
+                    "FIDO2 security key",
+                    "Windows Hello for Business",
+                    "Passkey (device-bound)",
+                    "Passkey (Microsoft Authenticator)",
+                    "X.509 Certificate",
+                    "Passwordless phone sign-in",
+                    "Platform Credential for MacOS",
+                    "Temporary Access Pass",
+                ]);
+                let detail = if rng.chance(0.5) {
+                    "MFA requirement satisfied by strong authentication"
+                } else {
+                    "Signed in with a passwordless method"
+                };
+                rec.steps = vec![step(
+                    rng,
+                    at,
+                    Some(method),
+                    Some(true),
+                    Some(detail),
+                    PRIMARY,
+                )];
+            }
+        },
+        Class::MfaCompleted => match rng.below(5) {
+            0 => {
+                let d = *rng.pick(&[
+                    "MFA completed in Azure AD",
+                    "MFA completed in the cloud",
+                    "MFA successfully completed",
+                ]);
+                rec.additional_details = Some(word(rng, d));
+            }
+            1 => {
+                // The detail counts when succeeded is null (only false disqualifies it).
+                let s = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    None,
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
+                rec.steps = vec![password(rng, at), s];
+            }
+            2 => {
+                let denied = step(
+                    rng,
+                    at - 9_000_000,
+                    Some("Text message"),
+                    Some(false),
+                    Some("MFA denied; user declined the authentication"),
+                    MFA_STEP,
+                );
+                let ok = step(
+                    rng,
+                    at,
+                    Some("Mobile app notification"),
+                    Some(true),
+                    Some("MFA successfully completed"),
+                    MFA_STEP,
+                );
+                rec.steps = vec![password(rng, at), denied, ok];
+            }
+            _ => {
+                let method = *rng.pick(&[
+                    "Mobile app notification",
+                    "Text message",
+                    "Phone call (mobile phone)",
+                    "OATH verification code",
+                    "Microsoft Authenticator App",
+                    "Verification code",
+                    "Voice",
+                    "SMS",
+                ]);
+                let detail = *rng.pick(&[
+                    "MFA successfully completed",
+                    "MFA completed in Azure AD",
+                    "Verified by the user",
+                ]);
+                let s = step(rng, at, Some(method), Some(true), Some(detail), MFA_STEP);
+                rec.steps = vec![password(rng, at), s];
+                if rng.chance(0.5) {
+                    rec.additional_details = Some("MFA completed in Azure AD".into());
+                }
+            }
+        },
+        Class::AppPassword | Class::LegacySingleFactor | Class::LegacyUnverified => {
+            fill_legacy(rec, legacy.expect("legacy sign-ins have a plan"), rng);
+        }
+        Class::MfaSkippedLocation => {
+            let d = *rng.pick(&[
+                "MFA requirement skipped due to location",
+                "MFA requirement skipped due to IP address",
+                "MFA requirement skipped due to ADFS-issued InsideCorpNet claim",
+            ]);
+            rec.steps = vec![
+                password(rng, at),
+                step(rng, at, None, Some(true), Some(d), MFA_STEP),
+            ];
+            rec.named_network = Some("Head office");
+            rec.policies = vec![("user".to_string(), "Per-user MFA")];
+        }
+        Class::RememberedDevice => {
+            let d = "MFA requirement skipped due to remembered device";
+            rec.steps = vec![
+                password(rng, at),
+                step(
+                    rng,
+                    at,
+                    Some("Previously satisfied"),
+                    Some(true),
+                    Some(d),
+                    MFA_STEP,
+                ),
+            ];
+        }
+        Class::MfaSkippedOther => {
+            let d = *rng.pick(&[
+                "MFA requirement skipped due to registered device",
+                "MFA requirement skipped as flow exercised was Windows broker logon flow",
+            ]);
+            rec.steps = vec![
+                password(rng, at),
+                step(rng, at, None, Some(true), Some(d), MFA_STEP),
+            ];
+        }
+        Class::ExternalMfa => {
+            let d = "MFA requirement satisfied by claim provided by external provider";
+            rec.steps = vec![
+                password(rng, at),
+                step(
+                    rng,
+                    at,
+                    Some("Federated identity provider"),
+                    Some(true),
+                    Some(d),
+                    MFA_STEP,
+                ),
+            ];
+            rec.protocol = "wsFederation";
+        }
+        Class::MfaClaim => {
+            rec.incoming_token = "primaryRefreshToken";
+            match rng.below(4) {
+                0 => {
+                    rec.additional_details =
+                        Some(word(rng, "MFA requirement satisfied by claim in the token"))
+                }
+                1 => {
+                    let req = *rng.pick(&[
+                        "Multi-factor authentication",
+                        "multifactor authentication",
+                        MFA_STEP,
+                    ]);
+                    rec.steps = vec![step(
+                        rng,
+                        at,
+                        Some("Satisfied by token"),
+                        Some(true),
+                        None,
+                        req,
+                    )];
+                }
+                _ => {
+                    let s = step(
+                        rng,
+                        at,
+                        Some("Previously satisfied"),
+                        Some(true),
+                        Some("MFA requirement satisfied by claim in the token"),
+                        MFA_STEP,
+                    );
+                    rec.steps = if rng.chance(0.3) {
+                        vec![sso(rng, at), s]
+                    } else {
+                        vec![s]
+                    };
+                }
+            }
+        }
+        Class::MfaRequiredSuccess => {
+            rec.steps = match rng.below(4) {
+                0 => vec![password(rng, at)],
+                // A detail of a step that did not succeed is no evidence.
+                1 => vec![
+                    password(rng, at),
+                    step(
+                        rng,
+                        at,
+                        Some("Mobile app notification"),
+                        Some(false),
+                        Some("MFA successfully completed"),
+                        MFA_STEP,
+                    ),
+                ],
+                // A claim method that did not succeed, and an unknown method.
+                2 => vec![step(
+                    rng,
+                    at,
+                    Some("Previously satisfied"),
+                    None,
+                    None,
+                    MFA_STEP,
+                )],
+                _ => vec![
+                    password(rng, at),
+                    step(
+                        rng,
+                        at,
+                        Some("Quantum token"),
+                        Some(true),
+                        Some("Verified"),
+                        MFA_STEP,
+                    ),
+                ],
+            };
+        }
+        Class::SessionMfa | Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
+            rec.steps = plain_steps(rng, at);
+            rec.ca_mfa = false;
+            rec.ca_status = "notApplied";
+            rec.policies.clear();
+            rec.requirement = match class {
+                Class::SingleFactor => requirement(rng, false),
+                Class::NoEvidence => match rng.below(3) {
+                    0 => None,
+                    1 => Some("unknownFutureValue".to_string()),
+                    _ => Some(word(rng, "")),
+                },
+                _ if rng.chance(0.3) => None,
+                _ => requirement(rng, false),
+            };
+            if class == Class::SessionMfa {
+                rec.incoming_token = "refreshToken";
+            }
+        }
+    }
+}
+
+fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
+    let at = rec.at;
+    let client = *rng.pick(&LEGACY);
+    rec.client_app = Some(word(rng, client));
+    rec.ca_status = "notApplied";
+    rec.ca_mfa = false;
+    rec.protocol = "ropc";
+    rec.requirement = requirement(rng, false);
+    rec.policies.clear();
+    rec.steps = if rng.chance(0.7) {
+        vec![password(rng, at)]
+    } else {
+        Vec::new()
+    };
+    let app_password = |rng: &mut Rng| {
+        step(
+            rng,
+            at,
+            None,
+            Some(true),
+            Some("MFA requirement skipped due to app password"),
+            MFA_STEP,
+        )
+    };
+    match how {
+        Legacy::RecordEvidence => {
+            rec.steps = vec![password(rng, at), app_password(rng)];
+            rec.additional_details = Some("MFA requirement skipped due to app password".into());
+            rec.requirement = requirement(rng, true);
+            rec.policies = vec![(word(rng, "user"), "Per-user MFA")];
+        }
+        Legacy::RequirementOnly => rec.requirement = requirement(rng, true),
+        Legacy::PerUserPolicy => {
+            rec.client_app = Some("Contoso Legacy Mail Connector".to_string());
+            rec.policies = vec![(word(rng, "user"), "Per-user MFA")];
+        }
+        Legacy::StateEnforced | Legacy::OldValueEnforced | Legacy::StateUnknown => {}
+        Legacy::ModernAppPassword | Legacy::StateOff => {
+            if how == Legacy::ModernAppPassword || rng.chance(0.25) {
+                rec.client_app = Some("Mobile Apps and Desktop clients".to_string());
+                rec.steps = vec![password(rng, at), app_password(rng)];
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Synthetic Entra archives with known answers (`mfaproof generate`).
+//!
+//! Plan first, emit second: the tenant (users, per-user MFA and security-defaults
+//! timelines, audit events) is decided up front; then each sign-in's class is drawn from
+//! the mix, and a record is built that must classify that way under evidence rules §3–§5
+//! (`plan.rs`, `evidence.rs`). The truth file (`truth.csv`: id, class, verdict,
+//! origin_sign_in_id) is written by construction as the records are — never by running
+//! the classifier. Records stream to disk as they are planned; memory grows with the
+//! number of users, not of sign-ins. Deterministic for a seed (SplitMix64, `rng.rs`).
+//! Choices are documented in docs/generate.md.
+
+mod audit;
+mod class;
+mod evidence;
+mod files;
+mod graph;
+mod json;
+mod out_csv;
+mod out_json;
+mod out_portal;
+mod plan;
+mod rng;
+mod signin;
+mod tenant;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+pub use class::{Class, Mix};
+
+use audit::AuditPlan;
+use files::Out;
+use plan::{PlanConfig, Planner, TruthRow};
+use signin::SignInRec;
+use tenant::{DAY, Tenant};
+
+/// The output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Graph,
+    AzureMonitor,
+    LogAnalytics,
+    Portal,
+}
+
+impl OutputFormat {
+    pub const ALL: [OutputFormat; 4] = [
+        OutputFormat::Graph,
+        OutputFormat::AzureMonitor,
+        OutputFormat::LogAnalytics,
+        OutputFormat::Portal,
+    ];
+
+    /// The word of `--format` and the name of the input folder under `--out`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Graph => "graph",
+            OutputFormat::AzureMonitor => "azure-monitor",
+            OutputFormat::LogAnalytics => "log-analytics",
+            OutputFormat::Portal => "portal",
+        }
+    }
+}
+
+impl fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<OutputFormat, String> {
+        let w = s.trim().to_ascii_lowercase();
+        OutputFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == w || (w == "portal-csv" && *f == OutputFormat::Portal))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?}; expected graph, azure-monitor, log-analytics or portal"
+                )
+            })
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Distinct sign-in ids (duplicate versions come on top).
+    pub sign_ins: u64,
+    /// Users; `None`: one per 40 sign-ins, between 50 and 250,000.
+    pub users: Option<usize>,
+    pub days: u32,
+    pub seed: u64,
+    pub format: OutputFormat,
+    pub mix: Mix,
+    /// First day of the window (UTC), as days since 1970-01-01.
+    pub start_day: i64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            sign_ins: 10_000,
+            users: None,
+            days: 7,
+            seed: 1,
+            format: OutputFormat::Graph,
+            mix: Mix::default(),
+            // 2026-11-01
+            start_day: 20_758,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The folder to ingest (`<out>/<format>`).
+    pub input_dir: PathBuf,
+    pub truth_file: PathBuf,
+    pub sign_ins: u64,
+    /// Sign-in records written, duplicate versions included.
+    pub records: u64,
+    pub audit_events: u64,
+    pub users: usize,
+    pub bytes: u64,
+    pub files: u64,
+    pub seconds: f64,
+    pub per_class: BTreeMap<Class, u64>,
+}
+
+/// A format's writer.
+trait Sink {
+    fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, tenant: &Tenant) -> io::Result<()>;
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()>;
+    fn finish(&mut self, out: &mut Out) -> io::Result<()>;
+}
+
+/// Errors of the generator: the output cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Writes the archive under `out/<format>/` and `out/truth.csv`.
+pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError> {
+    let started = Instant::now();
+    if opts.sign_ins == 0 || opts.days == 0 {
+        return Err(GenerateError::Usage(
+            "--sign-ins and --days must be at least 1".into(),
+        ));
+    }
+    let input_dir = out_dir.join(opts.format.as_str());
+    let truth_file = out_dir.join("truth.csv");
+    for existing in [&input_dir, &truth_file] {
+        if existing.exists() {
+            return Err(GenerateError::Usage(format!(
+                "{} already exists; choose an empty --out",
+                existing.display()
+            )));
+        }
+    }
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenerateError::Io { path, source }
+    };
+    let users = opts
+        .users
+        .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
+        .max(16);
+    let start = opts.start_day * DAY;
+    let tenant = Tenant::new(opts.seed, users, start, start + i64::from(opts.days) * DAY);
+    let audits = audit::plan(&tenant, opts.seed);
+    let mut out = Out::new(&input_dir);
+    let mut sink: Box<dyn Sink> = match opts.format {
+        OutputFormat::Graph => Box::<out_json::GraphSink>::default(),
+        OutputFormat::AzureMonitor => Box::<out_json::AzureMonitorSink>::default(),
+        OutputFormat::LogAnalytics => Box::<out_csv::LogAnalyticsSink>::default(),
+        OutputFormat::Portal => Box::<out_portal::PortalSink>::default(),
+    };
+    sink.audits(&mut out, &audits).map_err(io_err(&input_dir))?;
+    std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+    let mut truth_out = files::Out::new(out_dir);
+    let mut truth_w = truth_out.create("truth.csv").map_err(io_err(&truth_file))?;
+    truth_w
+        .write_all(b"id,class,verdict,origin_sign_in_id\n")
+        .map_err(io_err(&truth_file))?;
+    let mut planner = Planner::new(
+        &tenant,
+        PlanConfig {
+            seed: opts.seed,
+            sign_ins: opts.sign_ins,
+            days: opts.days,
+            mix: opts.mix.clone(),
+            keeps_policies: opts.format != OutputFormat::Portal,
+            reissue_in_separate_files: opts.format == OutputFormat::Portal,
+        },
+    );
+    let mut records = Vec::new();
+    let mut truth: Vec<TruthRow> = Vec::new();
+    let mut per_class = BTreeMap::new();
+    let (mut n_ids, mut n_records) = (0u64, 0u64);
+    let mut line = Vec::with_capacity(128);
+    while planner.has_next() {
+        planner.plan_next(&mut records, &mut truth);
+        for rec in records.drain(..) {
+            sink.sign_in(&mut out, &rec, &tenant)
+                .map_err(io_err(&input_dir))?;
+            n_records += 1;
+        }
+        for row in truth.drain(..) {
+            line.clear();
+            line.extend_from_slice(row.id.as_bytes());
+            line.push(b',');
+            line.extend_from_slice(row.class.as_str().as_bytes());
+            line.push(b',');
+            line.extend_from_slice(row.class.verdict().as_bytes());
+            line.push(b',');
+            if let Some(o) = &row.origin {
+                line.extend_from_slice(o.as_bytes());
+            }
+            line.push(b'\n');
+            truth_w.write_all(&line).map_err(io_err(&truth_file))?;
+            *per_class.entry(row.class).or_insert(0) += 1;
+            n_ids += 1;
+        }
+    }
+    sink.finish(&mut out).map_err(io_err(&input_dir))?;
+    truth_w.flush().map_err(io_err(&truth_file))?;
+    Ok(Summary {
+        input_dir,
+        truth_file,
+        sign_ins: n_ids,
+        records: n_records,
+        audit_events: audits.len() as u64,
+        users,
+        bytes: out.bytes,
+        files: out.files,
+        seconds: started.elapsed().as_secs_f64(),
+        per_class,
+    })
+}

@@ -1,0 +1,199 @@
+//! The JSON layouts: Graph (`signIns` as NDJSON per log and day, `directoryAudits` as
+//! response pages) and Azure Monitor diagnostic settings (`insights-logs-<category>/
+//! tenantId=…/y=/m=/d=/h=/m=00/PT1H.json`, one envelope per line).
+
+use std::io;
+
+use super::Sink;
+use super::audit::AuditPlan;
+use super::files::{Out, PathCache, Stream};
+use super::graph::{self, Flavor};
+use super::json::{Obj, TimeStyle, date, timestamp};
+use super::signin::SignInRec;
+use super::tenant::{DAY, Micros, TENANT_ID, Tenant};
+use crate::schema::EventType;
+
+fn kind_index(kind: EventType) -> usize {
+    match kind {
+        EventType::InteractiveUser => 0,
+        EventType::NonInteractiveUser => 1,
+        EventType::ServicePrincipal => 2,
+        EventType::ManagedIdentity => 3,
+    }
+}
+
+fn day_text(at: Micros) -> String {
+    let mut b = Vec::with_capacity(10);
+    date(&mut b, at);
+    String::from_utf8(b).expect("ASCII date")
+}
+
+/// Graph API pulls: `graph/signIns/<log>/<day>.ndjson`, `graph/directoryAudits/page-N.json`.
+#[derive(Default)]
+pub struct GraphSink {
+    streams: [Stream; 4],
+    paths: [PathCache; 4],
+    buf: Vec<u8>,
+}
+
+impl Sink for GraphSink {
+    fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
+        let k = kind_index(rec.kind);
+        let s = &mut self.streams[k];
+        let rel = self.paths[k].get(rec.at.div_euclid(DAY), || {
+            format!(
+                "signIns/{}/{}.ndjson",
+                graph::event_word(rec.kind),
+                day_text(rec.at)
+            )
+        });
+        s.switch(out, rel, b"")?;
+        self.buf.clear();
+        graph::sign_in(&mut self.buf, rec, t, Flavor::Graph);
+        self.buf.push(b'\n');
+        s.write(out, &self.buf)
+    }
+
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+        for (n, page) in audits.chunks(1000).enumerate() {
+            let mut s = Stream::default();
+            s.switch(out, &format!("directoryAudits/page-{:04}.json", n + 1), b"")?;
+            self.buf.clear();
+            self.buf.extend_from_slice(br#"{"@odata.context":"https://graph.microsoft.com/beta/$metadata#auditLogs/directoryAudits","value":["#);
+            for (i, e) in page.iter().enumerate() {
+                if i > 0 {
+                    self.buf.push(b',');
+                }
+                graph::audit(&mut self.buf, e);
+            }
+            self.buf.extend_from_slice(b"]}\n");
+            s.write(out, &self.buf)?;
+            s.close()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut Out) -> io::Result<()> {
+        self.streams.iter_mut().try_for_each(Stream::close)
+    }
+}
+
+const RESOURCE_ID: &str =
+    "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
+
+const CATEGORIES: [&str; 4] = [
+    "SignInLogs",
+    "NonInteractiveUserSignInLogs",
+    "ServicePrincipalSignInLogs",
+    "ManagedIdentitySignInLogs",
+];
+
+/// The blob path of a category's hour.
+fn blob_path(category: &str, at: Micros) -> String {
+    let day = day_text(at);
+    let hour = at.rem_euclid(DAY) / 3_600_000_000;
+    format!(
+        "insights-logs-{}/tenantId={TENANT_ID}/y={}/m={}/d={}/h={hour:02}/m=00/PT1H.json",
+        category.to_lowercase(),
+        &day[..4],
+        &day[5..7],
+        &day[8..10]
+    )
+}
+
+/// Azure Monitor diagnostic settings to a storage account.
+#[derive(Default)]
+pub struct AzureMonitorSink {
+    streams: [Stream; 4],
+    paths: [PathCache; 4],
+    buf: Vec<u8>,
+}
+
+/// The envelope `time`: when Azure logged the record, a little after it happened but in
+/// the same hourly blob.
+fn logged_at(at: Micros) -> Micros {
+    let hour_end = at - at.rem_euclid(3_600_000_000) + 3_599_999_999;
+    (at + 2_345_678).min(hour_end)
+}
+
+impl Sink for AzureMonitorSink {
+    fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
+        let k = kind_index(rec.kind);
+        let s = &mut self.streams[k];
+        let rel = self.paths[k].get(rec.at.div_euclid(3_600_000_000), || {
+            blob_path(CATEGORIES[k], rec.at)
+        });
+        s.switch(out, rel, b"")?;
+        let (display, _, _) = graph::user_fields(rec, t);
+        let ip = graph::ip(rec, t);
+        self.buf.clear();
+        let mut o = Obj::new(&mut self.buf);
+        o.time("time", logged_at(rec.at), Some(0), TimeStyle::Zulu);
+        o.str("resourceId", RESOURCE_ID);
+        o.str("operationName", "Sign-in activity");
+        o.str("operationVersion", "1.0");
+        o.str("category", CATEGORIES[k]);
+        o.str("tenantId", TENANT_ID);
+        o.str(
+            "resultType",
+            &rec.error_code.map(|c| c.to_string()).unwrap_or_default(),
+        );
+        o.str("resultSignature", "None");
+        o.str(
+            "resultDescription",
+            if rec.error_code == Some(0) {
+                ""
+            } else {
+                rec.failure_reason
+            },
+        );
+        o.int("durationMs", 0);
+        o.str("callerIpAddress", &ip);
+        o.str("correlationId", &rec.correlation_id);
+        o.str("identity", display);
+        o.str("Level", "4");
+        o.str("location", "NL");
+        graph::sign_in(o.key("properties"), rec, t, Flavor::AzureMonitor);
+        o.end();
+        self.buf.push(b'\n');
+        s.write(out, &self.buf)
+    }
+
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+        let mut s = Stream::default();
+        for e in audits {
+            s.switch(out, &blob_path("AuditLogs", e.at), b"")?;
+            self.buf.clear();
+            let mut o = Obj::new(&mut self.buf);
+            let b = o.key("time");
+            b.push(b'"');
+            timestamp(b, e.at, Some(e.tick), TimeStyle::Zulu);
+            b.push(b'"');
+            o.str(
+                "resourceId",
+                &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"),
+            );
+            o.str("operationName", e.activity);
+            o.str("operationVersion", "1.0");
+            o.str("category", "AuditLogs");
+            o.str("tenantId", TENANT_ID);
+            o.str("resultType", if e.success { "success" } else { "failure" });
+            o.str("resultSignature", "None");
+            o.int("durationMs", 0);
+            o.str("callerIpAddress", "203.0.113.10");
+            o.str("correlationId", &e.id[10..46]);
+            o.str("identity", "");
+            o.int("Level", 4);
+            o.str("location", "");
+            graph::audit(o.key("properties"), e);
+            o.end();
+            self.buf.push(b'\n');
+            s.write(out, &self.buf)?;
+        }
+        s.close()
+    }
+
+    fn finish(&mut self, _out: &mut Out) -> io::Result<()> {
+        self.streams.iter_mut().try_for_each(Stream::close)
+    }
+}
