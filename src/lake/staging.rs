@@ -123,16 +123,14 @@ impl Staging {
     }
 
     fn enforce_budget(&mut self) -> Result<()> {
-        let total: usize = self
-            .open
-            .values()
-            .map(|w| w.writer.in_progress_size())
-            .sum();
+        // memory_size counts what the writers hold (pages, dictionaries), not the smaller
+        // encoded estimate.
+        let total: usize = self.open.values().map(|w| w.writer.memory_size()).sum();
         if total > BUFFER_BUDGET
             && let Some(largest) = self
                 .open
                 .values_mut()
-                .max_by_key(|w| w.writer.in_progress_size())
+                .max_by_key(|w| w.writer.memory_size())
         {
             largest.writer.flush()?;
         }

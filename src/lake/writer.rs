@@ -23,6 +23,10 @@ use crate::schema::{AuditEvent, MfaStateSnapshot, Record, SecurityDefaultsSnapsh
 /// Rows buffered per partition before they become a record batch.
 const BATCH_ROWS: usize = 8192;
 
+/// Rows buffered across all partitions: past it the largest partition's rows become a
+/// batch early, so the buffer does not grow with the number of dates a run touches.
+const BUFFERED_ROWS: usize = 2 * BATCH_ROWS;
+
 /// Staged rows after which the run commits at the next input boundary: bounds the work a
 /// crash can lose without making many tiny files. `MFAPROOF_COMMIT_ROWS` overrides it (the
 /// crash tests use small groups).
@@ -65,9 +69,17 @@ pub struct RunWriter {
     mfa_states: Rows<MfaStateSnapshot>,
     security_defaults: Rows<SecurityDefaultsSnapshot>,
     pending: Vec<InputEntry>,
+    buffered: usize,
     ordinal: i64,
     counts: Counts,
     duplicates: u64,
+}
+
+/// The partition with the most buffered rows, and how many.
+fn largest<T>(m: &BTreeMap<String, Rows<T>>) -> Option<(String, usize)> {
+    m.iter()
+        .max_by_key(|(_, rows)| rows.len())
+        .map(|(d, rows)| (d.clone(), rows.len()))
 }
 
 fn date_of(t: DateTime<Utc>) -> String {
@@ -95,6 +107,7 @@ impl RunWriter {
             mfa_states: Vec::new(),
             security_defaults: Vec::new(),
             pending: Vec::new(),
+            buffered: 0,
             ordinal: 0,
             counts: Counts::default(),
             duplicates: 0,
@@ -131,6 +144,7 @@ impl RunWriter {
                 let date = date_of(s.created_at);
                 let rows = self.sign_ins.entry(date.clone()).or_default();
                 rows.push((*s, prov));
+                self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
                     self.flush_sign_ins(&date)?;
                 }
@@ -139,6 +153,7 @@ impl RunWriter {
                 let date = date_of(a.activity_date_time);
                 let rows = self.audits.entry(date.clone()).or_default();
                 rows.push((*a, prov));
+                self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
                     self.flush_audits(&date)?;
                 }
@@ -146,19 +161,37 @@ impl RunWriter {
             Record::MfaState(m) => self.mfa_states.push((m, prov)),
             Record::SecurityDefaults(s) => self.security_defaults.push((s, prov)),
         }
+        if self.buffered >= BUFFERED_ROWS {
+            self.flush_largest()?;
+        }
         Ok(())
+    }
+
+    fn flush_largest(&mut self) -> Result<()> {
+        match (largest(&self.sign_ins), largest(&self.audits)) {
+            (Some((d, n)), Some((_, m))) if n >= m => self.flush_sign_ins(&d),
+            (_, Some((d, _))) => self.flush_audits(&d),
+            (Some((d, _)), None) => self.flush_sign_ins(&d),
+            (None, None) => Ok(()),
+        }
     }
 
     fn flush_sign_ins(&mut self, date: &str) -> Result<()> {
         match self.sign_ins.remove(date) {
-            Some(rows) => self.encoder.send(Job::SignIns(date.to_string(), rows)),
+            Some(rows) => {
+                self.buffered -= rows.len();
+                self.encoder.send(Job::SignIns(date.to_string(), rows))
+            }
             None => Ok(()),
         }
     }
 
     fn flush_audits(&mut self, date: &str) -> Result<()> {
         match self.audits.remove(date) {
-            Some(rows) => self.encoder.send(Job::Audits(date.to_string(), rows)),
+            Some(rows) => {
+                self.buffered -= rows.len();
+                self.encoder.send(Job::Audits(date.to_string(), rows))
+            }
             None => Ok(()),
         }
     }
@@ -209,15 +242,10 @@ impl RunWriter {
         entry.run = self.run;
         self.counts.add(&entry.counts);
         self.pending.push(entry);
-        if self.encoder.rows() + self.buffered() >= commit_rows() {
+        if self.encoder.rows() + self.buffered >= commit_rows() {
             self.commit_group()?;
         }
         Ok(())
-    }
-
-    fn buffered(&self) -> usize {
-        self.sign_ins.values().map(Vec::len).sum::<usize>()
-            + self.audits.values().map(Vec::len).sum::<usize>()
     }
 
     /// Commits the inputs finished so far now, whatever their size (a puller commits
