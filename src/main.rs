@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Ingest allocates a string per field on one thread and frees it on another; glibc
+// malloc spent a quarter of ingest in its locks and free lists (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = mfaproof::cli::Cli::parse();
     match mfaproof::cli::run(cli) {
