@@ -40,14 +40,29 @@ pub struct Outcome {
 }
 
 /// Reads `(id, rank)` of every row of a lake file.
-fn read_keys(path: &Path, table: Table) -> Result<Vec<(String, Rank)>> {
+fn read_keys(path: &Path) -> Result<Vec<(String, Rank)>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    let schema = table_schema(table);
-    let mut roots = vec![schema.index_of("id")?, schema.index_of("ingest_seq")?];
-    let details = schema.index_of("authentication_details").ok();
-    roots.extend(details);
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    // Leaves, not whole columns: one leaf of `authentication_details` gives the list
+    // lengths without decoding the other five.
+    let wanted = |parts: &[String]| match parts.first().map(String::as_str) {
+        Some("id" | "ingest_seq") => parts.len() == 1,
+        Some("authentication_details") => true,
+        _ => false,
+    };
+    let mut leaves = Vec::new();
+    let mut details_leaf = false;
+    for (i, col) in builder.parquet_schema().columns().iter().enumerate() {
+        let parts = col.path().parts();
+        if wanted(parts) {
+            let is_details = parts[0] == "authentication_details";
+            if !(is_details && details_leaf) {
+                leaves.push(i);
+            }
+            details_leaf |= is_details;
+        }
+    }
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
     let reader = builder
         .with_projection(mask)
         .with_batch_size(64 * 1024)
@@ -89,7 +104,7 @@ fn read_keys(path: &Path, table: Table) -> Result<Vec<(String, Rank)>> {
 
 /// Decides the losing rows of one partition. `staged` are this commit's new files,
 /// `existing` the files already in the partition (which hold no duplicate among themselves).
-pub fn decide(table: Table, staged: &[PathBuf], existing: &[PathBuf]) -> Result<Outcome> {
+pub fn decide(staged: &[PathBuf], existing: &[PathBuf]) -> Result<Outcome> {
     let mut best: HashMap<String, (Rank, FileIdx, usize)> = HashMap::new();
     let mut outcome = Outcome::default();
     let lose = |outcome: &mut Outcome, file: FileIdx, row: usize| {
@@ -97,7 +112,7 @@ pub fn decide(table: Table, staged: &[PathBuf], existing: &[PathBuf]) -> Result<
         outcome.dropped += 1;
     };
     for (f, path) in staged.iter().enumerate() {
-        for (row, (id, rank)) in read_keys(path, table)?.into_iter().enumerate() {
+        for (row, (id, rank)) in read_keys(path)?.into_iter().enumerate() {
             match best.get_mut(&id) {
                 None => {
                     best.insert(id, (rank, f, row));
@@ -118,7 +133,7 @@ pub fn decide(table: Table, staged: &[PathBuf], existing: &[PathBuf]) -> Result<
     }
     for (e, path) in existing.iter().enumerate() {
         let f = staged.len() + e;
-        for (row, (id, rank)) in read_keys(path, table)?.into_iter().enumerate() {
+        for (row, (id, rank)) in read_keys(path)?.into_iter().enumerate() {
             if let Some(current) = best.get_mut(&id) {
                 if rank > current.0 {
                     lose(&mut outcome, current.1, current.2);

@@ -10,8 +10,10 @@ use crate::error::{Error, Result};
 use crate::schema::batch::{self, Provenance};
 use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
 
-/// Rows of one table with their provenance.
-pub type Rows<T> = Vec<(T, Provenance)>;
+/// Rows of one table with their provenance. Records stay boxed as the sources made them:
+/// moving a 1.4 KB `SignIn` into a growing vector of 8,192 cost a memmove and fresh pages
+/// per batch.
+pub type Rows<T> = Vec<(Box<T>, Provenance)>;
 
 /// A unit of work: rows of one partition (date) or one snapshot table.
 pub enum Job {
@@ -43,7 +45,7 @@ pub struct Encoder {
 }
 
 fn split<T>(rows: &Rows<T>) -> (Vec<&T>, Vec<Provenance>) {
-    rows.iter().map(|(r, p)| (r, p.clone())).unzip()
+    rows.iter().map(|(r, p)| (&**r, p.clone())).unzip()
 }
 
 fn encode(staging: &mut Staging, job: Job) -> Result<()> {

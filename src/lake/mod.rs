@@ -1,6 +1,7 @@
 //! The Parquet lake: layout, manifest, staged writes, deduplication, atomic commits and
 //! quarantine. Readers only ever see whole committed files.
 
+mod buffer;
 pub mod commit;
 pub mod dedup;
 pub mod encoder;

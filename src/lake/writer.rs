@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::buffer::{Buffer, Keyed};
 use super::commit::{self, Journal, relative};
 use super::dedup;
 use super::encoder::{Encoder, Job, Rows};
@@ -64,26 +65,44 @@ pub struct RunWriter {
     encoder: Encoder,
     group: u64,
     quarantine: Option<(PathBuf, BufWriter<File>)>,
-    sign_ins: BTreeMap<String, Rows<SignIn>>,
-    audits: BTreeMap<String, Rows<AuditEvent>>,
+    sign_ins: BTreeMap<String, Buffer<SignIn>>,
+    audits: BTreeMap<String, Buffer<AuditEvent>>,
     mfa_states: Rows<MfaStateSnapshot>,
     security_defaults: Rows<SecurityDefaultsSnapshot>,
     pending: Vec<InputEntry>,
     buffered: usize,
+    dates: DateKeys,
     ordinal: i64,
     counts: Counts,
     duplicates: u64,
 }
 
 /// The partition with the most buffered rows, and how many.
-fn largest<T>(m: &BTreeMap<String, Rows<T>>) -> Option<(String, usize)> {
+fn largest<T: Keyed>(m: &BTreeMap<String, Buffer<T>>) -> Option<(String, usize)> {
     m.iter()
         .max_by_key(|(_, rows)| rows.len())
         .map(|(d, rows)| (d.clone(), rows.len()))
 }
 
-fn date_of(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
+/// The partition key of a timestamp, remembered for the last day seen: records arrive
+/// mostly in time order, and formatting a date per record was measurable.
+#[derive(Default)]
+struct DateKeys {
+    last: Option<(chrono::NaiveDate, String)>,
+}
+
+impl DateKeys {
+    fn key(&mut self, t: DateTime<Utc>) -> String {
+        let day = t.date_naive();
+        match &self.last {
+            Some((d, key)) if *d == day => key.clone(),
+            _ => {
+                let key = day.format("%Y-%m-%d").to_string();
+                self.last = Some((day, key.clone()));
+                key
+            }
+        }
+    }
 }
 
 impl RunWriter {
@@ -108,6 +127,7 @@ impl RunWriter {
             security_defaults: Vec::new(),
             pending: Vec::new(),
             buffered: 0,
+            dates: DateKeys::default(),
             ordinal: 0,
             counts: Counts::default(),
             duplicates: 0,
@@ -141,25 +161,31 @@ impl RunWriter {
         let prov = self.provenance(origin);
         match record {
             Record::SignIn(s) => {
-                let date = date_of(s.created_at);
+                let date = self.dates.key(s.created_at);
                 let rows = self.sign_ins.entry(date.clone()).or_default();
-                rows.push((*s, prov));
+                if rows.push(s, prov) {
+                    self.duplicates += 1;
+                    return Ok(());
+                }
                 self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
-                    self.flush_sign_ins(&date)?;
+                    self.flush_sign_ins_head(&date)?;
                 }
             }
             Record::Audit(a) => {
-                let date = date_of(a.activity_date_time);
+                let date = self.dates.key(a.activity_date_time);
                 let rows = self.audits.entry(date.clone()).or_default();
-                rows.push((*a, prov));
+                if rows.push(a, prov) {
+                    self.duplicates += 1;
+                    return Ok(());
+                }
                 self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
-                    self.flush_audits(&date)?;
+                    self.flush_audits_head(&date)?;
                 }
             }
-            Record::MfaState(m) => self.mfa_states.push((m, prov)),
-            Record::SecurityDefaults(s) => self.security_defaults.push((s, prov)),
+            Record::MfaState(m) => self.mfa_states.push((Box::new(m), prov)),
+            Record::SecurityDefaults(s) => self.security_defaults.push((Box::new(s), prov)),
         }
         if self.buffered >= BUFFERED_ROWS {
             self.flush_largest()?;
@@ -169,18 +195,38 @@ impl RunWriter {
 
     fn flush_largest(&mut self) -> Result<()> {
         match (largest(&self.sign_ins), largest(&self.audits)) {
-            (Some((d, n)), Some((_, m))) if n >= m => self.flush_sign_ins(&d),
-            (_, Some((d, _))) => self.flush_audits(&d),
-            (Some((d, _)), None) => self.flush_sign_ins(&d),
+            (Some((d, n)), Some((_, m))) if n >= m => self.flush_sign_ins_head(&d),
+            (_, Some((d, _))) => self.flush_audits_head(&d),
+            (Some((d, _)), None) => self.flush_sign_ins_head(&d),
             (None, None) => Ok(()),
         }
+    }
+
+    /// Flushes a partition for size, keeping its last rows buffered (see `buffer.rs`).
+    fn flush_sign_ins_head(&mut self, date: &str) -> Result<()> {
+        let Some(buf) = self.sign_ins.get_mut(date) else {
+            return Ok(());
+        };
+        let rows = buf.take_keeping_tail();
+        self.buffered -= rows.len();
+        self.encoder.send(Job::SignIns(date.to_string(), rows))
+    }
+
+    fn flush_audits_head(&mut self, date: &str) -> Result<()> {
+        let Some(buf) = self.audits.get_mut(date) else {
+            return Ok(());
+        };
+        let rows = buf.take_keeping_tail();
+        self.buffered -= rows.len();
+        self.encoder.send(Job::Audits(date.to_string(), rows))
     }
 
     fn flush_sign_ins(&mut self, date: &str) -> Result<()> {
         match self.sign_ins.remove(date) {
             Some(rows) => {
                 self.buffered -= rows.len();
-                self.encoder.send(Job::SignIns(date.to_string(), rows))
+                self.encoder
+                    .send(Job::SignIns(date.to_string(), rows.take()))
             }
             None => Ok(()),
         }
@@ -190,7 +236,8 @@ impl RunWriter {
         match self.audits.remove(date) {
             Some(rows) => {
                 self.buffered -= rows.len();
-                self.encoder.send(Job::Audits(date.to_string(), rows))
+                self.encoder
+                    .send(Job::Audits(date.to_string(), rows.take()))
             }
             None => Ok(()),
         }
@@ -342,7 +389,7 @@ impl RunWriter {
             return Ok(());
         }
         let existing = parquet_files(&dir)?;
-        let outcome = dedup::decide(*table, &staged, &existing)?;
+        let outcome = dedup::decide(&staged, &existing)?;
         self.duplicates += outcome.dropped;
         for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
             let is_staged = i < staged.len();

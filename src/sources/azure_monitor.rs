@@ -18,25 +18,30 @@ use crate::schema::{EventType, Record};
 /// Reads Azure Monitor records into `sink`, numbered by line (JSON Lines) or element index
 /// (`records` batches). Categories other than the five sign-in and audit logs are skipped.
 pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
-    for_each_piece(input, sink, |piece, sink| match decode(piece.bytes) {
-        Ok(Decoded::Record(record)) => sink.record(piece.no, record),
-        Ok(Decoded::Skip(category)) => {
-            sink.skip(piece.no, &format!("category {category}"));
-            Ok(())
-        }
-        // The current hour's blob is appended to while we read it: a last line that is
-        // not JSON yet is not an error, the finished blob will deliver it.
-        Err(Failure::NotJson(_)) if piece.unterminated && !piece.element => {
-            sink.partial(piece.no, piece.bytes);
-            Ok(())
-        }
-        Err(_) if !piece.complete && piece.unterminated => {
-            sink.reject(piece.no, piece.bytes, TRUNCATED.to_string())
-        }
-        Err(Failure::NotJson(reason) | Failure::Record(reason)) => {
-            sink.reject(piece.no, piece.bytes, reason)
-        }
-    })
+    for_each_piece(
+        input,
+        sink,
+        || (),
+        |(), piece, sink| match decode(piece.bytes) {
+            Ok(Decoded::Record(record)) => sink.record(piece.no, record),
+            Ok(Decoded::Skip(category)) => {
+                sink.skip(piece.no, &format!("category {category}"));
+                Ok(())
+            }
+            // The current hour's blob is appended to while we read it: a last line that is
+            // not JSON yet is not an error, the finished blob will deliver it.
+            Err(Failure::NotJson(_)) if piece.unterminated && !piece.element => {
+                sink.partial(piece.no, piece.bytes);
+                Ok(())
+            }
+            Err(_) if piece.unterminated && !piece.complete() => {
+                sink.reject(piece.no, piece.bytes, TRUNCATED.to_string())
+            }
+            Err(Failure::NotJson(reason) | Failure::Record(reason)) => {
+                sink.reject(piece.no, piece.bytes, reason)
+            }
+        },
+    )
 }
 
 /// What a category's `properties` hold.

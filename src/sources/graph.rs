@@ -15,19 +15,23 @@ use crate::schema::Record;
 pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
     // Files hold one kind of object almost always; trying the last kind first means one
     // parse per record.
-    let mut hint = Kind::SignIn;
-    for_each_piece(input, sink, |piece, sink| {
-        if !piece.complete && piece.unterminated {
-            return sink.reject(piece.no, piece.bytes, TRUNCATED.to_string());
-        }
-        match decode(piece.bytes, hint) {
-            Ok((record, kind)) => {
-                hint = kind;
-                sink.record(piece.no, record)
+    for_each_piece(
+        input,
+        sink,
+        || Kind::SignIn,
+        |hint, piece, sink| {
+            if piece.unterminated && !piece.complete() {
+                return sink.reject(piece.no, piece.bytes, TRUNCATED.to_string());
             }
-            Err(reason) => sink.reject(piece.no, piece.bytes, reason),
-        }
-    })
+            match decode(piece.bytes, *hint) {
+                Ok((record, kind)) => {
+                    *hint = kind;
+                    sink.record(piece.no, record)
+                }
+                Err(reason) => sink.reject(piece.no, piece.bytes, reason),
+            }
+        },
+    )
 }
 
 /// The two Graph objects this source knows.

@@ -39,13 +39,15 @@ pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonErro
 /// The reject reason for a piece the input ended inside.
 pub const TRUNCATED: &str = "truncated: the input ends inside this record";
 
-/// Splits `input` and hands every piece to `handle`; `Err` only when the input cannot be
-/// read or does not start like JSON. An empty input and an array left open at the end
+/// Splits `input` and hands every piece to `handle` (on worker threads, each with its own
+/// state from `init`; the sink still sees everything in input order); `Err` only when the
+/// input cannot be read or does not start like JSON. An empty input and an array left open at the end
 /// are reported through [`Sink::warn`].
-pub fn for_each_piece(
+pub fn for_each_piece<S: Send>(
     input: &mut dyn BufRead,
     sink: &mut dyn Sink,
-    mut handle: impl FnMut(&Piece<'_>, &mut dyn Sink) -> Result<()>,
+    init: impl Fn() -> S,
+    handle: impl Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()> + Sync,
 ) -> Result<()> {
     let mut split = JsonSplitter::new(input);
     match split.peek_start().map_err(unreadable)? {
@@ -64,9 +66,7 @@ pub fn for_each_piece(
             });
         }
     }
-    while let Some(piece) = split.next_piece().map_err(unreadable)? {
-        handle(&piece, sink)?;
-    }
+    super::piece_pool::run(&mut split, sink, init, handle)?;
     if split.left_unclosed() {
         sink.warn(
             "the input ends inside a JSON array: it was cut short; the records before the cut \

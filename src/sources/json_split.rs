@@ -22,11 +22,71 @@ pub struct Piece<'a> {
     pub no: u64,
     /// Whether the piece is an element of an array rather than a top-level value.
     pub element: bool,
-    /// `false` when the input (or, for JSON Lines, the line) ended inside the value.
-    pub complete: bool,
+    /// Whether the value closed before the input (or, for JSON Lines, the line) ended;
+    /// `None` for a whole JSON Lines line taken on the fast path, where [`Piece::complete`]
+    /// works it out only if asked (it seldom is: a terminated line that did not close fails
+    /// to parse anyway).
+    pub closed: Option<bool>,
     /// The piece runs to the end of the input with no newline after it: the last line of
     /// a blob that may still be being written.
     pub unterminated: bool,
+}
+
+impl Piece<'_> {
+    /// `false` when the input (or, for JSON Lines, the line) ended inside the value.
+    pub fn complete(&self) -> bool {
+        self.closed.unwrap_or_else(|| object_closes(self.bytes))
+    }
+}
+
+/// Whether the object `line` starts with closes within it.
+fn object_closes(line: &[u8]) -> bool {
+    let mut depth = 0u32;
+    let mut i = 0;
+    while i < line.len() {
+        match line[i] {
+            b'"' => {
+                // Skip to the closing quote; a backslash escapes the byte after it.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &line[i.min(line.len())..]) {
+                        Some(m) if line[i + m] == b'\\' => i += m + 2,
+                        Some(m) => {
+                            i += m;
+                            break;
+                        }
+                        None => return false,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether a JSON Lines line may hold a `"value": [` or `"records": [` key, i.e. may be a
+/// page whose elements are the records. Conservative: a false alarm only sends the line
+/// through the byte-by-byte scanner, which decides exactly.
+fn may_be_page(line: &[u8]) -> bool {
+    [&b"\"value\""[..], b"\"records\""].iter().any(|key| {
+        memchr::memmem::find_iter(line, key).any(|at| {
+            let mut rest = line[at + key.len()..].iter().skip_while(|b| is_blank(**b));
+            rest.next() == Some(&b':') && rest.find(|b| !is_blank(**b)) == Some(&b'[')
+        })
+    })
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r')
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +125,8 @@ enum KeyPhase {
 pub struct JsonSplitter<R> {
     input: R,
     bom_checked: bool,
+    /// Bytes of the input a fast-path piece lent out, consumed at the next call.
+    lent: usize,
     scan: Scan,
 }
 
@@ -105,6 +167,7 @@ impl<R: BufRead> JsonSplitter<R> {
         JsonSplitter {
             input,
             bom_checked: false,
+            lent: 0,
             scan: Scan {
                 buf: Vec::new(),
                 state: State::Between,
@@ -152,8 +215,33 @@ impl<R: BufRead> JsonSplitter<R> {
 
     /// The next piece, or `None` at the end of the input.
     pub fn next_piece(&mut self) -> io::Result<Option<Piece<'_>>> {
+        self.input.consume(std::mem::take(&mut self.lent));
         self.skip_bom()?;
         self.scan.buf.clear();
+        if self.scan.line_mode == Some(true) && self.scan.state == State::Between {
+            // JSON Lines: a line that is one object, not a page, and wholly in the read
+            // buffer is the piece as it stands, lent out without scanning or copying it.
+            let chunk = self.input.fill_buf()?;
+            let line_end = match chunk.first() {
+                Some(b'{') => memchr::memchr(b'\n', chunk).filter(|&e| !may_be_page(&chunk[..e])),
+                _ => None,
+            };
+            if let Some(end) = line_end {
+                self.lent = end + 1;
+                let no = self.scan.line;
+                self.scan.line += 1;
+                // The same buffered bytes again (nothing was consumed), borrowed for the
+                // piece's lifetime.
+                let chunk = self.input.fill_buf()?;
+                return Ok(Some(Piece {
+                    bytes: &chunk[..end],
+                    no,
+                    element: false,
+                    closed: None,
+                    unterminated: false,
+                }));
+            }
+        }
         loop {
             let chunk = match self.input.fill_buf() {
                 Ok(c) => c,
@@ -226,7 +314,7 @@ impl Scan {
             bytes: &self.buf,
             no: self.piece_no,
             element: self.piece_element,
-            complete,
+            closed: Some(complete),
             unterminated,
         }
     }

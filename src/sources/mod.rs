@@ -16,6 +16,7 @@ pub mod json_split;
 mod la_cells;
 pub mod log_analytics;
 pub mod mapping;
+mod piece_pool;
 mod portal_auth_details;
 pub mod portal_csv;
 pub mod snapshot;

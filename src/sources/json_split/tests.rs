@@ -13,7 +13,7 @@ fn split_with(input: &[u8], capacity: usize) -> (Vec<Got>, bool) {
     let mut out = Vec::new();
     while let Some(p) = s.next_piece().unwrap() {
         let text = String::from_utf8(p.bytes.to_vec()).unwrap();
-        out.push((text, p.no, p.element, p.complete, p.unterminated));
+        out.push((text, p.no, p.element, p.complete(), p.unterminated));
     }
     (out, s.left_unclosed())
 }

@@ -1,0 +1,274 @@
+//! Decodes split JSON pieces on worker threads while the caller's thread splits the input
+//! and hands the results to the sink in input order.
+//!
+//! Parsing and mapping a record is most of ingest's work; one thread splitting and
+//! several decoding keep both cores busy. The sink sees exactly the calls, in exactly the
+//! order, a single-threaded loop would make: each worker records its sink calls per batch,
+//! and batches are replayed in the order they were cut.
+
+use std::collections::VecDeque;
+use std::io::BufRead;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use super::Sink;
+use super::json_split::{JsonSplitter, Piece};
+use crate::error::{Error, Result};
+use crate::schema::Record;
+
+/// A batch is sent once it holds this many bytes or pieces. Small enough that its buffer
+/// stays an ordinary allocation, reused from batch to batch: multi-MiB buffers were fresh
+/// (zeroed) pages every time.
+const BATCH_BYTES: usize = 512 << 10;
+const BATCH_PIECES: usize = 256;
+
+/// Batches queued or being decoded per worker before the splitter waits.
+const IN_FLIGHT_PER_WORKER: usize = 4;
+
+/// Pieces copied out of the splitter, one buffer for many.
+struct Batch {
+    bytes: Vec<u8>,
+    pieces: Vec<Meta>,
+}
+
+/// A piece's place in its batch and its flags (see [`Piece`]).
+struct Meta {
+    start: usize,
+    end: usize,
+    no: u64,
+    element: bool,
+    closed: Option<bool>,
+    unterminated: bool,
+}
+
+impl Batch {
+    fn push(&mut self, p: &Piece<'_>) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(p.bytes);
+        self.pieces.push(Meta {
+            start,
+            end: self.bytes.len(),
+            no: p.no,
+            element: p.element,
+            closed: p.closed,
+            unterminated: p.unterminated,
+        });
+    }
+
+    fn new() -> Batch {
+        Batch {
+            bytes: Vec::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
+            pieces: Vec::with_capacity(BATCH_PIECES),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.bytes.len() >= BATCH_BYTES || self.pieces.len() >= BATCH_PIECES
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.pieces.clear();
+    }
+}
+
+/// One recorded sink call.
+enum Call {
+    Record(u64, Record),
+    Reject(u64, Vec<u8>, String),
+    Skip(u64, String),
+    Partial(u64, Vec<u8>),
+    Warn(String),
+}
+
+/// A sink that records calls for replay on the caller's thread.
+#[derive(Default)]
+struct Recorder {
+    calls: Vec<Call>,
+}
+
+impl Sink for Recorder {
+    fn record(&mut self, record_no: u64, record: Record) -> Result<()> {
+        self.calls.push(Call::Record(record_no, record));
+        Ok(())
+    }
+    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()> {
+        self.calls
+            .push(Call::Reject(record_no, raw.to_vec(), reason));
+        Ok(())
+    }
+    fn skip(&mut self, record_no: u64, what: &str) {
+        self.calls.push(Call::Skip(record_no, what.to_string()));
+    }
+    fn partial(&mut self, record_no: u64, raw: &[u8]) {
+        self.calls.push(Call::Partial(record_no, raw.to_vec()));
+    }
+    fn warn(&mut self, message: String) {
+        self.calls.push(Call::Warn(message));
+    }
+}
+
+fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
+    for call in calls {
+        match call {
+            Call::Record(no, r) => sink.record(no, r)?,
+            Call::Reject(no, raw, reason) => sink.reject(no, &raw, reason)?,
+            Call::Skip(no, what) => sink.skip(no, &what),
+            Call::Partial(no, raw) => sink.partial(no, &raw),
+            Call::Warn(m) => sink.warn(m),
+        }
+    }
+    Ok(())
+}
+
+/// What a worker sends back: the calls of one batch and the emptied-out batch to reuse.
+type Done = Result<(Vec<Call>, Batch)>;
+
+struct Worker {
+    jobs: SyncSender<Batch>,
+    done: Receiver<Done>,
+}
+
+fn work<S, H>(jobs: Receiver<Batch>, done: SyncSender<Done>, mut state: S, handle: &H)
+where
+    H: Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()>,
+{
+    for mut batch in jobs {
+        let mut rec = Recorder::default();
+        let mut outcome = Ok(());
+        for m in &batch.pieces {
+            let piece = Piece {
+                bytes: &batch.bytes[m.start..m.end],
+                no: m.no,
+                element: m.element,
+                closed: m.closed,
+                unterminated: m.unterminated,
+            };
+            outcome = handle(&mut state, &piece, &mut rec);
+            if outcome.is_err() {
+                break;
+            }
+        }
+        batch.clear();
+        let failed = outcome.is_err();
+        if done.send(outcome.map(|()| (rec.calls, batch))).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// How many decoding threads: one per core (the splitting thread and the lake's encoder
+/// share the cores with them), at most four.
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+}
+
+/// Splits `split`'s input and runs `handle` on every piece on worker threads, each with its
+/// own state from `init`; the sink receives the handlers' calls in input order. A handler
+/// fails only when its sink does, and the workers' sinks only record, so every failure
+/// here comes from reading the input or from `sink`.
+pub fn run<R, S, I, H>(
+    split: &mut JsonSplitter<R>,
+    sink: &mut dyn Sink,
+    init: I,
+    handle: H,
+) -> Result<()>
+where
+    R: BufRead,
+    S: Send,
+    I: Fn() -> S,
+    H: Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()> + Sync,
+{
+    let n = workers();
+    std::thread::scope(|scope| {
+        let handle = &handle;
+        let pool: Vec<Worker> = (0..n)
+            .map(|_| {
+                let (jobs, job_rx) = sync_channel::<Batch>(1);
+                let (done_tx, done) = sync_channel::<Done>(IN_FLIGHT_PER_WORKER);
+                let state = init();
+                scope.spawn(move || work(job_rx, done_tx, state, handle));
+                Worker { jobs, done }
+            })
+            .collect();
+        let mut queue = Queue {
+            pool: &pool,
+            in_flight: VecDeque::new(),
+            next: 0,
+            spare: Vec::new(),
+        };
+        let mut batch = Batch::new();
+        // A read error (a truncated gzip, say) ends the input, but what was read before it
+        // still reaches the sink, as it would in a single-threaded loop.
+        let read_error = loop {
+            match split.next_piece() {
+                Ok(Some(piece)) => batch.push(&piece),
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+            if batch.full() {
+                let fresh = queue.spare.pop().unwrap_or_else(Batch::new);
+                queue.send(std::mem::replace(&mut batch, fresh), sink)?;
+            }
+        };
+        if !batch.pieces.is_empty() {
+            queue.send(batch, sink)?;
+        }
+        while !queue.in_flight.is_empty() {
+            queue.finish_oldest(sink)?;
+        }
+        match read_error {
+            Some(e) => Err(unreadable(e)),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Batches out to workers in turn, results back in the same turn.
+struct Queue<'a> {
+    pool: &'a [Worker],
+    in_flight: VecDeque<usize>,
+    next: usize,
+    spare: Vec<Batch>,
+}
+
+impl Queue<'_> {
+    fn send(&mut self, batch: Batch, sink: &mut dyn Sink) -> Result<()> {
+        if self.in_flight.len() >= self.pool.len() * IN_FLIGHT_PER_WORKER {
+            self.finish_oldest(sink)?;
+        }
+        let w = self.next;
+        self.next = (self.next + 1) % self.pool.len();
+        if self.pool[w].jobs.send(batch).is_err() {
+            // The worker stopped on an error: report it (and everything before it).
+            while !self.in_flight.is_empty() {
+                self.finish_oldest(sink)?;
+            }
+            return Err(stopped());
+        }
+        self.in_flight.push_back(w);
+        Ok(())
+    }
+
+    fn finish_oldest(&mut self, sink: &mut dyn Sink) -> Result<()> {
+        let Some(w) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let (calls, batch) = self.pool[w].done.recv().map_err(|_| stopped())??;
+        self.spare.push(batch);
+        replay(calls, sink)
+    }
+}
+
+fn stopped() -> Error {
+    Error::Usage("a JSON decoding thread stopped unexpectedly".into())
+}
+
+fn unreadable(e: std::io::Error) -> Error {
+    Error::Input {
+        file: "input".to_string(),
+        reason: e.to_string(),
+    }
+}
