@@ -272,3 +272,87 @@ fn unreadable(e: std::io::Error) -> Error {
         reason: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, BufRead, BufReader, Read};
+
+    use crate::sources::graph;
+    use crate::sources::json_decode::Collect;
+
+    fn lines(n: usize) -> String {
+        (1..=n)
+            .map(|i| {
+                if i % 7 == 0 {
+                    format!("{{\"id\":\"s{i}\",\"createdDateTime\":\n")
+                } else {
+                    format!("{{\"id\":\"s{i}\",\"createdDateTime\":\"2026-11-03T08:00:00Z\"}}\n")
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_batches_reach_the_sink_in_input_order() {
+        let n = 5_000; // about 20 batches of 256 pieces
+        let input = lines(n);
+        let mut sink = Collect::default();
+        graph::read(
+            &mut BufReader::with_capacity(4096, input.as_bytes()),
+            &mut sink,
+        )
+        .unwrap();
+        let records: Vec<u64> = sink.records.iter().map(|r| r.0).collect();
+        let expect: Vec<u64> = (1..=n as u64).filter(|i| i % 7 != 0).collect();
+        assert_eq!(records, expect);
+        let rejects: Vec<u64> = sink.rejects.iter().map(|r| r.0).collect();
+        assert_eq!(
+            rejects,
+            (1..=n as u64).filter(|i| i % 7 == 0).collect::<Vec<_>>()
+        );
+    }
+
+    /// Fails after `ok` bytes, like a truncated gzip stream.
+    struct FailsAfter<'a> {
+        data: &'a [u8],
+        ok: usize,
+    }
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.ok == 0 {
+                return Err(io::Error::other("unexpected end of gzip stream"));
+            }
+            let n = buf.len().min(self.ok).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.ok -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn records_before_a_read_error_are_delivered() {
+        let input = lines(3_000);
+        let cut = input.len() / 2;
+        let mut reader = BufReader::with_capacity(
+            1024,
+            FailsAfter {
+                data: input.as_bytes(),
+                ok: cut,
+            },
+        );
+        assert!(reader.fill_buf().is_ok());
+        let mut sink = Collect::default();
+        let err = graph::read(&mut reader, &mut sink).unwrap_err();
+        assert!(err.to_string().contains("unexpected end of gzip stream"));
+        let whole_lines = input[..cut].matches('\n').count() as u64;
+        let delivered = sink.records.len() + sink.rejects.len();
+        assert_eq!(
+            delivered as u64, whole_lines,
+            "every line read before the error"
+        );
+        let last = sink.records.last().map(|r| r.0).unwrap_or(0);
+        assert!(last >= whole_lines - 1);
+    }
+}
