@@ -36,8 +36,12 @@ pub const MEMORY_POOL_BYTES: usize = 1024 * 1024 * 1024;
 
 /// A session with the spilling memory pool and one partition per core.
 pub fn session() -> Result<SessionContext> {
+    let pool = std::env::var("MFAPROOF_MEMORY_POOL_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(MEMORY_POOL_BYTES, |mb| mb << 20);
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(MEMORY_POOL_BYTES)))
+        .with_memory_pool(Arc::new(FairSpillPool::new(pool)))
         .build_arc()?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let config = SessionConfig::new()

@@ -141,7 +141,8 @@ async fn materialise(ctx: &SessionContext, work: &Path) -> Result<()> {
     let schema = df.schema().inner().clone();
     let mut stream = df.execute_stream().await?;
     let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    let props = crate::evidence::export::parquet_properties();
+    let mut writer = ArrowWriter::try_new(file, schema, Some(props))?;
     while let Some(batch) = stream.next().await {
         writer.write(&batch?)?;
     }
