@@ -84,6 +84,27 @@ fn largest<T: Keyed>(m: &BTreeMap<String, Buffer<T>>) -> Option<(String, usize)>
         .map(|(d, rows)| (d.clone(), rows.len()))
 }
 
+/// How much of a partition's buffer a flush takes.
+#[derive(Clone, Copy)]
+enum Cut {
+    /// Everything (before a commit).
+    All,
+    /// All but the tail (a flush for size).
+    Head,
+}
+
+impl Cut {
+    fn take<T: Keyed>(self, m: &mut BTreeMap<String, Buffer<T>>, date: &str) -> Rows<T> {
+        match self {
+            Cut::All => m.remove(date).map(Buffer::take).unwrap_or_default(),
+            Cut::Head => m
+                .get_mut(date)
+                .map(Buffer::take_keeping_tail)
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// The partition key of a timestamp, remembered for the last day seen: records arrive
 /// mostly in time order, and formatting a date per record was measurable.
 #[derive(Default)]
@@ -169,7 +190,7 @@ impl RunWriter {
                 }
                 self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
-                    self.flush_sign_ins_head(&date)?;
+                    self.flush_sign_ins(&date, Cut::Head)?;
                 }
             }
             Record::Audit(a) => {
@@ -181,7 +202,7 @@ impl RunWriter {
                 }
                 self.buffered += 1;
                 if rows.len() >= BATCH_ROWS {
-                    self.flush_audits_head(&date)?;
+                    self.flush_audits(&date, Cut::Head)?;
                 }
             }
             Record::MfaState(m) => self.mfa_states.push((Box::new(m), prov)),
@@ -195,62 +216,41 @@ impl RunWriter {
 
     fn flush_largest(&mut self) -> Result<()> {
         match (largest(&self.sign_ins), largest(&self.audits)) {
-            (Some((d, n)), Some((_, m))) if n >= m => self.flush_sign_ins_head(&d),
-            (_, Some((d, _))) => self.flush_audits_head(&d),
-            (Some((d, _)), None) => self.flush_sign_ins_head(&d),
+            (Some((d, n)), Some((_, m))) if n >= m => self.flush_sign_ins(&d, Cut::Head),
+            (_, Some((d, _))) => self.flush_audits(&d, Cut::Head),
+            (Some((d, _)), None) => self.flush_sign_ins(&d, Cut::Head),
             (None, None) => Ok(()),
         }
     }
 
-    /// Flushes a partition for size, keeping its last rows buffered (see `buffer.rs`).
-    fn flush_sign_ins_head(&mut self, date: &str) -> Result<()> {
-        let Some(buf) = self.sign_ins.get_mut(date) else {
+    /// Sends a partition's buffered sign-ins to the encoder: all of them (`Cut::All`), or,
+    /// when flushing for size, all but the tail kept to meet later versions (`buffer.rs`).
+    fn flush_sign_ins(&mut self, date: &str, cut: Cut) -> Result<()> {
+        let rows = cut.take(&mut self.sign_ins, date);
+        self.send(rows, |rows| Job::SignIns(date.to_string(), rows))
+    }
+
+    fn flush_audits(&mut self, date: &str, cut: Cut) -> Result<()> {
+        let rows = cut.take(&mut self.audits, date);
+        self.send(rows, |rows| Job::Audits(date.to_string(), rows))
+    }
+
+    fn send<T>(&mut self, rows: Rows<T>, job: impl FnOnce(Rows<T>) -> Job) -> Result<()> {
+        if rows.is_empty() {
             return Ok(());
-        };
-        let rows = buf.take_keeping_tail();
-        self.buffered -= rows.len();
-        self.encoder.send(Job::SignIns(date.to_string(), rows))
-    }
-
-    fn flush_audits_head(&mut self, date: &str) -> Result<()> {
-        let Some(buf) = self.audits.get_mut(date) else {
-            return Ok(());
-        };
-        let rows = buf.take_keeping_tail();
-        self.buffered -= rows.len();
-        self.encoder.send(Job::Audits(date.to_string(), rows))
-    }
-
-    fn flush_sign_ins(&mut self, date: &str) -> Result<()> {
-        match self.sign_ins.remove(date) {
-            Some(rows) => {
-                self.buffered -= rows.len();
-                self.encoder
-                    .send(Job::SignIns(date.to_string(), rows.take()))
-            }
-            None => Ok(()),
         }
-    }
-
-    fn flush_audits(&mut self, date: &str) -> Result<()> {
-        match self.audits.remove(date) {
-            Some(rows) => {
-                self.buffered -= rows.len();
-                self.encoder
-                    .send(Job::Audits(date.to_string(), rows.take()))
-            }
-            None => Ok(()),
-        }
+        self.buffered -= rows.len();
+        self.encoder.send(job(rows))
     }
 
     fn flush_all(&mut self) -> Result<()> {
         let dates: Vec<String> = self.sign_ins.keys().cloned().collect();
         for d in dates {
-            self.flush_sign_ins(&d)?;
+            self.flush_sign_ins(&d, Cut::All)?;
         }
         let dates: Vec<String> = self.audits.keys().cloned().collect();
         for d in dates {
-            self.flush_audits(&d)?;
+            self.flush_audits(&d, Cut::All)?;
         }
         if !self.mfa_states.is_empty() {
             let rows = std::mem::take(&mut self.mfa_states);

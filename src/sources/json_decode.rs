@@ -80,7 +80,7 @@ pub fn for_each_piece<S: Send>(
 /// Sources are given a reader, not a path: the caller re-labels the error with its file.
 const INPUT: &str = "input";
 
-fn unreadable(e: io::Error) -> Error {
+pub(super) fn unreadable(e: io::Error) -> Error {
     Error::Input {
         file: INPUT.to_string(),
         reason: e.to_string(),

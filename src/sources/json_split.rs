@@ -39,38 +39,11 @@ impl Piece<'_> {
     }
 }
 
-/// Whether the object `line` starts with closes within it.
+/// Whether the object `line` starts with closes within it: the scanner's own string and
+/// nesting rules, run over the line.
 fn object_closes(line: &[u8]) -> bool {
-    let mut depth = 0u32;
-    let mut i = 0;
-    while i < line.len() {
-        match line[i] {
-            b'"' => {
-                // Skip to the closing quote; a backslash escapes the byte after it.
-                i += 1;
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &line[i.min(line.len())..]) {
-                        Some(m) if line[i + m] == b'\\' => i += m + 2,
-                        Some(m) => {
-                            i += m;
-                            break;
-                        }
-                        None => return false,
-                    }
-                }
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    false
+    let mut scan = Scan::new();
+    line.iter().any(|&b| scan.track(b))
 }
 
 /// Whether a JSON Lines line may hold a `"value": [` or `"records": [` key, i.e. may be a
@@ -168,22 +141,7 @@ impl<R: BufRead> JsonSplitter<R> {
             input,
             bom_checked: false,
             lent: 0,
-            scan: Scan {
-                buf: Vec::new(),
-                state: State::Between,
-                line: 1,
-                elements: 0,
-                line_mode: None,
-                depth: 0,
-                in_string: false,
-                escape: false,
-                expect_key: false,
-                key: KeyPhase::None,
-                piece_no: 0,
-                piece_element: false,
-                unclosed: false,
-                started: false,
-            },
+            scan: Scan::new(),
         }
     }
 
@@ -282,6 +240,26 @@ impl<R: BufRead> JsonSplitter<R> {
 }
 
 impl Scan {
+    /// The state at the start of an input.
+    fn new() -> Scan {
+        Scan {
+            buf: Vec::new(),
+            state: State::Between,
+            line: 1,
+            elements: 0,
+            line_mode: None,
+            depth: 0,
+            in_string: false,
+            escape: false,
+            expect_key: false,
+            key: KeyPhase::None,
+            piece_no: 0,
+            piece_element: false,
+            unclosed: false,
+            started: false,
+        }
+    }
+
     /// Feeds bytes until a piece ends; how many bytes were used, and whether a piece
     /// ended (and was complete).
     fn feed(&mut self, chunk: &[u8]) -> (usize, Option<bool>) {

@@ -11,6 +11,7 @@ use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::Sink;
+use super::json_decode::unreadable;
 use super::json_split::{JsonSplitter, Piece};
 use crate::error::{Error, Result};
 use crate::schema::Record;
@@ -264,13 +265,6 @@ impl Queue<'_> {
 
 fn stopped() -> Error {
     Error::Usage("a JSON decoding thread stopped unexpectedly".into())
-}
-
-fn unreadable(e: std::io::Error) -> Error {
-    Error::Input {
-        file: "input".to_string(),
-        reason: e.to_string(),
-    }
 }
 
 #[cfg(test)]
