@@ -70,6 +70,34 @@ struct Load {
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 
 /// Loads `page` in headless Chromium with `extra` flags (`--dump-dom`, `--screenshot=…`).
+/// Loads `page` writing its output to `out` through `flag` (`--screenshot`,
+/// `--print-to-pdf`): no console message, no request, and a file starting with `magic`.
+fn render_to(
+    chromium: &Path,
+    page: &Path,
+    work: &Path,
+    extra: &[&str],
+    flag: &str,
+    out: &Path,
+    magic: &[u8],
+) {
+    let _ = std::fs::remove_file(out);
+    let arg = format!("{flag}={}", out.display());
+    let args: Vec<&str> = extra.iter().copied().chain([arg.as_str()]).collect();
+    let l = load(chromium, page, work, &args);
+    assert!(
+        l.console.is_empty() && l.requests.is_empty(),
+        "{:?} {:?}",
+        l.console,
+        l.requests
+    );
+    assert!(
+        std::fs::read(out).unwrap().starts_with(magic),
+        "{} written",
+        out.display()
+    );
+}
+
 fn load(chromium: &Path, page: &Path, work: &Path, extra: &[&str]) -> Load {
     let n = RUNS.fetch_add(1, Ordering::SeqCst);
     let profile = work.join(format!("profile-{n}"));
@@ -253,47 +281,26 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
     let target = target_dir();
     std::fs::create_dir_all(&target).unwrap();
     let shot = target.join("report-screenshot.png");
-    let _ = std::fs::remove_file(&shot);
-    let l = load(
+    let size: &[&str] = &["--window-size=1280,2400", "--hide-scrollbars"];
+    render_to(
         &chromium,
         &page,
         dir.path(),
-        &[
-            "--window-size=1280,2400",
-            "--hide-scrollbars",
-            &format!("--screenshot={}", shot.display()),
-        ],
-    );
-    assert!(
-        l.console.is_empty() && l.requests.is_empty(),
-        "{:?} {:?}",
-        l.console,
-        l.requests
-    );
-    assert!(
-        std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"),
-        "screenshot written"
+        size,
+        "--screenshot",
+        &shot,
+        b"\x89PNG",
     );
     let pdf = target.join("report.pdf");
-    let _ = std::fs::remove_file(&pdf);
-    let l = load(
+    let no_header: &[&str] = &["--no-pdf-header-footer"];
+    render_to(
         &chromium,
         &page,
         dir.path(),
-        &[
-            "--no-pdf-header-footer",
-            &format!("--print-to-pdf={}", pdf.display()),
-        ],
-    );
-    assert!(
-        l.console.is_empty() && l.requests.is_empty(),
-        "{:?} {:?}",
-        l.console,
-        l.requests
-    );
-    assert!(
-        std::fs::read(&pdf).unwrap().starts_with(b"%PDF"),
-        "print written"
+        no_header,
+        "--print-to-pdf",
+        &pdf,
+        b"%PDF",
     );
     eprintln!("screenshot: {}\nprint: {}", shot.display(), pdf.display());
 }
