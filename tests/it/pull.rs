@@ -319,18 +319,10 @@ fn throttling_and_bursts_are_waited_out() {
         page2[1].at - page2[0].at >= Duration::from_millis(950),
         "Retry-After: 1 honoured"
     );
-    let audits: Vec<u16> = server
-        .seen("directoryAudits")
-        .iter()
-        .map(|s| s.status)
-        .collect();
+    let audits = server.statuses("directoryAudits");
     assert_eq!(audits[..4], [503, 503, 503, 200]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("retrying in"));
-    let tokens: Vec<u16> = server
-        .seen("/oauth2/v2.0/token")
-        .iter()
-        .map(|s| s.status)
-        .collect();
+    let tokens = server.statuses("/oauth2/v2.0/token");
     assert_eq!(
         tokens,
         [503, 503, 200],
@@ -402,11 +394,7 @@ fn an_expiring_or_revoked_token_is_renewed_mid_run() {
         0,
         "an expired token was sent"
     );
-    let audits: Vec<u16> = server
-        .seen("directoryAudits")
-        .iter()
-        .map(|s| s.status)
-        .collect();
+    let audits = server.statuses("directoryAudits");
     assert_eq!(audits, [200, 401, 200]);
 }
 

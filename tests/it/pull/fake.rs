@@ -129,6 +129,11 @@ impl Server {
                 .collect()
         })
     }
+
+    /// The response statuses of the requests whose target contains `needle`, in order.
+    pub fn statuses(&self, needle: &str) -> Vec<u16> {
+        self.seen(needle).iter().map(|s| s.status).collect()
+    }
 }
 
 fn query(req: &Request) -> BTreeMap<String, String> {
