@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use super::columns;
 use super::escape::markdown_cell;
 
 fn cell(v: &Value) -> String {
@@ -110,18 +111,7 @@ pub fn render(report: &Value) -> String {
                     "\nProblems of emergency-access and technical accounts: {}",
                     f["special_account_problems"]["count"]
                 );
-                let cols = [
-                    "user_principal_name",
-                    "user_display_name",
-                    "special",
-                    "sign_ins",
-                    "satisfied",
-                    "accepted",
-                    "violation",
-                    "unproven",
-                    "first_seen",
-                    "last_seen",
-                ];
+                let cols = columns::ACCOUNTS;
                 let mut special = f["accounts"].clone();
                 if let Some(rows) = special["rows"].as_array_mut() {
                     rows.retain(|r| !r["special"].is_null());
@@ -193,16 +183,7 @@ pub fn render(report: &Value) -> String {
                     &mut out,
                     "Regime changes in the window",
                     &f["changes"],
-                    &[
-                        "at",
-                        "family",
-                        "activity",
-                        "target",
-                        "initiated_by",
-                        "old_state",
-                        "new_state",
-                        "audit_id",
-                    ],
+                    &columns::CHANGES,
                     500,
                 );
             }
@@ -283,16 +264,7 @@ pub fn render(report: &Value) -> String {
         &mut out,
         "First violating or unproven sign-ins",
         &listed,
-        &[
-            "created_at",
-            "id",
-            "user_principal_name",
-            "event_type",
-            "class",
-            "verdict",
-            "reason",
-            "provisional",
-        ],
+        &columns::PROBLEMS,
         usize::MAX,
     );
     out

@@ -4,6 +4,7 @@
 //! value. The JSON schema is documented in `docs/report-schema.md`, the HTML report in
 //! `docs/report-html.md`.
 
+pub mod columns;
 pub mod escape;
 pub mod figures;
 pub mod html;

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use self::sections::{Section, window};
 use self::table::{Table, grouped, rows};
 use crate::evidence::queries;
+use crate::evidence::report::columns;
 
 /// The table-sorting script: a compile-time constant, never data.
 pub const SORT_JS: &str = include_str!("../templates/sort.js");
@@ -184,16 +185,7 @@ pub fn render(report: &Value) -> askama::Result<String> {
         "First violating or unproven sign-ins",
         p["query"].as_str().unwrap_or(""),
         &listed,
-        &[
-            "created_at",
-            "id",
-            "user_principal_name",
-            "event_type",
-            "class",
-            "verdict",
-            "reason",
-            "provisional",
-        ],
+        &columns::PROBLEMS,
         listed.len(),
         &full_list,
     )

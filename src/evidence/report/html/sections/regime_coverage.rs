@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::super::charts::{self, Change};
 use super::super::table::{Table, grouped, rows};
 use super::*;
+use crate::evidence::report::columns;
 
 fn at(row: &Value) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s(row, "at"))
@@ -62,16 +63,7 @@ pub(super) fn r5(sec: &mut Section, f: &Value, window: Option<(NaiveDate, NaiveD
         "Regime changes in the window",
         query(changes_fig),
         &rows,
-        &[
-            "at",
-            "family",
-            "activity",
-            "target",
-            "initiated_by",
-            "old_state",
-            "new_state",
-            "audit_id",
-        ],
+        &columns::CHANGES,
         CHANGES_CAP,
         "report.json",
     ));

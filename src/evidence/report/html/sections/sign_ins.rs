@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::super::charts::{self, BarRow};
 use super::super::table::{Table, grouped, rows};
 use super::*;
+use crate::evidence::report::columns;
 
 pub(super) fn r1(sec: &mut Section, f: &Value) {
     sec.facts.push(count_fact(
@@ -92,19 +93,6 @@ fn problems(row: &Value) -> u64 {
     n(row, "violation") + n(row, "unproven")
 }
 
-const ACCOUNT_COLUMNS: [&str; 10] = [
-    "user_principal_name",
-    "user_display_name",
-    "special",
-    "sign_ins",
-    "satisfied",
-    "accepted",
-    "violation",
-    "unproven",
-    "first_seen",
-    "last_seen",
-];
-
 /// Accounts with problems first (most first), then the others in the query's order.
 fn problem_first<'a>(list: impl Iterator<Item = &'a Value>) -> Vec<&'a Value> {
     let mut v: Vec<&Value> = list.collect();
@@ -187,7 +175,7 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
             "Emergency-access and technical accounts",
             q,
             &special,
-            &ACCOUNT_COLUMNS,
+            &columns::ACCOUNTS,
             ACCOUNTS_CAP,
             "report.json",
         )
@@ -198,7 +186,7 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
         "Every other account (accounts with problems first)",
         q,
         &others,
-        &ACCOUNT_COLUMNS,
+        &columns::ACCOUNTS,
         ACCOUNTS_CAP,
         "report.json",
     )
