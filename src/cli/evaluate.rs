@@ -61,6 +61,10 @@ pub struct EvaluateArgs {
     /// Sign-ins this many hours before the newest one are provisional.
     #[arg(long, default_value_t = 24)]
     pub settling_hours: u32,
+    /// Rows report.json lists of each long table (accounts, location skips, regime
+    /// changes); every row is in accounts.csv, location_skips.csv and regime_changes.csv.
+    #[arg(long, default_value_t = 10_000)]
+    pub listed_rows: usize,
     /// Report files to write, comma-separated; report.json is always written.
     #[arg(
         long,
@@ -79,6 +83,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         emergency_accounts: args.emergency_accounts.clone(),
         technical_accounts: args.technical_accounts.clone(),
         settling_hours: args.settling_hours,
+        listed_rows: args.listed_rows,
         formats: formats(&args.format),
         ..Options::default()
     };

@@ -52,6 +52,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         technical_accounts: args.technical_accounts,
         strict: args.strict,
         settling_hours: 24,
+        listed_rows: 10_000,
         format: args.format,
     })?;
     Ok(if summary.failed() > 0 {

@@ -70,8 +70,9 @@ async fn export_format_order_range_and_parquet() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn evaluate_writes_a_traceable_report() {
+/// A lake of every case plus a formula-injection UPN, the Sync_ account and a
+/// non-interactive sign-in, with its manifest.
+fn traceable_lake() -> tempfile::TempDir {
     let (audits, mfa_states, security_defaults) = context();
     let mut sign_ins: Vec<SignIn> = cases().into_iter().map(|c| c.1.0).collect();
     let mut evil = S::new("evil", at(16, 0), "evil")
@@ -122,6 +123,12 @@ async fn evaluate_writes_a_traceable_report() {
         }],
     };
     manifest.save(&lake.path().join("manifest.json")).unwrap();
+    lake
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluate_writes_a_traceable_report() {
+    let lake = traceable_lake();
     let out = tempfile::tempdir().unwrap();
     let opts = report::Options {
         emergency_accounts: vec!["breakglass*@contoso.com".into()],
@@ -187,4 +194,86 @@ async fn an_empty_lake_is_reported_not_compliant() {
     assert_eq!(outcome.report["requirements"][5]["holds"], false);
     let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
     assert_eq!(findings.lines().count(), 1);
+}
+
+/// `--listed-rows` caps the long lists of report.json, never a count: every count and
+/// verdict is the same as in the full report, the CSV files hold every row, and the
+/// renderings say where the rest is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
+    let lake = traceable_lake();
+    let evaluate = |listed_rows| {
+        let lake = lake.path().to_path_buf();
+        async move {
+            let out = tempfile::tempdir().unwrap();
+            let opts = report::Options {
+                emergency_accounts: vec!["breakglass*@contoso.com".into()],
+                listed_rows,
+                ..report::Options::default()
+            };
+            let outcome = report::evaluate(&lake, out.path(), &opts).await.unwrap();
+            (out, outcome.report)
+        }
+    };
+    let (full_dir, full) = evaluate(10_000).await;
+    let (capped_dir, capped) = evaluate(1).await;
+    let lines = |dir: &tempfile::TempDir, f: &str| {
+        std::fs::read_to_string(dir.path().join(f))
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    let (f, c) = (&full["requirements"], &capped["requirements"]);
+    for (req, list, file) in [
+        (1, "accounts", "accounts.csv"),
+        (4, "changes", "regime_changes.csv"),
+    ] {
+        let all = f[req]["figures"][list]["rows"].as_array().unwrap().len();
+        assert!(all > 2, "{list}: the case needs several rows ({all})");
+        assert!(f[req]["figures"][list].get("rows_total").is_none());
+        assert_eq!(lines(&full_dir, file), all, "{file} of the full report");
+        assert_eq!(lines(&capped_dir, file), all, "{file} of the capped report");
+        let fig = &c[req]["figures"][list];
+        assert_eq!(
+            (&fig["rows_total"], &fig["rows_file"]),
+            (&all.into(), &file.into())
+        );
+        assert!(fig["rows"].as_array().unwrap().len() < all, "{list} capped");
+    }
+    // The capped account list keeps its first row (most problems) and every special one.
+    let listed = c[1]["figures"]["accounts"]["rows"].as_array().unwrap();
+    assert_eq!(listed[0], f[1]["figures"]["accounts"]["rows"][0]);
+    let special = |r: &serde_json::Value| {
+        r["figures"]["accounts"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| !a["special"].is_null())
+            .count()
+    };
+    assert_eq!(special(&c[1]), special(&f[1]));
+    let per_day: u64 = c[4]["figures"]["changes_per_day"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["changes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_day, c[4]["figures"]["changes"]["rows_total"]);
+    // Every number but the listings is the same.
+    let strip = |r: &serde_json::Value| {
+        let mut r = r.clone();
+        r["generated_at"] = "".into();
+        for (req, list) in [(1, "accounts"), (2, "location_skips"), (4, "changes")] {
+            r["requirements"][req]["figures"][list] = "".into();
+        }
+        r
+    };
+    assert_eq!(strip(&full), strip(&capped));
+    let md = std::fs::read_to_string(capped_dir.path().join("report.md")).unwrap();
+    assert!(md.contains("more row(s) in `accounts.csv`_"), "{md}");
+    assert!(md.contains("more row(s) in `regime_changes.csv`_"), "{md}");
+    let html = std::fs::read_to_string(capped_dir.path().join("report.html")).unwrap();
+    assert!(html.contains("are in accounts.csv."));
+    assert!(html.contains("are in regime_changes.csv."));
 }

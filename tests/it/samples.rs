@@ -205,7 +205,7 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
     ingest(&lake, &[&samples().join("scenario")]);
-    let evaluate = |out: &Path, format: &str| {
+    let evaluate = |out: &Path, format: &str, listed_rows: &str| {
         let res = run(&[
             "evaluate",
             "--lake",
@@ -214,6 +214,8 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
             out.to_str().unwrap(),
             "--format",
             format,
+            "--listed-rows",
+            listed_rows,
         ]);
         assert!(
             res.status.success(),
@@ -227,14 +229,27 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
         names.sort();
         names
     };
-    // report.html links findings.csv, so html writes it too.
+    // report.html links findings.csv, so html writes it too, and the full tables of the
+    // long figures; without csv or html they are written only when report.json leaves
+    // rows out of them.
     assert_eq!(
-        evaluate(&dir.path().join("html"), "html"),
-        ["findings.csv", "report.html", "report.json"]
+        evaluate(&dir.path().join("html"), "html", "10000"),
+        [
+            "accounts.csv",
+            "findings.csv",
+            "location_skips.csv",
+            "regime_changes.csv",
+            "report.html",
+            "report.json"
+        ]
     );
     assert_eq!(
-        evaluate(&dir.path().join("md"), "json,md"),
+        evaluate(&dir.path().join("md"), "json,md", "10000"),
         ["report.json", "report.md"]
+    );
+    assert_eq!(
+        evaluate(&dir.path().join("capped"), "json", "1"),
+        ["accounts.csv", "regime_changes.csv", "report.json"]
     );
     let res = run(&[
         "evaluate",

@@ -12,11 +12,17 @@ use super::super::export::format_micros;
 use super::super::queries;
 use crate::error::Result;
 
-/// One figure: the query file and its rows (column → value, keys sorted).
+/// One figure: the query file and its rows (column → value, keys sorted). A long figure
+/// lists only its first rows; then `rows_total` counts them all and `rows_file` names
+/// the CSV file (in the report's folder) that holds them all.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
     pub query: String,
     pub rows: Vec<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_total: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_file: Option<String>,
 }
 
 impl Figure {
@@ -132,5 +138,7 @@ pub async fn figure(ctx: &SessionContext, name: &str, params: &[(&str, String)])
     Ok(Figure {
         query: queries::get(name)?.file(),
         rows: rows(&batches)?,
+        rows_total: None,
+        rows_file: None,
     })
 }

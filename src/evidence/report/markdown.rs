@@ -16,13 +16,18 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// A table of `figure.rows` with `columns`, capped at `cap` rows; names its query.
+/// A table of `figure.rows` with `columns`, capped at `cap` rows; names its query, and
+/// where the rows not shown are (the figure's CSV file when report.json lists only the
+/// first, else report.json).
 fn table(out: &mut String, title: &str, figure: &Value, columns: &[&str], cap: usize) {
     let rows = figure["rows"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let total = figure["rows_total"]
+        .as_u64()
+        .unwrap_or(rows.len() as u64)
+        .max(rows.len() as u64);
     let _ = writeln!(
         out,
-        "\n**{title}** — {} row(s), from `{}`\n",
-        rows.len(),
+        "\n**{title}** — {total} row(s), from `{}`\n",
         figure["query"].as_str().unwrap_or("")
     );
     if rows.is_empty() {
@@ -31,12 +36,17 @@ fn table(out: &mut String, title: &str, figure: &Value, columns: &[&str], cap: u
     }
     let _ = writeln!(out, "| {} |", columns.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(columns.len()));
-    for row in rows.iter().take(cap) {
+    let shown = rows.len().min(cap);
+    for row in &rows[..shown] {
         let cells: Vec<String> = columns.iter().map(|c| cell(&row[*c])).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    if rows.len() > cap {
-        let _ = writeln!(out, "\n_{} more row(s) in report.json_", rows.len() - cap);
+    if total > shown as u64 {
+        let file = match figure["rows_file"].as_str() {
+            Some(f) => format!("`{}`", f.replace('`', "")),
+            None => "report.json".to_owned(),
+        };
+        let _ = writeln!(out, "\n_{} more row(s) in {file}_", total - shown as u64);
     }
 }
 
@@ -112,10 +122,14 @@ pub fn render(report: &Value) -> String {
                     f["special_account_problems"]["count"]
                 );
                 let cols = columns::ACCOUNTS;
-                let mut special = f["accounts"].clone();
-                if let Some(rows) = special["rows"].as_array_mut() {
-                    rows.retain(|r| !r["special"].is_null());
-                }
+                let special: Vec<&Value> = f["accounts"]["rows"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| !r["special"].is_null())
+                    .collect();
+                let special =
+                    serde_json::json!({ "query": f["accounts"]["query"], "rows": special });
                 table(
                     &mut out,
                     "Emergency-access and technical accounts",

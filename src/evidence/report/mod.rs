@@ -8,6 +8,7 @@ pub mod columns;
 pub mod escape;
 pub mod figures;
 pub mod html;
+pub mod listing;
 pub mod markdown;
 pub mod requirements;
 
@@ -37,6 +38,9 @@ pub struct Options {
     pub settling_hours: u32,
     /// How many problem sign-ins the report lists (all go to findings.csv).
     pub listed_problems: usize,
+    /// How many rows report.json lists of each long figure (accounts, location skips,
+    /// regime changes); all are in their CSV files.
+    pub listed_rows: usize,
     /// The files written besides `report.json`.
     pub formats: Formats,
 }
@@ -68,6 +72,7 @@ impl Default for Options {
             technical_accounts: Vec::new(),
             settling_hours: 24,
             listed_problems: 100,
+            listed_rows: 10_000,
             formats: Formats::default(),
         }
     }
@@ -101,13 +106,10 @@ async fn evaluate_in(
     opts: &Options,
 ) -> Result<Outcome> {
     materialise(ctx, work).await?;
-    let report = requirements::build(ctx, lake, opts).await?;
+    let (report, tables) = requirements::build(ctx, lake, out, opts).await?;
     let compliant = report["verdict"] == "compliant";
     let json_path = out.join("report.json");
-    let mut text =
-        serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-    text.push('\n');
-    std::fs::write(&json_path, text).map_err(|e| Error::io(&json_path, e))?;
+    write_json(&json_path, &report)?;
     let mut files = vec![json_path];
     let f = opts.formats;
     if f.markdown {
@@ -120,6 +122,7 @@ async fn evaluate_in(
         write_findings(ctx, &csv_path, opts).await?;
         files.push(csv_path);
     }
+    files.extend(tables);
     if f.html {
         let html_path = out.join("report.html");
         let page = html::render(&report)
@@ -132,6 +135,16 @@ async fn evaluate_in(
         compliant,
         files,
     })
+}
+
+/// Writes `report.json` (pretty, with a final newline) without building its text in memory.
+fn write_json(path: &Path, report: &Value) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, report)
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
 /// Classifies once into a Parquet working file and re-points `sign_in_evidence` (and the

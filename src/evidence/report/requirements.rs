@@ -1,8 +1,8 @@
 //! Requirements R1–R6 (evidence rules §7): runs each figure's query, decides whether the
 //! requirement holds and assembles `report.json`'s value. Every figure carries its query.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 use datafusion::prelude::SessionContext;
@@ -10,14 +10,19 @@ use glob::{MatchOptions, Pattern};
 use serde_json::{Map, Value, json};
 
 use super::figures::{Figure, figure, text};
+use super::listing::{self, Listing};
 use super::{Options, REPORT_VERSION, requirement};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::queries;
 use crate::lake::layout::Layout;
 use crate::lake::manifest::Manifest;
 
 /// The user event types R1 and R6 are about.
 pub const USER_EVENT_TYPES: [&str; 2] = ["interactive_user", "non_interactive_user"];
+/// The CSV files of the long figures, every row (report.json lists the first).
+pub const ACCOUNTS_CSV: &str = "accounts.csv";
+pub const LOCATION_CSV: &str = "location_skips.csv";
+pub const CHANGES_CSV: &str = "regime_changes.csv";
 /// The display name of the Azure AD Connect sync account (a default technical account).
 pub const SYNC_DISPLAY_NAME: &str = "On-Premises Directory Synchronization Service Account";
 
@@ -52,10 +57,31 @@ fn special_kind(row: &Map<String, Value>, opts: &Options) -> Option<&'static str
     (default_technical || matches_any(&opts.technical_accounts, upn)).then_some("technical")
 }
 
+fn number(row: &Map<String, Value>, col: &str) -> u64 {
+    row.get(col).and_then(Value::as_u64).unwrap_or(0)
+}
+
 fn day(row: &Map<String, Value>, col: &str) -> Option<NaiveDate> {
     text(row, col)
         .get(..10)
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// The listing of query `query` into `out/file`, capped as `opts` asks.
+fn listing_of<'a>(
+    out: &Path,
+    opts: &Options,
+    query: &'a str,
+    file: &str,
+    added: &'a [&'a str],
+) -> Listing<'a> {
+    Listing {
+        query,
+        params: &[],
+        csv: out.join(file),
+        cap: opts.listed_rows,
+        added,
+    }
 }
 
 /// A number derived from a figure, naming the figure's query.
@@ -63,8 +89,27 @@ fn count(n: u64, from: &Figure) -> Value {
     json!({ "count": n, "query": from.query })
 }
 
-/// Builds the whole report value.
-pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<Value> {
+/// Builds the whole report value, writing the long figures' CSV files into `out`; returns
+/// the value and the CSV files kept.
+pub async fn build(
+    ctx: &SessionContext,
+    lake: &Path,
+    out: &Path,
+    opts: &Options,
+) -> Result<(Value, Vec<PathBuf>)> {
+    let listing = |query, file, added| listing_of(out, opts, query, file, added);
+    let mut files = Vec::new();
+    // A long figure's CSV stays when CSV or HTML output was asked, or when report.json
+    // leaves rows out (then it names the file that holds them).
+    let keep_csv = |fig: &Figure, file: &str, files: &mut Vec<PathBuf>| -> Result<()> {
+        let path = out.join(file);
+        if opts.formats.csv || opts.formats.html || fig.rows_file.is_some() {
+            files.push(path);
+        } else {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    };
     let settling = [("settling_hours", opts.settling_hours.to_string())];
     let by_class = figure(ctx, "r1_sign_ins_by_class", &[]).await?;
     let coverage = figure(ctx, "r6_coverage", &[]).await?;
@@ -104,33 +149,44 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     );
 
     // R2
-    let mut accounts = figure(ctx, "r2_accounts", &[]).await?;
     let mut special_problems = 0;
-    for row in &mut accounts.rows {
-        let kind = special_kind(row, opts);
-        if kind.is_some() {
-            special_problems += row.get("violation").and_then(Value::as_u64).unwrap_or(0)
-                + row.get("unproven").and_then(Value::as_u64).unwrap_or(0);
-        }
-        row.insert("special".into(), kind.map_or(Value::Null, Value::from));
-    }
-    let seen: BTreeSet<String> = accounts
-        .rows
-        .iter()
-        .map(|r| text(r, "user_principal_name").to_lowercase())
-        .collect();
+    let mut with_problems = 0;
+    let mut seen_emergency = vec![false; opts.emergency_accounts.len()];
+    let accounts = listing::stream(
+        ctx,
+        &listing("r2_accounts", ACCOUNTS_CSV, &["special"]),
+        |row| {
+            let problems = number(row, "violation") + number(row, "unproven");
+            with_problems += u64::from(problems > 0);
+            let kind = special_kind(row, opts);
+            if kind.is_some() {
+                special_problems += problems;
+            }
+            let upn = text(row, "user_principal_name");
+            for (seen, p) in seen_emergency.iter_mut().zip(&opts.emergency_accounts) {
+                *seen = *seen || matches_any(std::slice::from_ref(p), upn);
+            }
+            row.insert("special".into(), kind.map_or(Value::Null, Value::from));
+            kind.is_some()
+        },
+    )
+    .await?;
+    keep_csv(&accounts, ACCOUNTS_CSV, &mut files)?;
     let unseen_emergency: Vec<&String> = opts
         .emergency_accounts
         .iter()
-        .filter(|p| !seen.iter().any(|s| matches_any(std::slice::from_ref(p), s)))
+        .zip(&seen_emergency)
+        .filter(|(_, seen)| !**seen)
+        .map(|(p, _)| p)
         .collect();
     let r2 = requirement(
         "R2",
         "no account is excluded; emergency-access and technical accounts satisfy R1 too",
         special_problems == 0,
         json!({
-            "accounts": accounts,
             "special_account_problems": count(special_problems, &accounts),
+            "accounts_with_problems": count(with_problems, &accounts),
+            "accounts": accounts,
             "emergency_accounts_configured": opts.emergency_accounts,
             "technical_accounts_configured": opts.technical_accounts,
             "emergency_accounts_without_sign_ins": unseen_emergency,
@@ -138,13 +194,24 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
     );
 
     // R3, R4
-    let location = figure(ctx, "r3_location_skips", &[]).await?;
+    let (mut skips, mut skipped_sign_ins) = (0, 0);
+    let location = listing::stream(
+        ctx,
+        &listing("r3_location_skips", LOCATION_CSV, &[]),
+        |row| {
+            skips += 1;
+            skipped_sign_ins += number(row, "sign_ins");
+            false
+        },
+    )
+    .await?;
+    keep_csv(&location, LOCATION_CSV, &mut files)?;
     let r3 = requirement(
         "R3",
         "no location exemption",
-        location.rows.is_empty(),
+        skips == 0,
         json!({
-            "sign_ins": count(location.sum("sign_ins", |_| true), &location),
+            "sign_ins": count(skipped_sign_ins, &location),
             "location_skips": location,
         }),
     );
@@ -165,7 +232,25 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
 
     // R5
     let start = window.map(|(from, _)| from.format("%Y-%m-%dT00:00:00").to_string());
-    let changes = figure(ctx, "regime_changes", &[]).await?;
+    let mut changes_known = true;
+    let mut per_day: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let changes = listing::stream(ctx, &listing("regime_changes", CHANGES_CSV, &[]), |row| {
+        let family = text(row, "family");
+        let decisive = matches!(family, "security_defaults" | "per_user_mfa");
+        let unknown = decisive && matches!(text(row, "new_state"), "" | "unknown");
+        changes_known &= !unknown;
+        let date = text(row, "at").get(..10).unwrap_or("").to_owned();
+        *per_day.entry((date, family.to_owned())).or_default() += 1;
+        // The band of the timeline needs every security-defaults change, and an auditor
+        // every change whose state is unknown (they are why R5 fails).
+        family == "security_defaults" || unknown
+    })
+    .await?;
+    keep_csv(&changes, CHANGES_CSV, &mut files)?;
+    let changes_per_day: Vec<Value> = per_day
+        .into_iter()
+        .map(|((date, family), n)| json!({ "date": date, "family": family, "changes": n }))
+        .collect();
     let at_start = match &start {
         Some(s) => Some(
             figure(
@@ -181,16 +266,15 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
         .as_ref()
         .and_then(|f| f.rows.first())
         .is_some_and(|r| matches!(text(r, "security_defaults"), "on" | "off"));
-    let changes_known = changes
-        .rows
-        .iter()
-        .filter(|r| matches!(text(r, "family"), "security_defaults" | "per_user_mfa"))
-        .all(|r| !matches!(text(r, "new_state"), "" | "unknown"));
     let r5 = requirement(
         "R5",
         "the regime and its changes are known",
         start_known && changes_known,
-        json!({ "regime_at_window_start": at_start, "changes": changes }),
+        json!({
+            "regime_at_window_start": at_start,
+            "changes_per_day": { "query": changes.query, "rows": changes_per_day },
+            "changes": changes,
+        }),
     );
 
     // R6
@@ -245,7 +329,7 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
 
     let holds = |r: &Value| r["holds"] == true;
     let compliant = [&r1, &r2, &r3, &r4, &r6].into_iter().all(holds);
-    Ok(json!({
+    let report = json!({
         "report_version": REPORT_VERSION,
         "generated_at": Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         "lake": lake.display().to_string(),
@@ -261,5 +345,6 @@ pub async fn build(ctx: &SessionContext, lake: &Path, opts: &Options) -> Result<
             "listed": listed,
             "full_list": "findings.csv",
         },
-    }))
+    });
+    Ok((report, files))
 }

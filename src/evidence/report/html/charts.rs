@@ -348,15 +348,24 @@ pub struct Change {
     pub target: String,
 }
 
+/// The changes of one family on one day, counted over all of them (report.json may list
+/// only the first changes).
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub family: String,
+    pub changes: u64,
+}
+
 /// The regime timeline: a band with the security-defaults state over the window (from its
 /// state at the start and each change), then one lane per change family with a mark per
-/// day that has changes (the count next to it).
+/// day that has changes (the count next to it, from `counts` where given, else from the
+/// listed `changes`; `total` changes in all).
 pub fn timeline(
     title: &str,
     source: &str,
     window: Option<(NaiveDate, NaiveDate)>,
     start_state: &str,
-    changes: &[Change],
+    (changes, counts, total): (&[Change], &[DayCount], usize),
 ) -> Chart {
     let lanes = FAMILIES.len() + 1;
     let (left, right, top, lane_h) = (200.0, WIDTH - 48.0, 8.0, 26.0);
@@ -458,21 +467,31 @@ pub fn timeline(
         }
     }
     // Marks: per family and day, the number of changes.
-    let mut per_day: BTreeMap<(usize, NaiveDate), Vec<&Change>> = BTreeMap::new();
+    let mut per_day: BTreeMap<(usize, NaiveDate), (usize, Vec<&Change>)> = BTreeMap::new();
+    let lane = |family: &str| FAMILIES.iter().position(|(name, _)| *name == family);
     for c in changes {
-        if let Some(f) = FAMILIES.iter().position(|(name, _)| *name == c.family) {
-            per_day.entry((f, c.at.date_naive())).or_default().push(c);
+        if let Some(f) = lane(&c.family) {
+            let e = per_day.entry((f, c.at.date_naive())).or_default();
+            e.0 += 1;
+            e.1.push(c);
         }
     }
-    for ((f, day), list) in &per_day {
-        let xm = x(list[0].at);
+    for d in counts {
+        if let Some(f) = lane(&d.family) {
+            let e = per_day.entry((f, d.date)).or_default();
+            e.0 = e.0.max(d.changes as usize);
+        }
+    }
+    for ((f, day), (n, list)) in &per_day {
+        let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        let xm = x(list.first().map_or(noon, |c| c.at));
         let what: Vec<String> = list
             .iter()
             .take(3)
             .map(|c| format!("{} {} ({})", c.at.format("%H:%M"), c.activity, c.target))
             .collect();
-        let more = if list.len() > 3 {
-            format!("; and {} more", list.len() - 3)
+        let more = if *n > what.len() {
+            format!("; and {} more", n - what.len())
         } else {
             String::new()
         };
@@ -482,12 +501,12 @@ pub fn timeline(
             6.0,
             lane_h - 10.0,
             "mark",
-            format!("{day}: {} change(s): {}{more}", list.len(), what.join("; ")),
+            format!("{day}: {n} change(s): {}{more}", what.join("; ")),
         ));
         chart.values.push(Tick {
             x: r1(xm + 6.0),
             y: r1(lane_y(f + 1) + 17.0),
-            label: list.len().to_string(),
+            label: n.to_string(),
         });
     }
     let days = (to - from).num_days() + 1;
@@ -503,7 +522,7 @@ pub fn timeline(
     }
     chart.desc = format!(
         "{} audit change(s) from {from} to {to}; security defaults at the start: {}.",
-        changes.len(),
+        total.max(changes.len()),
         state_word(start_state)
     );
     chart

@@ -127,16 +127,33 @@ impl Table {
         }
     }
 
-    /// The rows of figure `fig` (`{query, rows}`), sourced from its query.
+    /// The rows of figure `fig` (`{query, rows}`), sourced from its query; when report.json
+    /// lists only the figure's first rows, the rest are in its `rows_file`.
     pub fn of_figure(caption: &str, fig: &Value, columns: &[&str], cap: usize) -> Table {
+        let listed = rows(fig);
+        let (total, rest) = whole(fig, listed.len());
         Table::new(
             caption,
             fig["query"].as_str().unwrap_or(""),
-            &rows(fig).iter().collect::<Vec<_>>(),
+            &listed.iter().collect::<Vec<_>>(),
             columns,
             cap,
             "report.json",
         )
+        .of_total(total, rest)
+    }
+
+    /// Says the rows shown are of `total` rows, all in `rest` (when more than shown).
+    pub fn of_total(mut self, total: usize, rest: &str) -> Table {
+        if total > self.total {
+            let all = grouped(total as u64);
+            self.more = Some(format!(
+                "{} of {all} rows shown; all {all} are in {rest}.",
+                self.rows.len()
+            ));
+            self.total = total;
+        }
+        self
     }
 
     /// Shows the table folded.
@@ -155,6 +172,15 @@ impl Table {
 /// The rows of a figure value (empty when absent).
 pub fn rows(fig: &Value) -> &[Value] {
     fig["rows"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// How many rows figure `fig` has in all (`listed` of them in report.json) and the file
+/// holding them all: its `rows_file` when report.json leaves some out, else report.json.
+pub fn whole(fig: &Value, listed: usize) -> (usize, &str) {
+    match (fig["rows_total"].as_u64(), fig["rows_file"].as_str()) {
+        (Some(total), Some(file)) => ((total as usize).max(listed), file),
+        _ => (listed, "report.json"),
+    }
 }
 
 /// An integer with thousands separators, for the headline.
@@ -195,6 +221,17 @@ mod tests {
             Some("3 of 5 rows shown; all 5 are in findings.csv.")
         );
         assert!(Table::new("t", "q", &rows, &["a"], 5, "x").more.is_none());
+        let t = Table::new("t", "q", &rows, &["a"], 5, "x").of_total(12_000, "accounts.csv");
+        assert_eq!(
+            (t.total, t.more.as_deref()),
+            (
+                12_000,
+                Some("5 of 12,000 rows shown; all 12,000 are in accounts.csv.")
+            )
+        );
+        let fig = json!({"rows": [1, 2], "rows_total": 9, "rows_file": "f.csv"});
+        assert_eq!(whole(&fig, 2), (9, "f.csv"));
+        assert_eq!(whole(&json!({"rows": [1, 2]}), 2), (2, "report.json"));
         assert_eq!(grouped(0), "0");
         assert_eq!(grouped(1234), "1,234");
         assert_eq!(grouped(10_000_000), "10,000,000");

@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use super::super::charts::{self, Change};
-use super::super::table::{Table, grouped, rows};
+use super::super::charts::{self, Change, DayCount};
+use super::super::table::{Table, grouped, rows, whole};
 use super::*;
 use crate::evidence::report::columns;
 
@@ -29,11 +29,22 @@ pub(super) fn r5(sec: &mut Section, f: &Value, window: Option<(NaiveDate, NaiveD
     ));
     let changes_fig = &f["changes"];
     let all = rows(changes_fig);
+    let (total, rest) = whole(changes_fig, all.len());
     sec.facts.push(fact(
         "Audit changes to the regime in the window",
-        grouped(all.len() as u64),
+        grouped(total as u64),
         query(changes_fig),
     ));
+    let counts: Vec<DayCount> = rows(&f["changes_per_day"])
+        .iter()
+        .filter_map(|r| {
+            Some(DayCount {
+                date: NaiveDate::parse_from_str(s(r, "date"), "%Y-%m-%d").ok()?,
+                family: s(r, "family").to_owned(),
+                changes: n(r, "changes"),
+            })
+        })
+        .collect();
     let changes: Vec<Change> = all
         .iter()
         .filter_map(|r| {
@@ -51,7 +62,7 @@ pub(super) fn r5(sec: &mut Section, f: &Value, window: Option<(NaiveDate, NaiveD
         query(changes_fig),
         window,
         state,
-        &changes,
+        (&changes, &counts, total),
     );
     chart.note = Some(format!(
         "Security-defaults state at the start from {}.",
@@ -59,14 +70,17 @@ pub(super) fn r5(sec: &mut Section, f: &Value, window: Option<(NaiveDate, NaiveD
     ));
     sec.charts.push(chart);
     let rows: Vec<&Value> = all.iter().collect();
-    sec.tables.push(Table::new(
-        "Regime changes in the window",
-        query(changes_fig),
-        &rows,
-        &columns::CHANGES,
-        CHANGES_CAP,
-        "report.json",
-    ));
+    sec.tables.push(
+        Table::new(
+            "Regime changes in the window",
+            query(changes_fig),
+            &rows,
+            &columns::CHANGES,
+            CHANGES_CAP,
+            "report.json",
+        )
+        .of_total(total, rest),
+    );
 }
 
 fn state_text(s: &str) -> &str {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::super::charts::{self, BarRow};
-use super::super::table::{Table, grouped, rows};
+use super::super::table::{Table, grouped, rows, whole};
 use super::*;
 use crate::evidence::report::columns;
 
@@ -108,11 +108,9 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
     let accounts = &f["accounts"];
     let q = query(accounts);
     let all = rows(accounts);
-    sec.facts.push(fact(
-        "Accounts that signed in",
-        grouped(all.len() as u64),
-        q,
-    ));
+    let (total, rest) = whole(accounts, all.len());
+    sec.facts
+        .push(fact("Accounts that signed in", grouped(total as u64), q));
     let list = |k: &str| -> String {
         let v: Vec<&str> = f[k]
             .as_array()
@@ -142,6 +140,9 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
         q,
     ));
     let with_problems = problem_first(all.iter().filter(|r| problems(r) > 0));
+    let with_problems_total = f["accounts_with_problems"]["count"]
+        .as_u64()
+        .unwrap_or(with_problems.len() as u64);
     let bars: Vec<BarRow> = with_problems
         .iter()
         .take(ACCOUNT_BARS)
@@ -162,10 +163,10 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
         bars,
         &[("v-violation", "violation"), ("v-unproven", "unproven")],
     );
-    if with_problems.len() > ACCOUNT_BARS {
+    if with_problems_total > ACCOUNT_BARS as u64 {
         chart.note = Some(format!(
-            "The {ACCOUNT_BARS} accounts with the most violating or unproven sign-ins, of {} accounts with any; every account is in report.json.",
-            grouped(with_problems.len() as u64)
+            "The {ACCOUNT_BARS} accounts with the most violating or unproven sign-ins, of {} accounts with any; every account is in {rest}.",
+            grouped(with_problems_total)
         ));
     }
     sec.charts.push(chart);
@@ -182,6 +183,8 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
         .sortable(),
     );
     let others = problem_first(all.iter().filter(|r| r["special"].is_null()));
+    // report.json lists every special account, so the others are the rest of the total.
+    let others_total = total.saturating_sub(special.len()).max(others.len());
     let mut t = Table::new(
         "Every other account (accounts with problems first)",
         q,
@@ -190,11 +193,12 @@ pub(super) fn r2(sec: &mut Section, f: &Value) {
         ACCOUNTS_CAP,
         "report.json",
     )
+    .of_total(others_total, rest)
     .sortable();
     if t.more.is_some() {
-        sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first; every account is in report.json.", grouped(others.len() as u64)));
+        sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first; every account is in {rest}.", grouped(others_total as u64)));
     }
-    t.folded = others.len() > 50;
+    t.folded = others_total > 50;
     sec.tables.push(t);
 }
 
