@@ -28,7 +28,6 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::mpsc;
 use std::time::Instant;
 
 pub use class::{Class, Mix};
@@ -142,60 +141,6 @@ trait Sink {
     fn finish(&mut self, out: &mut Out) -> io::Result<()>;
 }
 
-/// Records planned before they are handed to the writing thread.
-const PLANNED_BATCH: usize = 2048;
-
-/// Records planned, in write order, and their truth rows.
-#[derive(Default)]
-struct Planned {
-    records: Vec<SignInRec>,
-    truth: Vec<TruthRow>,
-}
-
-/// What the writing thread wrote.
-#[derive(Default)]
-struct Written {
-    ids: u64,
-    records: u64,
-    per_class: BTreeMap<Class, u64>,
-    line: Vec<u8>,
-}
-
-impl Written {
-    /// Writes one batch; an error says whether it was the truth file's (`true`).
-    fn write(
-        &mut self,
-        batch: Planned,
-        sink: &mut (dyn Sink + Send),
-        out: &mut Out,
-        tenant: &Tenant,
-        truth_w: &mut impl Write,
-    ) -> Result<(), (bool, io::Error)> {
-        for rec in &batch.records {
-            sink.sign_in(out, rec, tenant).map_err(|e| (false, e))?;
-            self.records += 1;
-        }
-        for row in batch.truth {
-            let line = &mut self.line;
-            line.clear();
-            line.extend_from_slice(row.id.as_bytes());
-            line.push(b',');
-            line.extend_from_slice(row.class.as_str().as_bytes());
-            line.push(b',');
-            line.extend_from_slice(row.class.verdict().as_bytes());
-            line.push(b',');
-            if let Some(o) = &row.origin {
-                line.extend_from_slice(o.as_bytes());
-            }
-            line.push(b'\n');
-            truth_w.write_all(line).map_err(|e| (true, e))?;
-            *self.per_class.entry(row.class).or_insert(0) += 1;
-            self.ids += 1;
-        }
-        Ok(())
-    }
-}
-
 /// Errors of the generator: the output cannot be written.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -235,7 +180,7 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     let tenant = Tenant::new(opts.seed, users, start, start + i64::from(opts.days) * DAY);
     let audits = audit::plan(&tenant, opts.seed);
     let mut out = Out::new(&input_dir);
-    let mut sink: Box<dyn Sink + Send> = match opts.format {
+    let mut sink: Box<dyn Sink> = match opts.format {
         OutputFormat::Graph => Box::<out_json::GraphSink>::default(),
         OutputFormat::AzureMonitor => Box::<out_json::AzureMonitorSink>::default(),
         OutputFormat::LogAnalytics => Box::<out_csv::LogAnalyticsSink>::default(),
@@ -259,45 +204,37 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
             reissue_in_separate_files: opts.format == OutputFormat::Portal,
         },
     );
-    // Planning and writing take about as long each: the planner runs here while a second
-    // thread turns the planned records into bytes, in the order planned.
-    let (tx, rx) = mpsc::sync_channel::<Planned>(4);
-    let written = std::thread::scope(|scope| {
-        let (sink, out, tenant) = (sink.as_mut(), &mut out, &tenant);
-        let (truth_w, input_dir, truth_file) = (&mut truth_w, &input_dir, &truth_file);
-        let writer = scope.spawn(move || {
-            let mut w = Written::default();
-            for batch in rx {
-                w.write(batch, sink, out, tenant, truth_w)
-                    .map_err(|(truth, e)| {
-                        let path = if truth { truth_file } else { input_dir };
-                        io_err(path)(e)
-                    })?;
-            }
-            sink.finish(out).map_err(io_err(input_dir))?;
-            truth_w.flush().map_err(io_err(truth_file))?;
-            Ok::<Written, GenerateError>(w)
-        });
-        let mut batch = Planned::default();
-        while planner.has_next() {
-            planner.plan_next(&mut batch.records, &mut batch.truth);
-            if batch.records.len() >= PLANNED_BATCH && tx.send(std::mem::take(&mut batch)).is_err()
-            {
-                break;
-            }
+    let mut records = Vec::new();
+    let mut truth: Vec<TruthRow> = Vec::new();
+    let mut per_class = BTreeMap::new();
+    let (mut n_ids, mut n_records) = (0u64, 0u64);
+    let mut line = Vec::with_capacity(128);
+    while planner.has_next() {
+        planner.plan_next(&mut records, &mut truth);
+        for rec in records.drain(..) {
+            sink.sign_in(&mut out, &rec, &tenant)
+                .map_err(io_err(&input_dir))?;
+            n_records += 1;
         }
-        let _ = tx.send(batch);
-        drop(tx);
-        writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })?;
-    let Written {
-        ids: n_ids,
-        records: n_records,
-        per_class,
-        ..
-    } = written;
+        for row in truth.drain(..) {
+            line.clear();
+            line.extend_from_slice(row.id.as_bytes());
+            line.push(b',');
+            line.extend_from_slice(row.class.as_str().as_bytes());
+            line.push(b',');
+            line.extend_from_slice(row.class.verdict().as_bytes());
+            line.push(b',');
+            if let Some(o) = &row.origin {
+                line.extend_from_slice(o.as_bytes());
+            }
+            line.push(b'\n');
+            truth_w.write_all(&line).map_err(io_err(&truth_file))?;
+            *per_class.entry(row.class).or_insert(0) += 1;
+            n_ids += 1;
+        }
+    }
+    sink.finish(&mut out).map_err(io_err(&input_dir))?;
+    truth_w.flush().map_err(io_err(&truth_file))?;
     Ok(Summary {
         input_dir,
         truth_file,
