@@ -44,9 +44,19 @@ pub fn session() -> Result<SessionContext> {
         .with_memory_pool(Arc::new(FairSpillPool::new(pool)))
         .build_arc()?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let config = SessionConfig::new()
+    let mut config = SessionConfig::new()
         .with_target_partitions(cores)
         .with_information_schema(true);
+    // Parquet strings read as Utf8, not Utf8View: a sorted view batch shares the data
+    // buffers of every batch it was merged from, and the memory pool counts them whole
+    // for each one, so the sort of findings.csv at 10M sign-ins failed ("Failed to
+    // allocate additional 186.7 MB for SortPreservingMergeExec") with most of the pool
+    // free in fact. Plain strings are copied by the sort and counted as they are.
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
