@@ -8,8 +8,13 @@ use super::tenant::{DAY, Micros};
 pub fn string(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
     let bytes = s.as_bytes();
-    // One vectorisable pass decides the common case: nothing to escape.
-    if bytes.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // One pass without an early exit decides the common case, nothing to escape: `all`
+    // stops at the first hit, so it compiled to a byte-at-a-time loop that took a quarter
+    // of the generator's time; a fold over every byte is vectorised.
+    let needs_escape = bytes.iter().fold(0u8, |acc, &b| {
+        acc | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    });
+    if needs_escape == 0 {
         buf.extend_from_slice(bytes);
     } else if !bytes.iter().any(|&b| b < 0x20) {
         let mut run = 0;
@@ -217,6 +222,8 @@ mod tests {
         let mut b = Vec::new();
         let mut o = Obj::new(&mut b);
         o.str("a", "x\"y\\z\u{1}\u{a0}");
+        o.str("long", &"plain text, no escapes ".repeat(9));
+        o.str("late", &format!("{}\"", "a".repeat(70)));
         o.opt("b", None);
         o.int("c", -5);
         o.end();
@@ -224,5 +231,7 @@ mod tests {
         assert_eq!(v["a"], "x\"y\\z\u{1}\u{a0}");
         assert!(v["b"].is_null());
         assert_eq!(v["c"], -5);
+        assert_eq!(v["long"], "plain text, no escapes ".repeat(9));
+        assert_eq!(v["late"], format!("{}\"", "a".repeat(70)));
     }
 }
