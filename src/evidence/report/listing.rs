@@ -6,15 +6,13 @@
 //! through, so the figures it derives (counts, whether a requirement holds) are computed
 //! over all of them, never over the listed part.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 use serde_json::{Map, Value};
 
-use super::escape;
+use super::csv_out::CsvOut;
 use super::figures::{Figure, rows};
 use crate::error::{Error, Result};
 use crate::evidence::queries;
@@ -33,13 +31,13 @@ pub struct Listing<'a> {
     pub added: &'a [&'a str],
 }
 
-/// A CSV cell for a report value: empty for null, text as is, numbers and booleans as
-/// JSON writes them; formula injection neutralised.
+/// The CSV text of a report value: empty for null, text as is, numbers and booleans as
+/// JSON writes them.
 fn csv_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => escape::csv_cell(s),
-        other => escape::csv_cell(&other.to_string()),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -53,6 +51,7 @@ pub async fn stream(
     mut visit: impl FnMut(&mut Map<String, Value>) -> bool,
 ) -> Result<Figure> {
     let path = listing.csv.as_path();
+    let query = queries::get(listing.query)?.file();
     let df = queries::plan(ctx, listing.query, listing.params).await?;
     let mut header: Vec<String> = df
         .schema()
@@ -62,25 +61,21 @@ pub async fn stream(
         .collect();
     header.extend(listing.added.iter().map(|c| (*c).to_owned()));
     let mut stream = df.execute_stream().await?;
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
-    let csv_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
-    w.write_record(&header).map_err(csv_err)?;
+    let mut out = CsvOut::create(path, &header)?;
     let mut kept = Vec::new();
     let (mut total, mut extra): (u64, usize) = (0, 0);
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|source| Error::Query {
-            name: format!("queries/{}.sql", listing.query),
+            name: query.clone(),
             source,
         })?;
         for mut row in rows(std::slice::from_ref(&batch))? {
             let must_keep = visit(&mut row);
-            w.write_record(
+            out.row(
                 header
                     .iter()
                     .map(|c| csv_text(row.get(c).unwrap_or(&Value::Null))),
-            )
-            .map_err(csv_err)?;
+            )?;
             if kept.len() < listing.cap {
                 kept.push(row);
             } else if must_keep && extra < listing.cap {
@@ -90,13 +85,10 @@ pub async fn stream(
             total += 1;
         }
     }
-    let mut inner = w
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    inner.flush().map_err(|e| Error::io(path, e))?;
+    out.finish()?;
     let left_out = total > kept.len() as u64;
     Ok(Figure {
-        query: queries::get(listing.query)?.file(),
+        query,
         rows: kept,
         rows_total: left_out.then_some(total),
         rows_file: left_out.then(|| file_name(path)),

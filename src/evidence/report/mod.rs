@@ -5,6 +5,7 @@
 //! `docs/report-html.md`.
 
 pub mod columns;
+pub mod csv_out;
 pub mod escape;
 pub mod figures;
 pub mod html;
@@ -182,24 +183,13 @@ async fn write_findings(ctx: &SessionContext, path: &Path, opts: &Options) -> Re
         .map(|f| f.name().clone())
         .collect();
     let mut stream = df.execute_stream().await?;
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
-    let csv_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
-    w.write_record(&header).map_err(csv_err)?;
+    let mut out = csv_out::CsvOut::create(path, &header)?;
     while let Some(batch) = stream.next().await {
         for row in cells(&batch?)? {
-            w.write_record(
-                row.iter()
-                    .map(|c| escape::csv_cell(c.as_deref().unwrap_or(""))),
-            )
-            .map_err(csv_err)?;
+            out.row(row.iter().map(|c| c.as_deref().unwrap_or("")))?;
         }
     }
-    let mut inner = w
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    inner.flush().map_err(|e| Error::io(path, e))?;
-    Ok(())
+    out.finish()
 }
 
 /// A JSON object for one requirement.
