@@ -34,27 +34,49 @@ fn is_user(row: &Map<String, Value>) -> bool {
     USER_EVENT_TYPES.contains(&text(row, "event_type"))
 }
 
-fn matches_any(patterns: &[String], value: &str) -> bool {
-    let opts = MatchOptions {
-        case_sensitive: false,
-        ..MatchOptions::default()
-    };
-    patterns.iter().any(|p| {
-        p.eq_ignore_ascii_case(value) || Pattern::new(p).is_ok_and(|g| g.matches_with(value, opts))
-    })
+/// The account patterns of the command line (each a UPN or a glob), compiled once: the
+/// accounts figure tests every account against them.
+struct Globs(Vec<(String, Option<Pattern>)>);
+
+impl Globs {
+    fn new(patterns: &[String]) -> Globs {
+        Globs(
+            patterns
+                .iter()
+                .map(|p| (p.clone(), Pattern::new(p).ok()))
+                .collect(),
+        )
+    }
+
+    /// Whether each pattern matches `value`, case-insensitively.
+    fn hits<'a>(&'a self, value: &'a str) -> impl Iterator<Item = bool> + 'a {
+        let opts = MatchOptions {
+            case_sensitive: false,
+            ..MatchOptions::default()
+        };
+        self.0.iter().map(move |(text, glob)| {
+            text.eq_ignore_ascii_case(value)
+                || glob.as_ref().is_some_and(|g| g.matches_with(value, opts))
+        })
+    }
 }
 
-/// `emergency_access`, `technical` or null for an account row.
-fn special_kind(row: &Map<String, Value>, opts: &Options) -> Option<&'static str> {
-    let upn = text(row, "user_principal_name");
-    if matches_any(&opts.emergency_accounts, upn) {
+/// `emergency_access`, `technical` or null for an account row (`emergency`: whether an
+/// emergency-access pattern matched it).
+fn special_kind(
+    row: &Map<String, Value>,
+    emergency: bool,
+    technical: &Globs,
+) -> Option<&'static str> {
+    if emergency {
         return Some("emergency_access");
     }
+    let upn = text(row, "user_principal_name");
     let default_technical = upn.to_lowercase().starts_with("sync_")
         || text(row, "user_display_name")
             .trim()
             .eq_ignore_ascii_case(SYNC_DISPLAY_NAME);
-    (default_technical || matches_any(&opts.technical_accounts, upn)).then_some("technical")
+    (default_technical || technical.hits(upn).any(|hit| hit)).then_some("technical")
 }
 
 fn number(row: &Map<String, Value>, col: &str) -> u64 {
@@ -152,19 +174,25 @@ pub async fn build(
     let mut special_problems = 0;
     let mut with_problems = 0;
     let mut seen_emergency = vec![false; opts.emergency_accounts.len()];
+    let (emergency, technical) = (
+        Globs::new(&opts.emergency_accounts),
+        Globs::new(&opts.technical_accounts),
+    );
     let accounts = listing::stream(
         ctx,
         &listing("r2_accounts", ACCOUNTS_CSV, &["special"]),
         |row| {
             let problems = number(row, "violation") + number(row, "unproven");
             with_problems += u64::from(problems > 0);
-            let kind = special_kind(row, opts);
+            let mut is_emergency = false;
+            let hits = emergency.hits(text(row, "user_principal_name"));
+            for (seen, hit) in seen_emergency.iter_mut().zip(hits) {
+                *seen |= hit;
+                is_emergency |= hit;
+            }
+            let kind = special_kind(row, is_emergency, &technical);
             if kind.is_some() {
                 special_problems += problems;
-            }
-            let upn = text(row, "user_principal_name");
-            for (seen, p) in seen_emergency.iter_mut().zip(&opts.emergency_accounts) {
-                *seen = *seen || matches_any(std::slice::from_ref(p), upn);
             }
             row.insert("special".into(), kind.map_or(Value::Null, Value::from));
             kind.is_some()
