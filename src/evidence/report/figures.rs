@@ -36,6 +36,15 @@ impl Figure {
     }
 }
 
+/// How many rows figure value `fig` has in all, `listed` of them in report.json, and the
+/// CSV file holding them all when report.json leaves some out (`rows_total`, `rows_file`).
+pub fn extent(fig: &Value, listed: usize) -> (usize, Option<&str>) {
+    match (fig["rows_total"].as_u64(), fig["rows_file"].as_str()) {
+        (Some(total), Some(file)) => ((total as usize).max(listed), Some(file)),
+        _ => (listed, None),
+    }
+}
+
 /// Text of a cell (empty for null or non-text).
 pub fn text<'a>(row: &'a Map<String, Value>, col: &str) -> &'a str {
     row.get(col).and_then(Value::as_str).unwrap_or("")

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::columns;
 use super::escape::markdown_cell;
+use super::figures::extent;
 
 fn cell(v: &Value) -> String {
     match v {
@@ -21,10 +22,7 @@ fn cell(v: &Value) -> String {
 /// first, else report.json).
 fn table(out: &mut String, title: &str, figure: &Value, columns: &[&str], cap: usize) {
     let rows = figure["rows"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-    let total = figure["rows_total"]
-        .as_u64()
-        .unwrap_or(rows.len() as u64)
-        .max(rows.len() as u64);
+    let (total, file) = extent(figure, rows.len());
     let _ = writeln!(
         out,
         "\n**{title}** — {total} row(s), from `{}`\n",
@@ -41,12 +39,12 @@ fn table(out: &mut String, title: &str, figure: &Value, columns: &[&str], cap: u
         let cells: Vec<String> = columns.iter().map(|c| cell(&row[*c])).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    if total > shown as u64 {
-        let file = match figure["rows_file"].as_str() {
+    if total > shown {
+        let file = match file {
             Some(f) => format!("`{}`", f.replace('`', "")),
             None => "report.json".to_owned(),
         };
-        let _ = writeln!(out, "\n_{} more row(s) in {file}_", total - shown as u64);
+        let _ = writeln!(out, "\n_{} more row(s) in {file}_", total - shown);
     }
 }
 

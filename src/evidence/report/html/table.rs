@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::evidence::report::figures::extent;
+
 /// Columns holding vocabulary words (classes, verdicts, event types), kept whole.
 const WORD_COLUMNS: [&str; 9] = [
     "event_type",
@@ -177,10 +179,8 @@ pub fn rows(fig: &Value) -> &[Value] {
 /// How many rows figure `fig` has in all (`listed` of them in report.json) and the file
 /// holding them all: its `rows_file` when report.json leaves some out, else report.json.
 pub fn whole(fig: &Value, listed: usize) -> (usize, &str) {
-    match (fig["rows_total"].as_u64(), fig["rows_file"].as_str()) {
-        (Some(total), Some(file)) => ((total as usize).max(listed), file),
-        _ => (listed, "report.json"),
-    }
+    let (total, file) = extent(fig, listed);
+    (total, file.unwrap_or("report.json"))
 }
 
 /// An integer with thousands separators, for the headline.
