@@ -7,7 +7,6 @@ pub mod matcher;
 pub mod queries;
 pub mod report;
 pub mod state_udf;
-pub mod testlake;
 pub mod timeline;
 pub mod vocabulary;
 

@@ -1,5 +1,7 @@
-//! Writes a small lake from canonical records in the lake layout (one Parquet file per table
-//! and date partition), for tests and benchmarks until and besides the real lake writer.
+//! Test support, shared by the `evidence` test crate and the `evaluate` benchmark (each
+//! includes this file as a module; it is not part of the library): writes a small lake
+//! from canonical records in the lake layout, one Parquet file per table and date
+//! partition, without the lake writer's dedup and commit machinery.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -10,12 +12,12 @@ use arrow::array::RecordBatch;
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 
-use crate::error::{Error, Result};
-use crate::lake::layout::{Layout, Table};
-use crate::schema::batch::{
+use mfaproof::lake::layout::{Layout, Table};
+use mfaproof::schema::batch::{
     Provenance, audit_events_batch, mfa_state_batch, security_defaults_batch, sign_ins_batch,
 };
-use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use mfaproof::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use mfaproof::{Error, Result};
 
 /// Records to write into one lake.
 #[derive(Debug, Default, Clone)]
