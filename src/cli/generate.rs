@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::output::outln;
 use crate::generate::{self, Mix, OutputFormat};
 
 /// Arguments of `mfaproof generate`.
@@ -54,14 +55,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         mix: args.mix.unwrap_or_default(),
         ..generate::Options::default()
     };
-    let s = match generate::generate(&args.out, &opts) {
-        Ok(s) => s,
-        Err(generate::GenerateError::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let s = generate::generate(&args.out, &opts)?;
     let rate = s.records as f64 / s.seconds.max(1e-9);
     if args.json {
         let per_class: serde_json::Map<String, serde_json::Value> = s
@@ -76,9 +70,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             "files": s.files, "seconds": s.seconds, "records_per_second": rate,
             "per_class": per_class,
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!(
+        outln!(
             "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB in {}",
             s.sign_ins,
             s.records,
@@ -87,14 +81,14 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             s.files,
             s.bytes as f64 / 1e6,
             s.input_dir.display()
-        );
-        println!(
+        )?;
+        outln!(
             "{:.2} s, {:.0} records/s, {:.0} MB/s; known answers in {}",
             s.seconds,
             rate,
             s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
             s.truth_file.display()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,18 +1,20 @@
 //! The command line: clap definitions and dispatch. Only this module (and `main.rs`)
-//! knows about terminals, exit codes and `anyhow`.
-//!
-//! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
-//! 3 `evaluate --strict` found the tenant not compliant.
+//! knows about terminals, environment variables (`settings.rs`), exit codes (`exit.rs`)
+//! and `anyhow`.
 
+mod args;
 mod bench;
 mod classify;
 mod evaluate;
+pub mod exit;
 mod generate;
 mod ingest;
+pub(crate) mod output;
 mod progress;
 mod pull;
 mod query;
 mod run;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -20,31 +22,63 @@ use clap::{Parser, Subcommand};
 
 /// Prove from Entra ID sign-in and audit logs that MFA was actually satisfied.
 #[derive(Debug, Parser)]
-#[command(name = "mfaproof", version, about, long_about = None)]
+#[command(name = "mfaproof", version, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error or \
+unreadable input; 3 evaluated and not compliant (run and evaluate with --strict). Output \
+closed early by its reader (| head) ends quietly with 0.";
+
+const EXIT_INGEST: &str = "Exit status: 0 every input read (bad records are quarantined); \
+1 runtime failure; 2 usage error, or an input that could not be read at all.";
+
+const EXIT_REPORT: &str = "Exit status: 0 report written; 1 runtime failure; 2 usage error, \
+an unreadable input or no lake; 3 with --strict, the tenant is not compliant.";
+
+const EXIT_READ: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error, no \
+lake, or SQL that does not parse or plan. Output closed early by its reader (| head) ends \
+quietly with 0.";
+
+const EXIT_PULL: &str = "Exit status: 0 every stream complete; 1 a stream failed or is \
+partial, or a runtime failure; 2 usage error (no secret, bad flags, another tenant's lake).";
+
+const EXIT_OTHER: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error.";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest, then evaluate: the whole job with defaults.
+    #[command(after_help = EXIT_REPORT)]
     Run(run::RunArgs),
     /// Ingest Entra log exports (files, folders, .gz, .zip) into a Parquet lake.
+    #[command(after_help = EXIT_INGEST)]
     Ingest(ingest::IngestArgs),
     /// Write the per-sign-in classification (CSV or Parquet by extension).
+    #[command(after_help = EXIT_READ)]
     Classify(classify::ClassifyArgs),
     /// Classify and write the compliance report (report.json, report.md, findings.csv, report.html).
+    #[command(after_help = EXIT_REPORT)]
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
+    #[command(after_help = EXIT_READ)]
     Query(query::QueryArgs),
     /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
+    #[command(after_help = EXIT_PULL)]
     Pull(pull::PullArgs),
     /// Write a synthetic archive with known answers (truth.csv).
+    #[command(after_help = EXIT_OTHER)]
     Generate(generate::GenerateArgs),
     /// Generate an archive, then time ingest, classify and evaluate (records/s, MB/s, peak RSS).
+    #[command(after_help = EXIT_OTHER)]
     Bench(bench::BenchArgs),
+}
+
+/// Runs a parsed command line to its exit status, printing an error once.
+pub fn main(cli: Cli) -> ExitCode {
+    exit::finish(run(cli))
 }
 
 /// Runs a parsed command line.
@@ -65,4 +99,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
     }
+}
+
+/// The one tokio runtime every command that needs one runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }
