@@ -1,12 +1,13 @@
-//! Shared helpers: the binary, temporary lakes, generated sign-ins, reading a lake back.
+//! Shared helpers: running the binary, generated sign-ins, reading a lake back.
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// The mfaproof binary built for these tests.
@@ -14,9 +15,38 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mfaproof"))
 }
 
-/// Runs the binary and returns its output.
-pub fn run(args: &[&str]) -> Output {
+/// Runs the binary with `args` and returns its output, whatever its status.
+pub fn run<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
     bin().args(args).output().expect("mfaproof runs")
+}
+
+/// Runs the binary with `args`; it must succeed (the panic shows its output).
+pub fn run_ok<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
+    let out = run(args);
+    assert!(out.status.success(), "{}", text(&out));
+    out
+}
+
+/// `mfaproof ingest --lake <lake> <inputs…>`, which must succeed.
+pub fn ingest<P: AsRef<Path>>(lake: &Path, inputs: impl IntoIterator<Item = P>) -> Output {
+    let mut args: Vec<OsString> = vec!["ingest".into(), "--lake".into(), lake.into()];
+    args.extend(inputs.into_iter().map(|p| p.as_ref().into()));
+    run_ok(args)
+}
+
+/// Status, stdout and stderr of a run, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Standard error of a run, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The repository's `data-samples/` folder.
@@ -51,44 +81,38 @@ pub fn write_lines(path: &Path, lines: &[String]) {
     }
 }
 
-/// Every row of a lake table: id → (display name, details count, source_file), sorted.
+/// A text column of a batch.
+pub fn strings(batch: &RecordBatch, name: &str) -> StringArray {
+    batch
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .as_string::<i32>()
+        .clone()
+}
+
+/// Every row of the sign_ins table: id → (display name, details count, source_file),
+/// sorted; a duplicate id fails the test.
 pub fn sign_ins(lake: &Path) -> BTreeMap<String, (String, usize, String)> {
     let mut out = BTreeMap::new();
     for batch in read_table(lake, "sign_ins") {
-        let ids = batch
-            .column_by_name("id")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
-        let names = batch
-            .column_by_name("user_display_name")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, names, files) = (
+            strings(&batch, "id"),
+            strings(&batch, "user_display_name"),
+            strings(&batch, "source_file"),
+        );
         let details = batch
             .column_by_name("authentication_details")
             .unwrap()
             .as_list::<i32>()
             .clone();
-        let files = batch
-            .column_by_name("source_file")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
         for r in 0..batch.num_rows() {
-            let name = if names.is_null(r) {
-                String::new()
-            } else {
-                names.value(r).to_string()
-            };
-            let previous = out.insert(
-                ids.value(r).to_string(),
-                (
-                    name,
-                    details.value_length(r) as usize,
-                    files.value(r).to_string(),
-                ),
+            let name = if names.is_null(r) { "" } else { names.value(r) };
+            let row = (
+                name.to_string(),
+                details.value_length(r) as usize,
+                files.value(r).to_string(),
             );
+            let previous = out.insert(ids.value(r).to_string(), row);
             assert!(
                 previous.is_none(),
                 "duplicate id {} in the lake",
@@ -97,6 +121,14 @@ pub fn sign_ins(lake: &Path) -> BTreeMap<String, (String, usize, String)> {
         }
     }
     out
+}
+
+/// Rows of a table.
+pub fn rows(lake: &Path, table: &str) -> usize {
+    read_table(lake, table)
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum()
 }
 
 /// Reads every Parquet file of a table (all partitions).

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::common::run;
+use super::common::{ingest, run, run_ok};
 
 type Rows = BTreeMap<String, (String, String, String)>;
 
@@ -41,7 +41,7 @@ fn rows(path: &Path) -> Rows {
 }
 
 fn generate(out: &Path, format: &str, seed: u64, sign_ins: u64) {
-    let o = run(&[
+    run_ok([
         "generate",
         "--out",
         out.to_str().unwrap(),
@@ -52,11 +52,6 @@ fn generate(out: &Path, format: &str, seed: u64, sign_ins: u64) {
         "--format",
         format,
     ]);
-    assert!(
-        o.status.success(),
-        "generate failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 /// Generates, ingests and classifies; panics with the first differing rows.
@@ -65,30 +60,15 @@ fn agrees_with_truth(format: &str, seed: u64) -> Rows {
     let out = dir.path().join("archive");
     generate(&out, format, seed, 2_000);
     let lake = dir.path().join("lake");
-    let o = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        out.join(format).to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.success(),
-        "ingest failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    ingest(&lake, [out.join(format)]);
     let export = dir.path().join("classified.csv");
-    let o = run(&[
+    run_ok([
         "classify",
         "--lake",
         lake.to_str().unwrap(),
         "--out",
         export.to_str().unwrap(),
     ]);
-    assert!(
-        o.status.success(),
-        "classify failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let truth = rows(&out.join("truth.csv"));
     let got = rows(&export);
     assert_eq!(truth.len(), 2_000, "one truth row per distinct id");
@@ -194,7 +174,7 @@ fn the_same_seed_writes_identical_bytes_and_another_seed_differs() {
 fn bad_arguments_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let o = run(&[
+    let o = run([
         "generate",
         "--out",
         out,
@@ -204,7 +184,7 @@ fn bad_arguments_are_usage_errors() {
         "xml",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&[
+    let o = run([
         "generate",
         "--out",
         out,
@@ -221,7 +201,7 @@ fn bad_arguments_are_usage_errors() {
 fn bench_times_every_stage_and_reports_json() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("bench");
-    let o = run(&[
+    let o = run_ok([
         "bench",
         "--sign-ins",
         "300",
@@ -231,11 +211,6 @@ fn bench_times_every_stage_and_reports_json() {
         "--workdir",
         work.to_str().unwrap(),
     ]);
-    assert!(
-        o.status.success(),
-        "bench failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
     assert_eq!(v["sign_ins"], 300);
     let stages: Vec<&str> = v["stages"]

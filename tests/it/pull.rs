@@ -10,11 +10,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use arrow::array::AsArray;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::common::{bin, read_table, sign_ins};
+use crate::common::{bin, read_table, rows, run_ok, sign_ins, strings, text};
 use fake::{Kind, SECRET, Server, State, rule};
 
 const EVENT_TYPES: [&str; 4] = [
@@ -81,10 +80,16 @@ fn tenant() -> State {
 }
 
 fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
+    pull_cmd_to(&server.uri(), &server.uri(), lake, extra)
+}
+
+/// `mfaproof pull` against a Graph root and a login root, with the fake tenant's
+/// credentials, rate limits out of the way and short backoffs.
+fn pull_cmd_to(graph: &str, login: &str, lake: &Path, extra: &[&str]) -> Command {
     let mut cmd = bin();
     cmd.args(["pull", "--lake"]).arg(lake);
     cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
-    cmd.args(["--graph-url", &server.uri(), "--login-url", &server.uri()]);
+    cmd.args(["--graph-url", graph, "--login-url", login]);
     cmd.args([
         "--requests-per-10s",
         "10000",
@@ -93,7 +98,7 @@ fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
     ]);
     cmd.args(extra);
     cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
-    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "50");
+    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "20");
     cmd
 }
 
@@ -107,15 +112,6 @@ fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
 
 fn window() -> Vec<&'static str> {
     vec!["--since", SINCE, "--until", UNTIL]
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The secret is in no output and no file of the lake (nor its URL-encoded form).
@@ -154,44 +150,25 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn event_types(lake: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     for b in read_table(lake, "sign_ins") {
-        let ids = b.column_by_name("id").unwrap().as_string::<i32>().clone();
-        let ev = b
-            .column_by_name("event_type")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, events) = (strings(&b, "id"), strings(&b, "event_type"));
         for r in 0..b.num_rows() {
-            m.insert(ids.value(r).to_string(), ev.value(r).to_string());
+            m.insert(ids.value(r).to_string(), events.value(r).to_string());
         }
     }
     m
 }
 
 /// (user_id, per_user_mfa_state) of every snapshot row, sorted.
-fn mfa_states(lake: &Path) -> Vec<(&'static str, &'static str)> {
+fn mfa_states(lake: &Path) -> Vec<(String, String)> {
     let mut v = Vec::new();
     for b in read_table(lake, "mfa_state_snapshots") {
-        let ids = b
-            .column_by_name("user_id")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
-        let st = b
-            .column_by_name("per_user_mfa_state")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, states) = (strings(&b, "user_id"), strings(&b, "per_user_mfa_state"));
         for r in 0..b.num_rows() {
-            let leak = |s: &str| &*Box::leak(s.to_string().into_boxed_str());
-            v.push((leak(ids.value(r)), leak(st.value(r))));
+            v.push((ids.value(r).to_string(), states.value(r).to_string()));
         }
     }
     v.sort();
     v
-}
-
-fn rows(lake: &Path, table: &str) -> usize {
-    read_table(lake, table).iter().map(|b| b.num_rows()).sum()
 }
 
 fn checkpoints(lake: &Path) -> Value {
@@ -237,8 +214,10 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     let batches = server.seen("/beta/$batch");
     assert_eq!(batches.len(), 2);
     assert!(batches.iter().all(|b| b.method == "POST"));
+    let states = mfa_states(&lake);
+    let states: Vec<(&str, &str)> = states.iter().map(|(u, s)| (&**u, &**s)).collect();
     assert_eq!(
-        mfa_states(&lake),
+        states,
         [
             ("user-0", "disabled"),
             ("user-1", "enabled"),
@@ -271,14 +250,13 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     }
     // The pulled lake is evidence like an ingested one.
     let report = dir.path().join("report");
-    let out = crate::common::run(&[
+    run_ok([
         "evaluate",
         "--lake",
         lake.to_str().unwrap(),
         "--out",
         report.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", text(&out));
     let json: Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["sign_ins"]["count"], 36, "{}", json["sign_ins"]);
@@ -459,15 +437,11 @@ fn an_unreachable_graph_is_retried_then_reported() {
     drop(closed);
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
-    let mut cmd = bin();
-    cmd.args(["pull", "--lake"]).arg(&lake);
-    cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
-    cmd.args(["--login-url", &server.uri(), "--streams", "audit"]);
-    cmd.args(["--graph-url", &format!("http://127.0.0.1:{port}")]);
-    cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
-    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "20");
-    cmd.args(["--requests-per-10s", "10000"]);
-    let out = cmd.args(window()).output().unwrap();
+    let graph = format!("http://127.0.0.1:{port}");
+    let extra = [&window()[..], &["--streams", "audit"]].concat();
+    let out = pull_cmd_to(&graph, &server.uri(), &lake, &extra)
+        .output()
+        .unwrap();
     assert_secret_absent(&out, &lake);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -9,10 +9,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::fake::{Kind, Server, rule};
-use super::{
-    UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, rows, sign_in, tenant, text, window,
-};
-use crate::common::sign_ins;
+use super::{UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, sign_in, tenant, window};
+use crate::common::{rows, sign_ins, text};
 
 fn logs_only() -> Vec<&'static str> {
     [&window()[..], &["--streams", "signins,audit"]].concat()
@@ -45,7 +43,7 @@ fn sigkill_mid_pull_then_rerun_equals_a_clean_run() {
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    wait_until_requested(&server, stalled);
+    server.wait_for(stalled);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     // Committed before the stalled request: all interactive pages, the first page of the
@@ -92,7 +90,8 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let waited = wait_until_requested(&server, stalled);
+    let waited = Instant::now();
+    server.wait_for(stalled);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -280,18 +279,4 @@ fn the_overlap_rereads_late_and_reemitted_records_without_duplicates() {
         "one request per event type"
     );
     assert_eq!(sign_ins(&lake).len(), 4);
-}
-
-/// Waits (at most a minute) until the fake server has seen a request for `target`;
-/// returns when the wait began.
-fn wait_until_requested(server: &Server, target: &str) -> Instant {
-    let waited = Instant::now();
-    while server.seen(target).is_empty() {
-        assert!(
-            waited.elapsed() < Duration::from_secs(60),
-            "the pull never reached page 2"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    waited
 }
