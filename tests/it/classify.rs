@@ -10,7 +10,7 @@ use arrow::array::{Array, RecordBatch};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tempfile::TempDir;
 
-use crate::common::{graph_sign_in, ingest, run, run_ok, stderr, strings, write_lines};
+use crate::common::{fails, graph_sign_in, ingest, run_into, strings, write_lines};
 
 /// The export's columns, as §6 names them.
 const HEADER: &str =
@@ -44,13 +44,7 @@ fn the_export_is_exactly_the_rows_worked_out_by_hand() {
     let dir = TempDir::new().unwrap();
     let lake = lake(dir.path());
     let csv = dir.path().join("all.csv");
-    let out = run_ok([
-        "classify",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        csv.to_str().unwrap(),
-    ]);
+    let out = run_into("classify", &lake, &csv, &[]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("classified 4 sign-in(s) into {}\n", csv.display())
@@ -73,17 +67,12 @@ fn a_day_range_to_parquet_holds_that_day_only() {
     let dir = TempDir::new().unwrap();
     let lake = lake(dir.path());
     let pq = dir.path().join("day2.parquet");
-    run_ok([
+    run_into(
         "classify",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        pq.to_str().unwrap(),
-        "--from",
-        "2026-11-02",
-        "--to",
-        "2026-11-02",
-    ]);
+        &lake,
+        &pq,
+        &["--from", "2026-11-02", "--to", "2026-11-02"],
+    );
     let reader = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&pq).unwrap())
         .unwrap()
         .build()
@@ -110,27 +99,25 @@ fn bad_arguments_exit_2_and_leave_no_file() {
     let lake = lake(dir.path());
     let lake = lake.to_str().unwrap();
     let txt = dir.path().join("x.txt");
-    let out = run(["classify", "--lake", lake, "--out", txt.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        format!(
+    fails(
+        ["classify", "--lake", lake, "--out", txt.to_str().unwrap()],
+        2,
+        &format!(
             "error: {}: the export must end in .csv or .parquet\n",
             txt.display()
-        )
+        ),
     );
     assert!(!txt.exists(), "nothing written for a refused name");
     let csv = dir.path().join("y.csv");
     let args = ["--from", "2026-11-03", "--to", "2026-11-02"];
-    let out = run([
-        &["classify", "--lake", lake, "--out", csv.to_str().unwrap()][..],
-        &args,
-    ]
-    .concat());
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "error: --from 2026-11-03 is after --to 2026-11-02\n"
+    fails(
+        [
+            &["classify", "--lake", lake, "--out", csv.to_str().unwrap()][..],
+            &args,
+        ]
+        .concat(),
+        2,
+        "error: --from 2026-11-03 is after --to 2026-11-02\n",
     );
     assert!(!csv.exists());
 }

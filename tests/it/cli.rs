@@ -7,7 +7,7 @@ use std::process::Stdio;
 
 use tempfile::TempDir;
 
-use crate::common::{bin, ingest, run, run_ok, samples, stderr};
+use crate::common::{bin, fails, run, run_ok, scenario_lake, stderr};
 
 const SUBCOMMANDS: [&str; 8] = [
     "run", "ingest", "classify", "evaluate", "query", "pull", "generate", "bench",
@@ -65,21 +65,15 @@ fn no_lake_is_a_usage_error_said_once() {
             dir.path().to_str().unwrap(),
         ],
     ] {
-        let out = run(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert_eq!(
-            stderr(&out),
-            format!("error: {lake}: no lake here (run `mfaproof ingest` first)\n"),
-            "{args:?}"
-        );
+        let said = format!("error: {lake}: no lake here (run `mfaproof ingest` first)\n");
+        fails(&args, 2, &said);
     }
 }
 
 #[test]
 fn a_query_error_is_said_once_with_status_2() {
     let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    ingest(&lake, [samples().join("scenario")]);
+    let lake = scenario_lake(dir.path());
     let lake = lake.to_str().unwrap();
     let out = run(["query", "--lake", lake, "select nonsense from sign_ins"]);
     assert_eq!(out.status.code(), Some(2));
@@ -107,19 +101,17 @@ fn a_query_error_is_said_once_with_status_2() {
             listed.join(", ")
         )
     );
-    let out = run(["query", "--lake", lake, "--file", "/nonexistent/q.sql"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        "error: /nonexistent/q.sql: cannot read the SQL: No such file or directory (os error 2)\n"
+    fails(
+        ["query", "--lake", lake, "--file", "/nonexistent/q.sql"],
+        2,
+        "error: /nonexistent/q.sql: cannot read the SQL: No such file or directory (os error 2)\n",
     );
 }
 
 #[test]
 fn output_closed_early_ends_quietly_with_status_0() {
     let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    ingest(&lake, [samples().join("scenario")]);
+    let lake = scenario_lake(dir.path());
     // Millions of rows: far more than a pipe holds, so writes go on after the close.
     let sql = "select a.id, b.id, c.id from sign_ins a, sign_ins b, sign_ins c";
     for format in ["csv", "json", "table"] {

@@ -3,14 +3,13 @@
 
 use std::fs;
 
-use tempfile::TempDir;
-
-use crate::common::{graph_sign_in, ingest, run, run_ok, sign_ins, stderr, write_lines};
+use crate::common::{
+    fails, graph_sign_in, ingest, quarantined, run_ok, sign_ins, stderr, temp_lake, write_lines,
+};
 
 #[test]
 fn dedup_keeps_most_details_then_latest_ingested() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (dir, lake) = temp_lake();
     let t = "2026-11-03T08:00:00.1234567Z";
     // Within one file: a (1 detail) then a (2 details) → 2 details wins.
     // b twice with equal details → the later line wins.
@@ -53,11 +52,9 @@ fn dedup_keeps_most_details_then_latest_ingested() {
 
 #[test]
 fn same_file_twice_is_a_no_op() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let input = dir.path().join("in.json");
-    write_lines(
-        &input,
+    let (dir, lake) = temp_lake();
+    let input = write_lines(
+        &dir.path().join("in.json"),
         &[graph_sign_in("x", "2026-11-03T08:00:00Z", 2, "x")],
     );
     let args = [
@@ -82,11 +79,9 @@ fn same_file_twice_is_a_no_op() {
 
 #[test]
 fn bad_records_are_quarantined_and_the_rest_ingested() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let input = dir.path().join("mixed.json");
-    write_lines(
-        &input,
+    let (dir, lake) = temp_lake();
+    let input = write_lines(
+        &dir.path().join("mixed.json"),
         &[
             graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
             "{not json".to_string(),
@@ -104,16 +99,7 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
     assert_eq!(summary["counts"]["sign_ins"], 2);
     assert_eq!(summary["counts"]["quarantined"], 2);
     assert_eq!(sign_ins(&lake).len(), 2);
-    let q: Vec<serde_json::Value> = fs::read_dir(lake.join("quarantine"))
-        .unwrap()
-        .flat_map(|e| {
-            fs::read_to_string(e.unwrap().path())
-                .unwrap()
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let q = quarantined(&lake);
     let records: Vec<i64> = q.iter().map(|v| v["record"].as_i64().unwrap()).collect();
     assert_eq!(records, vec![2, 3]);
     assert_eq!(q[0]["raw"], "{not json");
@@ -125,61 +111,43 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
 
 #[test]
 fn unreadable_inputs_exit_2_with_the_file_named() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let junk = dir.path().join("notes.txt");
+    let (dir, lake) = temp_lake();
+    let (junk, empty) = (dir.path().join("notes.txt"), dir.path().join("empty.json"));
     fs::write(&junk, "hello\n").unwrap();
-    let empty = dir.path().join("empty.json");
     fs::write(&empty, "").unwrap();
     let missing = dir.path().join("missing.json");
     let lake_arg = lake.to_str().unwrap();
-    let out = run([
-        "ingest",
-        "--json",
-        "--lake",
-        lake_arg,
-        junk.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "error: {}: not an Entra log export mfaproof recognises (expected Graph JSON, Azure Monitor PT1H.json, Log Analytics CSV, admin center CSV/JSON, or an MFA-state / security-defaults snapshot); use --format to force one\n",
-            junk.display()
-        )
-    );
-    let out = run([
-        "ingest",
-        "--json",
-        "--lake",
-        lake_arg,
-        empty.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "error: {}: empty file; nothing to ingest\n",
-            empty.display()
-        )
-    );
+    for (input, message) in [
+        (
+            &junk,
+            "not an Entra log export mfaproof recognises (expected Graph JSON, Azure Monitor PT1H.json, Log Analytics CSV, admin center CSV/JSON, or an MFA-state / security-defaults snapshot); use --format to force one",
+        ),
+        (&empty, "empty file; nothing to ingest"),
+    ] {
+        let args = [
+            "ingest",
+            "--json",
+            "--lake",
+            lake_arg,
+            input.to_str().unwrap(),
+        ];
+        fails(args, 2, &format!("error: {}: {message}\n", input.display()));
+    }
     // A path that is not there stops the run before anything is read.
-    let out = run(["ingest", "--lake", lake_arg, missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        format!(
+    fails(
+        ["ingest", "--lake", lake_arg, missing.to_str().unwrap()],
+        2,
+        &format!(
             "error: ingesting into {lake_arg}: {}: cannot read input: No such file or directory (os error 2)\n",
             missing.display()
-        )
+        ),
     );
 }
 
 #[test]
 fn gzip_and_zip_inputs_and_truncated_gzip() {
     use std::io::Write;
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (dir, lake) = temp_lake();
     let lines: Vec<String> = (0..50)
         .map(|i| graph_sign_in(&format!("g{i}"), "2026-11-03T08:00:00Z", 1, "gz"))
         .collect();

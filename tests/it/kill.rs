@@ -14,7 +14,7 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use tempfile::TempDir;
 
 use crate::common::{
-    bin, graph_sign_in, read_table, samples, sign_ins, strings, text, write_lines,
+    bin, graph_sign_in, quarantined, read_table, samples, sign_ins, strings, text, write_lines,
 };
 
 /// The tables of a lake.
@@ -53,11 +53,12 @@ fn make_inputs(dir: &Path) -> Vec<PathBuf> {
             })
             .chain((f == 5).then(|| "{not json".to_string()))
             .collect();
-        paths.push(dir.join(format!("in-{f:02}.json")));
-        write_lines(paths.last().unwrap(), &lines);
+        paths.push(write_lines(&dir.join(format!("in-{f:02}.json")), &lines));
         if f % 4 == 3 {
-            paths.push(dir.join(format!("audits-{f:02}.json")));
-            write_lines(paths.last().unwrap(), &audits(f));
+            paths.push(write_lines(
+                &dir.join(format!("audits-{f:02}.json")),
+                &audits(f),
+            ));
         }
     }
     for name in ["per-user-mfa.csv", "security-defaults.json"] {
@@ -100,18 +101,11 @@ fn content(lake: &Path) -> BTreeMap<String, Vec<String>> {
         rows.sort();
         out.insert(table.to_string(), rows);
     }
-    let mut quarantined: Vec<String> = fs::read_dir(lake.join("quarantine"))
+    let mut quarantined: Vec<String> = quarantined(lake)
         .into_iter()
-        .flatten()
-        .flat_map(|e| {
-            let text = fs::read_to_string(e.unwrap().path()).unwrap();
-            text.lines()
-                .map(|l| {
-                    let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                    v["run"] = serde_json::Value::Null;
-                    v.to_string()
-                })
-                .collect::<Vec<_>>()
+        .map(|mut v| {
+            v["run"] = serde_json::Value::Null;
+            v.to_string()
         })
         .collect();
     quarantined.sort();

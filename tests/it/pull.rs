@@ -6,14 +6,16 @@ mod fake;
 mod resume;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::common::{bin, read_table, rows, run_ok, sign_ins, strings, text};
+use crate::common::{
+    bin, files_under, quarantined, read_table, rows, run_into, sign_ins, strings, temp_lake, text,
+};
 use fake::{Kind, SECRET, Server, State, rule};
 
 const EVENT_TYPES: [&str; 4] = [
@@ -102,12 +104,29 @@ fn pull_cmd_to(graph: &str, login: &str, lake: &Path, extra: &[&str]) -> Command
     cmd
 }
 
+/// The fake tenant served, and a lake for it in a temporary folder.
+fn served(state: State) -> (Server, TempDir, PathBuf) {
+    let (dir, lake) = temp_lake();
+    (Server::start(state), dir, lake)
+}
+
 fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
     let out = pull_cmd(server, lake, extra)
         .output()
         .expect("mfaproof runs");
     assert_secret_absent(&out, lake);
     out
+}
+
+/// A pull that must end with status 1 (a stream failed or is partial): its stdout and
+/// stderr.
+fn pull_failing(server: &Server, lake: &Path, extra: &[&str]) -> (String, String) {
+    let out = pull(server, lake, extra);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn window() -> Vec<&'static str> {
@@ -119,29 +138,13 @@ fn assert_secret_absent(out: &Output, lake: &Path) {
     let encoded = SECRET.replace('+', "%2B").replace('/', "%2F");
     for needle in [SECRET, encoded.as_str()] {
         assert!(!text(out).contains(needle), "secret in the output");
-        let mut files = Vec::new();
-        walk(lake, &mut files);
-        for f in files {
+        for f in files_under(lake) {
             let bytes = std::fs::read(&f).unwrap();
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
                 "secret in {}",
                 f.display()
             );
-        }
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
         }
     }
 }
@@ -177,9 +180,7 @@ fn checkpoints(lake: &Path) -> Value {
 
 #[test]
 fn pulls_every_stream_page_by_page_into_the_lake() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, dir, lake) = served(tenant());
     let out = pull(&server, &lake, &window());
     assert!(out.status.success(), "{}", text(&out));
     let events = event_types(&lake);
@@ -250,13 +251,7 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     }
     // The pulled lake is evidence like an ingested one.
     let report = dir.path().join("report");
-    run_ok([
-        "evaluate",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        report.to_str().unwrap(),
-    ]);
+    run_into("evaluate", &lake, &report, &[]);
     let json: Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["sign_ins"]["count"], 36, "{}", json["sign_ins"]);
@@ -280,9 +275,7 @@ fn throttling_and_bursts_are_waited_out() {
         rule("directoryAudits", 0, 3, Kind::Status(503, None)),
         rule("/v1.0/users", 0, 1, Kind::Status(504, None)),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let out = pull(&server, &lake, &window());
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(sign_ins(&lake).len(), 36);
@@ -315,9 +308,7 @@ fn throttling_and_bursts_are_waited_out() {
 
 #[test]
 fn slices_split_the_window_and_find_the_same_records() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(tenant());
     let out = pull(
         &server,
         &lake,
@@ -351,9 +342,7 @@ fn an_expiring_or_revoked_token_is_renewed_mid_run() {
         ),
         rule("directoryAudits", 1, 1, Kind::Unauthorized),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let out = pull(
         &server,
         &lake,
@@ -383,12 +372,8 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
         "directoryAudits".into(),
         "/authentication/requirements".into(),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(&server, &lake, &window());
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (server, _dir, lake) = served(state);
+    let (stdout, stderr) = pull_failing(&server, &lake, &window());
     assert!(
         stderr.contains("403 from GET /v1.0/auditLogs/directoryAudits: the app likely lacks the application permission AuditLog.Read.All"),
         "{stderr}"
@@ -398,7 +383,6 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
         "Graph's own words: {stderr}"
     );
     assert!(stderr.contains("Policy.Read.All"), "{stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("audit: failed") && stdout.contains("mfa-state: failed"),
         "{stdout}"
@@ -410,9 +394,7 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
 
 #[test]
 fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(tenant());
     let mut cmd = pull_cmd(&server, &lake, &window());
     cmd.env("MFAPROOF_CLIENT_SECRET", "wrong-secret-value");
     let out = cmd.output().unwrap();
@@ -426,17 +408,19 @@ fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
     let mut missing = pull_cmd(&server, &lake, &window());
     missing.env_remove("MFAPROOF_CLIENT_SECRET");
     let out = missing.output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MFAPROOF_CLIENT_SECRET"));
+    assert_eq!(out.status.code(), Some(2), "a usage error: {}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: set the app's client secret in the environment variable MFAPROOF_CLIENT_SECRET (it is never taken as a flag)\n"
+    );
 }
 
 #[test]
 fn an_unreachable_graph_is_retried_then_reported() {
-    let server = Server::start(tenant());
+    let (server, _dir, lake) = served(tenant());
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
     let graph = format!("http://127.0.0.1:{port}");
     let extra = [&window()[..], &["--streams", "audit"]].concat();
     let out = pull_cmd_to(&graph, &server.uri(), &lake, &extra)
@@ -456,26 +440,16 @@ fn an_unreachable_graph_is_retried_then_reported() {
 fn an_unknown_mfa_state_is_quarantined_and_the_other_users_are_kept() {
     let mut state = tenant();
     state.users[4].2 = "someFutureState".into();
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(
-        &server,
-        &lake,
-        &[&window()[..], &["--streams", "mfa-state,security-defaults"]].concat(),
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (server, _dir, lake) = served(state);
+    let streams = ["--streams", "mfa-state,security-defaults"];
+    let (stdout, _) = pull_failing(&server, &lake, &[&window()[..], &streams].concat());
     assert!(
         stdout.contains("mfa-state: partial, 5 snapshot rows, 1 quarantined"),
         "{stdout}"
     );
     assert!(stdout.contains("security-defaults: complete"), "{stdout}");
     assert_eq!(mfa_states(&lake).len(), 5);
-    let quarantine: String = std::fs::read_dir(lake.join("quarantine"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let quarantine = serde_json::to_string(&quarantined(&lake)).unwrap();
     assert!(
         quarantine.contains("someFutureState") && quarantine.contains("user-4"),
         "{quarantine}"

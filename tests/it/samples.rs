@@ -7,7 +7,9 @@ use std::path::Path;
 use arrow::array::RecordBatch;
 use tempfile::TempDir;
 
-use crate::common::{ingest, read_table, rows, run, run_ok, samples};
+use crate::common::{
+    ingest, read_table, rows, run, run_into, run_ok, samples, scenario_lake, temp_lake,
+};
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -19,16 +21,9 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn scenario_classifies_as_worked_out_by_hand() {
     let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    ingest(&lake, [samples().join("scenario")]);
+    let lake = scenario_lake(dir.path());
     let out_csv = dir.path().join("classes.csv");
-    run_ok([
-        "classify",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        out_csv.to_str().unwrap(),
-    ]);
+    run_into("classify", &lake, &out_csv, &[]);
     let got = csv_rows(&fs::read_to_string(&out_csv).unwrap());
     let header = csv::Reader::from_path(&out_csv)
         .unwrap()
@@ -142,8 +137,7 @@ fn the_same_sign_in_in_every_format_gives_the_same_canonical_row() {
 
 #[test]
 fn readme_first_command_runs_on_the_samples() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (dir, lake) = temp_lake();
     let report = dir.path().join("report");
     let out = run_ok([
         "run",
@@ -180,20 +174,14 @@ fn readme_first_command_runs_on_the_samples() {
 #[test]
 fn evaluate_format_picks_the_files_and_json_is_always_written() {
     let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    ingest(&lake, [samples().join("scenario")]);
+    let lake = scenario_lake(dir.path());
     let evaluate = |out: &Path, format: &str, listed_rows: &str| {
-        run_ok([
+        run_into(
             "evaluate",
-            "--lake",
-            lake.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--format",
-            format,
-            "--listed-rows",
-            listed_rows,
-        ]);
+            &lake,
+            out,
+            &["--format", format, "--listed-rows", listed_rows],
+        );
         let mut names: Vec<String> = fs::read_dir(out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
