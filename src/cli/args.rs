@@ -28,6 +28,25 @@ impl Lake {
     }
 }
 
+/// The inputs to ingest and the lake they go to (`ingest`, `run`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Inputs {
+    /// Files or folders (walked recursively, in sorted order); .gz and .zip are opened.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub lake: Lake,
+}
+
+/// The lake and the days of it to read (`classify`, `evaluate`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Evidence {
+    #[command(flatten)]
+    pub lake: Lake,
+    #[command(flatten)]
+    pub window: Window,
+}
+
 /// `--from` and `--to`: the days of sign-ins and audit events read.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Window {

@@ -15,33 +15,25 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 
+use super::generate::Synthetic;
 use super::output::outln;
-use crate::generate::{self, OutputFormat};
+use crate::generate;
 
 /// The environment variable a child reads to report its peak RSS.
 pub const PEAK_RSS_ENV: &str = "MFAPROOF_PEAK_RSS_FILE";
 
 /// Arguments of `mfaproof bench`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Exit status: 0 every stage ran; 1 a stage failed; 2 usage error.")]
 pub struct BenchArgs {
     /// Distinct sign-ins to generate.
     #[arg(long, default_value_t = 1_000_000)]
     pub sign_ins: u64,
-    /// graph, azure-monitor, log-analytics or portal.
-    #[arg(long, default_value = "graph", value_parser = |s: &str| s.parse::<OutputFormat>())]
-    pub format: OutputFormat,
     /// Working folder (archive, lake, outputs); emptied first.
     #[arg(long, default_value = "mfaproof-bench")]
     pub workdir: PathBuf,
-    /// Generator seed.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Users (default: the generator's, one per 40 sign-ins).
-    #[arg(long)]
-    pub users: Option<usize>,
-    /// Days the sign-ins span (the lake's date partitions).
-    #[arg(long, default_value_t = 7)]
-    pub days: u32,
+    #[command(flatten)]
+    pub tenant: Synthetic,
     /// Print only the JSON result.
     #[arg(long)]
     pub json: bool,
@@ -145,15 +137,7 @@ fn empty(work: &Path) -> anyhow::Result<()> {
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let work = &args.workdir;
     empty(work)?;
-    let opts = generate::Options {
-        sign_ins: args.sign_ins,
-        users: args.users,
-        days: args.days,
-        seed: args.seed,
-        format: args.format,
-        ..generate::Options::default()
-    };
-    let g = generate::generate(&work.join("archive"), &opts)?;
+    let g = generate::generate(&work.join("archive"), &args.tenant.options(args.sign_ins))?;
     let mut stages = vec![Stage {
         name: "generate",
         seconds: g.seconds,
@@ -191,7 +175,7 @@ fn result(
     stages: &[Stage],
 ) -> serde_json::Value {
     serde_json::json!({
-        "format": args.format.as_str(), "sign_ins": g.sign_ins, "records": g.records,
+        "format": args.tenant.format.as_str(), "sign_ins": g.sign_ins, "records": g.records,
         "audit_events": g.audit_events, "users": g.users, "input_bytes": g.bytes, "lake_bytes": lake_bytes,
         "stages": stages.iter().map(|s| serde_json::json!({
             "stage": s.name, "seconds": s.seconds, "records": s.records,
@@ -214,7 +198,7 @@ fn print_table(
         g.sign_ins,
         g.records,
         g.bytes as f64 / 1e6,
-        args.format,
+        args.tenant.format,
         lake_bytes as f64 / 1e6
     )?;
     outln!(

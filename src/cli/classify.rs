@@ -4,27 +4,28 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::args::{Lake, Window};
+use super::args::Evidence;
 use super::output::outln;
 use super::settings;
 use crate::evidence::{export, open_with};
 
 /// Arguments of `mfaproof classify`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 export written; 1 runtime failure; 2 usage error, no lake, or an output name that is neither .csv nor .parquet."
+)]
 pub struct ClassifyArgs {
     #[command(flatten)]
-    pub lake: Lake,
+    pub evidence: Evidence,
     /// The export file: `.csv` (with a header) or `.parquet`.
     #[arg(long)]
     pub out: PathBuf,
-    #[command(flatten)]
-    pub window: Window,
 }
 
 /// Runs the command; prints how many sign-ins were written.
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let range = args.window.range()?;
-    let lake = args.lake.existing()?;
+    let range = args.evidence.window.range()?;
+    let lake = args.evidence.lake.existing()?;
     let engine = settings::engine()?;
     let rows = super::runtime()?.block_on(async {
         let ctx = open_with(lake, range, &engine).await?;

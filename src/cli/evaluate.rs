@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
-use super::args::{Lake, Window};
+use super::args::Evidence;
 use super::exit::NOT_COMPLIANT;
 use super::output::outln;
 use super::settings;
@@ -68,14 +68,15 @@ pub struct ReportArgs {
 
 /// Arguments of `mfaproof evaluate`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant is not compliant."
+)]
 pub struct EvaluateArgs {
     #[command(flatten)]
-    pub lake: Lake,
+    pub evidence: Evidence,
     /// The folder the report files are written to (created if absent).
     #[arg(long)]
     pub out: PathBuf,
-    #[command(flatten)]
-    pub window: Window,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -83,8 +84,13 @@ pub struct EvaluateArgs {
 /// Runs the command: exit 0 once the report is written (3 with `--strict` when not
 /// compliant); errors are returned.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    let range = args.window.range()?;
-    report(args.lake.existing()?, &args.out, range, &args.report)
+    let range = args.evidence.window.range()?;
+    report(
+        args.evidence.lake.existing()?,
+        &args.out,
+        range,
+        &args.report,
+    )
 }
 
 /// Writes the report of `lake` into `out` and prints its summary.

@@ -1,11 +1,10 @@
 //! `mfaproof ingest`: the arguments and the summary printed after a run.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::args::Lake;
+use super::args::Inputs;
 use super::exit::USAGE;
 use super::output::outln;
 use super::progress::Terminal;
@@ -16,12 +15,12 @@ use crate::sources::Format;
 
 /// Arguments of `mfaproof ingest`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every input read (bad records are quarantined); 1 runtime failure; 2 usage error, or an input that could not be read at all (the others are ingested)."
+)]
 pub struct IngestArgs {
-    /// Files or folders (walked recursively); .gz and .zip are opened.
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
-    pub lake: Lake,
+    pub source: Inputs,
     /// Read every input as this format instead of detecting it (graph, azure-monitor,
     /// log-analytics, portal-csv, mfa-state-csv, mfa-state-json, security-defaults).
     #[arg(long)]
@@ -41,7 +40,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         format: args.format,
         writer: settings::writer(args.crash_at)?,
     };
-    let summary = ingest_with_terminal(&args.inputs, &args.lake.dir, &options, args.json)?;
+    let summary = ingest_with_terminal(&args.source, &options, args.json)?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
@@ -61,11 +60,11 @@ pub fn status(summary: &Summary) -> ExitCode {
 
 /// Ingests with terminal feedback (also used by `mfaproof run`).
 pub fn ingest_with_terminal(
-    inputs: &[PathBuf],
-    lake: &std::path::Path,
+    source: &Inputs,
     options: &IngestOptions,
     quiet_info: bool,
 ) -> anyhow::Result<Summary> {
+    let (inputs, lake) = (&source.inputs, &source.lake.dir);
     let mut terminal = Terminal::new(quiet_info);
     let summary = ingest::ingest(lake, inputs, options, &mut terminal)
         .with_context(|| format!("ingesting into {}", lake.display()));

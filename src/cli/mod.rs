@@ -32,47 +32,24 @@ const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage er
 unreadable input; 3 evaluated and not compliant (run and evaluate with --strict). Output \
 closed early by its reader (| head) ends quietly with 0.";
 
-const EXIT_INGEST: &str = "Exit status: 0 every input read (bad records are quarantined); \
-1 runtime failure; 2 usage error, or an input that could not be read at all.";
-
-const EXIT_REPORT: &str = "Exit status: 0 report written; 1 runtime failure; 2 usage error, \
-an unreadable input or no lake; 3 with --strict, the tenant is not compliant.";
-
-const EXIT_READ: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error, no \
-lake, or SQL that does not parse or plan. Output closed early by its reader (| head) ends \
-quietly with 0.";
-
-const EXIT_PULL: &str = "Exit status: 0 every stream complete; 1 a stream failed or is \
-partial, or a runtime failure; 2 usage error (no secret, bad flags, another tenant's lake).";
-
-const EXIT_OTHER: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error.";
-
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest, then evaluate: the whole job with defaults.
-    #[command(after_help = EXIT_REPORT)]
     Run(run::RunArgs),
     /// Ingest Entra log exports (files, folders, .gz, .zip) into a Parquet lake.
-    #[command(after_help = EXIT_INGEST)]
     Ingest(ingest::IngestArgs),
     /// Write the per-sign-in classification (CSV or Parquet by extension).
-    #[command(after_help = EXIT_READ)]
     Classify(classify::ClassifyArgs),
     /// Classify and write the compliance report (report.json, report.md, findings.csv, report.html).
-    #[command(after_help = EXIT_REPORT)]
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
-    #[command(after_help = EXIT_READ)]
     Query(query::QueryArgs),
     /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
-    #[command(after_help = EXIT_PULL)]
     Pull(pull::PullArgs),
     /// Write a synthetic archive with known answers (truth.csv).
-    #[command(after_help = EXIT_OTHER)]
     Generate(generate::GenerateArgs),
     /// Generate an archive, then time ingest, classify and evaluate (records/s, MB/s, peak RSS).
-    #[command(after_help = EXIT_OTHER)]
     Bench(bench::BenchArgs),
 }
 

@@ -15,6 +15,9 @@ use crate::pull::{self, Credentials, PullOptions, PullSummary, Stream};
 /// Arguments of `mfaproof pull`. The client secret is read from the environment variable
 /// `MFAPROOF_CLIENT_SECRET`, never from a flag.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every stream complete; 1 a stream failed or is partial, or a runtime failure; 2 usage error (no secret, bad flags, a lake pulled from another tenant)."
+)]
 pub struct PullArgs {
     #[command(flatten)]
     pub lake: Lake,

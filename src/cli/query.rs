@@ -22,6 +22,9 @@ pub enum QueryFormat {
 
 /// Arguments of `mfaproof query`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 success, also when the reader closes the output early (| head); 1 runtime failure; 2 usage error, no lake, or SQL that does not parse or plan."
+)]
 pub struct QueryArgs {
     /// The SQL to run (tables: sign_ins, audit_events, mfa_state_snapshots,
     /// security_defaults_snapshots, sign_in_evidence, the state timelines, vocabularies).

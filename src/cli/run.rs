@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::args::Lake;
+use super::args::Inputs;
 use super::evaluate::{self, ReportArgs};
 use super::ingest::{self, ingest_with_terminal, print_summary};
 use super::output::outln;
@@ -12,12 +12,12 @@ use crate::ingest::IngestOptions;
 
 /// Arguments of `mfaproof run`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 report written; 1 runtime failure; 2 usage error, or an input that could not be read at all (after the report is written); 3 with --strict, the tenant is not compliant."
+)]
 pub struct RunArgs {
-    /// Files or folders to ingest (as for `mfaproof ingest`).
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
-    pub lake: Lake,
+    pub source: Inputs,
     /// The report folder.
     #[arg(long, default_value = "mfaproof-report")]
     pub out: PathBuf,
@@ -32,10 +32,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         format: None,
         writer: settings::writer(None)?,
     };
-    let summary = ingest_with_terminal(&args.inputs, &args.lake.dir, &options, false)?;
+    let summary = ingest_with_terminal(&args.source, &options, false)?;
     print_summary(&summary)?;
     outln!()?;
-    let code = evaluate::report(&args.lake.dir, &args.out, None, &args.report)?;
+    let code = evaluate::report(&args.source.lake.dir, &args.out, None, &args.report)?;
     Ok(if summary.failed() > 0 {
         ingest::status(&summary)
     } else {

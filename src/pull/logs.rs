@@ -269,6 +269,26 @@ mod tests {
         }
     }
 
+    /// A stream complete up to `watermark`, stopped inside the window `start` … `end`.
+    fn interrupted(watermark: &str, start: &str, end: &str) -> StreamState {
+        StreamState {
+            watermark: Some(t(watermark)),
+            window: Some(WindowState::new(t(start), t(end), None)),
+            updated_at: None,
+        }
+    }
+
+    /// The windows planned for `st` with `--since` and the run's end, and the notes.
+    fn planned(
+        st: &mut StreamState,
+        since: Option<&str>,
+        end: &str,
+    ) -> (Vec<WindowState>, Vec<String>) {
+        let mut notes = Vec::new();
+        let w = plan(st, &bounds(since, end), &mut notes);
+        (w, notes)
+    }
+
     #[test]
     fn first_run_looks_back_then_reruns_overlap_the_watermark() {
         let mut st = StreamState::default();
@@ -287,17 +307,12 @@ mod tests {
 
     #[test]
     fn an_interrupted_window_is_finished_first_then_the_new_end_is_reached() {
-        let mut st = StreamState {
-            watermark: Some(t("2026-11-29T00:00:00Z")),
-            window: Some(WindowState::new(
-                t("2026-11-28T22:00:00Z"),
-                t("2026-11-30T00:00:00Z"),
-                None,
-            )),
-            updated_at: None,
-        };
-        let mut notes = Vec::new();
-        let w = plan(&mut st, &bounds(None, "2026-11-30T05:00:00Z"), &mut notes);
+        let mut st = interrupted(
+            "2026-11-29T00:00:00Z",
+            "2026-11-28T22:00:00Z",
+            "2026-11-30T00:00:00Z",
+        );
+        let (w, _) = planned(&mut st, None, "2026-11-30T05:00:00Z");
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].end, t("2026-11-30T00:00:00Z"));
         assert_eq!(
@@ -309,20 +324,15 @@ mod tests {
 
     #[test]
     fn since_replaces_the_checkpoint_and_says_what_it_leaves_out() {
-        let mut st = StreamState {
-            watermark: Some(t("2026-11-20T00:00:00Z")),
-            window: Some(WindowState::new(
-                t("2026-11-19T22:00:00Z"),
-                t("2026-11-21T00:00:00Z"),
-                None,
-            )),
-            updated_at: None,
-        };
-        let mut notes = Vec::new();
-        let w = plan(
+        let mut st = interrupted(
+            "2026-11-20T00:00:00Z",
+            "2026-11-19T22:00:00Z",
+            "2026-11-21T00:00:00Z",
+        );
+        let (w, notes) = planned(
             &mut st,
-            &bounds(Some("2026-11-25T00:00:00Z"), "2026-11-26T00:00:00Z"),
-            &mut notes,
+            Some("2026-11-25T00:00:00Z"),
+            "2026-11-26T00:00:00Z",
         );
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start, t("2026-11-25T00:00:00Z"));
