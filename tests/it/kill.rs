@@ -27,15 +27,15 @@ const TABLES: [&str; 4] = [
 
 /// Rows staged before a commit (at the next input boundary): a commit every two sign-in
 /// files.
-const COMMIT_ROWS: &str = "3000";
+const COMMIT_ROWS: &str = "1500";
 
-/// Sign-in files of 2,000 rows (each repeats some ids of the one before with more
+/// Sign-in files of 1,000 rows (each repeats some ids of the one before with other
 /// details, so dedup across commits is exercised), audit files, a line that cannot be
 /// read, and the two snapshot formats.
 fn make_inputs(dir: &Path) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     for f in 0..12 {
-        let lines: Vec<String> = (0..2000)
+        let lines: Vec<String> = (0..1000)
             .map(|i| {
                 // Every tenth row is row i + 1 of the file before, again.
                 let (file, row) = if i % 10 == 0 && f > 0 {
@@ -174,7 +174,7 @@ fn a_stop_at_any_commit_point_then_a_rerun_equals_a_clean_run() {
     let out = ingest(&clean, &inputs, None);
     assert!(out.status.success(), "{}", text(&out));
     let expected = content(&clean);
-    assert_eq!(expected["sign_ins"].len(), 12 * 2000 - 11 * 200);
+    assert_eq!(expected["sign_ins"].len(), 12 * 1000 - 11 * 100);
     assert_eq!(expected["audit_events"].len(), 3 * 50 - 2 * 10);
     assert_eq!(expected["mfa_state_snapshots"].len(), 3);
     assert_eq!(expected["security_defaults_snapshots"].len(), 1);
