@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group};
-use mfaproof::evidence::{export, open, testlake};
+use mfaproof::evidence::{export, open};
 use mfaproof::schema::{AuthDetail, EventType, SignIn};
+
+#[path = "../tests/support/testlake.rs"]
+mod testlake;
 
 /// A small deterministic generator (64-bit LCG), so the lake is the same every run.
 struct Lcg(u64);

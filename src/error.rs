@@ -34,8 +34,13 @@ pub enum Error {
     Arrow(#[from] arrow::error::ArrowError),
     #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// The command line or an input the user named is at fault.
     #[error("{0}")]
     Usage(String),
+    /// A defect of mfaproof itself (a thread that died, an embedded file that does not
+    /// parse): nothing the user did.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// Result alias for the library.

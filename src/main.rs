@@ -10,12 +10,5 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = mfaproof::cli::Cli::parse();
-    match mfaproof::cli::run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
-    }
+    mfaproof::cli::main(mfaproof::cli::Cli::parse())
 }

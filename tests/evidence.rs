@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use mfaproof::evidence::{export, open, report, testlake};
+use mfaproof::evidence::{export, open, report};
 use mfaproof::schema::{
     AuditEvent, AuthDetail, EventType, MfaStateSnapshot, ModifiedProperty, RequirementPolicy,
     SecurityDefaultsSnapshot, SignIn, TargetResource,
@@ -170,3 +170,5 @@ mod html;
 mod report_tests;
 #[path = "evidence/scenario.rs"]
 mod scenario;
+#[path = "support/testlake.rs"]
+mod testlake;

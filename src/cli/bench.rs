@@ -8,38 +8,32 @@
 //! forbids it) and gives each stage its own peak (`RUSAGE_CHILDREN` would only give the
 //! maximum over all stages). On systems without `/proc` the column says `n/a`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 
-use crate::generate::{self, OutputFormat};
+use super::generate::Synthetic;
+use super::output::outln;
+use crate::generate;
 
 /// The environment variable a child reads to report its peak RSS.
 pub const PEAK_RSS_ENV: &str = "MFAPROOF_PEAK_RSS_FILE";
 
 /// Arguments of `mfaproof bench`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Exit status: 0 every stage ran; 1 a stage failed; 2 usage error.")]
 pub struct BenchArgs {
     /// Distinct sign-ins to generate.
     #[arg(long, default_value_t = 1_000_000)]
     pub sign_ins: u64,
-    /// graph, azure-monitor, log-analytics or portal.
-    #[arg(long, default_value = "graph", value_parser = |s: &str| s.parse::<OutputFormat>())]
-    pub format: OutputFormat,
     /// Working folder (archive, lake, outputs); emptied first.
     #[arg(long, default_value = "mfaproof-bench")]
     pub workdir: PathBuf,
-    /// Generator seed.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Users (default: the generator's, one per 40 sign-ins).
-    #[arg(long)]
-    pub users: Option<usize>,
-    /// Days the sign-ins span (the lake's date partitions).
-    #[arg(long, default_value_t = 7)]
-    pub days: u32,
+    #[command(flatten)]
+    pub tenant: Synthetic,
     /// Print only the JSON result.
     #[arg(long)]
     pub json: bool,
@@ -89,10 +83,11 @@ fn dir_bytes(p: &Path) -> u64 {
         .sum()
 }
 
+/// Runs this binary with `args` as the stage `name` and times it.
 fn timed(
     name: &'static str,
     work: &Path,
-    args: &[&std::ffi::OsStr],
+    args: &[&OsStr],
     records: u64,
     bytes: u64,
 ) -> anyhow::Result<Stage> {
@@ -125,30 +120,24 @@ fn timed(
     })
 }
 
-/// Runs the command.
-pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let work = &args.workdir;
+/// Empties the working folder's outputs of an earlier run.
+fn empty(work: &Path) -> anyhow::Result<()> {
     for sub in ["archive", "lake", "report", "classified.parquet"] {
         let p = work.join(sub);
         if p.is_dir() {
             std::fs::remove_dir_all(&p).with_context(|| format!("cannot empty {}", p.display()))?;
         } else if p.exists() {
-            std::fs::remove_file(&p)?;
+            std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
         }
     }
-    std::fs::create_dir_all(work).with_context(|| format!("cannot create {}", work.display()))?;
-    let opts = generate::Options {
-        sign_ins: args.sign_ins,
-        users: args.users,
-        days: args.days,
-        seed: args.seed,
-        format: args.format,
-        ..generate::Options::default()
-    };
-    let archive = work.join("archive");
-    let g = generate::generate(&archive, &opts)?;
-    let lake = work.join("lake");
-    let os = |p: &Path| p.as_os_str().to_owned();
+    std::fs::create_dir_all(work).with_context(|| format!("cannot create {}", work.display()))
+}
+
+/// Runs the command.
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let work = &args.workdir;
+    empty(work)?;
+    let g = generate::generate(&work.join("archive"), &args.tenant.options(args.sign_ins))?;
     let mut stages = vec![Stage {
         name: "generate",
         seconds: g.seconds,
@@ -156,88 +145,82 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bytes: g.bytes,
         peak_rss_kib: None,
     }];
-    let input = os(&g.input_dir);
-    let (lake_os, flag_lake) = (os(&lake), std::ffi::OsString::from("--lake"));
-    let ingest = timed(
-        "ingest",
-        work,
-        &[
-            "ingest".as_ref(),
-            "--json".as_ref(),
-            &flag_lake,
-            &lake_os,
-            &input,
-        ],
-        g.records,
-        g.bytes,
-    )?;
-    stages.push(ingest);
-    let lake_bytes = dir_bytes(&lake);
-    let export = os(&work.join("classified.parquet"));
-    stages.push(timed(
-        "classify",
-        work,
-        &[
-            "classify".as_ref(),
-            &flag_lake,
-            &lake_os,
-            "--out".as_ref(),
-            &export,
-        ],
-        g.sign_ins,
-        lake_bytes,
-    )?);
-    let report = os(&work.join("report"));
-    stages.push(timed(
-        "evaluate",
-        work,
-        &[
-            "evaluate".as_ref(),
-            &flag_lake,
-            &lake_os,
-            "--out".as_ref(),
-            &report,
-        ],
-        g.sign_ins,
-        lake_bytes,
-    )?);
-    let json = serde_json::json!({
-        "format": args.format.as_str(), "sign_ins": g.sign_ins, "records": g.records,
+    let lake = work.join("lake");
+    let (lake, input) = (lake.as_os_str(), g.input_dir.as_os_str());
+    let (export, report) = (work.join("classified.parquet"), work.join("report"));
+    let (l, o) = (OsStr::new("--lake"), OsStr::new("--out"));
+    let ingest = [OsStr::new("ingest"), OsStr::new("--json"), l, lake, input];
+    stages.push(timed("ingest", work, &ingest, g.records, g.bytes)?);
+    let lake_bytes = dir_bytes(Path::new(lake));
+    let classify = [OsStr::new("classify"), l, lake, o, export.as_os_str()];
+    stages.push(timed("classify", work, &classify, g.sign_ins, lake_bytes)?);
+    let evaluate = [OsStr::new("evaluate"), l, lake, o, report.as_os_str()];
+    stages.push(timed("evaluate", work, &evaluate, g.sign_ins, lake_bytes)?);
+    if !args.json {
+        print_table(&args, &g, lake_bytes, &stages)?;
+    }
+    outln!("{}", result(&args, &g, lake_bytes, &stages))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn per_second(n: f64, s: &Stage) -> f64 {
+    n / s.seconds.max(1e-9)
+}
+
+/// The result as JSON.
+fn result(
+    args: &BenchArgs,
+    g: &generate::Summary,
+    lake_bytes: u64,
+    stages: &[Stage],
+) -> serde_json::Value {
+    serde_json::json!({
+        "format": args.tenant.format.as_str(), "sign_ins": g.sign_ins, "records": g.records,
         "audit_events": g.audit_events, "users": g.users, "input_bytes": g.bytes, "lake_bytes": lake_bytes,
         "stages": stages.iter().map(|s| serde_json::json!({
             "stage": s.name, "seconds": s.seconds, "records": s.records,
-            "records_per_second": s.records as f64 / s.seconds.max(1e-9),
-            "mb_per_second": s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
+            "records_per_second": per_second(s.records as f64, s),
+            "mb_per_second": per_second(s.bytes as f64 / 1e6, s),
             "peak_rss_mib": s.peak_rss_kib.map(|k| k as f64 / 1024.0),
         })).collect::<Vec<_>>(),
-    });
-    if !args.json {
-        println!(
-            "{} sign-ins ({} records, {:.1} MB of {}), lake {:.1} MB",
-            g.sign_ins,
-            g.records,
-            g.bytes as f64 / 1e6,
-            args.format,
-            lake_bytes as f64 / 1e6
-        );
-        println!(
-            "{:<10} {:>9} {:>12} {:>9} {:>14}",
-            "stage", "seconds", "records/s", "MB/s", "peak RSS MiB"
-        );
-        for s in &stages {
-            let rss = s
-                .peak_rss_kib
-                .map_or("n/a".to_string(), |k| format!("{:.0}", k as f64 / 1024.0));
-            println!(
-                "{:<10} {:>9.2} {:>12.0} {:>9.1} {:>14}",
-                s.name,
-                s.seconds,
-                s.records as f64 / s.seconds.max(1e-9),
-                s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
-                rss
-            );
-        }
+    })
+}
+
+/// The result as a table.
+fn print_table(
+    args: &BenchArgs,
+    g: &generate::Summary,
+    lake_bytes: u64,
+    stages: &[Stage],
+) -> std::io::Result<()> {
+    outln!(
+        "{} sign-ins ({} records, {:.1} MB of {}), lake {:.1} MB",
+        g.sign_ins,
+        g.records,
+        g.bytes as f64 / 1e6,
+        args.tenant.format,
+        lake_bytes as f64 / 1e6
+    )?;
+    outln!(
+        "{:<10} {:>9} {:>12} {:>9} {:>14}",
+        "stage",
+        "seconds",
+        "records/s",
+        "MB/s",
+        "peak RSS MiB"
+    )?;
+    for s in stages {
+        let rss = s
+            .peak_rss_kib
+            .map_or("n/a".to_string(), |k| format!("{:.0}", k as f64 / 1024.0));
+        outln!(
+            "{:<10} {:>9.2} {:>12.0} {:>9.1} {:>14}",
+            s.name,
+            s.seconds,
+            per_second(s.records as f64, s),
+            per_second(s.bytes as f64 / 1e6, s),
+            rss
+        )?;
     }
-    println!("{json}");
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

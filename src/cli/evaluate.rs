@@ -2,12 +2,15 @@
 //! always; `report.md`, `findings.csv`, `report.html` as `--format` asks, all by default),
 //! then prints a short summary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 
+use super::args::Evidence;
+use super::exit::NOT_COMPLIANT;
+use super::output::outln;
+use super::settings;
 use crate::evidence::report::{Formats, Options, evaluate};
 
 /// A report file `--format` can ask for.
@@ -33,21 +36,9 @@ pub fn formats(list: &[ReportFormat]) -> Formats {
     }
 }
 
-/// Arguments of `mfaproof evaluate`.
+/// What the report is asked, shared by `mfaproof evaluate` and `mfaproof run`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct EvaluateArgs {
-    /// The lake directory (written by `mfaproof ingest`).
-    #[arg(long)]
-    pub lake: PathBuf,
-    /// The folder the report files are written to (created if absent).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// First day (UTC, inclusive) of the evidence window.
-    #[arg(long)]
-    pub from: Option<NaiveDate>,
-    /// Last day (UTC, inclusive) of the evidence window.
-    #[arg(long)]
-    pub to: Option<NaiveDate>,
+pub struct ReportArgs {
     /// An emergency-access (break-glass) account: a UPN or a glob; repeatable.
     #[arg(long = "emergency-account")]
     pub emergency_accounts: Vec<String>,
@@ -75,50 +66,81 @@ pub struct EvaluateArgs {
     pub format: Vec<ReportFormat>,
 }
 
+/// Arguments of `mfaproof evaluate`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant is not compliant."
+)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub evidence: Evidence,
+    /// The folder the report files are written to (created if absent).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
 /// Runs the command: exit 0 once the report is written (3 with `--strict` when not
-/// compliant); errors are returned (the dispatcher exits 1).
+/// compliant); errors are returned.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let range = args.evidence.window.range()?;
+    report(
+        args.evidence.lake.existing()?,
+        &args.out,
+        range,
+        &args.report,
+    )
+}
+
+/// Writes the report of `lake` into `out` and prints its summary.
+pub fn report(
+    lake: &Path,
+    out: &Path,
+    range: Option<(NaiveDate, NaiveDate)>,
+    args: &ReportArgs,
+) -> anyhow::Result<ExitCode> {
     let opts = Options {
-        range: super::classify::date_range(args.from, args.to)?,
+        range,
         emergency_accounts: args.emergency_accounts.clone(),
         technical_accounts: args.technical_accounts.clone(),
         settling_hours: args.settling_hours,
         listed_rows: args.listed_rows,
         formats: formats(&args.format),
+        engine: settings::engine()?,
         ..Options::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the query runtime")?;
-    let outcome = runtime.block_on(evaluate(&args.lake, &args.out, &opts))?;
-    let r = &outcome.report;
-    println!(
+    let outcome = super::runtime()?.block_on(evaluate(lake, out, &opts))?;
+    print_summary(&outcome.report)?;
+    for f in &outcome.files {
+        outln!("wrote {}", f.display())?;
+    }
+    Ok(if args.strict && !outcome.compliant {
+        ExitCode::from(NOT_COMPLIANT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(r: &serde_json::Value) -> std::io::Result<()> {
+    outln!(
         "verdict: {} ({} sign-ins, window {} to {})",
         r["verdict"].as_str().unwrap_or(""),
         r["sign_ins"]["count"],
         r["window"]["from"].as_str().unwrap_or("-"),
         r["window"]["to"].as_str().unwrap_or("-")
-    );
+    )?;
     for req in r["requirements"].as_array().into_iter().flatten() {
         let holds = if req["holds"] == true {
             "holds"
         } else {
             "FAILS"
         };
-        println!(
+        outln!(
             "  {} {holds}: {}",
             req["id"].as_str().unwrap_or(""),
             req["title"].as_str().unwrap_or("")
-        );
+        )?;
     }
-    println!("violating or unproven sign-ins: {}", r["problems"]["total"]);
-    for f in &outcome.files {
-        println!("wrote {}", f.display());
-    }
-    Ok(if args.strict && !outcome.compliant {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    })
+    outln!("violating or unproven sign-ins: {}", r["problems"]["total"])
 }

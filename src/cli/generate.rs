@@ -3,10 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::output::outln;
 use crate::generate::{self, Mix, OutputFormat};
 
 /// Arguments of `mfaproof generate`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 archive written; 1 runtime failure; 2 usage error (an --out that already holds an archive)."
+)]
 pub struct GenerateArgs {
     /// Output folder: the archive goes to `<out>/<format>/`, the answers to `<out>/truth.csv`.
     #[arg(long)]
@@ -14,10 +18,24 @@ pub struct GenerateArgs {
     /// Distinct sign-ins to generate (duplicate versions of some ids come on top).
     #[arg(long)]
     pub sign_ins: u64,
+    #[command(flatten)]
+    pub tenant: Synthetic,
+    /// Planned class proportions, `class=weight,…` (unnamed classes: 0). Default: a
+    /// plausible tenant (see docs/generate.md).
+    #[arg(long, value_parser = parse_mix)]
+    pub mix: Option<Mix>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The synthetic tenant, shared by `generate` and `bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Synthetic {
     /// Users in the tenant (default: one per 40 sign-ins, 50 to 250,000).
     #[arg(long)]
     pub users: Option<usize>,
-    /// Days the sign-ins span, from 2026-11-01.
+    /// Days the sign-ins span, from 2026-11-01 (the lake's date partitions).
     #[arg(long, default_value_t = 7)]
     pub days: u32,
     /// Seed: the same seed writes byte-identical files.
@@ -26,13 +44,20 @@ pub struct GenerateArgs {
     /// graph, azure-monitor, log-analytics or portal.
     #[arg(long, default_value = "graph", value_parser = parse_format)]
     pub format: OutputFormat,
-    /// Planned class proportions, `class=weight,…` (unnamed classes: 0). Default: a
-    /// plausible tenant (see docs/generate.md).
-    #[arg(long, value_parser = parse_mix)]
-    pub mix: Option<Mix>,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    pub json: bool,
+}
+
+impl Synthetic {
+    /// The generator's options for `sign_ins` distinct sign-ins.
+    pub fn options(&self, sign_ins: u64) -> generate::Options {
+        generate::Options {
+            sign_ins,
+            users: self.users,
+            days: self.days,
+            seed: self.seed,
+            format: self.format,
+            ..generate::Options::default()
+        }
+    }
 }
 
 fn parse_format(s: &str) -> Result<OutputFormat, String> {
@@ -46,22 +71,10 @@ fn parse_mix(s: &str) -> Result<Mix, String> {
 /// Runs the command.
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let opts = generate::Options {
-        sign_ins: args.sign_ins,
-        users: args.users,
-        days: args.days,
-        seed: args.seed,
-        format: args.format,
         mix: args.mix.unwrap_or_default(),
-        ..generate::Options::default()
+        ..args.tenant.options(args.sign_ins)
     };
-    let s = match generate::generate(&args.out, &opts) {
-        Ok(s) => s,
-        Err(generate::GenerateError::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let s = generate::generate(&args.out, &opts)?;
     let rate = s.records as f64 / s.seconds.max(1e-9);
     if args.json {
         let per_class: serde_json::Map<String, serde_json::Value> = s
@@ -76,9 +89,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             "files": s.files, "seconds": s.seconds, "records_per_second": rate,
             "per_class": per_class,
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!(
+        outln!(
             "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB in {}",
             s.sign_ins,
             s.records,
@@ -87,14 +100,14 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             s.files,
             s.bytes as f64 / 1e6,
             s.input_dir.display()
-        );
-        println!(
+        )?;
+        outln!(
             "{:.2} s, {:.0} records/s, {:.0} MB/s; known answers in {}",
             s.seconds,
             rate,
             s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
             s.truth_file.display()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

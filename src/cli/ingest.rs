@@ -1,23 +1,26 @@
 //! `mfaproof ingest`: the arguments and the summary printed after a run.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::args::Inputs;
+use super::exit::USAGE;
+use super::output::outln;
 use super::progress::Terminal;
+use super::settings;
 use crate::ingest::{self, IngestOptions, Summary};
+use crate::lake::CommitPoint;
 use crate::sources::Format;
 
 /// Arguments of `mfaproof ingest`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every input read (bad records are quarantined); 1 runtime failure; 2 usage error, or an input that could not be read at all (the others are ingested)."
+)]
 pub struct IngestArgs {
-    /// Files or folders (walked recursively); .gz and .zip are opened.
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
-    /// The lake directory (created if missing).
-    #[arg(long, default_value = "mfaproof-lake")]
-    pub lake: PathBuf,
+    #[command(flatten)]
+    pub source: Inputs,
     /// Read every input as this format instead of detecting it (graph, azure-monitor,
     /// log-analytics, portal-csv, mfa-state-csv, mfa-state-json, security-defaults).
     #[arg(long)]
@@ -25,51 +28,63 @@ pub struct IngestArgs {
     /// Print the summary as JSON on stdout (for scripts).
     #[arg(long)]
     pub json: bool,
+    /// For the crash tests: stop the process (status 137) at `STAGE:N` of the run's
+    /// commits, STAGE `staged`, `journaled` or `committed`.
+    #[arg(long, hide = true, value_parser = settings::parse_crash_point)]
+    pub crash_at: Option<CommitPoint>,
 }
 
 /// Runs `mfaproof ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
-    let summary = ingest_with_terminal(&args.inputs, &args.lake, args.format, args.json)?;
+    let options = IngestOptions {
+        format: args.format,
+        writer: settings::writer(args.crash_at)?,
+    };
+    let summary = ingest_with_terminal(&args.source, &options, args.json)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
-        print_summary(&summary);
+        print_summary(&summary)?;
     }
-    Ok(if summary.failed() > 0 {
-        ExitCode::from(1)
+    Ok(status(&summary))
+}
+
+/// 0, or 2 when an input could not be read at all.
+pub fn status(summary: &Summary) -> ExitCode {
+    if summary.failed() > 0 {
+        ExitCode::from(USAGE)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Ingests with terminal feedback (also used by `mfaproof run`).
 pub fn ingest_with_terminal(
-    inputs: &[PathBuf],
-    lake: &std::path::Path,
-    format: Option<Format>,
+    source: &Inputs,
+    options: &IngestOptions,
     quiet_info: bool,
 ) -> anyhow::Result<Summary> {
+    let (inputs, lake) = (&source.inputs, &source.lake.dir);
     let mut terminal = Terminal::new(quiet_info);
-    let options = IngestOptions { format };
-    let summary = ingest::ingest(lake, inputs, &options, &mut terminal)
-        .with_context(|| format!("ingesting into {}", lake.display()))?;
+    let summary = ingest::ingest(lake, inputs, options, &mut terminal)
+        .with_context(|| format!("ingesting into {}", lake.display()));
     terminal.finish();
-    Ok(summary)
+    summary
 }
 
 /// The human summary (stdout).
-pub fn print_summary(s: &Summary) {
+pub fn print_summary(s: &Summary) -> std::io::Result<()> {
     let c = &s.counts;
     let by_status = |st: &str| s.inputs.iter().filter(|i| i.status == st).count();
-    println!("lake {} (run {})", s.lake, s.run);
-    println!(
+    outln!("lake {} (run {})", s.lake, s.run)?;
+    outln!(
         "inputs: {} ingested, {} already ingested, {} skipped, {} failed",
         by_status("ingested"),
         by_status("already-ingested"),
         by_status("skipped"),
         by_status("failed")
-    );
-    println!(
+    )?;
+    outln!(
         "records: {} ingested ({} sign-ins, {} audit events, {} snapshot rows), {} duplicates dropped, {} quarantined, {} skipped, {} partial",
         c.records,
         c.sign_ins,
@@ -79,8 +94,9 @@ pub fn print_summary(s: &Summary) {
         c.quarantined,
         c.skipped_total(),
         c.partial
-    );
+    )?;
     for (what, n) in &c.skipped {
-        println!("  skipped {n} × {what}");
+        outln!("  skipped {n} × {what}")?;
     }
+    Ok(())
 }

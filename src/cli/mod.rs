@@ -1,18 +1,20 @@
 //! The command line: clap definitions and dispatch. Only this module (and `main.rs`)
-//! knows about terminals, exit codes and `anyhow`.
-//!
-//! Exit codes: 0 success; 1 error (an input unreadable, a failed query); 2 usage error;
-//! 3 `evaluate --strict` found the tenant not compliant.
+//! knows about terminals, environment variables (`settings.rs`), exit codes (`exit.rs`)
+//! and `anyhow`.
 
+mod args;
 mod bench;
 mod classify;
 mod evaluate;
+pub mod exit;
 mod generate;
 mod ingest;
+pub(crate) mod output;
 mod progress;
 mod pull;
 mod query;
 mod run;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -20,11 +22,15 @@ use clap::{Parser, Subcommand};
 
 /// Prove from Entra ID sign-in and audit logs that MFA was actually satisfied.
 #[derive(Debug, Parser)]
-#[command(name = "mfaproof", version, about, long_about = None)]
+#[command(name = "mfaproof", version, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error or \
+unreadable input; 3 evaluated and not compliant (run and evaluate with --strict). Output \
+closed early by its reader (| head) ends quietly with 0.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -47,6 +53,11 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// Runs a parsed command line to its exit status, printing an error once.
+pub fn main(cli: Cli) -> ExitCode {
+    exit::finish(run(cli))
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let result = dispatch(cli);
@@ -65,4 +76,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
     }
+}
+
+/// The one tokio runtime every command that needs one runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }

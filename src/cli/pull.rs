@@ -1,21 +1,26 @@
 //! `mfaproof pull`: the arguments, the secret from the environment, and the summary.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use super::args::Lake;
+use super::exit::FAILURE;
+use super::output::outln;
 use super::progress::Terminal;
+use super::settings;
 use crate::pull::{self, Credentials, PullOptions, PullSummary, Stream};
 
 /// Arguments of `mfaproof pull`. The client secret is read from the environment variable
 /// `MFAPROOF_CLIENT_SECRET`, never from a flag.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every stream complete; 1 a stream failed or is partial, or a runtime failure; 2 usage error (no secret, bad flags, a lake pulled from another tenant)."
+)]
 pub struct PullArgs {
-    /// The lake directory (created if missing).
-    #[arg(long, default_value = "mfaproof-lake")]
-    pub lake: PathBuf,
+    #[command(flatten)]
+    pub lake: Lake,
     /// The tenant to pull from (GUID or domain).
     #[arg(long)]
     pub tenant_id: String,
@@ -80,42 +85,48 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
 
 /// Runs `mfaproof pull`.
 pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
-    let credentials = Credentials::from_env(&args.tenant_id, &args.client_id)?;
-    let mut options = PullOptions::new(args.lake.clone());
-    options.graph_url = args.graph_url;
-    options.login_url = args.login_url;
-    options.since = args.since;
-    options.until = args.until;
-    options.streams = args.streams;
-    options.overlap = args.overlap;
-    options.slice = args.slice;
-    options.reports_per_10s = args.requests_per_10s;
-    options.directory_per_10s = args.directory_requests_per_10s;
-    options.commit_pages = args.commit_pages;
+    let credentials = Credentials::new(&args.tenant_id, &args.client_id, settings::secret()?)?;
+    let lake = args.lake.dir.clone();
+    let options = PullOptions {
+        graph_url: args.graph_url,
+        login_url: args.login_url,
+        since: args.since,
+        until: args.until,
+        streams: args.streams,
+        overlap: args.overlap,
+        slice: args.slice,
+        reports_per_10s: args.requests_per_10s,
+        directory_per_10s: args.directory_requests_per_10s,
+        commit_pages: args.commit_pages,
+        backoff: settings::backoff()?,
+        writer: settings::writer(None)?,
+        ..PullOptions::new(lake.clone())
+    };
     let mut terminal = Terminal::new(args.json);
-    let summary = pull::pull(&options, credentials, &mut terminal)
-        .with_context(|| format!("pulling into {}", args.lake.display()));
+    let summary = super::runtime()?
+        .block_on(pull::pull(&options, credentials, &mut terminal))
+        .with_context(|| format!("pulling into {}", lake.display()));
     terminal.finish();
     let summary = summary?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
-        print_summary(&summary);
+        print_summary(&summary)?;
     }
     Ok(if summary.failed() > 0 {
-        ExitCode::from(1)
+        ExitCode::from(FAILURE)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-fn print_summary(s: &PullSummary) {
-    println!(
+fn print_summary(s: &PullSummary) -> std::io::Result<()> {
+    outln!(
         "lake {} (run {}), up to {}",
         s.lake,
         s.run,
         s.until.to_rfc3339()
-    );
+    )?;
     for st in &s.streams {
         let mut line = format!("{}: {}", st.stream, st.status);
         if let Some(l) = &st.logs {
@@ -133,11 +144,16 @@ fn print_summary(s: &PullSummary) {
         if let Some(w) = st.watermark {
             line.push_str(&format!(", complete up to {}", w.to_rfc3339()));
         }
-        println!("{line}");
+        outln!("{line}")?;
     }
     let c = &s.counts;
-    println!(
+    outln!(
         "records: {} ingested ({} sign-ins, {} audit events, {} snapshot rows), {} duplicates dropped, {} quarantined",
-        c.records, c.sign_ins, c.audit_events, c.snapshots, s.duplicates_dropped, c.quarantined
-    );
+        c.records,
+        c.sign_ins,
+        c.audit_events,
+        c.snapshots,
+        s.duplicates_dropped,
+        c.quarantined
+    )
 }

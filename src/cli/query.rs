@@ -2,11 +2,15 @@
 //! terminal, CSV or JSON lines otherwise.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
 use futures::StreamExt;
+
+use super::args::Lake;
+use super::exit::usage;
+use super::{output, settings};
+use crate::evidence::{Engine, open_with};
 
 /// Output formats of `mfaproof query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,6 +22,9 @@ pub enum QueryFormat {
 
 /// Arguments of `mfaproof query`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 success, also when the reader closes the output early (| head); 1 runtime failure; 2 usage error, no lake, or SQL that does not parse or plan."
+)]
 pub struct QueryArgs {
     /// The SQL to run (tables: sign_ins, audit_events, mfa_state_snapshots,
     /// security_defaults_snapshots, sign_in_evidence, the state timelines, vocabularies).
@@ -25,9 +32,8 @@ pub struct QueryArgs {
     /// Read the SQL from a file instead.
     #[arg(long, conflicts_with = "sql")]
     pub file: Option<PathBuf>,
-    /// The lake directory.
-    #[arg(long, default_value = "mfaproof-lake")]
-    pub lake: PathBuf,
+    #[command(flatten)]
+    pub lake: Lake,
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<QueryFormat>,
@@ -37,34 +43,31 @@ pub struct QueryArgs {
 pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     let sql = match (&args.sql, &args.file) {
         (Some(sql), None) => sql.clone(),
-        (None, Some(file)) => {
-            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
-        }
-        _ => bail!("give the SQL as an argument or with --file"),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map_err(|e| usage(format!("{}: cannot read the SQL: {e}", file.display())))?,
+        _ => return Err(usage("give the SQL as an argument or with --file")),
     };
-    if !args.lake.is_dir() {
-        bail!(
-            "{}: no lake here (run `mfaproof ingest` first)",
-            args.lake.display()
-        );
-    }
+    let lake = args.lake.existing()?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         QueryFormat::Table
     } else {
         QueryFormat::Csv
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(execute(&args.lake, &sql, format))?;
+    let engine = settings::engine()?;
+    super::runtime()?.block_on(execute(lake, &sql, format, &engine))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn execute(lake: &std::path::Path, sql: &str, format: QueryFormat) -> anyhow::Result<()> {
-    let ctx = crate::evidence::open(lake, None).await?;
-    let df = ctx.sql(sql).await.context("running the query")?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+async fn execute(
+    lake: &Path,
+    sql: &str,
+    format: QueryFormat,
+    engine: &Engine,
+) -> anyhow::Result<()> {
+    let ctx = open_with(lake, None, engine).await?;
+    // SQL that does not parse or plan is the user's input at fault.
+    let df = ctx.sql(sql).await.map_err(|e| usage(e.to_string()))?;
+    let mut out = std::io::BufWriter::new(output::stdout());
     match format {
         QueryFormat::Table => {
             let batches = df.collect().await?;
@@ -92,5 +95,6 @@ async fn execute(lake: &std::path::Path, sql: &str, format: QueryFormat) -> anyh
             writer.finish()?;
         }
     }
+    out.flush()?;
     Ok(())
 }

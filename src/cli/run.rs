@@ -3,60 +3,41 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::evaluate::{self, EvaluateArgs, ReportFormat};
-use super::ingest::{ingest_with_terminal, print_summary};
+use super::args::Inputs;
+use super::evaluate::{self, ReportArgs};
+use super::ingest::{self, ingest_with_terminal, print_summary};
+use super::output::outln;
+use super::settings;
+use crate::ingest::IngestOptions;
 
 /// Arguments of `mfaproof run`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 report written; 1 runtime failure; 2 usage error, or an input that could not be read at all (after the report is written); 3 with --strict, the tenant is not compliant."
+)]
 pub struct RunArgs {
-    /// Files or folders to ingest (as for `mfaproof ingest`).
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
-    /// The lake directory.
-    #[arg(long, default_value = "mfaproof-lake")]
-    pub lake: PathBuf,
+    #[command(flatten)]
+    pub source: Inputs,
     /// The report folder.
     #[arg(long, default_value = "mfaproof-report")]
     pub out: PathBuf,
-    /// An emergency-access (break-glass) account: a UPN or a glob; repeatable.
-    #[arg(long = "emergency-account")]
-    pub emergency_accounts: Vec<String>,
-    /// A technical account besides the defaults: a UPN or a glob; repeatable.
-    #[arg(long = "technical-account")]
-    pub technical_accounts: Vec<String>,
-    /// Exit with status 3 when the tenant is not compliant.
-    #[arg(long)]
-    pub strict: bool,
-    /// Report files to write, comma-separated; report.json is always written.
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "json,md,csv,html"
-    )]
-    pub format: Vec<ReportFormat>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Runs ingest then evaluate; an input that could not be read at all makes the exit
-/// status 1 after the report is written.
+/// status 2 after the report is written.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let summary = ingest_with_terminal(&args.inputs, &args.lake, None, false)?;
-    print_summary(&summary);
-    println!();
-    let code = evaluate::run(EvaluateArgs {
-        lake: args.lake,
-        out: args.out,
-        from: None,
-        to: None,
-        emergency_accounts: args.emergency_accounts,
-        technical_accounts: args.technical_accounts,
-        strict: args.strict,
-        settling_hours: 24,
-        listed_rows: 10_000,
-        format: args.format,
-    })?;
+    let options = IngestOptions {
+        format: None,
+        writer: settings::writer(None)?,
+    };
+    let summary = ingest_with_terminal(&args.source, &options, false)?;
+    print_summary(&summary)?;
+    outln!()?;
+    let code = evaluate::report(&args.source.lake.dir, &args.out, None, &args.report)?;
     Ok(if summary.failed() > 0 {
-        ExitCode::from(1)
+        ingest::status(&summary)
     } else {
         code
     })

@@ -76,6 +76,13 @@ pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    // Refused before the file is created: a wrong name leaves nothing behind.
+    if ext != "csv" && ext != "parquet" {
+        return Err(Error::Usage(format!(
+            "{}: the export must end in .csv or .parquet",
+            out.display()
+        )));
+    }
     let df = queries::plan(ctx, "classify_export", &[]).await?;
     let schema = df.schema().inner().clone();
     let mut stream = df.execute_stream().await?;
@@ -96,7 +103,7 @@ pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
             let mut inner = w.into_inner().map_err(|e| Error::io(out, e.into_error()))?;
             inner.flush().map_err(|e| Error::io(out, e))?;
         }
-        "parquet" => {
+        _ => {
             let mut w = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
             while let Some(batch) = stream.next().await {
                 let batch = batch?;
@@ -104,12 +111,6 @@ pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
                 w.write(&batch)?;
             }
             w.close()?;
-        }
-        _ => {
-            return Err(Error::Usage(format!(
-                "{}: the export must end in .csv or .parquet",
-                out.display()
-            )));
         }
     }
     Ok(rows)

@@ -7,7 +7,6 @@ pub mod matcher;
 pub mod queries;
 pub mod report;
 pub mod state_udf;
-pub mod testlake;
 pub mod timeline;
 pub mod vocabulary;
 
@@ -34,12 +33,24 @@ use crate::schema::columns::{
 /// 10M sign-in classification under 2 GiB peak RSS (untracked buffers come on top).
 pub const MEMORY_POOL_BYTES: usize = 1024 * 1024 * 1024;
 
+/// How the query engine runs (the CLI sets the pool from `MFAPROOF_MEMORY_POOL_MB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Engine {
+    /// Bytes the engine may hold before it spills to disk.
+    pub memory_pool_bytes: usize,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine {
+            memory_pool_bytes: MEMORY_POOL_BYTES,
+        }
+    }
+}
+
 /// A session with the spilling memory pool and one partition per core.
-pub fn session() -> Result<SessionContext> {
-    let pool = std::env::var("MFAPROOF_MEMORY_POOL_MB")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(MEMORY_POOL_BYTES, |mb| mb << 20);
+pub fn session(engine: &Engine) -> Result<SessionContext> {
+    let pool = engine.memory_pool_bytes;
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(Arc::new(FairSpillPool::new(pool)))
         .build_arc()?;
@@ -65,13 +76,22 @@ pub fn session() -> Result<SessionContext> {
 /// their `date` partition; the state timelines read every audit event (`audit_events_all`),
 /// since a change before the window tells the state inside it.
 pub async fn open(lake: &Path, range: Option<(NaiveDate, NaiveDate)>) -> Result<SessionContext> {
+    open_with(lake, range, &Engine::default()).await
+}
+
+/// [`open`] with the engine's settings.
+pub async fn open_with(
+    lake: &Path,
+    range: Option<(NaiveDate, NaiveDate)>,
+    engine: &Engine,
+) -> Result<SessionContext> {
     if !lake.is_dir() {
         return Err(Error::Lake {
             path: lake.to_path_buf(),
             reason: "not a directory".into(),
         });
     }
-    let ctx = session()?;
+    let ctx = session(engine)?;
     let layout = Layout::new(lake);
     register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
     register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;

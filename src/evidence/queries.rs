@@ -57,7 +57,7 @@ queries!(
 pub fn get(name: &str) -> Result<&'static Query> {
     ALL.iter()
         .find(|q| q.name == name)
-        .ok_or_else(|| Error::Usage(format!("no query named {name}")))
+        .ok_or_else(|| Error::Internal(format!("no query named {name}")))
 }
 
 /// Plans query `name` with `{placeholders}` replaced by SQL literals from `params`.

@@ -29,14 +29,14 @@ use crate::schema::columns::timestamp_type;
 fn text_column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
     let col = batch
         .column_by_name(name)
-        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
+        .ok_or_else(|| crate::Error::Internal(format!("timeline query lacks column {name}")))?;
     Ok(cast(col, &DataType::Utf8)?)
 }
 
 fn times(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
     let col = batch
         .column_by_name(name)
-        .ok_or_else(|| crate::Error::Usage(format!("timeline query lacks column {name}")))?;
+        .ok_or_else(|| crate::Error::Internal(format!("timeline query lacks column {name}")))?;
     let col = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
     Ok(col
         .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()

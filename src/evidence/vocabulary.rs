@@ -55,7 +55,7 @@ pub struct Table {
 /// Parses one embedded CSV; a malformed file is a build defect, reported as an error.
 pub fn parse(name: &'static str, text: &str) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let bad = |e: csv::Error| Error::Usage(format!("vocabulary {name}: {e}"));
+    let bad = |e: csv::Error| Error::Internal(format!("vocabulary {name}: {e}"));
     let header = reader
         .headers()
         .map_err(bad)?
@@ -154,7 +154,7 @@ impl Patterns {
                         prefix: how == "prefix",
                     });
                 } else {
-                    return Err(Error::Usage(format!(
+                    return Err(Error::Internal(format!(
                         "vocabulary {}: bad row {row:?}",
                         table.name
                     )));

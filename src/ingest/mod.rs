@@ -13,16 +13,18 @@ use std::sync::atomic::AtomicU64;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::lake::{Counts, InputEntry, Layout, RunWriter};
+use crate::lake::{Counts, InputEntry, Layout, RunWriter, WriterOptions};
 use crate::sources::{self, Format};
 use sink::FileSink;
 pub use stream::ingest_bytes;
 
-/// How an ingest run reads its inputs.
+/// How an ingest run reads its inputs and writes the lake.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Read every input as this format instead of detecting it.
     pub format: Option<Format>,
+    /// How the lake is written.
+    pub writer: WriterOptions,
 }
 
 /// Severity of a message.
@@ -92,8 +94,8 @@ pub fn ingest(
     options: &IngestOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary> {
-    let (files, skipped_files) = input::expand(paths)?;
-    let mut writer = RunWriter::begin(Layout::new(lake))?;
+    let (files, skipped_files) = input::expand(paths).map_err(unreadable)?;
+    let writer = RunWriter::begin_with(Layout::new(lake), options.writer.clone())?;
     let total_bytes = files
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -101,31 +103,36 @@ pub fn ingest(
         .sum();
     observer.event(Event::Started { total_bytes });
     let counter = Arc::new(AtomicU64::new(0));
-    let mut outcomes = Vec::new();
-    for path in skipped_files {
-        outcomes.push(InputOutcome {
+    let mut outcomes: Vec<InputOutcome> = skipped_files
+        .into_iter()
+        .map(|path| InputOutcome {
             path: path.display().to_string(),
             status: "skipped",
             sha256: None,
             counts: Counts::default(),
             messages: vec!["not a log file (extension)".into()],
-        });
-    }
+        })
+        .collect();
     let companions = companions_of(&files);
-    let mut records = 0u64;
+    let mut run = Run {
+        writer,
+        options,
+        counter: &counter,
+        records: 0,
+        observer,
+    };
     for file in &files {
         if companions.contains(&file.path) {
             continue; // read together with its portal sign-ins CSV
         }
-        let outcome = ingest_file(&mut writer, file, options, &counter, &mut records, observer)?;
-        outcomes.push(outcome);
+        outcomes.push(run.file(file)?);
     }
-    let run = writer.finish()?;
+    let done = run.writer.finish()?;
     Ok(Summary {
         lake: lake.display().to_string(),
-        run: run.run,
-        counts: run.counts,
-        duplicates_dropped: run.duplicates_dropped,
+        run: done.run,
+        counts: done.counts,
+        duplicates_dropped: done.duplicates_dropped,
         inputs: outcomes,
     })
 }
@@ -143,130 +150,142 @@ fn companions_of(files: &[input::InputFile]) -> Vec<PathBuf> {
         .collect()
 }
 
-fn ingest_file(
-    writer: &mut RunWriter,
-    file: &input::InputFile,
-    options: &IngestOptions,
-    counter: &Arc<AtomicU64>,
-    records: &mut u64,
-    observer: &mut dyn Observer,
-) -> Result<InputOutcome> {
-    let display = file.path.display().to_string();
-    let (sha256, size) = input::sha256_file(&file.path)?;
-    if writer.already_ingested(&sha256) {
-        observer.event(Event::Message {
-            level: Level::Info,
-            text: format!("{display}: already ingested (same SHA-256); nothing to do"),
-        });
-        return Ok(InputOutcome {
-            path: display,
-            status: "already-ingested",
+/// One ingest run: the writer and what every input shares.
+struct Run<'a> {
+    writer: RunWriter,
+    options: &'a IngestOptions,
+    counter: &'a Arc<AtomicU64>,
+    records: u64,
+    observer: &'a mut dyn Observer,
+}
+
+/// What reading one input found so far.
+#[derive(Default)]
+struct Read {
+    counts: Counts,
+    messages: Vec<String>,
+    formats: Vec<String>,
+    /// Why a stream of it was not recognised.
+    unreadable: Option<String>,
+}
+
+impl Read {
+    fn outcome(self, path: String, status: &'static str, sha256: String) -> InputOutcome {
+        InputOutcome {
+            path,
+            status,
             sha256: Some(sha256),
-            counts: Counts::default(),
-            messages: Vec::new(),
-        });
+            counts: self.counts,
+            messages: self.messages,
+        }
     }
-    let mut counts = Counts::default();
-    let mut messages = Vec::new();
-    let mut formats: Vec<String> = Vec::new();
-    let mut unreadable: Option<String> = None;
-    let result = input::each_stream(&file.path, counter, &mut |name, reader| {
-        let format = match options.format {
+}
+
+impl Run<'_> {
+    fn say(&mut self, level: Level, text: String) {
+        self.observer.event(Event::Message { level, text });
+    }
+
+    /// Reads one input file (every stream of it: a zip holds several) and marks it
+    /// complete, unless it could not be read at all.
+    fn file(&mut self, file: &input::InputFile) -> Result<InputOutcome> {
+        let display = file.path.display().to_string();
+        let (sha256, size) = input::sha256_file(&file.path)?;
+        let mut read = Read::default();
+        if self.writer.already_ingested(&sha256) {
+            let text = format!("{display}: already ingested (same SHA-256); nothing to do");
+            self.say(Level::Info, text);
+            return Ok(read.outcome(display, "already-ingested", sha256));
+        }
+        let counter = self.counter;
+        let result = input::each_stream(&file.path, counter, &mut |name, reader| {
+            self.stream(file, name, reader, &mut read)
+        });
+        if let Err(e) = result {
+            let text = e.to_string();
+            if read.counts.records == 0 && read.counts.quarantined == 0 {
+                self.say(Level::Error, text.clone());
+                read.messages = vec![text];
+                return Ok(read.outcome(display, "failed", sha256));
+            }
+            // Keep what was read before the failure (e.g. a truncated gzip), and say so.
+            let records = read.counts.records;
+            let note = format!("{text} (kept the {records} records read before it)");
+            self.say(Level::Warning, note.clone());
+            read.messages.push(note);
+        }
+        if let Some(why) = read.unreadable.take() {
+            let level = if file.explicit {
+                Level::Error
+            } else {
+                Level::Warning
+            };
+            self.say(level, why.clone());
+            if read.formats.is_empty() {
+                let status = if file.explicit { "failed" } else { "skipped" };
+                read.messages = vec![why];
+                return Ok(read.outcome(display, status, sha256));
+            }
+            read.messages.push(why);
+        }
+        self.writer.finish_input(InputEntry {
+            path: display.clone(),
+            size,
+            sha256: sha256.clone(),
+            formats: read.formats.clone(),
+            run: 0,
+            counts: read.counts.clone(),
+            warnings: read.messages.clone(),
+        })?;
+        Ok(read.outcome(display, "ingested", sha256))
+    }
+
+    /// Reads one stream of an input: detects (or is told) its format and feeds its
+    /// records to the writer.
+    fn stream(
+        &mut self,
+        file: &input::InputFile,
+        name: &str,
+        reader: &mut dyn BufRead,
+        read: &mut Read,
+    ) -> Result<()> {
+        let format = match self.options.format {
             Some(f) => f,
             None => match detect_stream(name, reader)? {
                 Some(f) => f,
                 None => {
-                    unreadable = Some(describe_unknown(name, reader));
+                    read.unreadable = Some(describe_unknown(name, reader));
                     return Ok(());
                 }
             },
         };
         if format == Format::PortalAuthDetails && has_sign_ins_sibling(&file.path, name)? {
             // Read through its sign-ins CSV, as that file's companion.
-            *counts
+            *read
+                .counts
                 .skipped
                 .entry("authentication-details CSV (read with its sign-ins CSV)".into())
                 .or_default() += 1;
             return Ok(());
         }
-        if !formats.contains(&format.to_string()) {
-            formats.push(format.to_string());
+        if !read.formats.contains(&format.to_string()) {
+            read.formats.push(format.to_string());
         }
-        let mut sink = FileSink::new(writer, name, format, counter, records, observer);
-        let read = read_with_companion(format, &file.path, name, reader, &mut sink)
+        let (writer, observer) = (&mut self.writer, &mut *self.observer);
+        let mut sink = FileSink::new(
+            writer,
+            name,
+            format,
+            self.counter,
+            &mut self.records,
+            observer,
+        );
+        let result = read_with_companion(format, &file.path, name, reader, &mut sink)
             .map_err(|e| relabel(name, e));
         let (c, m) = sink.finish();
-        counts.add(&c);
-        messages.extend(m);
-        read
-    });
-    if let Err(e) = result {
-        let text = e.to_string();
-        if counts.records == 0 && counts.quarantined == 0 {
-            observer.event(Event::Message {
-                level: Level::Error,
-                text: text.clone(),
-            });
-            return Ok(failed(display, sha256, counts, vec![text]));
-        }
-        // Keep what was read before the failure (e.g. a truncated gzip), and say so.
-        let note = format!(
-            "{text} (kept the {} records read before it)",
-            counts.records
-        );
-        observer.event(Event::Message {
-            level: Level::Warning,
-            text: note.clone(),
-        });
-        messages.push(note);
-    }
-    if let Some(why) = unreadable {
-        let level = if file.explicit {
-            Level::Error
-        } else {
-            Level::Warning
-        };
-        observer.event(Event::Message {
-            level,
-            text: why.clone(),
-        });
-        if formats.is_empty() {
-            let status = if file.explicit { "failed" } else { "skipped" };
-            return Ok(InputOutcome {
-                path: display,
-                status,
-                sha256: Some(sha256),
-                counts,
-                messages: vec![why],
-            });
-        }
-        messages.push(why);
-    }
-    writer.finish_input(InputEntry {
-        path: display.clone(),
-        size,
-        sha256: sha256.clone(),
-        formats,
-        run: 0,
-        counts: counts.clone(),
-        warnings: messages.clone(),
-    })?;
-    Ok(InputOutcome {
-        path: display,
-        status: "ingested",
-        sha256: Some(sha256),
-        counts,
-        messages,
-    })
-}
-
-fn failed(path: String, sha256: String, counts: Counts, messages: Vec<String>) -> InputOutcome {
-    InputOutcome {
-        path,
-        status: "failed",
-        sha256: Some(sha256),
-        counts,
-        messages,
+        read.counts.add(&c);
+        read.messages.extend(m);
+        result
     }
 }
 
@@ -281,6 +300,17 @@ fn has_sign_ins_sibling(path: &Path, name: &str) -> Result<bool> {
     match sibling.split_once('!') {
         Some((_, entry)) => input::with_zip_entry(path, entry, &mut |_| Ok(())),
         None => Ok(Path::new(&sibling).is_file()),
+    }
+}
+
+/// A path the user named that cannot be listed or opened is an unreadable input.
+fn unreadable(e: Error) -> Error {
+    match e {
+        Error::Io { path, source } => Error::Input {
+            file: path.display().to_string(),
+            reason: source.to_string(),
+        },
+        other => other,
     }
 }
 

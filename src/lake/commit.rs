@@ -30,18 +30,23 @@ fn journal_file(layout: &Layout) -> PathBuf {
 
 /// Records `journal` durably, then applies it.
 pub fn commit(layout: &Layout, journal: &Journal) -> Result<()> {
+    record(layout, journal)?;
+    apply(layout, journal)
+}
+
+/// Records `journal` durably: from here on the commit happens, now or at the next open.
+pub fn record(layout: &Layout, journal: &Journal) -> Result<()> {
     create_dir_all(&layout.journal())?;
     let path = journal_file(layout);
     let bytes = serde_json::to_vec(journal).map_err(|e| Error::Lake {
         path: path.clone(),
         reason: e.to_string(),
     })?;
-    write_atomic(&path, &bytes)?;
-    apply(layout, journal)
+    write_atomic(&path, &bytes)
 }
 
-/// Applies a journal; safe to repeat.
-fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
+/// Applies a recorded journal; safe to repeat.
+pub fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
     let root = layout.root();
     for (from, to) in &journal.renames {
         let (from, to) = (root.join(from), root.join(to));

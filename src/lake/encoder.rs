@@ -102,7 +102,7 @@ impl Encoder {
             return Ok(());
         }
         match self.join() {
-            Ok(_) => Err(Error::Usage(
+            Ok(_) => Err(Error::Internal(
                 "the encoder thread stopped unexpectedly".into(),
             )),
             Err(e) => Err(e),
@@ -120,8 +120,8 @@ impl Encoder {
         match self.handle.take() {
             Some(h) => h
                 .join()
-                .map_err(|_| Error::Usage("the encoder thread panicked".into()))?,
-            None => Err(Error::Usage("the encoder was already joined".into())),
+                .map_err(|_| Error::Internal("the encoder thread panicked".into()))?,
+            None => Err(Error::Internal("the encoder was already joined".into())),
         }
     }
 }

@@ -13,4 +13,6 @@ pub mod writer;
 
 pub use layout::{Layout, Table};
 pub use manifest::{Counts, InputEntry, Manifest, RunEntry};
-pub use writer::{Origin, RunOutcome, RunWriter};
+pub use writer::{
+    CommitPoint, CommitStage, FaultHook, Origin, RunOutcome, RunWriter, WriterOptions,
+};

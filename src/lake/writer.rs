@@ -29,15 +29,56 @@ const BATCH_ROWS: usize = 8192;
 const BUFFERED_ROWS: usize = 2 * BATCH_ROWS;
 
 /// Staged rows after which the run commits at the next input boundary: bounds the work a
-/// crash can lose without making many tiny files. `MFAPROOF_COMMIT_ROWS` overrides it (the
-/// crash tests use small groups).
-const COMMIT_ROWS: usize = 2_000_000;
+/// crash can lose without making many tiny files.
+pub const COMMIT_ROWS: usize = 2_000_000;
 
-fn commit_rows() -> usize {
-    std::env::var("MFAPROOF_COMMIT_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(COMMIT_ROWS)
+/// How a run writes; the defaults suit every run.
+#[derive(Clone)]
+pub struct WriterOptions {
+    /// Staged rows after which the run commits at the next input boundary.
+    pub commit_rows: usize,
+    /// Called at each named point of every commit; the crash tests stop the process there.
+    pub fault_hook: Option<FaultHook>,
+}
+
+impl Default for WriterOptions {
+    fn default() -> WriterOptions {
+        WriterOptions {
+            commit_rows: COMMIT_ROWS,
+            fault_hook: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for WriterOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterOptions")
+            .field("commit_rows", &self.commit_rows)
+            .field("fault_hook", &self.fault_hook.is_some())
+            .finish()
+    }
+}
+
+/// Hears every [`CommitPoint`] a run passes.
+pub type FaultHook = Arc<dyn Fn(CommitPoint) + Send + Sync>;
+
+/// A named point of one commit of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitPoint {
+    /// The commit's number within the run, from 1.
+    pub commit: u64,
+    pub stage: CommitStage,
+}
+
+/// Where a commit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitStage {
+    /// Its files are staged (deduplicated, rewrites written); no journal yet.
+    Staged,
+    /// Its journal is written; nothing is renamed into the tables yet.
+    Journaled,
+    /// It is applied: files in place, manifest saved, journal removed.
+    Committed,
 }
 
 /// Where one record came from, before the writer stamps run time and order on it.
@@ -59,6 +100,7 @@ pub struct RunOutcome {
 /// Writes one ingest run into a lake.
 pub struct RunWriter {
     layout: Layout,
+    options: WriterOptions,
     manifest: Manifest,
     run: u64,
     started_at: DateTime<Utc>,
@@ -129,6 +171,11 @@ impl DateKeys {
 impl RunWriter {
     /// Starts a run on the lake at `layout` (recovering an interrupted commit first).
     pub fn begin(layout: Layout) -> Result<RunWriter> {
+        RunWriter::begin_with(layout, WriterOptions::default())
+    }
+
+    /// [`RunWriter::begin`] with options.
+    pub fn begin_with(layout: Layout, options: WriterOptions) -> Result<RunWriter> {
         create_dir_all(layout.root())?;
         commit::recover(&layout)?;
         let manifest = Manifest::load(&layout.manifest())?;
@@ -136,6 +183,7 @@ impl RunWriter {
         let encoder = Encoder::start(Staging::new(layout.staging(), run, 1)?);
         Ok(RunWriter {
             layout,
+            options,
             manifest,
             run,
             started_at: crate::schema::record::now_micros(),
@@ -289,7 +337,7 @@ impl RunWriter {
         entry.run = self.run;
         self.counts.add(&entry.counts);
         self.pending.push(entry);
-        if self.encoder.rows() + self.buffered >= commit_rows() {
+        if self.encoder.rows() + self.buffered >= self.options.commit_rows {
             self.commit_group()?;
         }
         Ok(())
@@ -346,6 +394,7 @@ impl RunWriter {
                 relative(&self.layout, &target),
             ));
         }
+        let number = self.group;
         self.group += 1;
         let mut manifest = self.manifest.clone();
         manifest.inputs.append(&mut self.pending);
@@ -359,9 +408,19 @@ impl RunWriter {
             duplicates_dropped: self.duplicates,
         });
         journal.manifest = manifest.clone();
-        commit::commit(&self.layout, &journal)?;
+        self.passed(number, CommitStage::Staged);
+        commit::record(&self.layout, &journal)?;
+        self.passed(number, CommitStage::Journaled);
+        commit::apply(&self.layout, &journal)?;
         self.manifest = manifest;
+        self.passed(number, CommitStage::Committed);
         Ok(())
+    }
+
+    fn passed(&self, commit: u64, stage: CommitStage) {
+        if let Some(hook) = &self.options.fault_hook {
+            hook(CommitPoint { commit, stage });
+        }
     }
 
     /// Deduplicates one partition's staged files and plans their moves into the table.

@@ -12,10 +12,6 @@ use serde::Deserialize;
 
 use super::error::{Error, Result};
 
-/// The environment variable holding the client secret (never a flag: flags show in `ps`
-/// and shell history).
-pub const SECRET_ENV: &str = "MFAPROOF_CLIENT_SECRET";
-
 /// Longest margin before expiry at which a token is renewed.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
@@ -37,10 +33,11 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// Credentials with the secret given (the CLI reads it from [`SECRET_ENV`]).
+    /// Credentials with the secret given (the CLI reads it from the environment, never
+    /// from a flag: flags show in `ps` and shell history).
     pub fn new(tenant_id: &str, client_id: &str, secret: SecretString) -> Result<Credentials> {
         if secret.expose_secret().trim().is_empty() {
-            return Err(Error::Usage(format!("{SECRET_ENV} is empty")));
+            return Err(Error::Usage("the client secret is empty".into()));
         }
         // The tenant goes into a URL path: refuse anything but a GUID or a domain name.
         let ok = |s: &str| {
@@ -58,16 +55,6 @@ impl Credentials {
             client_id: client_id.to_string(),
             secret,
         })
-    }
-
-    /// Reads the secret from [`SECRET_ENV`].
-    pub fn from_env(tenant_id: &str, client_id: &str) -> Result<Credentials> {
-        let secret = std::env::var(SECRET_ENV).map_err(|_| {
-            Error::Usage(format!(
-                "set the app's client secret in the environment variable {SECRET_ENV} (it is never taken as a flag)"
-            ))
-        })?;
-        Credentials::new(tenant_id, client_id, SecretString::from(secret))
     }
 
     /// Removes the secret (and its URL-encoded form) from text before it is kept.

@@ -73,7 +73,7 @@ impl Graph {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mfaproof/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::Usage(format!("cannot set up the HTTP client: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Graph {
             http,
             base,

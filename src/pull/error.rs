@@ -55,6 +55,9 @@ pub enum Error {
     /// Ctrl-C: stopped at a page boundary, committed and checkpointed.
     #[error("interrupted; what was read is in the lake and a rerun goes on from the checkpoint")]
     Interrupted,
+    /// A defect of mfaproof itself, nothing the user did.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The lake (writer, manifest, checkpoint file).
     #[error(transparent)]
     Lake(#[from] crate::Error),

@@ -158,17 +158,13 @@ async fn pull_slice(
     let mut url = w.next_link.clone().unwrap_or_else(|| first.clone());
     if resumed && s.graph.check_link(&url).is_err() {
         // Saved against another --graph-url: start the slice again on this one.
-        s.say(
-            Level::Warning,
-            format!(
-                "{}: the saved next link is not on {}; reading the slice from its first page",
-                stream.label(),
-                s.graph.root()
-            ),
+        let text = format!(
+            "{}: the saved next link is not on {}; reading the slice from its first page",
+            stream.label(),
+            s.graph.root()
         );
+        url = restart(s, w, &first, text);
         resumed = false;
-        url = first.clone();
-        w.pages_done = 0;
     }
     let mut since_commit = 0u64;
     loop {
@@ -185,64 +181,74 @@ async fn pull_slice(
                 // A saved skip token can expire: the slice is read again from its start
                 // (what was already read is deduplicated).
                 s.forward_notices();
-                s.say(
-                    Level::Warning,
-                    format!(
-                        "{}: the saved next link was refused ({status}); reading the slice {} … {} again from its first page",
-                        stream.label(),
-                        odata_time(w.slice_start),
-                        odata_time(w.slice_end)
-                    ),
+                let text = format!(
+                    "{}: the saved next link was refused ({status}); reading the slice {} … {} again from its first page",
+                    stream.label(),
+                    odata_time(w.slice_start),
+                    odata_time(w.slice_end)
                 );
+                url = restart(s, w, &first, text);
                 resumed = false;
-                url = first.clone();
-                w.pages_done = 0;
                 continue;
             }
             Err(e) => return Err(e),
         };
         resumed = false;
-        let page = w.pages_done + 1;
-        let name = stream.source_name(w.slice_start, w.slice_end, page);
-        let envelope = Envelope::of(&body);
-        let outcome = s.ingest(&name, Format::Graph, &body)?;
-        out.pages += 1;
-        if outcome.status == "already-ingested" {
-            out.pages_already_in_lake += 1;
-        }
-        out.records += outcome.counts.records;
-        out.quarantined += outcome.counts.quarantined;
-        let malformed = outcome.counts.quarantined > 0
-            || (envelope.is_none() && outcome.status != "already-ingested");
-        if malformed {
-            // The page stays the checkpoint's next page; the caller commits what was read
-            // (this page's good records and its quarantine included).
-            return Err(Error::Malformed {
-                name,
-                quarantined: outcome.counts.quarantined.max(1),
-            });
-        }
-        w.pages_done = page;
-        let next = envelope.and_then(|e| e.next_link);
-        match next {
-            Some(link) => {
-                s.graph.check_link(&link)?;
-                url = link;
-                since_commit += 1;
-                if since_commit >= s.commit_pages {
-                    w.next_link = Some(url.clone());
-                    state.window = Some(w.clone());
-                    save_state(s, &stream.key(), state);
-                    s.commit_and_save()?;
-                    since_commit = 0;
-                }
-            }
-            None => {
-                w.next_link = None;
-                return Ok(());
-            }
+        let Some(link) = read_page(s, stream, w, &body, out)? else {
+            w.next_link = None;
+            return Ok(());
+        };
+        s.graph.check_link(&link)?;
+        url = link;
+        since_commit += 1;
+        if since_commit >= s.commit_pages {
+            w.next_link = Some(url.clone());
+            state.window = Some(w.clone());
+            save_state(s, &stream.key(), state);
+            s.commit_and_save()?;
+            since_commit = 0;
         }
     }
+}
+
+/// Says why the slice starts again from its first page, and returns that page.
+fn restart(s: &mut Session<'_>, w: &mut WindowState, first: &str, text: String) -> String {
+    s.say(Level::Warning, text);
+    w.pages_done = 0;
+    first.to_string()
+}
+
+/// Reads one fetched page into the lake (not yet committed); returns its next link. A
+/// page with records that could not be read stops the stream on it.
+fn read_page(
+    s: &mut Session<'_>,
+    stream: LogStream,
+    w: &mut WindowState,
+    body: &[u8],
+    out: &mut LogOutcome,
+) -> Result<Option<String>> {
+    let page = w.pages_done + 1;
+    let name = stream.source_name(w.slice_start, w.slice_end, page);
+    let envelope = Envelope::of(body);
+    let outcome = s.ingest(&name, Format::Graph, body)?;
+    out.pages += 1;
+    if outcome.status == "already-ingested" {
+        out.pages_already_in_lake += 1;
+    }
+    out.records += outcome.counts.records;
+    out.quarantined += outcome.counts.quarantined;
+    let malformed = outcome.counts.quarantined > 0
+        || (envelope.is_none() && outcome.status != "already-ingested");
+    if malformed {
+        // The page stays the checkpoint's next page; the caller commits what was read
+        // (this page's good records and its quarantine included).
+        return Err(Error::Malformed {
+            name,
+            quarantined: outcome.counts.quarantined.max(1),
+        });
+    }
+    w.pages_done = page;
+    Ok(envelope.and_then(|e| e.next_link))
 }
 
 #[cfg(test)]
@@ -263,6 +269,26 @@ mod tests {
         }
     }
 
+    /// A stream complete up to `watermark`, stopped inside the window `start` … `end`.
+    fn interrupted(watermark: &str, start: &str, end: &str) -> StreamState {
+        StreamState {
+            watermark: Some(t(watermark)),
+            window: Some(WindowState::new(t(start), t(end), None)),
+            updated_at: None,
+        }
+    }
+
+    /// The windows planned for `st` with `--since` and the run's end, and the notes.
+    fn planned(
+        st: &mut StreamState,
+        since: Option<&str>,
+        end: &str,
+    ) -> (Vec<WindowState>, Vec<String>) {
+        let mut notes = Vec::new();
+        let w = plan(st, &bounds(since, end), &mut notes);
+        (w, notes)
+    }
+
     #[test]
     fn first_run_looks_back_then_reruns_overlap_the_watermark() {
         let mut st = StreamState::default();
@@ -281,17 +307,12 @@ mod tests {
 
     #[test]
     fn an_interrupted_window_is_finished_first_then_the_new_end_is_reached() {
-        let mut st = StreamState {
-            watermark: Some(t("2026-11-29T00:00:00Z")),
-            window: Some(WindowState::new(
-                t("2026-11-28T22:00:00Z"),
-                t("2026-11-30T00:00:00Z"),
-                None,
-            )),
-            updated_at: None,
-        };
-        let mut notes = Vec::new();
-        let w = plan(&mut st, &bounds(None, "2026-11-30T05:00:00Z"), &mut notes);
+        let mut st = interrupted(
+            "2026-11-29T00:00:00Z",
+            "2026-11-28T22:00:00Z",
+            "2026-11-30T00:00:00Z",
+        );
+        let (w, _) = planned(&mut st, None, "2026-11-30T05:00:00Z");
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].end, t("2026-11-30T00:00:00Z"));
         assert_eq!(
@@ -303,20 +324,15 @@ mod tests {
 
     #[test]
     fn since_replaces_the_checkpoint_and_says_what_it_leaves_out() {
-        let mut st = StreamState {
-            watermark: Some(t("2026-11-20T00:00:00Z")),
-            window: Some(WindowState::new(
-                t("2026-11-19T22:00:00Z"),
-                t("2026-11-21T00:00:00Z"),
-                None,
-            )),
-            updated_at: None,
-        };
-        let mut notes = Vec::new();
-        let w = plan(
+        let mut st = interrupted(
+            "2026-11-20T00:00:00Z",
+            "2026-11-19T22:00:00Z",
+            "2026-11-21T00:00:00Z",
+        );
+        let (w, notes) = planned(
             &mut st,
-            &bounds(Some("2026-11-25T00:00:00Z"), "2026-11-26T00:00:00Z"),
-            &mut notes,
+            Some("2026-11-25T00:00:00Z"),
+            "2026-11-26T00:00:00Z",
         );
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start, t("2026-11-25T00:00:00Z"));

@@ -18,6 +18,7 @@ pub mod snapshots;
 pub mod streams;
 pub mod throttle;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,12 +26,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::Serialize;
 
-pub use auth::{Credentials, SECRET_ENV};
+pub use auth::Credentials;
 pub use error::{Error, Result};
 pub use streams::Stream;
 
 use crate::ingest::{Event, Level, Observer};
-use crate::lake::{Layout, RunWriter};
+use crate::lake::{Layout, RunWriter, WriterOptions};
 use session::Session;
 use streams::{EVENT_TYPES, LogStream};
 
@@ -62,6 +63,10 @@ pub struct PullOptions {
     pub directory_per_10s: usize,
     /// Pages between two commits within a slice.
     pub commit_pages: u64,
+    /// How requests are retried.
+    pub backoff: retry::Backoff,
+    /// How the lake is written.
+    pub writer: WriterOptions,
 }
 
 impl PullOptions {
@@ -80,6 +85,8 @@ impl PullOptions {
             reports_per_10s: 5,
             directory_per_10s: 20,
             commit_pages: 20,
+            backoff: retry::Backoff::default(),
+            writer: WriterOptions::default(),
         }
     }
 }
@@ -123,27 +130,49 @@ impl PullSummary {
     }
 }
 
-/// Pulls into the lake of `options`; blocks until done.
-pub fn pull(
-    options: &PullOptions,
-    credentials: Credentials,
-    observer: &mut dyn Observer,
-) -> Result<PullSummary> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(run(options, credentials, observer))
-}
-
-async fn run(
+/// Pulls into the lake of `options` (on the caller's tokio runtime).
+pub async fn pull(
     options: &PullOptions,
     credentials: Credentials,
     observer: &mut dyn Observer,
 ) -> Result<PullSummary> {
     let started = Utc::now().trunc_subsecs(0);
-    // A future end would move the watermark past events that have not happened yet,
-    // and the next run would start after them.
+    let end = window_end(options, started, observer)?;
+    let mut s = start(options, credentials, started, observer)?;
+    let bounds = logs::Bounds {
+        since: options.since,
+        end,
+        overlap: options.overlap,
+        lookback: options.lookback,
+        slice: options.slice,
+    };
+    let mut planned = BTreeMap::new();
+    for stream in &options.streams {
+        for l in log_streams(*stream) {
+            planned.insert(l.key(), logs::prepare(&mut s, *l, &bounds));
+        }
+    }
+    s.checkpoints.save(&s.checkpoint_path)?;
+    let streams = pull_streams(&mut s, &options.streams, planned).await?;
+    let run = s.writer.finish()?;
+    Ok(PullSummary {
+        lake: options.lake.display().to_string(),
+        run: run.run,
+        until: end,
+        streams,
+        counts: run.counts,
+        duplicates_dropped: run.duplicates_dropped,
+    })
+}
+
+/// The fixed upper bound of every window: `--until`, never past the start of the run (a
+/// future end would move the watermark past events that have not happened yet, and the
+/// next run would start after them).
+fn window_end(
+    options: &PullOptions,
+    started: DateTime<Utc>,
+    observer: &mut dyn Observer,
+) -> Result<DateTime<Utc>> {
     let end = options
         .until
         .unwrap_or(started)
@@ -167,19 +196,25 @@ async fn run(
             streams::odata_time(end)
         )));
     }
+    Ok(end)
+}
+
+/// The session of one pull: the Graph client, the claimed checkpoints, the lake's run
+/// writer, and Ctrl-C watched.
+fn start<'a>(
+    options: &PullOptions,
+    credentials: Credentials,
+    started: DateTime<Utc>,
+    observer: &'a mut dyn Observer,
+) -> Result<Session<'a>> {
     let tenant = credentials.tenant_id.clone();
     let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
     let throttle = throttle::Throttle::new(options.reports_per_10s, options.directory_per_10s);
-    let graph = client::Graph::new(
-        &options.graph_url,
-        tokens,
-        throttle,
-        retry::Backoff::from_env(),
-    )?;
+    let graph = client::Graph::new(&options.graph_url, tokens, throttle, options.backoff)?;
     let checkpoint_path = checkpoint::path(&options.lake);
     let mut checkpoints = checkpoint::Checkpoints::load(&checkpoint_path)?;
     checkpoints.claim(&tenant, &checkpoint_path)?;
-    let writer = RunWriter::begin(Layout::new(&options.lake))?;
+    let writer = RunWriter::begin_with(Layout::new(&options.lake), options.writer.clone())?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let flag = interrupted.clone();
@@ -190,7 +225,7 @@ async fn run(
         }
     });
     observer.event(Event::Started { total_bytes: 0 });
-    let mut s = Session {
+    Ok(Session {
         graph,
         writer,
         checkpoints,
@@ -201,27 +236,19 @@ async fn run(
         commit_pages: options.commit_pages.max(1),
         interrupted,
         stop,
-    };
-    let bounds = logs::Bounds {
-        since: options.since,
-        end,
-        overlap: options.overlap,
-        lookback: options.lookback,
-        slice: options.slice,
-    };
-    let mut planned = std::collections::BTreeMap::new();
-    for stream in &options.streams {
-        for l in log_streams(*stream) {
-            planned.insert(l.key(), logs::prepare(&mut s, *l, &bounds));
-        }
-    }
-    s.checkpoints.save(&s.checkpoint_path)?;
+    })
+}
+
+/// Pulls the streams asked for, in a fixed order; after a failure other than a missing
+/// permission the remaining ones are `not-run`. A lake failure ends the pull.
+async fn pull_streams(
+    s: &mut Session<'_>,
+    asked: &[Stream],
+    mut planned: BTreeMap<String, Vec<checkpoint::WindowState>>,
+) -> Result<Vec<StreamOutcome>> {
     let mut outcomes = Vec::new();
     let mut stop = false;
-    for stream in Stream::ALL
-        .into_iter()
-        .filter(|x| options.streams.contains(x))
-    {
+    for stream in Stream::ALL.into_iter().filter(|x| asked.contains(x)) {
         // A log stream per sign-in event type; a snapshot stream is one unit.
         let units: Vec<Option<LogStream>> = match log_streams(stream) {
             [] => vec![None],
@@ -233,20 +260,8 @@ async fn run(
                 outcomes.push(failed(name, "not-run", None));
                 continue;
             }
-            let result = match unit {
-                Some(l) => {
-                    let windows = planned.remove(&l.key()).unwrap_or_default();
-                    logs::pull(&mut s, l, windows)
-                        .await
-                        .map(|o| (Some(o), None))
-                }
-                None if stream == Stream::MfaState => {
-                    snapshots::mfa_state(&mut s).await.map(|o| (None, Some(o)))
-                }
-                None => snapshots::security_defaults(&mut s)
-                    .await
-                    .map(|o| (None, Some(o))),
-            };
+            let windows = unit.map(|l| planned.remove(&l.key()).unwrap_or_default());
+            let result = pull_unit(s, stream, unit, windows).await;
             s.forward_notices();
             let watermark = unit.and_then(|l| s.checkpoints.streams.get(&l.key())?.watermark);
             match result {
@@ -262,12 +277,10 @@ async fn run(
                     watermark,
                     error: None,
                 }),
+                Err(Error::Lake(e)) => return Err(Error::Lake(e)),
                 Err(e) => {
                     // A missing permission concerns one stream; anything else stops.
                     stop = !matches!(e, Error::Permission { .. });
-                    if let Error::Lake(_) = e {
-                        return Err(e);
-                    }
                     let text = format!("{name}: {e}");
                     s.say(Level::Error, text.clone());
                     let mut o = failed(name, "failed", Some(text));
@@ -277,15 +290,29 @@ async fn run(
             }
         }
     }
-    let run = s.writer.finish()?;
-    Ok(PullSummary {
-        lake: options.lake.display().to_string(),
-        run: run.run,
-        until: end,
-        streams: outcomes,
-        counts: run.counts,
-        duplicates_dropped: run.duplicates_dropped,
-    })
+    Ok(outcomes)
+}
+
+type UnitOutcome = (Option<logs::LogOutcome>, Option<snapshots::SnapshotOutcome>);
+
+/// Pulls one log stream (its planned windows) or one snapshot stream.
+async fn pull_unit(
+    s: &mut Session<'_>,
+    stream: Stream,
+    unit: Option<LogStream>,
+    windows: Option<Vec<checkpoint::WindowState>>,
+) -> Result<UnitOutcome> {
+    match unit {
+        Some(l) => logs::pull(s, l, windows.unwrap_or_default())
+            .await
+            .map(|o| (Some(o), None)),
+        None if stream == Stream::MfaState => {
+            snapshots::mfa_state(s).await.map(|o| (None, Some(o)))
+        }
+        None => snapshots::security_defaults(s)
+            .await
+            .map(|o| (None, Some(o))),
+    }
 }
 
 /// The log streams of a `--streams` word (none for the snapshots).

@@ -37,19 +37,6 @@ impl Default for Backoff {
 }
 
 impl Backoff {
-    /// The default, with `MFAPROOF_PULL_BACKOFF_MS` as the first delay when set (the tests
-    /// keep their waits short with it).
-    pub fn from_env() -> Backoff {
-        let mut b = Backoff::default();
-        if let Some(ms) = std::env::var("MFAPROOF_PULL_BACKOFF_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            b.min = Duration::from_millis(ms);
-        }
-        b
-    }
-
     /// Runs `attempt` until it succeeds, fails for good, or the retries are spent;
     /// `notify` hears of each retry and its delay.
     pub async fn run<T, Fut>(

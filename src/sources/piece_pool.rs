@@ -264,7 +264,7 @@ impl Queue<'_> {
 }
 
 fn stopped() -> Error {
-    Error::Usage("a JSON decoding thread stopped unexpectedly".into())
+    Error::Internal("a JSON decoding thread stopped unexpectedly".into())
 }
 
 #[cfg(test)]

@@ -1,74 +1,9 @@
-//! The classify export (format, order, range, Parquet) and the evaluate report.
+//! The evaluate report. (The classify export's bytes are checked through the binary in
+//! `tests/it/classify.rs`.)
 
 use super::cases::{cases, context};
 use super::*;
 use mfaproof::lake::manifest::{Counts, InputEntry, Manifest, RunEntry};
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_format_order_range_and_parquet() {
-    let mut late = S::new(
-        "b",
-        Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap()
-            + chrono::Duration::microseconds(123_456),
-        "u1",
-    );
-    late.0.user_principal_name = None;
-    let records = testlake::Records {
-        sign_ins: vec![
-            late.0,
-            S::new("a2", at(8, 0), "u1").0,
-            S::new("a1", at(8, 0), "u1").0,
-        ],
-        ..testlake::Records::default()
-    };
-    let dir = tempfile::tempdir().unwrap();
-    testlake::write(dir.path(), &records, "0").unwrap();
-    let csv_path = dir.path().join("all.csv");
-    let ctx = open(dir.path(), None).await.unwrap();
-    assert_eq!(export::write(&ctx, &csv_path).await.unwrap(), 3);
-    let text = std::fs::read_to_string(&csv_path).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines[0],
-        "id,created_at,user_principal_name,user_type,event_type,class,verdict,reason,origin_sign_in_id"
-    );
-    assert!(lines[1].starts_with("a1,2026-11-01T08:00:00.000000Z,u1@contoso.com,member,interactive_user,no_evidence,unproven,"));
-    assert!(lines[2].starts_with("a2,"));
-    assert!(
-        lines[3].starts_with("b,2026-11-02T08:00:00.123456Z,,member,"),
-        "{}",
-        lines[3]
-    );
-    assert!(
-        lines[3].ends_with(','),
-        "null origin is an empty field: {}",
-        lines[3]
-    );
-
-    let day2 = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-    let ctx = open(dir.path(), Some((day2, day2))).await.unwrap();
-    let pq = dir.path().join("day2.parquet");
-    assert_eq!(export::write(&ctx, &pq).await.unwrap(), 1);
-    let file = std::fs::File::open(&pq).unwrap();
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
-    let batches: Vec<_> = reader.map(Result::unwrap).collect();
-    let names: Vec<String> = batches[0]
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    assert_eq!(names, export::COLUMNS);
-    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-    assert!(
-        export::write(&ctx, &dir.path().join("x.txt"))
-            .await
-            .is_err()
-    );
-}
 
 /// A lake of every case plus a formula-injection UPN, the Sync_ account and a
 /// non-interactive sign-in, with its manifest.

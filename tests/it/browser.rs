@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use crate::common::{run, samples};
+use crate::common::{run_ok, samples};
 
 fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
@@ -42,9 +42,11 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn require_chromium(test: &str) -> Option<PathBuf> {
+/// Chromium and a temporary folder for the test's pages and profiles; `None` (skip)
+/// without Chromium, unless `CI` is set: then the test fails.
+fn require_chromium(test: &str) -> Option<(PathBuf, TempDir)> {
     match chromium() {
-        Some(p) => Some(p),
+        Some(p) => Some((p, TempDir::new().unwrap())),
         None if on_ci() => {
             panic!("{test}: chromium is not installed and CI is set (.ci/run installs it)")
         }
@@ -65,6 +67,13 @@ struct Load {
     stdout: String,
     console: Vec<String>,
     requests: Vec<String>,
+}
+
+impl Load {
+    /// Whether a console message contains `text`.
+    fn logged(&self, text: &str) -> bool {
+        self.console.iter().any(|c| c.contains(text))
+    }
 }
 
 static RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -219,7 +228,7 @@ fn hostile_report(dir: &Path) -> PathBuf {
     });
     std::fs::write(&hostile, format!("{line}\n")).unwrap();
     let (lake, out) = (dir.join("lake"), dir.join("report"));
-    let res = run(&[
+    run_ok([
         "run",
         samples().to_str().unwrap(),
         hostile.to_str().unwrap(),
@@ -228,20 +237,14 @@ fn hostile_report(dir: &Path) -> PathBuf {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
     out.join("report.html")
 }
 
 #[test]
 fn the_report_loads_in_chromium_without_errors_or_requests() {
-    let Some(chromium) = require_chromium("browser test") else {
+    let Some((chromium, dir)) = require_chromium("browser test") else {
         return;
     };
-    let dir = TempDir::new().unwrap();
     let page = hostile_report(dir.path());
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
@@ -307,10 +310,9 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
 
 #[test]
 fn the_browser_checks_catch_console_errors_and_requests() {
-    let Some(chromium) = require_chromium("browser control test") else {
+    let Some((chromium, dir)) = require_chromium("browser control test") else {
         return;
     };
-    let dir = TempDir::new().unwrap();
     // A page without a CSP that logs an error and loads a remote image: both are caught.
     let bad = dir.path().join("bad.html");
     std::fs::write(
@@ -320,11 +322,7 @@ fn the_browser_checks_catch_console_errors_and_requests() {
     )
     .unwrap();
     let l = load(&chromium, &bad, dir.path(), &["--dump-dom"]);
-    assert!(
-        l.console.iter().any(|c| c.contains("control-error")),
-        "{:?}",
-        l.console
-    );
+    assert!(l.logged("control-error"), "{:?}", l.console);
     assert!(
         l.requests
             .iter()
@@ -343,26 +341,15 @@ fn the_browser_checks_catch_console_errors_and_requests() {
     std::fs::write(&injected, html).unwrap();
     let l = load(&chromium, &injected, dir.path(), &["--dump-dom"]);
     assert!(l.requests.is_empty(), "{:?}", l.requests);
-    assert!(
-        l.console
-            .iter()
-            .any(|c| c.contains("Content Security Policy")),
-        "{:?}",
-        l.console
-    );
-    assert!(
-        !l.console.iter().any(|c| c.contains("\"ran\"")),
-        "{:?}",
-        l.console
-    );
+    assert!(l.logged("Content Security Policy"), "{:?}", l.console);
+    assert!(!l.logged("\"ran\""), "{:?}", l.console);
 }
 
 #[test]
 fn the_sorting_script_sorts_numbers_and_text() {
-    let Some(chromium) = require_chromium("sorting script test") else {
+    let Some((chromium, dir)) = require_chromium("sorting script test") else {
         return;
     };
-    let dir = TempDir::new().unwrap();
     let page = dir.path().join("sort.html");
     let table = "<table class=\"sortable\"><thead><tr><th>n</th><th>name</th></tr></thead><tbody>\
         <tr><td class=\"num\">10</td><td>b</td></tr><tr><td class=\"num\">9</td><td>c</td></tr>\

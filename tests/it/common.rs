@@ -1,22 +1,84 @@
-//! Shared helpers: the binary, temporary lakes, generated sign-ins, reading a lake back.
+//! Shared helpers: running the binary, generated sign-ins, reading a lake back.
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use tempfile::TempDir;
 
 /// The mfaproof binary built for these tests.
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mfaproof"))
 }
 
-/// Runs the binary and returns its output.
-pub fn run(args: &[&str]) -> Output {
+/// Runs the binary with `args` and returns its output, whatever its status.
+pub fn run<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
     bin().args(args).output().expect("mfaproof runs")
+}
+
+/// Runs the binary with `args`; it must succeed (the panic shows its output).
+pub fn run_ok<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
+    let out = run(args);
+    assert!(out.status.success(), "{}", text(&out));
+    out
+}
+
+/// Runs the binary with `args`; it must exit with `status` and say exactly `said` on
+/// stderr.
+pub fn fails<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>, status: i32, said: &str) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(status), "{}", text(&out));
+    assert_eq!(stderr(&out), said);
+}
+
+/// `mfaproof <command> --lake <lake> --out <out> <extra…>` (classify, evaluate), which
+/// must succeed.
+pub fn run_into(command: &str, lake: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![command.as_ref(), "--lake".as_ref(), lake.as_ref()];
+    args.extend([OsStr::new("--out"), out.as_ref()]);
+    args.extend(extra.iter().map(OsStr::new));
+    run_ok(args)
+}
+
+/// A temporary folder and the path of a lake in it (not created).
+pub fn temp_lake() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().expect("temporary folder");
+    let lake = dir.path().join("lake");
+    (dir, lake)
+}
+
+/// A lake of the scenario samples (`data-samples/scenario/`) in `dir`.
+pub fn scenario_lake(dir: &Path) -> PathBuf {
+    let lake = dir.join("lake");
+    ingest(&lake, [samples().join("scenario")]);
+    lake
+}
+
+/// `mfaproof ingest --lake <lake> <inputs…>`, which must succeed.
+pub fn ingest<P: AsRef<Path>>(lake: &Path, inputs: impl IntoIterator<Item = P>) -> Output {
+    let mut args: Vec<OsString> = vec!["ingest".into(), "--lake".into(), lake.into()];
+    args.extend(inputs.into_iter().map(|p| p.as_ref().into()));
+    run_ok(args)
+}
+
+/// Status, stdout and stderr of a run, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Standard error of a run, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The repository's `data-samples/` folder.
@@ -43,52 +105,47 @@ pub fn graph_sign_in(id: &str, created: &str, details: usize, tag: &str) -> Stri
     )
 }
 
-/// Writes lines to a file.
-pub fn write_lines(path: &Path, lines: &[String]) {
+/// Writes lines to a file; returns its path.
+pub fn write_lines(path: &Path, lines: &[String]) -> PathBuf {
     let mut f = File::create(path).expect("create input");
     for l in lines {
         writeln!(f, "{l}").expect("write input");
     }
+    path.to_path_buf()
 }
 
-/// Every row of a lake table: id → (display name, details count, source_file), sorted.
+/// A text column of a batch.
+pub fn strings(batch: &RecordBatch, name: &str) -> StringArray {
+    batch
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .as_string::<i32>()
+        .clone()
+}
+
+/// Every row of the sign_ins table: id → (display name, details count, source_file),
+/// sorted; a duplicate id fails the test.
 pub fn sign_ins(lake: &Path) -> BTreeMap<String, (String, usize, String)> {
     let mut out = BTreeMap::new();
     for batch in read_table(lake, "sign_ins") {
-        let ids = batch
-            .column_by_name("id")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
-        let names = batch
-            .column_by_name("user_display_name")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, names, files) = (
+            strings(&batch, "id"),
+            strings(&batch, "user_display_name"),
+            strings(&batch, "source_file"),
+        );
         let details = batch
             .column_by_name("authentication_details")
             .unwrap()
             .as_list::<i32>()
             .clone();
-        let files = batch
-            .column_by_name("source_file")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
         for r in 0..batch.num_rows() {
-            let name = if names.is_null(r) {
-                String::new()
-            } else {
-                names.value(r).to_string()
-            };
-            let previous = out.insert(
-                ids.value(r).to_string(),
-                (
-                    name,
-                    details.value_length(r) as usize,
-                    files.value(r).to_string(),
-                ),
+            let name = if names.is_null(r) { "" } else { names.value(r) };
+            let row = (
+                name.to_string(),
+                details.value_length(r) as usize,
+                files.value(r).to_string(),
             );
+            let previous = out.insert(ids.value(r).to_string(), row);
             assert!(
                 previous.is_none(),
                 "duplicate id {} in the lake",
@@ -99,34 +156,61 @@ pub fn sign_ins(lake: &Path) -> BTreeMap<String, (String, usize, String)> {
     out
 }
 
+/// Every quarantined record of a lake (one JSON object a line in `quarantine/`), in
+/// file order.
+pub fn quarantined(lake: &Path) -> Vec<serde_json::Value> {
+    files_under(&lake.join("quarantine"))
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Rows of a table.
+pub fn rows(lake: &Path, table: &str) -> usize {
+    read_table(lake, table)
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum()
+}
+
 /// Reads every Parquet file of a table (all partitions).
 pub fn read_table(lake: &Path, table: &str) -> Vec<RecordBatch> {
-    let mut files = Vec::new();
-    collect_parquet(&lake.join(table), &mut files);
-    files.sort();
     let mut batches = Vec::new();
-    for f in files {
+    for f in files_under(&lake.join(table)) {
+        if f.extension().is_none_or(|x| x != "parquet") {
+            continue;
+        }
         let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&f).unwrap())
             .unwrap_or_else(|e| panic!("{} is not readable Parquet: {e}", f.display()))
             .build()
             .unwrap();
-        for b in reader {
-            batches.push(b.unwrap());
-        }
+        batches.extend(reader.map(Result::unwrap));
     }
     batches
 }
 
-fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            collect_parquet(&p, out);
-        } else if p.extension().is_some_and(|x| x == "parquet") {
-            out.push(p);
+/// Every file below `dir`, sorted; none when it does not exist.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
         }
     }
+    out.sort();
+    out
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::common::run;
+use super::common::{files_under, ingest, run, run_into, run_ok, stderr};
 
 type Rows = BTreeMap<String, (String, String, String)>;
 
@@ -41,7 +41,7 @@ fn rows(path: &Path) -> Rows {
 }
 
 fn generate(out: &Path, format: &str, seed: u64, sign_ins: u64) {
-    let o = run(&[
+    run_ok([
         "generate",
         "--out",
         out.to_str().unwrap(),
@@ -52,11 +52,6 @@ fn generate(out: &Path, format: &str, seed: u64, sign_ins: u64) {
         "--format",
         format,
     ]);
-    assert!(
-        o.status.success(),
-        "generate failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 /// Generates, ingests and classifies; panics with the first differing rows.
@@ -65,30 +60,9 @@ fn agrees_with_truth(format: &str, seed: u64) -> Rows {
     let out = dir.path().join("archive");
     generate(&out, format, seed, 2_000);
     let lake = dir.path().join("lake");
-    let o = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        out.join(format).to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.success(),
-        "ingest failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    ingest(&lake, [out.join(format)]);
     let export = dir.path().join("classified.csv");
-    let o = run(&[
-        "classify",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        export.to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.success(),
-        "classify failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_into("classify", &lake, &export, &[]);
     let truth = rows(&out.join("truth.csv"));
     let got = rows(&export);
     assert_eq!(truth.len(), 2_000, "one truth row per distinct id");
@@ -145,21 +119,12 @@ fn portal_agrees_with_truth() {
     agrees_with_truth("portal", 4);
 }
 
+/// The files below `root`, relative to it.
 fn files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
+    files_under(root)
+        .into_iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+        .collect()
 }
 
 #[test]
@@ -194,34 +159,31 @@ fn the_same_seed_writes_identical_bytes_and_another_seed_differs() {
 fn bad_arguments_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let o = run(&[
-        "generate",
-        "--out",
-        out,
-        "--sign-ins",
-        "10",
-        "--format",
-        "xml",
-    ]);
+    let generate =
+        |extra: &[&str]| run([&["generate", "--out", out, "--sign-ins", "10"], extra].concat());
+    for (extra, said) in [
+        (["--format", "xml"], "xml"),
+        (["--mix", "nonsense=1"], "unknown class"),
+    ] {
+        let o = generate(&extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        assert!(stderr(&o).contains(said), "{extra:?}: {}", stderr(&o));
+    }
+    // An --out that already holds an archive is refused, not overwritten.
+    assert!(generate(&[]).status.success());
+    let o = generate(&[]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&[
-        "generate",
-        "--out",
-        out,
-        "--sign-ins",
-        "10",
-        "--mix",
-        "nonsense=1",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown class"));
+    assert_eq!(
+        stderr(&o),
+        format!("error: {out}/graph already exists; choose an empty --out\n")
+    );
 }
 
 #[test]
 fn bench_times_every_stage_and_reports_json() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("bench");
-    let o = run(&[
+    let o = run_ok([
         "bench",
         "--sign-ins",
         "300",
@@ -231,11 +193,6 @@ fn bench_times_every_stage_and_reports_json() {
         "--workdir",
         work.to_str().unwrap(),
     ]);
-    assert!(
-        o.status.success(),
-        "bench failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
     assert_eq!(v["sign_ins"], 300);
     let stages: Vec<&str> = v["stages"]

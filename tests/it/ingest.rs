@@ -3,14 +3,13 @@
 
 use std::fs;
 
-use tempfile::TempDir;
-
-use crate::common::{graph_sign_in, run, sign_ins, write_lines};
+use crate::common::{
+    fails, graph_sign_in, ingest, quarantined, run_ok, sign_ins, stderr, temp_lake, write_lines,
+};
 
 #[test]
 fn dedup_keeps_most_details_then_latest_ingested() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (dir, lake) = temp_lake();
     let t = "2026-11-03T08:00:00.1234567Z";
     // Within one file: a (1 detail) then a (2 details) → 2 details wins.
     // b twice with equal details → the later line wins.
@@ -25,17 +24,7 @@ fn dedup_keeps_most_details_then_latest_ingested() {
             graph_sign_in("c", t, 2, "c-complete"),
         ],
     );
-    let out = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        first.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest(&lake, [&first]);
     // A later run: c arrives again with fewer details (loses), b with equal (wins: later).
     let second = dir.path().join("second.json");
     write_lines(
@@ -45,17 +34,7 @@ fn dedup_keeps_most_details_then_latest_ingested() {
             graph_sign_in("b", t, 1, "b-later-run"),
         ],
     );
-    let out = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        second.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest(&lake, [&second]);
     let rows = sign_ins(&lake);
     let names: Vec<(&str, &str, usize)> = rows
         .iter()
@@ -73,11 +52,9 @@ fn dedup_keeps_most_details_then_latest_ingested() {
 
 #[test]
 fn same_file_twice_is_a_no_op() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let input = dir.path().join("in.json");
-    write_lines(
-        &input,
+    let (dir, lake) = temp_lake();
+    let input = write_lines(
+        &dir.path().join("in.json"),
         &[graph_sign_in("x", "2026-11-03T08:00:00Z", 2, "x")],
     );
     let args = [
@@ -87,10 +64,9 @@ fn same_file_twice_is_a_no_op() {
         lake.to_str().unwrap(),
         input.to_str().unwrap(),
     ];
-    assert!(run(&args).status.success());
+    run_ok(args);
     let before = fs::read(lake.join("manifest.json")).unwrap();
-    let out = run(&args);
-    assert!(out.status.success());
+    let out = run_ok(args);
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["inputs"][0]["status"], "already-ingested");
     assert_eq!(summary["counts"]["records"], 0);
@@ -103,11 +79,9 @@ fn same_file_twice_is_a_no_op() {
 
 #[test]
 fn bad_records_are_quarantined_and_the_rest_ingested() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let input = dir.path().join("mixed.json");
-    write_lines(
-        &input,
+    let (dir, lake) = temp_lake();
+    let input = write_lines(
+        &dir.path().join("mixed.json"),
         &[
             graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
             "{not json".to_string(),
@@ -115,34 +89,17 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
             graph_sign_in("ok2", "2026-11-04T08:00:00Z", 1, "ok"),
         ],
     );
-    let out = run(&[
-        "ingest",
-        "--json",
-        "--lake",
-        lake.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "a file with bad records still exits 0"
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A file with bad records still exits 0.
+    let (lake_arg, input_arg) = (lake.to_str().unwrap(), input.to_str().unwrap());
+    let out = run_ok(["ingest", "--json", "--lake", lake_arg, input_arg]);
+    let stderr = stderr(&out);
     assert!(stderr.contains("mixed.json: record 2:"), "{stderr}");
     assert!(stderr.contains("mixed.json: record 3:"), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["counts"]["sign_ins"], 2);
     assert_eq!(summary["counts"]["quarantined"], 2);
     assert_eq!(sign_ins(&lake).len(), 2);
-    let q: Vec<serde_json::Value> = fs::read_dir(lake.join("quarantine"))
-        .unwrap()
-        .flat_map(|e| {
-            fs::read_to_string(e.unwrap().path())
-                .unwrap()
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let q = quarantined(&lake);
     let records: Vec<i64> = q.iter().map(|v| v["record"].as_i64().unwrap()).collect();
     assert_eq!(records, vec![2, 3]);
     assert_eq!(q[0]["raw"], "{not json");
@@ -153,39 +110,44 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
 }
 
 #[test]
-fn unreadable_inputs_exit_non_zero_with_the_file_named() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let junk = dir.path().join("notes.txt");
+fn unreadable_inputs_exit_2_with_the_file_named() {
+    let (dir, lake) = temp_lake();
+    let (junk, empty) = (dir.path().join("notes.txt"), dir.path().join("empty.json"));
     fs::write(&junk, "hello\n").unwrap();
-    let out = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        junk.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("notes.txt: not an Entra log export"),
-        "{stderr}"
-    );
-    let empty = dir.path().join("empty.json");
     fs::write(&empty, "").unwrap();
-    let out = run(&[
-        "ingest",
-        "--lake",
-        lake.to_str().unwrap(),
-        empty.to_str().unwrap(),
-    ]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("empty.json: empty file"));
+    let missing = dir.path().join("missing.json");
+    let lake_arg = lake.to_str().unwrap();
+    for (input, message) in [
+        (
+            &junk,
+            "not an Entra log export mfaproof recognises (expected Graph JSON, Azure Monitor PT1H.json, Log Analytics CSV, admin center CSV/JSON, or an MFA-state / security-defaults snapshot); use --format to force one",
+        ),
+        (&empty, "empty file; nothing to ingest"),
+    ] {
+        let args = [
+            "ingest",
+            "--json",
+            "--lake",
+            lake_arg,
+            input.to_str().unwrap(),
+        ];
+        fails(args, 2, &format!("error: {}: {message}\n", input.display()));
+    }
+    // A path that is not there stops the run before anything is read.
+    fails(
+        ["ingest", "--lake", lake_arg, missing.to_str().unwrap()],
+        2,
+        &format!(
+            "error: ingesting into {lake_arg}: {}: cannot read input: No such file or directory (os error 2)\n",
+            missing.display()
+        ),
+    );
 }
 
 #[test]
 fn gzip_and_zip_inputs_and_truncated_gzip() {
     use std::io::Write;
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (dir, lake) = temp_lake();
     let lines: Vec<String> = (0..50)
         .map(|i| graph_sign_in(&format!("g{i}"), "2026-11-03T08:00:00Z", 1, "gz"))
         .collect();
@@ -201,7 +163,7 @@ fn gzip_and_zip_inputs_and_truncated_gzip() {
     zip.write_all(graph_sign_in("z1", "2026-11-05T08:00:00Z", 1, "zip").as_bytes())
         .unwrap();
     zip.finish().unwrap();
-    let out = run(&[
+    let out = run_ok([
         "ingest",
         "--json",
         "--lake",
@@ -210,11 +172,10 @@ fn gzip_and_zip_inputs_and_truncated_gzip() {
         zip_path.to_str().unwrap(),
         dir.path().join("cut.json.gz").to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = stderr(&out);
     let rows = sign_ins(&lake);
     assert!(rows.contains_key("z1"));
-    assert!(rows.keys().filter(|k| k.starts_with('g')).count() == 50);
+    assert_eq!(rows.keys().filter(|k| k.starts_with('g')).count(), 50);
     assert!(
         stderr.contains("cut.json.gz"),
         "the truncated gzip is reported: {stderr}"

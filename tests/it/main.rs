@@ -2,6 +2,8 @@
 //! and on generated inputs with known answers.
 
 mod browser;
+mod classify;
+mod cli;
 mod common;
 mod generate;
 mod ingest;

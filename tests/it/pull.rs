@@ -6,15 +6,16 @@ mod fake;
 mod resume;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use arrow::array::AsArray;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::common::{bin, read_table, sign_ins};
+use crate::common::{
+    bin, files_under, quarantined, read_table, rows, run_into, sign_ins, strings, temp_lake, text,
+};
 use fake::{Kind, SECRET, Server, State, rule};
 
 const EVENT_TYPES: [&str; 4] = [
@@ -81,10 +82,16 @@ fn tenant() -> State {
 }
 
 fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
+    pull_cmd_to(&server.uri(), &server.uri(), lake, extra)
+}
+
+/// `mfaproof pull` against a Graph root and a login root, with the fake tenant's
+/// credentials, rate limits out of the way and short backoffs.
+fn pull_cmd_to(graph: &str, login: &str, lake: &Path, extra: &[&str]) -> Command {
     let mut cmd = bin();
     cmd.args(["pull", "--lake"]).arg(lake);
     cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
-    cmd.args(["--graph-url", &server.uri(), "--login-url", &server.uri()]);
+    cmd.args(["--graph-url", graph, "--login-url", login]);
     cmd.args([
         "--requests-per-10s",
         "10000",
@@ -93,8 +100,14 @@ fn pull_cmd(server: &Server, lake: &Path, extra: &[&str]) -> Command {
     ]);
     cmd.args(extra);
     cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
-    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "50");
+    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "20");
     cmd
+}
+
+/// The fake tenant served, and a lake for it in a temporary folder.
+fn served(state: State) -> (Server, TempDir, PathBuf) {
+    let (dir, lake) = temp_lake();
+    (Server::start(state), dir, lake)
 }
 
 fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
@@ -105,17 +118,19 @@ fn pull(server: &Server, lake: &Path, extra: &[&str]) -> Output {
     out
 }
 
-fn window() -> Vec<&'static str> {
-    vec!["--since", SINCE, "--until", UNTIL]
+/// A pull that must end with status 1 (a stream failed or is partial): its stdout and
+/// stderr.
+fn pull_failing(server: &Server, lake: &Path, extra: &[&str]) -> (String, String) {
+    let out = pull(server, lake, extra);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+fn window() -> Vec<&'static str> {
+    vec!["--since", SINCE, "--until", UNTIL]
 }
 
 /// The secret is in no output and no file of the lake (nor its URL-encoded form).
@@ -123,9 +138,7 @@ fn assert_secret_absent(out: &Output, lake: &Path) {
     let encoded = SECRET.replace('+', "%2B").replace('/', "%2F");
     for needle in [SECRET, encoded.as_str()] {
         assert!(!text(out).contains(needle), "secret in the output");
-        let mut files = Vec::new();
-        walk(lake, &mut files);
-        for f in files {
+        for f in files_under(lake) {
             let bytes = std::fs::read(&f).unwrap();
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
@@ -136,62 +149,29 @@ fn assert_secret_absent(out: &Output, lake: &Path) {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// Sign-in id → event_type as stored.
 fn event_types(lake: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     for b in read_table(lake, "sign_ins") {
-        let ids = b.column_by_name("id").unwrap().as_string::<i32>().clone();
-        let ev = b
-            .column_by_name("event_type")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, events) = (strings(&b, "id"), strings(&b, "event_type"));
         for r in 0..b.num_rows() {
-            m.insert(ids.value(r).to_string(), ev.value(r).to_string());
+            m.insert(ids.value(r).to_string(), events.value(r).to_string());
         }
     }
     m
 }
 
 /// (user_id, per_user_mfa_state) of every snapshot row, sorted.
-fn mfa_states(lake: &Path) -> Vec<(&'static str, &'static str)> {
+fn mfa_states(lake: &Path) -> Vec<(String, String)> {
     let mut v = Vec::new();
     for b in read_table(lake, "mfa_state_snapshots") {
-        let ids = b
-            .column_by_name("user_id")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
-        let st = b
-            .column_by_name("per_user_mfa_state")
-            .unwrap()
-            .as_string::<i32>()
-            .clone();
+        let (ids, states) = (strings(&b, "user_id"), strings(&b, "per_user_mfa_state"));
         for r in 0..b.num_rows() {
-            let leak = |s: &str| &*Box::leak(s.to_string().into_boxed_str());
-            v.push((leak(ids.value(r)), leak(st.value(r))));
+            v.push((ids.value(r).to_string(), states.value(r).to_string()));
         }
     }
     v.sort();
     v
-}
-
-fn rows(lake: &Path, table: &str) -> usize {
-    read_table(lake, table).iter().map(|b| b.num_rows()).sum()
 }
 
 fn checkpoints(lake: &Path) -> Value {
@@ -200,9 +180,7 @@ fn checkpoints(lake: &Path) -> Value {
 
 #[test]
 fn pulls_every_stream_page_by_page_into_the_lake() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, dir, lake) = served(tenant());
     let out = pull(&server, &lake, &window());
     assert!(out.status.success(), "{}", text(&out));
     let events = event_types(&lake);
@@ -237,8 +215,10 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     let batches = server.seen("/beta/$batch");
     assert_eq!(batches.len(), 2);
     assert!(batches.iter().all(|b| b.method == "POST"));
+    let states = mfa_states(&lake);
+    let states: Vec<(&str, &str)> = states.iter().map(|(u, s)| (&**u, &**s)).collect();
     assert_eq!(
-        mfa_states(&lake),
+        states,
         [
             ("user-0", "disabled"),
             ("user-1", "enabled"),
@@ -271,14 +251,7 @@ fn pulls_every_stream_page_by_page_into_the_lake() {
     }
     // The pulled lake is evidence like an ingested one.
     let report = dir.path().join("report");
-    let out = crate::common::run(&[
-        "evaluate",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--out",
-        report.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    run_into("evaluate", &lake, &report, &[]);
     let json: Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["sign_ins"]["count"], 36, "{}", json["sign_ins"]);
@@ -302,9 +275,7 @@ fn throttling_and_bursts_are_waited_out() {
         rule("directoryAudits", 0, 3, Kind::Status(503, None)),
         rule("/v1.0/users", 0, 1, Kind::Status(504, None)),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let out = pull(&server, &lake, &window());
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(sign_ins(&lake).len(), 36);
@@ -337,9 +308,7 @@ fn throttling_and_bursts_are_waited_out() {
 
 #[test]
 fn slices_split_the_window_and_find_the_same_records() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(tenant());
     let out = pull(
         &server,
         &lake,
@@ -373,9 +342,7 @@ fn an_expiring_or_revoked_token_is_renewed_mid_run() {
         ),
         rule("directoryAudits", 1, 1, Kind::Unauthorized),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let out = pull(
         &server,
         &lake,
@@ -405,12 +372,8 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
         "directoryAudits".into(),
         "/authentication/requirements".into(),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(&server, &lake, &window());
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (server, _dir, lake) = served(state);
+    let (stdout, stderr) = pull_failing(&server, &lake, &window());
     assert!(
         stderr.contains("403 from GET /v1.0/auditLogs/directoryAudits: the app likely lacks the application permission AuditLog.Read.All"),
         "{stderr}"
@@ -420,7 +383,6 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
         "Graph's own words: {stderr}"
     );
     assert!(stderr.contains("Policy.Read.All"), "{stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("audit: failed") && stdout.contains("mfa-state: failed"),
         "{stdout}"
@@ -432,9 +394,7 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
 
 #[test]
 fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
-    let server = Server::start(tenant());
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(tenant());
     let mut cmd = pull_cmd(&server, &lake, &window());
     cmd.env("MFAPROOF_CLIENT_SECRET", "wrong-secret-value");
     let out = cmd.output().unwrap();
@@ -448,26 +408,24 @@ fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
     let mut missing = pull_cmd(&server, &lake, &window());
     missing.env_remove("MFAPROOF_CLIENT_SECRET");
     let out = missing.output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MFAPROOF_CLIENT_SECRET"));
+    assert_eq!(out.status.code(), Some(2), "a usage error: {}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: set the app's client secret in the environment variable MFAPROOF_CLIENT_SECRET (it is never taken as a flag)\n"
+    );
 }
 
 #[test]
 fn an_unreachable_graph_is_retried_then_reported() {
-    let server = Server::start(tenant());
+    let (server, _dir, lake) = served(tenant());
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let mut cmd = bin();
-    cmd.args(["pull", "--lake"]).arg(&lake);
-    cmd.args(["--tenant-id", fake::TENANT, "--client-id", fake::CLIENT]);
-    cmd.args(["--login-url", &server.uri(), "--streams", "audit"]);
-    cmd.args(["--graph-url", &format!("http://127.0.0.1:{port}")]);
-    cmd.env("MFAPROOF_CLIENT_SECRET", SECRET);
-    cmd.env("MFAPROOF_PULL_BACKOFF_MS", "20");
-    cmd.args(["--requests-per-10s", "10000"]);
-    let out = cmd.args(window()).output().unwrap();
+    let graph = format!("http://127.0.0.1:{port}");
+    let extra = [&window()[..], &["--streams", "audit"]].concat();
+    let out = pull_cmd_to(&graph, &server.uri(), &lake, &extra)
+        .output()
+        .unwrap();
     assert_secret_absent(&out, &lake);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -482,26 +440,16 @@ fn an_unreachable_graph_is_retried_then_reported() {
 fn an_unknown_mfa_state_is_quarantined_and_the_other_users_are_kept() {
     let mut state = tenant();
     state.users[4].2 = "someFutureState".into();
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(
-        &server,
-        &lake,
-        &[&window()[..], &["--streams", "mfa-state,security-defaults"]].concat(),
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (server, _dir, lake) = served(state);
+    let streams = ["--streams", "mfa-state,security-defaults"];
+    let (stdout, _) = pull_failing(&server, &lake, &[&window()[..], &streams].concat());
     assert!(
         stdout.contains("mfa-state: partial, 5 snapshot rows, 1 quarantined"),
         "{stdout}"
     );
     assert!(stdout.contains("security-defaults: complete"), "{stdout}");
     assert_eq!(mfa_states(&lake).len(), 5);
-    let quarantine: String = std::fs::read_dir(lake.join("quarantine"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let quarantine = serde_json::to_string(&quarantined(&lake)).unwrap();
     assert!(
         quarantine.contains("someFutureState") && quarantine.contains("user-4"),
         "{quarantine}"

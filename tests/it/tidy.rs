@@ -1,5 +1,6 @@
 //! Conventions enforced by `cargo test`: every source file opens with a `//!` doc, stays
-//! under the size limit, and carries no debugging macro or ignored test.
+//! under the size limit, and carries no debugging macro or ignored test; only the command
+//! line (`src/cli/`) reads environment variables.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,12 @@ fn source_files_follow_the_conventions() {
         if lines > MAX_LINES {
             problems.push(format!(
                 "{name}: {lines} lines (limit {MAX_LINES}): split it"
+            ));
+        }
+        let library = f.starts_with(root.join("src")) && !f.starts_with(root.join("src/cli"));
+        if library && text.contains(concat!("env", "::var")) {
+            problems.push(format!(
+                "{name}: reads an environment variable (only src/cli/ may; pass the value down)"
             ));
         }
         for (what, needle) in [

@@ -44,6 +44,8 @@ pub struct Options {
     pub listed_rows: usize,
     /// The files written besides `report.json`.
     pub formats: Formats,
+    /// The query engine's settings.
+    pub engine: super::Engine,
 }
 
 /// The report files written besides `report.json`. `report.html` links `findings.csv`,
@@ -75,6 +77,7 @@ impl Default for Options {
             listed_problems: 100,
             listed_rows: 10_000,
             formats: Formats::default(),
+            engine: super::Engine::default(),
         }
     }
 }
@@ -90,7 +93,7 @@ pub struct Outcome {
 /// Classifies the lake and writes the report files into `out`.
 pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let ctx = super::open(lake, opts.range).await?;
+    let ctx = super::open_with(lake, opts.range, &opts.engine).await?;
     let work = out.join(".mfaproof-work");
     std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
     let result = evaluate_in(&ctx, lake, out, &work, opts).await;

@@ -5,7 +5,7 @@
 //! pages). Every request is logged for the tests' assertions.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -80,6 +80,8 @@ pub struct State {
 #[derive(Clone)]
 pub struct Fake {
     pub state: Arc<Mutex<State>>,
+    /// Notified at every request logged in `seen`.
+    pub arrived: Arc<Condvar>,
 }
 
 pub struct Server {
@@ -102,6 +104,7 @@ impl Server {
                 base: server.uri(),
                 ..state
             })),
+            arrived: Arc::new(Condvar::new()),
         };
         runtime.block_on(Mock::given(any()).respond_with(fake.clone()).mount(&server));
         Server {
@@ -128,6 +131,20 @@ impl Server {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// Blocks until a request whose target contains `needle` has arrived (its response may
+    /// still be delayed). A minute without one fails the test rather than hanging it.
+    pub fn wait_for(&self, needle: &str) {
+        let state = self.fake.state.lock().unwrap();
+        let (_state, wait) = self
+            .fake
+            .arrived
+            .wait_timeout_while(state, Duration::from_secs(60), |s| {
+                !s.seen.iter().any(|r| r.target.contains(needle))
+            })
+            .unwrap();
+        assert!(!wait.timed_out(), "no request for {needle} within a minute");
     }
 
     /// The response statuses of the requests whose target contains `needle`, in order.
@@ -165,6 +182,7 @@ impl Respond for Fake {
             target,
             status,
         });
+        self.arrived.notify_all();
         response.0
     }
 }

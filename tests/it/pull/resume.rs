@@ -10,9 +10,10 @@ use tempfile::TempDir;
 
 use super::fake::{Kind, Server, rule};
 use super::{
-    UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, rows, sign_in, tenant, text, window,
+    UNTIL, assert_secret_absent, checkpoints, pull, pull_cmd, pull_failing, served, sign_in,
+    tenant, window,
 };
-use crate::common::sign_ins;
+use crate::common::{quarantined, rows, sign_ins, text};
 
 fn logs_only() -> Vec<&'static str> {
     [&window()[..], &["--streams", "signins,audit"]].concat()
@@ -45,7 +46,7 @@ fn sigkill_mid_pull_then_rerun_equals_a_clean_run() {
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    wait_until_requested(&server, stalled);
+    server.wait_for(stalled);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     // Committed before the stalled request: all interactive pages, the first page of the
@@ -84,15 +85,14 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
     let mut state = tenant();
     let stalled = "directoryAudits?$filter=activityDateTime ge 2026-11-01T00:00:00Z and activityDateTime le 2026-11-04T00:00:00Z&$skiptoken=4";
     state.rules = vec![rule(stalled, 0, 1, Kind::Delay(Duration::from_secs(60)))];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let child = pull_cmd(&server, &lake, &logs_only())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let waited = wait_until_requested(&server, stalled);
+    let waited = Instant::now();
+    server.wait_for(stalled);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -121,12 +121,8 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
 fn an_error_mid_stream_keeps_the_checkpoint_and_a_rerun_finishes() {
     let mut state = tenant();
     state.rules = vec![rule("directoryAudits", 1, 1, Kind::Status(400, None))];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(&server, &lake, &logs_only());
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (server, _dir, lake) = served(state);
+    let (_, stderr) = pull_failing(&server, &lake, &logs_only());
     assert!(
         stderr.contains("400 from /v1.0/auditLogs/directoryAudits"),
         "{stderr}"
@@ -167,27 +163,16 @@ fn a_malformed_page_is_quarantined_and_stops_with_the_checkpoint_on_it() {
     let mut state = tenant();
     let bad = "eq 'servicePrincipal')&$skiptoken=4";
     state.rules = vec![rule(bad, 0, 1, Kind::Malformed)];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    let out = pull(&server, &lake, &window());
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("quarantined"),
-        "{}",
-        text(&out)
-    );
+    let (server, _dir, lake) = served(state);
+    let (stdout, stderr) = pull_failing(&server, &lake, &window());
+    assert!(stderr.contains("quarantined"), "{stderr}");
     assert!(
         stdout.contains("sign-ins/managedIdentity: not-run"),
         "the pull stops: {stdout}"
     );
     // The page's readable records are in; the bad one is in quarantine, verbatim.
     assert_eq!(sign_ins(&lake).len(), 9 + 9 + 4 + 3);
-    let quarantine: String = std::fs::read_dir(lake.join("quarantine"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let quarantine = serde_json::to_string(&quarantined(&lake)).unwrap();
     assert!(
         quarantine.contains("yesterday") && quarantine.contains("#page=2"),
         "{quarantine}"
@@ -213,9 +198,7 @@ fn the_overlap_rereads_late_and_reemitted_records_without_duplicates() {
         sign_in("a", "2026-11-03T09:00:00Z", "interactiveUser", 1),
         sign_in("b", "2026-11-03T11:30:00Z", "interactiveUser", 1),
     ];
-    let server = Server::start(state);
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
+    let (server, _dir, lake) = served(state);
     let first = ["--until", "2026-11-03T12:00:00Z", "--streams", "signins"];
     assert!(pull(&server, &lake, &first).status.success());
     assert_eq!(sign_ins(&lake).len(), 2);
@@ -280,18 +263,4 @@ fn the_overlap_rereads_late_and_reemitted_records_without_duplicates() {
         "one request per event type"
     );
     assert_eq!(sign_ins(&lake).len(), 4);
-}
-
-/// Waits (at most a minute) until the fake server has seen a request for `target`;
-/// returns when the wait began.
-fn wait_until_requested(server: &Server, target: &str) -> Instant {
-    let waited = Instant::now();
-    while server.seen(target).is_empty() {
-        assert!(
-            waited.elapsed() < Duration::from_secs(60),
-            "the pull never reached page 2"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    waited
 }

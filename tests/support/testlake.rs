@@ -1,5 +1,7 @@
-//! Writes a small lake from canonical records in the lake layout (one Parquet file per table
-//! and date partition), for tests and benchmarks until and besides the real lake writer.
+//! Test support, shared by the `evidence` test crate and the `evaluate` benchmark (each
+//! includes this file as a module; it is not part of the library): writes a small lake
+//! from canonical records in the lake layout, one Parquet file per table and date
+//! partition, without the lake writer's dedup and commit machinery.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -10,12 +12,12 @@ use arrow::array::RecordBatch;
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 
-use crate::error::{Error, Result};
-use crate::lake::layout::{Layout, Table};
-use crate::schema::batch::{
+use mfaproof::lake::layout::{Layout, Table};
+use mfaproof::schema::batch::{
     Provenance, audit_events_batch, mfa_state_batch, security_defaults_batch, sign_ins_batch,
 };
-use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use mfaproof::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use mfaproof::{Error, Result};
 
 /// Records to write into one lake.
 #[derive(Debug, Default, Clone)]
@@ -49,32 +51,29 @@ fn write_batch(dir: &Path, name: &str, batch: &RecordBatch) -> Result<()> {
     Ok(())
 }
 
+/// `rows` by the day (`YYYY-MM-DD`, the partition) of their time.
+fn by_day<T>(rows: &[T], time: impl Fn(&T) -> DateTime<Utc>) -> BTreeMap<String, Vec<&T>> {
+    let mut days: BTreeMap<String, Vec<&T>> = BTreeMap::new();
+    for r in rows {
+        days.entry(time(r).format("%Y-%m-%d").to_string())
+            .or_default()
+            .push(r);
+    }
+    days
+}
+
 /// Writes `records` under `root`; `part` names the files (call again with another part to
 /// add files, as several ingest runs would).
 pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
     let layout = Layout::new(root);
-    let mut by_day: BTreeMap<String, Vec<&SignIn>> = BTreeMap::new();
-    for s in &records.sign_ins {
-        by_day
-            .entry(s.created_at.format("%Y-%m-%d").to_string())
-            .or_default()
-            .push(s);
-    }
     let name = format!("part-{part}.parquet");
-    for (day, rows) in &by_day {
-        let b = sign_ins_batch(rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.partition(Table::SignIns, day), &name, &b)?;
+    for (day, rows) in by_day(&records.sign_ins, |s| s.created_at) {
+        let b = sign_ins_batch(&rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.partition(Table::SignIns, &day), &name, &b)?;
     }
-    let mut by_day: BTreeMap<String, Vec<&AuditEvent>> = BTreeMap::new();
-    for a in &records.audits {
-        by_day
-            .entry(a.activity_date_time.format("%Y-%m-%d").to_string())
-            .or_default()
-            .push(a);
-    }
-    for (day, rows) in &by_day {
-        let b = audit_events_batch(rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.partition(Table::AuditEvents, day), &name, &b)?;
+    for (day, rows) in by_day(&records.audits, |a| a.activity_date_time) {
+        let b = audit_events_batch(&rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.partition(Table::AuditEvents, &day), &name, &b)?;
     }
     if !records.mfa_states.is_empty() {
         let rows: Vec<_> = records.mfa_states.iter().collect();

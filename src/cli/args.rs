@@ -1,0 +1,114 @@
+//! Arguments several subcommands share, each defined once and flattened into them.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::exit::usage;
+
+/// `--lake`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Lake {
+    /// The lake directory (`ingest`, `run` and `pull` create it).
+    #[arg(long = "lake", default_value = "mfaproof-lake")]
+    pub dir: PathBuf,
+}
+
+impl Lake {
+    /// The lake, which must exist (a usage error otherwise).
+    pub fn existing(&self) -> anyhow::Result<&Path> {
+        if self.dir.is_dir() {
+            Ok(&self.dir)
+        } else {
+            Err(usage(format!(
+                "{}: no lake here (run `mfaproof ingest` first)",
+                self.dir.display()
+            )))
+        }
+    }
+}
+
+/// The inputs to ingest and the lake they go to (`ingest`, `run`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Inputs {
+    /// Files or folders (walked recursively, in sorted order); .gz and .zip are opened.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub lake: Lake,
+}
+
+/// The lake and the days of it to read (`classify`, `evaluate`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Evidence {
+    #[command(flatten)]
+    pub lake: Lake,
+    #[command(flatten)]
+    pub window: Window,
+}
+
+/// `--from` and `--to`: the days of sign-ins and audit events read.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Window {
+    /// First day (UTC, inclusive) of the sign-ins read.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last day (UTC, inclusive) of the sign-ins read.
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+}
+
+impl Window {
+    /// The inclusive date range; an open end reaches as far as dates go, and no bound at
+    /// all is no range.
+    pub fn range(&self) -> anyhow::Result<Option<(NaiveDate, NaiveDate)>> {
+        if self.from.is_none() && self.to.is_none() {
+            return Ok(None);
+        }
+        // Four-digit years keep the partition strings comparable as text.
+        let first = self.from.unwrap_or(ymd(1, 1, 1));
+        let last = self.to.unwrap_or(ymd(9999, 12, 31));
+        if first > last {
+            return Err(usage(format!("--from {first} is after --to {last}")));
+        }
+        Ok(Some((first, last)))
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn open_ends_reach_the_four_digit_years() {
+        let w = |from: Option<&str>, to: Option<&str>| {
+            Window {
+                from: from.map(day),
+                to: to.map(day),
+            }
+            .range()
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(w(None, None), Ok(None));
+        assert_eq!(
+            w(Some("2026-11-02"), None),
+            Ok(Some((day("2026-11-02"), day("9999-12-31"))))
+        );
+        assert_eq!(
+            w(None, Some("2026-11-02")),
+            Ok(Some((day("0001-01-01"), day("2026-11-02"))))
+        );
+        assert_eq!(
+            w(Some("2026-11-03"), Some("2026-11-02")),
+            Err("--from 2026-11-03 is after --to 2026-11-02".to_string())
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! Settings from the environment, the one place mfaproof reads environment variables (with
+//! `bench.rs`'s peak-RSS file); the library gets the values through its options structs.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use super::exit::usage;
+use crate::evidence::Engine;
+use crate::lake::{CommitPoint, CommitStage, WriterOptions};
+use crate::pull::retry::Backoff;
+
+/// The client secret of `mfaproof pull` (never a flag: flags show in `ps` and shell
+/// history).
+pub const SECRET_ENV: &str = "MFAPROOF_CLIENT_SECRET";
+
+/// Megabytes the query engine may hold before it spills to disk.
+pub const MEMORY_POOL_ENV: &str = "MFAPROOF_MEMORY_POOL_MB";
+
+/// Rows staged before an ingest commits at the next input boundary (the crash tests use
+/// small groups).
+pub const COMMIT_ROWS_ENV: &str = "MFAPROOF_COMMIT_ROWS";
+
+/// The first delay of the puller's backoff, in milliseconds (the tests keep it short).
+pub const BACKOFF_ENV: &str = "MFAPROOF_PULL_BACKOFF_MS";
+
+/// The exit status of a run stopped by `--crash-at`, as a shell reports a SIGKILL.
+pub const CRASH_STATUS: i32 = 137;
+
+/// A number from the environment; unset is `None`, anything but a number a usage error.
+fn number<T: FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| usage(format!("{name}={v:?} is not a whole number"))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The query engine's settings.
+pub fn engine() -> anyhow::Result<Engine> {
+    let mut engine = Engine::default();
+    if let Some(mb) = number::<usize>(MEMORY_POOL_ENV)? {
+        engine.memory_pool_bytes = mb << 20;
+    }
+    Ok(engine)
+}
+
+/// The lake writer's settings; `crash_at` stops the process at that point of a commit.
+pub fn writer(crash_at: Option<CommitPoint>) -> anyhow::Result<WriterOptions> {
+    let mut options = WriterOptions::default();
+    if let Some(rows) = number::<usize>(COMMIT_ROWS_ENV)? {
+        options.commit_rows = rows.max(1);
+    }
+    if let Some(target) = crash_at {
+        options.fault_hook = Some(Arc::new(move |point: CommitPoint| {
+            if point == target {
+                // Like a kill: no destructor runs, nothing more is written.
+                std::process::exit(CRASH_STATUS);
+            }
+        }));
+    }
+    Ok(options)
+}
+
+/// The puller's backoff.
+pub fn backoff() -> anyhow::Result<Backoff> {
+    let mut backoff = Backoff::default();
+    if let Some(ms) = number::<u64>(BACKOFF_ENV)? {
+        backoff.min = Duration::from_millis(ms);
+    }
+    Ok(backoff)
+}
+
+/// The client secret.
+pub fn secret() -> anyhow::Result<SecretString> {
+    match std::env::var(SECRET_ENV) {
+        Ok(s) if !s.trim().is_empty() => Ok(SecretString::from(s)),
+        Ok(_) => Err(usage(format!("{SECRET_ENV} is empty"))),
+        Err(_) => Err(usage(format!(
+            "set the app's client secret in the environment variable {SECRET_ENV} (it is never taken as a flag)"
+        ))),
+    }
+}
+
+/// Parses `--crash-at STAGE:N` (stage `staged`, `journaled` or `committed`; N the
+/// commit's number in the run, from 1).
+pub fn parse_crash_point(s: &str) -> Result<CommitPoint, String> {
+    let (stage, n) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?}: expected STAGE:N, e.g. journaled:2"))?;
+    let stage = match stage {
+        "staged" => CommitStage::Staged,
+        "journaled" => CommitStage::Journaled,
+        "committed" => CommitStage::Committed,
+        other => return Err(format!("{other:?}: staged, journaled or committed")),
+    };
+    let commit = n
+        .parse()
+        .map_err(|_| format!("{n:?}: a commit number, from 1"))?;
+    Ok(CommitPoint { commit, stage })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crash_points_parse() {
+        assert_eq!(
+            parse_crash_point("journaled:2"),
+            Ok(CommitPoint {
+                commit: 2,
+                stage: CommitStage::Journaled
+            })
+        );
+        assert!(parse_crash_point("renamed:2").is_err());
+        assert!(parse_crash_point("staged").is_err());
+        assert!(parse_crash_point("committed:x").is_err());
+    }
+}
