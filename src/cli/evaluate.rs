@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use crate::evidence::report::{Formats, Options, evaluate};
+use crate::report::{Formats, Options, evaluate};
 
 /// A report file `--format` can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -93,26 +93,19 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the query runtime")?;
     let outcome = runtime.block_on(evaluate(&args.lake, &args.out, &opts))?;
     let r = &outcome.report;
+    let day = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
     println!(
         "verdict: {} ({} sign-ins, window {} to {})",
-        r["verdict"].as_str().unwrap_or(""),
-        r["sign_ins"]["count"],
-        r["window"]["from"].as_str().unwrap_or("-"),
-        r["window"]["to"].as_str().unwrap_or("-")
+        r.verdict.word(),
+        r.sign_ins.count,
+        day(r.window.map(|w| w.from)),
+        day(r.window.map(|w| w.to))
     );
-    for req in r["requirements"].as_array().into_iter().flatten() {
-        let holds = if req["holds"] == true {
-            "holds"
-        } else {
-            "FAILS"
-        };
-        println!(
-            "  {} {holds}: {}",
-            req["id"].as_str().unwrap_or(""),
-            req["title"].as_str().unwrap_or("")
-        );
+    for req in &r.requirements {
+        let holds = if req.holds { "holds" } else { "FAILS" };
+        println!("  {} {holds}: {}", req.id, req.title);
     }
-    println!("violating or unproven sign-ins: {}", r["problems"]["total"]);
+    println!("violating or unproven sign-ins: {}", r.problems.total);
     for f in &outcome.files {
         println!("wrote {}", f.display());
     }

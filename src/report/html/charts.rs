@@ -128,6 +128,64 @@ fn nice_step(x: f64) -> u64 {
     }
 }
 
+/// The plot area of the per-day chart: left, right, top, bottom.
+const DAYS_PLOT: (f64, f64, f64, f64) = (64.0, WIDTH - 48.0, 12.0, 224.0);
+
+/// The columns of the per-day chart: the days of the window in buckets of `bucket` days.
+struct Days {
+    from: NaiveDate,
+    to: NaiveDate,
+    bucket: usize,
+    columns: usize,
+}
+
+impl Days {
+    fn new(from: NaiveDate, to: NaiveDate) -> Days {
+        let days = (to - from).num_days() as usize + 1;
+        let bucket = days.div_ceil(MAX_COLUMNS);
+        Days {
+            from,
+            to,
+            bucket,
+            columns: days.div_ceil(bucket),
+        }
+    }
+
+    /// The first day of column `i`.
+    fn start(&self, i: usize) -> NaiveDate {
+        self.from + Duration::days((i * self.bucket) as i64)
+    }
+
+    /// The day or days of column `i`, for its tooltip.
+    fn label(&self, i: usize) -> String {
+        let start = self.start(i);
+        if self.bucket == 1 {
+            start.format("%Y-%m-%d").to_string()
+        } else {
+            let end = (start + Duration::days(self.bucket as i64 - 1)).min(self.to);
+            format!("{} to {}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"))
+        }
+    }
+
+    /// The sign-ins of each column by verdict (`rows`: date, verdict, sign-ins).
+    fn counts(&self, rows: &[(String, String, u64)]) -> Vec<[u64; 5]> {
+        let mut counts = vec![[0u64; 5]; self.columns];
+        for (date, verdict, n) in rows {
+            let (Ok(d), Some(v)) = (
+                NaiveDate::parse_from_str(date, "%Y-%m-%d"),
+                VERDICTS.iter().position(|(name, _)| name == verdict),
+            ) else {
+                continue;
+            };
+            if d < self.from || d > self.to {
+                continue;
+            }
+            counts[(d - self.from).num_days() as usize / self.bucket][v] += n;
+        }
+        counts
+    }
+}
+
 /// Sign-ins per day stacked by verdict: one column per day of `window` (days without
 /// sign-ins are visible as gaps), grouped into buckets when the window is long.
 pub fn per_day(
@@ -149,23 +207,45 @@ pub fn per_day(
         chart.desc = "No sign-ins in the window.".into();
         return chart;
     };
-    let days = (to - from).num_days() as usize + 1;
-    let bucket = days.div_ceil(MAX_COLUMNS);
-    let columns = days.div_ceil(bucket);
-    let mut counts = vec![[0u64; 5]; columns];
-    for (date, verdict, n) in rows {
-        let (Ok(d), Some(v)) = (
-            NaiveDate::parse_from_str(date, "%Y-%m-%d"),
-            VERDICTS.iter().position(|(name, _)| name == verdict),
-        ) else {
-            continue;
+    let days = Days::new(from, to);
+    let counts = days.counts(rows);
+    day_columns(&mut chart, &days, &counts);
+    let (left, right, _, bottom) = DAYS_PLOT;
+    let slot = (right - left) / days.columns as f64;
+    let labels = days.columns.min(7);
+    let mut last = usize::MAX;
+    for j in 0..labels {
+        let i = if labels == 1 {
+            0
+        } else {
+            j * (days.columns - 1) / (labels - 1)
         };
-        if d < from || d > to {
+        if i == last {
             continue;
         }
-        counts[(d - from).num_days() as usize / bucket][v] += n;
+        last = i;
+        chart.xlabels.push(Tick {
+            x: r1(left + slot * (i as f64 + 0.5)),
+            y: bottom + 18.0,
+            label: days.start(i).format("%Y-%m-%d").to_string(),
+        });
     }
-    let (left, right, top, bottom) = (64.0, WIDTH - 48.0, 12.0, 224.0);
+    let total: u64 = counts.iter().flatten().sum();
+    let empty_days = counts.iter().filter(|c| c.iter().sum::<u64>() == 0).count();
+    let n_days = (to - from).num_days() + 1;
+    chart.desc = format!(
+        "{total} sign-ins over {n_days} day(s) from {from} to {to}; {empty_days} column(s) without sign-ins."
+    );
+    if days.bucket > 1 {
+        chart.note = Some(format!("Each column is {} days.", days.bucket));
+    }
+    (chart.left, chart.right, chart.bottom) = (left, right, bottom);
+    chart
+}
+
+/// The grid and the stacked columns of the per-day chart.
+fn day_columns(chart: &mut Chart, days: &Days, counts: &[[u64; 5]]) {
+    let (left, right, top, bottom) = DAYS_PLOT;
     let max = counts
         .iter()
         .map(|c| c.iter().sum::<u64>())
@@ -183,18 +263,9 @@ pub fn per_day(
         });
         v += step;
     }
-    let slot = (right - left) / columns as f64;
+    let slot = (right - left) / days.columns as f64;
     chart.dense = slot < 6.0;
     let bar = (slot * 0.8).max(0.5);
-    let label_of = |i: usize| {
-        let start = from + Duration::days((i * bucket) as i64);
-        if bucket == 1 {
-            start.format("%Y-%m-%d").to_string()
-        } else {
-            let end = (start + Duration::days(bucket as i64 - 1)).min(to);
-            format!("{} to {}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"))
-        }
-    };
     for (i, c) in counts.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut acc = 0u64;
@@ -211,7 +282,7 @@ pub fn per_day(
                 bar,
                 lo - hi,
                 &format!("v-{verdict}"),
-                format!("{}: {n} {words}", label_of(i)),
+                format!("{}: {n} {words}", days.label(i)),
             ));
         }
         if acc == 0 {
@@ -222,35 +293,6 @@ pub fn per_day(
             });
         }
     }
-    let labels = columns.min(7);
-    let mut last = usize::MAX;
-    for j in 0..labels {
-        let i = if labels == 1 {
-            0
-        } else {
-            j * (columns - 1) / (labels - 1)
-        };
-        if i == last {
-            continue;
-        }
-        last = i;
-        let start = from + Duration::days((i * bucket) as i64);
-        chart.xlabels.push(Tick {
-            x: r1(left + slot * (i as f64 + 0.5)),
-            y: bottom + 18.0,
-            label: start.format("%Y-%m-%d").to_string(),
-        });
-    }
-    let total: u64 = counts.iter().flatten().sum();
-    let empty_days = counts.iter().filter(|c| c.iter().sum::<u64>() == 0).count();
-    chart.desc = format!(
-        "{total} sign-ins over {days} day(s) from {from} to {to}; {empty_days} column(s) without sign-ins."
-    );
-    if bucket > 1 {
-        chart.note = Some(format!("Each column is {bucket} days."));
-    }
-    (chart.left, chart.right, chart.bottom) = (left, right, bottom);
-    chart
 }
 
 /// One bar of a bar chart: its label and its segments (value, fill class, words).
@@ -396,126 +438,25 @@ pub fn timeline(
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
         .and_utc();
-    let span = (t1 - t0).num_seconds().max(1) as f64;
-    let x = |t: DateTime<Utc>| {
-        let s = (t.clamp(t0, t1) - t0).num_seconds() as f64;
-        left + (right - left) * s / span
+    let axis = TimeAxis {
+        t0,
+        t1,
+        span: (t1 - t0).num_seconds().max(1) as f64,
+        left,
+        right,
+        top,
+        lane_h,
     };
-    let lane_y = |i: usize| top + lane_h * i as f64;
-    for i in 0..=lanes {
-        chart.grid.push(Tick {
-            x: left,
-            y: r1(lane_y(i)),
-            label: String::new(),
-        });
-    }
-    chart.ylabels.push(Tick {
-        x: left - 8.0,
-        y: r1(lane_y(0) + 17.0),
-        label: "security defaults state".into(),
-    });
-    for (i, (_, words)) in FAMILIES.iter().enumerate() {
-        chart.ylabels.push(Tick {
-            x: left - 8.0,
-            y: r1(lane_y(i + 1) + 17.0),
-            label: (*words).to_owned(),
-        });
-    }
-    // The security-defaults band: one segment per state, at most one change per pixel
-    // (the last one wins), so the band stays small however many changes there are.
-    let mut changes_sd: Vec<(DateTime<Utc>, String)> = changes
-        .iter()
-        .filter(|c| c.family == "security_defaults")
-        .map(|c| (c.at.clamp(t0, t1), state_word(&c.new_state)))
-        .collect();
-    changes_sd.sort_by_key(|c| c.0);
-    let mut points: Vec<(DateTime<Utc>, String)> = vec![(t0, state_word(start_state))];
-    for (at, state) in changes_sd {
-        let last = points.len() - 1;
-        if x(points[last].0).round() == x(at).round() {
-            if last > 0 || at == t0 {
-                points[last].1 = state;
-            } else {
-                points.push((at, state));
-            }
-        } else if points[last].1 != state {
-            points.push((at, state));
-        }
-    }
-    points.dedup_by(|b, a| a.1 == b.1);
-    for (i, (at, state)) in points.iter().enumerate() {
-        let end = points.get(i + 1).map_or(t1, |p| p.0);
-        let (x0, x1) = (x(*at), x(end));
-        chart.rects.push(Rect::new(
-            x0,
-            lane_y(0) + 4.0,
-            (x1 - x0).max(1.0),
-            lane_h - 8.0,
-            &format!("sd-{state}"),
-            format!(
-                "security defaults {state} from {} to {}",
-                at.format("%Y-%m-%d %H:%M"),
-                end.format("%Y-%m-%d %H:%M")
-            ),
-        ));
-        if x1 - x0 > 60.0 {
-            chart.values.push(Tick {
-                x: r1(x0 + 6.0),
-                y: r1(lane_y(0) + 17.0),
-                label: state.clone(),
-            });
-        }
-    }
-    // Marks: per family and day, the number of changes.
-    let mut per_day: BTreeMap<(usize, NaiveDate), (usize, Vec<&Change>)> = BTreeMap::new();
-    let lane = |family: &str| FAMILIES.iter().position(|(name, _)| *name == family);
-    for c in changes {
-        if let Some(f) = lane(&c.family) {
-            let e = per_day.entry((f, c.at.date_naive())).or_default();
-            e.0 += 1;
-            e.1.push(c);
-        }
-    }
-    for d in counts {
-        if let Some(f) = lane(&d.family) {
-            let e = per_day.entry((f, d.date)).or_default();
-            e.0 = e.0.max(d.changes as usize);
-        }
-    }
-    for ((f, day), (n, list)) in &per_day {
-        let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
-        let xm = x(list.first().map_or(noon, |c| c.at));
-        let what: Vec<String> = list
-            .iter()
-            .take(3)
-            .map(|c| format!("{} {} ({})", c.at.format("%H:%M"), c.activity, c.target))
-            .collect();
-        let more = if *n > what.len() {
-            format!("; and {} more", n - what.len())
-        } else {
-            String::new()
-        };
-        chart.rects.push(Rect::new(
-            xm - 3.0,
-            lane_y(f + 1) + 5.0,
-            6.0,
-            lane_h - 10.0,
-            "mark",
-            format!("{day}: {n} change(s): {}{more}", what.join("; ")),
-        ));
-        chart.values.push(Tick {
-            x: r1(xm + 6.0),
-            y: r1(lane_y(f + 1) + 17.0),
-            label: n.to_string(),
-        });
-    }
+    axis.lanes(&mut chart, lanes);
+    axis.band(&mut chart, changes, start_state);
+    axis.marks(&mut chart, changes, counts);
     let days = (to - from).num_days() + 1;
     for (i, d) in [(0, from), (1, from + Duration::days(days / 2)), (2, to)] {
         if i == 1 && days < 3 {
             continue;
         }
         chart.xlabels.push(Tick {
-            x: r1(x(d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc())),
+            x: r1(axis.x(d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc())),
             y: bottom + 18.0,
             label: d.format("%Y-%m-%d").to_string(),
         });
@@ -526,6 +467,144 @@ pub fn timeline(
         state_word(start_state)
     );
     chart
+}
+
+/// The geometry of the timeline: times `t0`..`t1` across `left`..`right`, lanes of
+/// `lane_h` from `top` (lane 0 the security-defaults band, then one per family).
+struct TimeAxis {
+    t0: DateTime<Utc>,
+    t1: DateTime<Utc>,
+    span: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    lane_h: f64,
+}
+
+impl TimeAxis {
+    fn x(&self, t: DateTime<Utc>) -> f64 {
+        let s = (t.clamp(self.t0, self.t1) - self.t0).num_seconds() as f64;
+        self.left + (self.right - self.left) * s / self.span
+    }
+
+    fn lane_y(&self, i: usize) -> f64 {
+        self.top + self.lane_h * i as f64
+    }
+
+    /// The lines between the lanes and their labels.
+    fn lanes(&self, chart: &mut Chart, lanes: usize) {
+        for i in 0..=lanes {
+            chart.grid.push(Tick {
+                x: self.left,
+                y: r1(self.lane_y(i)),
+                label: String::new(),
+            });
+        }
+        let words = std::iter::once("security defaults state").chain(FAMILIES.map(|f| f.1));
+        for (i, label) in words.enumerate() {
+            chart.ylabels.push(Tick {
+                x: self.left - 8.0,
+                y: r1(self.lane_y(i) + 17.0),
+                label: label.to_owned(),
+            });
+        }
+    }
+
+    /// The security-defaults band: one segment per state, at most one change per pixel
+    /// (the last one wins), so the band stays small however many changes there are.
+    fn band(&self, chart: &mut Chart, changes: &[Change], start_state: &str) {
+        let (t0, t1) = (self.t0, self.t1);
+        let mut changes_sd: Vec<(DateTime<Utc>, String)> = changes
+            .iter()
+            .filter(|c| c.family == "security_defaults")
+            .map(|c| (c.at.clamp(t0, t1), state_word(&c.new_state)))
+            .collect();
+        changes_sd.sort_by_key(|c| c.0);
+        let mut points: Vec<(DateTime<Utc>, String)> = vec![(t0, state_word(start_state))];
+        for (at, state) in changes_sd {
+            let last = points.len() - 1;
+            if self.x(points[last].0).round() == self.x(at).round() {
+                if last > 0 || at == t0 {
+                    points[last].1 = state;
+                } else {
+                    points.push((at, state));
+                }
+            } else if points[last].1 != state {
+                points.push((at, state));
+            }
+        }
+        points.dedup_by(|b, a| a.1 == b.1);
+        for (i, (at, state)) in points.iter().enumerate() {
+            let end = points.get(i + 1).map_or(t1, |p| p.0);
+            let (x0, x1) = (self.x(*at), self.x(end));
+            chart.rects.push(Rect::new(
+                x0,
+                self.lane_y(0) + 4.0,
+                (x1 - x0).max(1.0),
+                self.lane_h - 8.0,
+                &format!("sd-{state}"),
+                format!(
+                    "security defaults {state} from {} to {}",
+                    at.format("%Y-%m-%d %H:%M"),
+                    end.format("%Y-%m-%d %H:%M")
+                ),
+            ));
+            if x1 - x0 > 60.0 {
+                chart.values.push(Tick {
+                    x: r1(x0 + 6.0),
+                    y: r1(self.lane_y(0) + 17.0),
+                    label: state.clone(),
+                });
+            }
+        }
+    }
+
+    /// Marks: per family and day, the number of changes (from `counts` where given, else
+    /// from the listed `changes`), the first three in the tooltip.
+    fn marks(&self, chart: &mut Chart, changes: &[Change], counts: &[DayCount]) {
+        let mut per_day: BTreeMap<(usize, NaiveDate), (usize, Vec<&Change>)> = BTreeMap::new();
+        let lane = |family: &str| FAMILIES.iter().position(|(name, _)| *name == family);
+        for c in changes {
+            if let Some(f) = lane(&c.family) {
+                let e = per_day.entry((f, c.at.date_naive())).or_default();
+                e.0 += 1;
+                e.1.push(c);
+            }
+        }
+        for d in counts {
+            if let Some(f) = lane(&d.family) {
+                let e = per_day.entry((f, d.date)).or_default();
+                e.0 = e.0.max(d.changes as usize);
+            }
+        }
+        for ((f, day), (n, list)) in &per_day {
+            let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+            let xm = self.x(list.first().map_or(noon, |c| c.at));
+            let what: Vec<String> = list
+                .iter()
+                .take(3)
+                .map(|c| format!("{} {} ({})", c.at.format("%H:%M"), c.activity, c.target))
+                .collect();
+            let more = if *n > what.len() {
+                format!("; and {} more", n - what.len())
+            } else {
+                String::new()
+            };
+            chart.rects.push(Rect::new(
+                xm - 3.0,
+                self.lane_y(f + 1) + 5.0,
+                6.0,
+                self.lane_h - 10.0,
+                "mark",
+                format!("{day}: {n} change(s): {}{more}", what.join("; ")),
+            ));
+            chart.values.push(Tick {
+                x: r1(xm + 6.0),
+                y: r1(self.lane_y(f + 1) + 17.0),
+                label: n.to_string(),
+            });
+        }
+    }
 }
 
 fn state_word(s: &str) -> String {

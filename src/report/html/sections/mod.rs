@@ -1,4 +1,4 @@
-//! The sections of the HTML report, R1–R6, each built from its part of `report.json`:
+//! The sections of the HTML report, R1–R6, each built from its requirement's figures:
 //! facts, charts and tables, every one naming its query, and capped so the page stays
 //! small however large the tenant. `sign_ins.rs` builds R1–R4, `regime_coverage.rs` R5
 //! and R6.
@@ -6,11 +6,11 @@
 mod regime_coverage;
 mod sign_ins;
 
-use chrono::NaiveDate;
-use serde_json::Value;
-
 use super::charts::{self, BarRow, Chart};
 use super::table::{Table, grouped};
+use crate::report::figures::Count;
+use crate::report::model::Report;
+use crate::report::requirements::Figures;
 
 /// Accounts listed per account table (problem accounts first); the rest are in report.json.
 pub const ACCOUNTS_CAP: usize = 500;
@@ -56,62 +56,36 @@ pub(super) fn fact(label: &str, value: impl Into<String>, source: &str) -> Fact 
     }
 }
 
-/// A `{count, query}` value as a fact.
-pub(super) fn count_fact(label: &str, v: &Value) -> Fact {
-    fact(
-        label,
-        grouped(v["count"].as_u64().unwrap_or(0)),
-        v["query"].as_str().unwrap_or(""),
-    )
+/// A count as a fact.
+pub(super) fn count_fact(label: &str, c: &Count) -> Fact {
+    fact(label, grouped(c.count), &c.query)
 }
 
-pub(super) fn s<'a>(row: &'a Value, col: &str) -> &'a str {
-    row[col].as_str().unwrap_or("")
-}
-
-pub(super) fn n(row: &Value, col: &str) -> u64 {
-    row[col].as_u64().unwrap_or(0)
-}
-
-pub(super) fn query(fig: &Value) -> &str {
-    fig["query"].as_str().unwrap_or("")
-}
-
-/// The evidence window of the report.
-pub fn window(report: &Value) -> Option<(NaiveDate, NaiveDate)> {
-    let day = |k: &str| NaiveDate::parse_from_str(report["window"][k].as_str()?, "%Y-%m-%d").ok();
-    day("from").zip(day("to"))
-}
-
-/// Builds R1–R6 from the report's `requirements`.
-pub fn build(report: &Value) -> Vec<Section> {
-    let window = window(report);
-    let reqs = report["requirements"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice);
-    reqs.iter()
+/// Builds R1–R6 from the report's requirements.
+pub fn build(report: &Report) -> Vec<Section> {
+    let window = report.window.map(|w| (w.from, w.to));
+    report
+        .requirements
+        .iter()
         .map(|r| {
-            let code = s(r, "id").to_owned();
             let mut section = Section {
-                id: code.to_lowercase(),
-                title: s(r, "title").to_owned(),
-                holds: r["holds"] == true,
-                decides: code != "R5",
-                code,
+                id: r.id.to_lowercase(),
+                code: r.id.to_owned(),
+                title: r.title.to_owned(),
+                holds: r.holds,
+                decides: r.decides,
                 facts: Vec::new(),
                 charts: Vec::new(),
                 tables: Vec::new(),
                 notes: Vec::new(),
             };
-            let f = &r["figures"];
-            match section.code.as_str() {
-                "R1" => sign_ins::r1(&mut section, f),
-                "R2" => sign_ins::r2(&mut section, f),
-                "R3" => sign_ins::r3(&mut section, f),
-                "R4" => sign_ins::r4(&mut section, f),
-                "R5" => regime_coverage::r5(&mut section, f, window),
-                "R6" => regime_coverage::r6(&mut section, f, window),
-                _ => {}
+            match &r.figures {
+                Figures::R1(f) => sign_ins::r1(&mut section, f),
+                Figures::R2(f) => sign_ins::r2(&mut section, f),
+                Figures::R3(f) => sign_ins::r3(&mut section, f),
+                Figures::R4(f) => sign_ins::r4(&mut section, f),
+                Figures::R5(f) => regime_coverage::r5(&mut section, f, window),
+                Figures::R6(f) => regime_coverage::r6(&mut section, f, window),
             }
             section
         })
