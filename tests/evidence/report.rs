@@ -302,6 +302,15 @@ async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
     assert!(html.contains("are in regime_changes.csv."));
 }
 
+/// The samples of `data-samples/` (the scenario among them) ingested into a lake.
+pub fn samples_lake() -> tempfile::TempDir {
+    let lake = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let opts = mfaproof::ingest::IngestOptions::default();
+    mfaproof::ingest::ingest(lake.path(), &[samples], &opts, &mut mfaproof::ingest::Quiet).unwrap();
+    lake
+}
+
 /// The serialised report of `lake`, listing at most `listed_rows` rows of each long figure.
 async fn report_json(lake: &Path, listed_rows: usize) -> serde_json::Value {
     report_of(lake, listed_rows, None).await
@@ -322,6 +331,94 @@ async fn report_of(
     };
     let outcome = report::evaluate(lake, out.path(), &opts).await.unwrap();
     serde_json::to_value(&outcome.report).unwrap()
+}
+
+/// Every object of a report by its place (as `docs/report-schema.md` names them: `report`,
+/// `R1`…`R6` for the requirements' figures, `[]` for a list's items; `figure` and `count`
+/// for those shapes wherever they are), with the keys it has.
+fn key_sets(
+    v: &serde_json::Value,
+    place: &str,
+    out: &mut BTreeMap<String, std::collections::BTreeSet<String>>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            let figure = ["query", "rows", "rows_file", "rows_total"];
+            let kind = if keys == ["count", "query"] {
+                "count"
+            } else if keys.contains(&"rows") && keys.iter().all(|k| figure.contains(k)) {
+                "figure"
+            } else {
+                place
+            };
+            let set = out.entry(kind.to_owned()).or_default();
+            set.extend(keys.iter().map(|k| (*k).to_owned()));
+            for (k, child) in m {
+                let next = match (place, m.get("id")) {
+                    ("report.requirements[]", Some(id)) if k == "figures" => {
+                        id.as_str().unwrap().to_owned()
+                    }
+                    _ => format!("{place}.{k}"),
+                };
+                key_sets(child, &next, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                key_sets(item, &format!("{place}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The keys `docs/report-schema.md` documents, by place: each "### `place`" heading and the
+/// first column of the table under it.
+fn documented_keys(doc: &str) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut place = None;
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("### `") {
+            place = heading.split('`').next().map(str::to_owned);
+        } else if let (Some(p), Some(cell)) = (&place, line.strip_prefix("| `")) {
+            let key = cell.split('`').next().unwrap().to_owned();
+            out.entry(p.clone()).or_default().insert(key);
+        }
+    }
+    out
+}
+
+/// `docs/report-schema.md` and the report agree: every key the reports of the samples (the
+/// scenario among them) and of the traceable lake (whole, capped, and over a window with
+/// days without sign-ins) write is documented in its place, and every documented key is
+/// written by one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_documents_every_key_and_only_those() {
+    let (samples, traceable) = (samples_lake(), traceable_lake());
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let mut written = BTreeMap::new();
+    for r in [
+        report_json(samples.path(), 10_000).await,
+        report_json(traceable.path(), 10_000).await,
+        report_json(traceable.path(), 1).await,
+        report_of(traceable.path(), 10_000, Some((day(10, 30), day(11, 2)))).await,
+    ] {
+        key_sets(&r, "report", &mut written);
+    }
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-schema.md"),
+    )
+    .unwrap();
+    let documented = documented_keys(&doc);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        documented.keys().collect::<Vec<_>>(),
+        "places written vs documented"
+    );
+    for (place, keys) in &written {
+        assert_eq!(keys, &documented[place], "keys of {place}");
+    }
 }
 
 /// Each requirement's figures come from the queries its module names, and each of those
