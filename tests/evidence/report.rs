@@ -442,3 +442,108 @@ async fn each_requirement_names_its_queries() {
         assert_eq!(used, named, "{id}");
     }
 }
+
+/// Every "§N" and "rule N" the reports can show — in the renderers' code and template, and
+/// in the query files the HTML report shows — resolves to a section or rule of
+/// `docs/evidence-rules.md`, the contract shipped with the product.
+#[test]
+fn every_citation_in_the_reports_resolves_to_the_evidence_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/evidence-rules.md")).unwrap();
+    let sections: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("## §"))
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(sections, ["1", "2", "3", "4", "5", "6", "7"]);
+    let rules: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .filter(|n| n.parse::<u32>().is_ok())
+        .map(str::to_owned)
+        .collect();
+    let expected: Vec<String> = (1..=18).map(|n| n.to_string()).collect();
+    assert_eq!(rules, expected, "the rule table of §3");
+    let mut texts = Vec::new();
+    let mut dirs = vec![root.join("src/report")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                texts.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    for q in mfaproof::evidence::queries::ALL {
+        texts.push((root.join(q.file()), q.sql.to_owned()));
+    }
+    let mut cited = 0;
+    for (path, text) in &texts {
+        for (kind, number) in citations(text) {
+            cited += 1;
+            let known = match kind {
+                "§" => &sections,
+                _ => &rules,
+            };
+            assert!(
+                known.contains(&number),
+                "{}: {kind} {number} is not in docs/evidence-rules.md",
+                path.display()
+            );
+        }
+    }
+    assert!(cited > 20, "{cited} citations found");
+}
+
+/// The citations in `text`: ("§", N) for "§N", ("rule", N) for each N of "rule N",
+/// "rules N-M" (every rule from N to M) and "rules N and M".
+fn citations(text: &str) -> Vec<(&'static str, String)> {
+    let number = |s: &str| -> String { s.chars().take_while(char::is_ascii_digit).collect() };
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('§') {
+        let n = number(&text[i + '§'.len_utf8()..]);
+        if !n.is_empty() {
+            out.push(("§", n));
+        }
+    }
+    let lower = text.to_lowercase();
+    for (i, word) in lower.match_indices("rule") {
+        let rest = &lower[i + word.len()..];
+        let rest = rest.strip_prefix('s').unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix(' ') else {
+            continue;
+        };
+        let first = number(rest);
+        if first.is_empty() {
+            continue;
+        }
+        let after = &rest[first.len()..];
+        let second = |seps: &[&str]| {
+            seps.iter()
+                .find_map(|sep| after.strip_prefix(sep).map(number))
+                .filter(|n| !n.is_empty())
+        };
+        let from: u32 = first.parse().unwrap();
+        if let Some(to) = second(&["-", "–", " to "]) {
+            let to: u32 = to.parse().unwrap();
+            out.extend((from..=to.max(from)).map(|n| ("rule", n.to_string())));
+        } else {
+            out.push(("rule", first));
+            out.extend(second(&[" and "]).map(|n| ("rule", n)));
+        }
+    }
+    out
+}
+
+#[test]
+fn citations_are_found_in_their_forms() {
+    let found = citations("evidence rules §4 a/b/c; rule 16; Rules 6-8; rules 7 and 9; rule of 18");
+    let found: Vec<String> = found.iter().map(|(k, n)| format!("{k}{n}")).collect();
+    assert_eq!(
+        found,
+        ["§4", "rule16", "rule6", "rule7", "rule8", "rule7", "rule9"]
+    );
+}
