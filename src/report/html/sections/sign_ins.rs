@@ -211,7 +211,7 @@ pub(super) const R4_FACTS: [(&str, &str, &str); 3] = [
     (
         "app_password",
         "App-password sign-ins under enforced per-user MFA",
-        "accepted",
+        "satisfied",
     ),
     (
         "legacy_single_factor",
@@ -259,4 +259,24 @@ pub(super) fn r4(sec: &mut Section, f: &r4::Figures) {
         legacy,
         ROWS_CAP,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::R4_FACTS;
+    use crate::evidence::vocabulary;
+
+    /// Each R4 fact names the verdict the vocabulary gives its class: app-password
+    /// sign-ins under enforced per-user MFA are satisfied (rule 6), not accepted.
+    #[test]
+    fn r4_labels_say_the_verdict_of_their_class() {
+        let tables = vocabulary::tables().unwrap();
+        let classes = tables.iter().find(|t| t.name == "vocab_classes").unwrap();
+        let col = |name: &str| classes.header.iter().position(|h| h == name).unwrap();
+        let (class, verdict) = (col("class"), col("verdict"));
+        for (name, _, said) in R4_FACTS {
+            let row = classes.rows.iter().find(|r| r[class] == name).unwrap();
+            assert_eq!(said, row[verdict], "{name}");
+        }
+    }
 }
