@@ -228,34 +228,6 @@ fn requirement_6(out: &mut String, f: &r6::Figures) {
         "\nFrom `manifest.json`: duplicates dropped {}, records quarantined {}.",
         m.duplicates_dropped, m.quarantined
     );
-    let inputs: Vec<InputLine<'_>> = m.inputs.iter().map(InputLine).collect();
-    let inputs = Rows::listed(m.source, inputs.iter().collect());
+    let inputs = Rows::listed(m.source, m.inputs.iter().collect());
     table(out, "Inputs", &inputs, CHANGES);
-}
-
-/// An input as report.md lists it.
-struct InputLine<'a>(&'a r6::Input);
-
-impl Row for InputLine<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "path",
-        "sha256",
-        "size",
-        "records",
-        "duplicates",
-        "quarantined",
-    ];
-    fn cells(&self) -> Vec<Cell<'_>> {
-        let i = self.0;
-        // The manifest counts duplicates per run, not per input: the column is empty.
-        let duplicates = Cell::Empty;
-        vec![
-            Cell::Text(&i.path),
-            Cell::Text(&i.sha256),
-            Cell::Int(i.size),
-            Cell::Int(i.records),
-            duplicates,
-            Cell::Int(i.quarantined),
-        ]
-    }
 }
