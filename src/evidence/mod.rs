@@ -1,5 +1,5 @@
 //! The evidence engine: a DataFusion session over a lake that classifies every sign-in per
-//! the MFA contract (`docs/evidence-rules.md`); the report (`crate::report`) is built on it.
+//! the MFA contract (`docs/evidence-rules.md`); the report (`src/report/`) is built on it.
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
 pub mod cells;

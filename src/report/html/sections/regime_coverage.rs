@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::super::charts::{self, Change, DayCount};
 use super::super::table::{Table, grouped, whole};
-use super::{CHANGES_CAP, INPUTS_CAP, ROWS_CAP, Section, fact};
+use super::section::{CHANGES_CAP, INPUTS_CAP, ROWS_CAP, Section, fact};
 use crate::report::requirements::{r5, r6};
 
 fn at(text: &str) -> Option<DateTime<Utc>> {

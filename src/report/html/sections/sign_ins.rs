@@ -3,7 +3,7 @@
 
 use super::super::charts::{self, BarRow};
 use super::super::table::{Table, grouped, whole};
-use super::{
+use super::section::{
     ACCOUNT_BARS, ACCOUNTS_CAP, METHOD_BARS, ROWS_CAP, Section, by_verdict, count_fact, fact,
     verdict_index, verdict_legend,
 };
