@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod sections;
 pub mod table;
+pub mod timeline;
 
 use askama::Template;
 use base64::Engine;

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::super::charts::{self, Change, DayCount};
+use super::super::charts;
 use super::super::table::{Table, grouped, whole};
+use super::super::timeline::{self, Change, DayCount};
 use super::section::{CHANGES_CAP, INPUTS_CAP, ROWS_CAP, Section, fact};
 use crate::report::requirements::{r5, r6};
 
@@ -65,7 +66,7 @@ pub(super) fn r5(sec: &mut Section, f: &r5::Figures, window: Option<(NaiveDate, 
             })
         })
         .collect();
-    let mut chart = charts::timeline(
+    let mut chart = timeline::timeline(
         "Regime timeline with audit changes",
         &changes_fig.query,
         window,
