@@ -11,6 +11,7 @@ pub mod generate;
 pub mod ingest;
 pub mod lake;
 pub mod pull;
+pub mod report;
 pub mod schema;
 pub mod sources;
 

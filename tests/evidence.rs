@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use mfaproof::evidence::{export, open, report};
+use mfaproof::evidence::{export, open};
+use mfaproof::report;
 use mfaproof::schema::{
     AuditEvent, AuthDetail, EventType, MfaStateSnapshot, ModifiedProperty, RequirementPolicy,
     SecurityDefaultsSnapshot, SignIn, TargetResource,

@@ -11,7 +11,7 @@ use super::args::Evidence;
 use super::exit::NOT_COMPLIANT;
 use super::output::outln;
 use super::settings;
-use crate::evidence::report::{Formats, Options, evaluate};
+use crate::report::{Formats, Options, Report, evaluate};
 
 /// A report file `--format` can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -122,25 +122,18 @@ pub fn report(
     })
 }
 
-fn print_summary(r: &serde_json::Value) -> std::io::Result<()> {
+fn print_summary(r: &Report) -> std::io::Result<()> {
+    let day = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
     outln!(
         "verdict: {} ({} sign-ins, window {} to {})",
-        r["verdict"].as_str().unwrap_or(""),
-        r["sign_ins"]["count"],
-        r["window"]["from"].as_str().unwrap_or("-"),
-        r["window"]["to"].as_str().unwrap_or("-")
+        r.verdict.word(),
+        r.sign_ins.count,
+        day(r.window.map(|w| w.from)),
+        day(r.window.map(|w| w.to))
     )?;
-    for req in r["requirements"].as_array().into_iter().flatten() {
-        let holds = if req["holds"] == true {
-            "holds"
-        } else {
-            "FAILS"
-        };
-        outln!(
-            "  {} {holds}: {}",
-            req["id"].as_str().unwrap_or(""),
-            req["title"].as_str().unwrap_or("")
-        )?;
+    for req in &r.requirements {
+        let holds = if req.holds { "holds" } else { "FAILS" };
+        outln!("  {} {holds}: {}", req.id, req.title)?;
     }
-    outln!("violating or unproven sign-ins: {}", r["problems"]["total"])
+    outln!("violating or unproven sign-ins: {}", r.problems.total)
 }

@@ -5,14 +5,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
-use chrono::DateTime;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 use parquet::arrow::ArrowWriter;
 
+use super::cells::cells;
+use super::materialise::parquet_properties;
 use super::queries;
 use crate::error::{Error, Result};
 
@@ -28,46 +26,6 @@ pub const COLUMNS: [&str; 9] = [
     "reason",
     "origin_sign_in_id",
 ];
-
-/// RFC 3339 UTC with microseconds and `Z`, as the contract's exports write times.
-pub fn format_micros(micros: i64) -> String {
-    DateTime::from_timestamp_micros(micros)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-        .unwrap_or_default()
-}
-
-/// Cells of one batch as optional strings, timestamps formatted per the contract.
-pub fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
-    let columns: Vec<ArrayRef> = batch.columns().to_vec();
-    let mut rows = vec![Vec::with_capacity(columns.len()); batch.num_rows()];
-    for col in &columns {
-        if let DataType::Timestamp(_, _) = col.data_type() {
-            let t = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-            let t = t.as_primitive::<TimestampMicrosecondType>();
-            for (i, row) in rows.iter_mut().enumerate() {
-                row.push(t.is_valid(i).then(|| format_micros(t.value(i))));
-            }
-        } else {
-            let s = cast(col, &DataType::Utf8)?;
-            let s = s.as_string::<i32>();
-            for (i, row) in rows.iter_mut().enumerate() {
-                row.push(s.is_valid(i).then(|| s.value(i).to_owned()));
-            }
-        }
-    }
-    Ok(rows)
-}
-
-/// Writer properties of the Parquet files evaluation writes (the export, the materialised
-/// classification): row groups of 64 Ki rows, because the writer holds a whole row group
-/// in memory and its default of 1 Mi rows cost gigabytes at 10M sign-ins.
-pub fn parquet_properties() -> parquet::file::properties::WriterProperties {
-    use parquet::basic::{Compression, ZstdLevel};
-    parquet::file::properties::WriterProperties::builder()
-        .set_max_row_group_row_count(Some(64 * 1024))
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-        .build()
-}
 
 /// Writes the export of `ctx` to `out` (`.csv` or `.parquet`); returns the row count.
 pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {

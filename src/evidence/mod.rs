@@ -1,11 +1,12 @@
 //! The evidence engine: a DataFusion session over a lake that classifies every sign-in per
-//! the MFA contract (`/work/shared/spec/evidence-rules.md`), and the report built on it.
+//! the MFA contract (`docs/evidence-rules.md`); the report (`src/report/`) is built on it.
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
+pub mod cells;
 pub mod export;
 pub mod matcher;
+pub mod materialise;
 pub mod queries;
-pub mod report;
 pub mod state_udf;
 pub mod timeline;
 pub mod vocabulary;

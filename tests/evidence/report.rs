@@ -74,7 +74,7 @@ async fn evaluate_writes_a_traceable_report() {
         .unwrap();
     assert!(!outcome.compliant);
     assert!(!out.path().join(".mfaproof-work").exists());
-    let r = &outcome.report;
+    let r = &serde_json::to_value(&outcome.report).unwrap();
     let holds: Vec<bool> = r["requirements"]
         .as_array()
         .unwrap()
@@ -106,14 +106,38 @@ async fn evaluate_writes_a_traceable_report() {
     );
     let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
     assert!(md.contains("=cmd\\|' /C calc'!A0 &lt;b&gt;\\|\\`x\\`"));
-    let mut json = r.clone();
-    json["generated_at"] = "[generated_at]".into();
-    json["lake"] = "[lake]".into();
-    insta::assert_json_snapshot!("report_json", json);
-    let md = md
-        .replace(r["generated_at"].as_str().unwrap(), "[generated_at]")
-        .replace(&lake.path().display().to_string(), "[lake]");
-    insta::assert_snapshot!("report_md", md);
+    // report.json is the report's serialisation, its keys sorted (as the schema says).
+    let written = std::fs::read_to_string(out.path().join("report.json")).unwrap();
+    assert_eq!(written, serde_json::to_string_pretty(r).unwrap() + "\n");
+    let json = r;
+    volatile(&lake).bind(|| {
+        insta::assert_json_snapshot!("report_json", json);
+        insta::assert_snapshot!("report_md", md);
+    });
+}
+
+/// Snapshot settings filtering the fields of a report that differ from run to run: the
+/// time it was generated, the temporary lake's path and the checkout's path (inputs are
+/// named by path). Everything else is the same on every run.
+pub fn volatile(lake: &tempfile::TempDir) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(
+        r#"("generated_at": "|Generated: |dd: )\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"#,
+        "$1[generated_at]",
+    );
+    settings.add_filter(&regex_escape(&lake.path().display().to_string()), "[lake]");
+    settings.add_filter(&regex_escape(env!("CARGO_MANIFEST_DIR")), "[repo]");
+    settings
+}
+
+/// `text` as a regular expression matching itself.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -124,9 +148,9 @@ async fn an_empty_lake_is_reported_not_compliant() {
         .await
         .unwrap();
     assert!(!outcome.compliant);
-    assert_eq!(outcome.report["sign_ins"]["count"], 0);
-    assert!(outcome.report["window"].is_null());
-    assert_eq!(outcome.report["requirements"][5]["holds"], false);
+    assert_eq!(outcome.report.sign_ins.count, 0);
+    assert!(outcome.report.window.is_none());
+    assert!(!outcome.report.requirements[5].holds);
     let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
     assert_eq!(findings.lines().count(), 1);
 }
@@ -147,7 +171,7 @@ async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
                 ..report::Options::default()
             };
             let outcome = report::evaluate(&lake, out.path(), &opts).await.unwrap();
-            (out, outcome.report)
+            (out, serde_json::to_value(&outcome.report).unwrap())
         }
     };
     let (full_dir, full) = evaluate(10_000).await;
@@ -211,4 +235,250 @@ async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
     let html = std::fs::read_to_string(capped_dir.path().join("report.html")).unwrap();
     assert!(html.contains("are in accounts.csv."));
     assert!(html.contains("are in regime_changes.csv."));
+}
+
+/// The samples of `data-samples/` (the scenario among them) ingested into a lake.
+pub fn samples_lake() -> tempfile::TempDir {
+    let lake = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let opts = mfaproof::ingest::IngestOptions::default();
+    mfaproof::ingest::ingest(lake.path(), &[samples], &opts, &mut mfaproof::ingest::Quiet).unwrap();
+    lake
+}
+
+/// The serialised report of `lake`, listing at most `listed_rows` rows of each long figure.
+async fn report_json(lake: &Path, listed_rows: usize) -> serde_json::Value {
+    report_of(lake, listed_rows, None).await
+}
+
+/// The serialised report of `lake` with `report_json`'s options over the window `range`.
+async fn report_of(
+    lake: &Path,
+    listed_rows: usize,
+    range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> serde_json::Value {
+    let out = tempfile::tempdir().unwrap();
+    let opts = report::Options {
+        emergency_accounts: vec!["breakglass*@contoso.com".into()],
+        listed_rows,
+        range,
+        ..report::Options::default()
+    };
+    let outcome = report::evaluate(lake, out.path(), &opts).await.unwrap();
+    serde_json::to_value(&outcome.report).unwrap()
+}
+
+/// Every object of a report by its place (as `docs/report-schema.md` names them: `report`,
+/// `R1`…`R6` for the requirements' figures, `[]` for a list's items; `figure` and `count`
+/// for those shapes wherever they are), with the keys it has.
+fn key_sets(
+    v: &serde_json::Value,
+    place: &str,
+    out: &mut BTreeMap<String, std::collections::BTreeSet<String>>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            let figure = ["query", "rows", "rows_file", "rows_total"];
+            let kind = if keys == ["count", "query"] {
+                "count"
+            } else if keys.contains(&"rows") && keys.iter().all(|k| figure.contains(k)) {
+                "figure"
+            } else {
+                place
+            };
+            let set = out.entry(kind.to_owned()).or_default();
+            set.extend(keys.iter().map(|k| (*k).to_owned()));
+            for (k, child) in m {
+                let next = match (place, m.get("id")) {
+                    ("report.requirements[]", Some(id)) if k == "figures" => {
+                        id.as_str().unwrap().to_owned()
+                    }
+                    _ => format!("{place}.{k}"),
+                };
+                key_sets(child, &next, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                key_sets(item, &format!("{place}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The keys `docs/report-schema.md` documents, by place: each "### `place`" heading and the
+/// first column of the table under it.
+fn documented_keys(doc: &str) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut place = None;
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("### `") {
+            place = heading.split('`').next().map(str::to_owned);
+        } else if let (Some(p), Some(cell)) = (&place, line.strip_prefix("| `")) {
+            let key = cell.split('`').next().unwrap().to_owned();
+            out.entry(p.clone()).or_default().insert(key);
+        }
+    }
+    out
+}
+
+/// `docs/report-schema.md` and the report agree: every key the reports of the samples (the
+/// scenario among them) and of the traceable lake (whole, capped, and over a window with
+/// days without sign-ins) write is documented in its place, and every documented key is
+/// written by one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_documents_every_key_and_only_those() {
+    let (samples, traceable) = (samples_lake(), traceable_lake());
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let mut written = BTreeMap::new();
+    for r in [
+        report_json(samples.path(), 10_000).await,
+        report_json(traceable.path(), 10_000).await,
+        report_json(traceable.path(), 1).await,
+        report_of(traceable.path(), 10_000, Some((day(10, 30), day(11, 2)))).await,
+    ] {
+        key_sets(&r, "report", &mut written);
+    }
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-schema.md"),
+    )
+    .unwrap();
+    let documented = documented_keys(&doc);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        documented.keys().collect::<Vec<_>>(),
+        "places written vs documented"
+    );
+    for (place, keys) in &written {
+        assert_eq!(keys, &documented[place], "keys of {place}");
+    }
+}
+
+/// Each requirement's figures come from the queries its module names, and each of those
+/// queries is used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_requirement_names_its_queries() {
+    let lake = traceable_lake();
+    let r = report_json(lake.path(), 10_000).await;
+    let reqs = r["requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), report::requirements::QUERIES.len());
+    for (req, (id, names)) in reqs.iter().zip(report::requirements::QUERIES) {
+        assert_eq!(req["id"], *id);
+        let mut used = std::collections::BTreeSet::new();
+        for fig in req["figures"].as_object().unwrap().values() {
+            if let Some(q) = fig.get("query").and_then(|q| q.as_str()) {
+                used.insert(q.to_owned());
+            }
+        }
+        let named: std::collections::BTreeSet<String> =
+            names.iter().map(|n| format!("queries/{n}.sql")).collect();
+        assert_eq!(used, named, "{id}");
+    }
+}
+
+/// Every "§N" and "rule N" the reports can show — in the renderers' code and template, and
+/// in the query files the HTML report shows — resolves to a section or rule of
+/// `docs/evidence-rules.md`, the contract shipped with the product.
+#[test]
+fn every_citation_in_the_reports_resolves_to_the_evidence_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/evidence-rules.md")).unwrap();
+    let sections: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("## §"))
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(sections, ["1", "2", "3", "4", "5", "6", "7"]);
+    let rules: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .filter(|n| n.parse::<u32>().is_ok())
+        .map(str::to_owned)
+        .collect();
+    let expected: Vec<String> = (1..=18).map(|n| n.to_string()).collect();
+    assert_eq!(rules, expected, "the rule table of §3");
+    let mut texts = Vec::new();
+    let mut dirs = vec![root.join("src/report")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                texts.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    for q in mfaproof::evidence::queries::ALL {
+        texts.push((root.join(q.file()), q.sql.to_owned()));
+    }
+    let mut cited = 0;
+    for (path, text) in &texts {
+        for (kind, number) in citations(text) {
+            cited += 1;
+            let known = match kind {
+                "§" => &sections,
+                _ => &rules,
+            };
+            assert!(
+                known.contains(&number),
+                "{}: {kind} {number} is not in docs/evidence-rules.md",
+                path.display()
+            );
+        }
+    }
+    assert!(cited > 20, "{cited} citations found");
+}
+
+/// The citations in `text`: ("§", N) for "§N", ("rule", N) for each N of "rule N",
+/// "rules N-M" (every rule from N to M) and "rules N and M".
+fn citations(text: &str) -> Vec<(&'static str, String)> {
+    let number = |s: &str| -> String { s.chars().take_while(char::is_ascii_digit).collect() };
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('§') {
+        let n = number(&text[i + '§'.len_utf8()..]);
+        if !n.is_empty() {
+            out.push(("§", n));
+        }
+    }
+    let lower = text.to_lowercase();
+    for (i, word) in lower.match_indices("rule") {
+        let rest = &lower[i + word.len()..];
+        let rest = rest.strip_prefix('s').unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix(' ') else {
+            continue;
+        };
+        let first = number(rest);
+        if first.is_empty() {
+            continue;
+        }
+        let after = &rest[first.len()..];
+        let second = |seps: &[&str]| {
+            seps.iter()
+                .find_map(|sep| after.strip_prefix(sep).map(number))
+                .filter(|n| !n.is_empty())
+        };
+        let from: u32 = first.parse().unwrap();
+        if let Some(to) = second(&["-", "–", " to "]) {
+            let to: u32 = to.parse().unwrap();
+            out.extend((from..=to.max(from)).map(|n| ("rule", n.to_string())));
+        } else {
+            out.push(("rule", first));
+            out.extend(second(&[" and "]).map(|n| ("rule", n)));
+        }
+    }
+    out
+}
+
+#[test]
+fn citations_are_found_in_their_forms() {
+    let found = citations("evidence rules §4 a/b/c; rule 16; Rules 6-8; rules 7 and 9; rule of 18");
+    let found: Vec<String> = found.iter().map(|(k, n)| format!("{k}{n}")).collect();
+    assert_eq!(
+        found,
+        ["§4", "rule16", "rule6", "rule7", "rule8", "rule7", "rule9"]
+    );
 }

@@ -354,7 +354,7 @@ fn the_sorting_script_sorts_numbers_and_text() {
     let table = "<table class=\"sortable\"><thead><tr><th>n</th><th>name</th></tr></thead><tbody>\
         <tr><td class=\"num\">10</td><td>b</td></tr><tr><td class=\"num\">9</td><td>c</td></tr>\
         <tr><td class=\"num\">100</td><td>a</td></tr></tbody></table>";
-    let js = mfaproof::evidence::report::html::SORT_JS;
+    let js = mfaproof::report::html::SORT_JS;
     let click = "var h = document.querySelectorAll('th'); h[0].click(); \
         document.body.setAttribute('data-by-n', Array.from(document.querySelectorAll('td.num')).map(function (c) { return c.textContent; }).join(',')); \
         h[1].click(); h[1].click(); \

@@ -1,9 +1,8 @@
-//! Tables of the HTML report: rows of a figure (a `{query, rows}` value of `report.json`)
-//! picked column by column, capped so the page stays small, naming where the rest is.
+//! Tables of the HTML report: rows of a figure with their row type's columns, capped so
+//! the page stays small, naming where the rest is.
 
-use serde_json::Value;
-
-use crate::evidence::report::figures::extent;
+use crate::report::cell::{self, Row};
+use crate::report::figures::Figure;
 
 /// Columns holding vocabulary words (classes, verdicts, event types), kept whole.
 const WORD_COLUMNS: [&str; 9] = [
@@ -30,21 +29,15 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// A cell from a JSON value (null → empty; a list → its items joined).
-    pub fn of(v: &Value) -> Cell {
+    /// A cell from a report value (null → empty; a list → its items joined).
+    pub fn of(v: cell::Cell<'_>) -> Cell {
         match v {
-            Value::Null => Cell::text(""),
-            Value::String(s) => Cell::text(s),
-            Value::Number(n) => Cell {
-                text: n.to_string(),
+            cell::Cell::Int(_) | cell::Cell::Float(_) => Cell {
+                text: v.text().into_owned(),
                 tail: String::new(),
                 class: "num",
             },
-            Value::Array(items) => {
-                let parts: Vec<String> = items.iter().map(|i| Cell::of(i).text).collect();
-                Cell::text(&parts.join(", "))
-            }
-            other => Cell::text(&other.to_string()),
+            other => Cell::text(&other.text()),
         }
     }
     /// A text cell, its class from its shape.
@@ -85,23 +78,17 @@ pub struct Table {
 }
 
 impl Table {
-    /// The first `cap` rows of `rows` with `columns`; `rest` names where the others are.
-    pub fn new(
-        caption: &str,
-        source: &str,
-        rows: &[&Value],
-        columns: &[&str],
-        cap: usize,
-        rest: &str,
-    ) -> Table {
+    /// The first `cap` of `rows` with their columns; `rest` names where the others are.
+    pub fn new<R: Row>(caption: &str, source: &str, rows: &[&R], cap: usize, rest: &str) -> Table {
         let shown: Vec<Vec<Cell>> = rows
             .iter()
             .take(cap)
             .map(|r| {
-                columns
+                R::COLUMNS
                     .iter()
-                    .map(|c| {
-                        let mut cell = Cell::of(&r[*c]);
+                    .zip(r.cells())
+                    .map(|(c, v)| {
+                        let mut cell = Cell::of(v);
                         if cell.class.is_empty() && WORD_COLUMNS.contains(c) {
                             cell.class = "word";
                         }
@@ -120,7 +107,7 @@ impl Table {
         Table {
             caption: caption.to_owned(),
             source: source.to_owned(),
-            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            columns: R::COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
             rows: shown,
             total: rows.len(),
             more,
@@ -129,20 +116,12 @@ impl Table {
         }
     }
 
-    /// The rows of figure `fig` (`{query, rows}`), sourced from its query; when report.json
-    /// lists only the figure's first rows, the rest are in its `rows_file`.
-    pub fn of_figure(caption: &str, fig: &Value, columns: &[&str], cap: usize) -> Table {
-        let listed = rows(fig);
-        let (total, rest) = whole(fig, listed.len());
-        Table::new(
-            caption,
-            fig["query"].as_str().unwrap_or(""),
-            &listed.iter().collect::<Vec<_>>(),
-            columns,
-            cap,
-            "report.json",
-        )
-        .of_total(total, rest)
+    /// The rows of figure `fig`, sourced from its query; when report.json lists only the
+    /// figure's first rows, the rest are in its `rows_file`.
+    pub fn of_figure<R: Row>(caption: &str, fig: &Figure<R>, cap: usize) -> Table {
+        let (total, rest) = whole(fig);
+        let rows: Vec<&R> = fig.rows.iter().collect();
+        Table::new(caption, &fig.query, &rows, cap, "report.json").of_total(total, rest)
     }
 
     /// Says the rows shown are of `total` rows, all in `rest` (when more than shown).
@@ -171,15 +150,10 @@ impl Table {
     }
 }
 
-/// The rows of a figure value (empty when absent).
-pub fn rows(fig: &Value) -> &[Value] {
-    fig["rows"].as_array().map_or(&[], Vec::as_slice)
-}
-
-/// How many rows figure `fig` has in all (`listed` of them in report.json) and the file
-/// holding them all: its `rows_file` when report.json leaves some out, else report.json.
-pub fn whole(fig: &Value, listed: usize) -> (usize, &str) {
-    let (total, file) = extent(fig, listed);
+/// How many rows figure `fig` has in all and the file holding them all: its `rows_file`
+/// when report.json leaves some out, else report.json.
+pub fn whole<R>(fig: &Figure<R>) -> (usize, &str) {
+    let (total, file) = fig.extent();
     (total, file.unwrap_or("report.json"))
 }
 
@@ -199,13 +173,19 @@ pub fn grouped(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::report::cell::table;
+
+    struct Line {
+        a: u64,
+        b: String,
+    }
+    table!(Line: a, b);
 
     #[test]
     fn caps_rows_and_says_where_the_rest_is() {
-        let rows: Vec<Value> = (0..5).map(|i| json!({"a": i, "b": "x"})).collect();
-        let rows: Vec<&Value> = rows.iter().collect();
-        let t = Table::new("t", "queries/q.sql", &rows, &["a", "b"], 3, "findings.csv");
+        let lines: Vec<Line> = (0..5).map(|a| Line { a, b: "x".into() }).collect();
+        let rows: Vec<&Line> = lines.iter().collect();
+        let t = Table::new("t", "queries/q.sql", &rows, 3, "findings.csv");
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.total, 5);
         assert_eq!((t.rows[0][0].class, t.rows[0][1].class), ("num", ""));
@@ -215,13 +195,14 @@ mod tests {
             ("time", "2026-11-01", "T08:00:00.000000Z")
         );
         assert_eq!(Cell::text(&"ab".repeat(32)).class, "hash");
-        assert_eq!(Cell::of(&json!(["graph", "csv"])).text, "graph, csv");
+        let formats = vec!["graph".to_owned(), "csv".to_owned()];
+        assert_eq!(Cell::of(cell::Cell::List(&formats)).text, "graph, csv");
         assert_eq!(
             t.more.as_deref(),
             Some("3 of 5 rows shown; all 5 are in findings.csv.")
         );
-        assert!(Table::new("t", "q", &rows, &["a"], 5, "x").more.is_none());
-        let t = Table::new("t", "q", &rows, &["a"], 5, "x").of_total(12_000, "accounts.csv");
+        assert!(Table::new("t", "q", &rows, 5, "x").more.is_none());
+        let t = Table::new("t", "q", &rows, 5, "x").of_total(12_000, "accounts.csv");
         assert_eq!(
             (t.total, t.more.as_deref()),
             (
@@ -229,9 +210,11 @@ mod tests {
                 Some("5 of 12,000 rows shown; all 12,000 are in accounts.csv.")
             )
         );
-        let fig = json!({"rows": [1, 2], "rows_total": 9, "rows_file": "f.csv"});
-        assert_eq!(whole(&fig, 2), (9, "f.csv"));
-        assert_eq!(whole(&json!({"rows": [1, 2]}), 2), (2, "report.json"));
+        let mut fig = Figure::whole("q".into(), lines);
+        assert_eq!(whole(&fig), (5, "report.json"));
+        fig.rows_total = Some(9);
+        fig.rows_file = Some("f.csv".into());
+        assert_eq!(whole(&fig), (9, "f.csv"));
         assert_eq!(grouped(0), "0");
         assert_eq!(grouped(1234), "1,234");
         assert_eq!(grouped(10_000_000), "10,000,000");

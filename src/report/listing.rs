@@ -10,56 +10,57 @@ use std::path::{Path, PathBuf};
 
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
 
 use super::csv_out::CsvOut;
-use super::figures::{Figure, rows};
+use super::figures::Figure;
+use super::read;
 use crate::error::{Error, Result};
+use crate::evidence::cells::cells;
 use crate::evidence::queries;
 
+/// A row of a long figure: its query's columns, and the columns the report adds after
+/// them in the CSV file (R2's `special`).
+pub trait Listed: DeserializeOwned {
+    /// Names of the added columns.
+    const ADDED: &'static [&'static str] = &[];
+    /// Text of the added columns of this row (empty for null).
+    fn added(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
 /// Where a listing's rows go and how many the report keeps.
-pub struct Listing<'a> {
+pub struct Listing {
     /// The query file's name (without `.sql`).
-    pub query: &'a str,
-    pub params: &'a [(&'a str, String)],
+    pub query: &'static str,
     /// The CSV file holding every row.
     pub csv: PathBuf,
     /// Rows kept in the report in the query's order; later rows only when `visit` asks,
     /// and at most as many again.
     pub cap: usize,
-    /// Columns `visit` adds to each row, written after the query's own.
-    pub added: &'a [&'a str],
 }
 
-/// The CSV text of a report value: empty for null, text as is, numbers and booleans as
-/// JSON writes them.
-fn csv_text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Runs the listing's query, hands every row to `visit` (which may add columns and
-/// returns whether the row must stay in the report even past the cap), writes it to the
-/// CSV file and returns the figure. `rows_total` and `rows_file` are set when rows were
-/// left out of the report.
-pub async fn stream(
+/// Runs the listing's query, hands every row to `visit` (which may fill the added
+/// columns and returns whether the row must stay in the report even past the cap),
+/// writes it to the CSV file (the query's cells as text, then the added ones) and
+/// returns the figure. `rows_total` and `rows_file` are set when rows were left out of
+/// the report.
+pub async fn stream<R: Listed>(
     ctx: &SessionContext,
-    listing: &Listing<'_>,
-    mut visit: impl FnMut(&mut Map<String, Value>) -> bool,
-) -> Result<Figure> {
+    listing: &Listing,
+    mut visit: impl FnMut(&mut R) -> bool,
+) -> Result<Figure<R>> {
     let path = listing.csv.as_path();
     let query = queries::get(listing.query)?.file();
-    let df = queries::plan(ctx, listing.query, listing.params).await?;
+    let df = queries::plan(ctx, listing.query, &[]).await?;
     let mut header: Vec<String> = df
         .schema()
         .fields()
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    header.extend(listing.added.iter().map(|c| (*c).to_owned()));
+    header.extend(R::ADDED.iter().map(|c| (*c).to_owned()));
     let mut stream = df.execute_stream().await?;
     let mut out = CsvOut::create(path, &header)?;
     let mut kept = Vec::new();
@@ -69,13 +70,12 @@ pub async fn stream(
             name: query.clone(),
             source,
         })?;
-        for mut row in rows(std::slice::from_ref(&batch))? {
+        let texts = cells(&batch)?;
+        let rows: Vec<R> = read::rows(&query, std::slice::from_ref(&batch))?;
+        for (text, mut row) in texts.into_iter().zip(rows) {
             let must_keep = visit(&mut row);
-            out.row(
-                header
-                    .iter()
-                    .map(|c| csv_text(row.get(c).unwrap_or(&Value::Null))),
-            )?;
+            let own = text.iter().map(|c| c.as_deref().unwrap_or(""));
+            out.row(own.chain(row.added()))?;
             if kept.len() < listing.cap {
                 kept.push(row);
             } else if must_keep && extra < listing.cap {
@@ -90,8 +90,8 @@ pub async fn stream(
     Ok(Figure {
         query,
         rows: kept,
-        rows_total: left_out.then_some(total),
         rows_file: left_out.then(|| file_name(path)),
+        rows_total: left_out.then_some(total),
     })
 }
 

@@ -1,4 +1,4 @@
-//! `report.html`: the evidence report for people, rendered from the same value as
+//! `report.html`: the evidence report for people, rendered from the same values as
 //! `report.json` (one source of truth) with askama (`templates/report.html`, HTML
 //! auto-escaping of every value; no `|safe` on data). One self-contained file: inline CSS,
 //! charts as inline SVG, a strict Content-Security-Policy that allows no request at all,
@@ -8,16 +8,16 @@
 pub mod charts;
 pub mod sections;
 pub mod table;
+pub mod timeline;
 
 use askama::Template;
 use base64::Engine;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use self::sections::{Section, window};
-use self::table::{Table, grouped, rows};
+use self::sections::Section;
+use self::table::{Table, grouped};
 use crate::evidence::queries;
-use crate::evidence::report::columns;
+use crate::report::model::Report;
 
 /// The table-sorting script: a compile-time constant, never data.
 pub const SORT_JS: &str = include_str!("../templates/sort.js");
@@ -87,22 +87,21 @@ pub struct Headline {
     pub settling_hours: String,
 }
 
-fn headline(report: &Value) -> Headline {
-    let compliant = report["verdict"] == "compliant";
-    let tenants = &report["tenants"];
-    let inputs = report["requirements"][5]["figures"]["manifest"]["inputs"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice);
+fn headline(report: &Report) -> Headline {
+    let compliant = report.compliant();
+    let tenants = &report.tenants;
+    let inputs = report
+        .completeness()
+        .map_or(&[][..], |f| f.manifest.inputs.as_slice());
     let mut formats: Vec<&str> = inputs
         .iter()
-        .flat_map(|i| i["formats"].as_array().into_iter().flatten())
-        .filter_map(Value::as_str)
+        .flat_map(|i| &i.formats)
+        .map(String::as_str)
         .collect();
     formats.sort_unstable();
     formats.dedup();
-    let records: u64 = inputs.iter().filter_map(|i| i["records"].as_u64()).sum();
-    let bytes: u64 = inputs.iter().filter_map(|i| i["size"].as_u64()).sum();
-    let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+    let records: u64 = inputs.iter().map(|i| i.records).sum();
+    let bytes: u64 = inputs.iter().map(|i| i.size).sum();
     Headline {
         compliant,
         verdict: if compliant {
@@ -111,26 +110,22 @@ fn headline(report: &Value) -> Headline {
             "Not compliant"
         }
         .into(),
-        window: match window(report) {
-            Some((f, t)) => format!("{f} to {t} (UTC, inclusive)"),
+        window: match report.window {
+            Some(w) => format!("{} to {} (UTC, inclusive)", w.from, w.to),
             None => "none: the lake holds no sign-ins".into(),
         },
-        tenants: rows(tenants)
+        tenants: tenants
+            .rows
             .iter()
             .take(TENANTS_SHOWN)
-            .map(|r| {
-                (
-                    text(&r["tenant_id"]),
-                    grouped(r["sign_ins"].as_u64().unwrap_or(0)),
-                )
-            })
+            .map(|r| (r.tenant_id.clone(), grouped(r.sign_ins)))
             .collect(),
-        tenants_more: rows(tenants).len().saturating_sub(TENANTS_SHOWN),
-        tenants_source: text(&tenants["query"]),
-        sign_ins: grouped(report["sign_ins"]["count"].as_u64().unwrap_or(0)),
-        sign_ins_source: text(&report["sign_ins"]["query"]),
-        problems: grouped(report["problems"]["total"].as_u64().unwrap_or(0)),
-        problems_source: text(&report["problems"]["query"]),
+        tenants_more: tenants.rows.len().saturating_sub(TENANTS_SHOWN),
+        tenants_source: tenants.query.clone(),
+        sign_ins: grouped(report.sign_ins.count),
+        sign_ins_source: report.sign_ins.query.clone(),
+        problems: grouped(report.problems.total),
+        problems_source: report.problems.query.clone(),
         inputs: format!(
             "{} input file(s), {} bytes, {} record(s); formats: {}",
             grouped(inputs.len() as u64),
@@ -142,10 +137,10 @@ fn headline(report: &Value) -> Headline {
                 formats.join(", ")
             }
         ),
-        generated_at: text(&report["generated_at"]),
-        lake: text(&report["lake"]),
-        version: text(&report["report_version"]),
-        settling_hours: report["settling_hours"].to_string(),
+        generated_at: report.generated_at.clone(),
+        lake: report.lake.clone(),
+        version: report.report_version.to_owned(),
+        settling_hours: report.settling_hours.to_string(),
     }
 }
 
@@ -175,23 +170,22 @@ const FOUNDATIONS: [&str; 6] = [
     "security_defaults_timeline",
 ];
 
-/// Renders `report.html` from the report value.
-pub fn render(report: &Value) -> askama::Result<String> {
-    let p = &report["problems"];
-    let listed: Vec<&Value> = p["listed"].as_array().into_iter().flatten().collect();
-    let total = p["total"].as_u64().unwrap_or(0);
-    let full_list = p["full_list"].as_str().unwrap_or("findings.csv").to_owned();
+/// Renders `report.html` from the report.
+pub fn render(report: &Report) -> askama::Result<String> {
+    let p = &report.problems;
+    let listed: Vec<_> = p.listed.iter().collect();
+    let total = p.total;
+    let full_list = p.full_list.to_owned();
     let mut problems = Table::new(
         "First violating or unproven sign-ins",
-        p["query"].as_str().unwrap_or(""),
+        &p.query,
         &listed,
-        &columns::PROBLEMS,
         listed.len(),
         &full_list,
     )
     .sortable();
-    problems.total = total as usize;
-    if total as usize > listed.len() {
+    problems.total = usize::try_from(total).unwrap_or(usize::MAX);
+    if problems.total > listed.len() {
         problems.more = Some(format!(
             "{} of {} sign-ins shown; all {} are in {full_list}.",
             listed.len(),
@@ -213,7 +207,7 @@ pub fn render(report: &Value) -> askama::Result<String> {
         sections,
         problems,
         problems_total: grouped(total),
-        problems_sql: p["query"].as_str().and_then(sql),
+        problems_sql: sql(&p.query),
         full_list,
         appendix: FOUNDATIONS
             .iter()

@@ -1,0 +1,49 @@
+//! The classification written once: `evaluate` runs a dozen figure queries over
+//! `sign_in_evidence`, so it classifies into a Parquet working file first and re-points
+//! the view (and `session_origin`, which reads it) at that file. The export writes its
+//! Parquet with the same properties.
+
+use std::fs::File;
+use std::path::Path;
+
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use futures::StreamExt;
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+
+use super::queries;
+use crate::error::{Error, Result};
+
+/// Writer properties of the Parquet files evaluation writes (the export, the materialised
+/// classification): row groups of 64 Ki rows, because the writer holds a whole row group
+/// in memory and its default of 1 Mi rows cost gigabytes at 10M sign-ins.
+pub fn parquet_properties() -> WriterProperties {
+    use parquet::basic::{Compression, ZstdLevel};
+    WriterProperties::builder()
+        .set_max_row_group_row_count(Some(64 * 1024))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+        .build()
+}
+
+/// Classifies once into `work/sign_in_evidence.parquet` and re-points `sign_in_evidence`
+/// (and the views over it) at it, so the figure queries do not classify again each.
+pub async fn materialise(ctx: &SessionContext, work: &Path) -> Result<()> {
+    let path = work.join("sign_in_evidence.parquet");
+    let df = ctx.table("sign_in_evidence").await?;
+    let schema = df.schema().inner().clone();
+    let mut stream = df.execute_stream().await?;
+    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut writer = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
+    while let Some(batch) = stream.next().await {
+        writer.write(&batch?)?;
+    }
+    writer.close()?;
+    ctx.deregister_table("sign_in_evidence")?;
+    ctx.deregister_table("session_origin")?;
+    let location = path.to_string_lossy().into_owned();
+    ctx.register_parquet("sign_in_evidence", &location, ParquetReadOptions::default())
+        .await?;
+    let origin = queries::plan(ctx, "session_origin", &[]).await?;
+    ctx.register_table("session_origin", origin.into_view())?;
+    Ok(())
+}

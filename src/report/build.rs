@@ -1,0 +1,62 @@
+//! Assembles the report: the requirements in their order, the verdict, the headline
+//! figures (sign-ins, tenants) and the first violating or unproven sign-ins.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use datafusion::prelude::SessionContext;
+
+use super::figures::{Count, figure};
+use super::model::{Problems, REPORT_VERSION, Report, Verdict, Window};
+use super::options::Options;
+use super::read;
+use super::requirements::{self, context::Context};
+use super::rows::is_problem;
+use crate::error::Result;
+use crate::evidence::queries;
+
+/// The query listing the problems (all of them go to findings.csv).
+pub const PROBLEMS: &str = "r1_problems";
+/// The query naming the tenants.
+const TENANTS: &str = "report_tenants";
+/// The file with every violating or unproven sign-in.
+pub const FINDINGS_CSV: &str = "findings.csv";
+
+/// Builds the report over the (materialised) session, writing the long figures' CSV
+/// files into `out`; returns the report and the CSV files kept.
+pub async fn build(
+    session: &SessionContext,
+    lake: &Path,
+    out: &Path,
+    opts: &Options,
+) -> Result<(Report, Vec<PathBuf>)> {
+    let mut cx = Context::new(session, lake, out, opts).await?;
+    let requirements = requirements::build(&mut cx).await?;
+    let compliant = requirements.iter().all(|r| r.holds || !r.decides);
+    let file = queries::get(PROBLEMS)?.file();
+    let df = queries::plan(session, PROBLEMS, &cx.settling()).await?;
+    let df = df.limit(0, Some(opts.listed_problems))?;
+    let listed = read::rows(&file, &queries::collect(PROBLEMS, df).await?)?;
+    let report = Report {
+        generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        lake: lake.display().to_string(),
+        problems: Problems {
+            full_list: FINDINGS_CSV,
+            listed,
+            query: file,
+            total: cx.by_class.sum(|r| is_problem(&r.verdict), |r| r.sign_ins),
+        },
+        report_version: REPORT_VERSION,
+        requirements,
+        settling_hours: opts.settling_hours,
+        sign_ins: Count::of(cx.coverage.sum(|_| true, |r| r.sign_ins), &cx.coverage),
+        tenants: figure(session, TENANTS, &[]).await?,
+        verdict: if compliant {
+            Verdict::Compliant
+        } else {
+            Verdict::NotCompliant
+        },
+        window: cx.window.map(|(from, to)| Window { from, to }),
+    };
+    Ok((report, cx.files))
+}

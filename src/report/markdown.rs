@@ -1,0 +1,233 @@
+//! `report.md`: the human-readable rendering of the report. Every table names the query
+//! that produced it; every cell from the logs is escaped (names are attacker-controlled).
+
+use std::fmt::Write;
+
+use super::cell::{Cell, Row};
+use super::escape::markdown_cell;
+use super::figures::Figure;
+use super::model::Report;
+use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6};
+
+/// Rows not shown at most in the long tables.
+const LONG: usize = 200;
+/// Rows shown of the regime changes and the inputs.
+const CHANGES: usize = 500;
+
+fn cell(c: Cell<'_>) -> String {
+    markdown_cell(&c.text())
+}
+
+/// The rows of a table with where they come from: `total` rows in all (`rows` of them in
+/// report.json), all in `file` when report.json lists only the first.
+struct Rows<'a, R> {
+    source: &'a str,
+    rows: Vec<&'a R>,
+    total: usize,
+    file: Option<&'a str>,
+}
+
+impl<'a, R> Rows<'a, R> {
+    fn of(fig: &'a Figure<R>) -> Rows<'a, R> {
+        let (total, file) = fig.extent();
+        Rows {
+            source: &fig.query,
+            rows: fig.rows.iter().collect(),
+            total,
+            file,
+        }
+    }
+
+    fn listed(source: &'a str, rows: Vec<&'a R>) -> Rows<'a, R> {
+        Rows {
+            source,
+            total: rows.len(),
+            rows,
+            file: None,
+        }
+    }
+}
+
+/// A table of `rows` with their columns, capped at `cap` rows; names its source, and
+/// where the rows not shown are (the figure's CSV file when report.json lists only the
+/// first, else report.json).
+fn table<R: Row>(out: &mut String, title: &str, rows: &Rows<'_, R>, cap: usize) {
+    let total = rows.total;
+    let _ = writeln!(
+        out,
+        "\n**{title}** — {total} row(s), from `{}`\n",
+        rows.source
+    );
+    if rows.rows.is_empty() {
+        out.push_str("_none_\n");
+        return;
+    }
+    let _ = writeln!(out, "| {} |", R::COLUMNS.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(R::COLUMNS.len()));
+    let shown = rows.rows.len().min(cap);
+    for row in &rows.rows[..shown] {
+        let cells: Vec<String> = row.cells().into_iter().map(cell).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    if total > shown {
+        let file = match rows.file {
+            Some(f) => format!("`{}`", f.replace('`', "")),
+            None => "report.json".to_owned(),
+        };
+        let _ = writeln!(out, "\n_{} more row(s) in {file}_", total - shown);
+    }
+}
+
+/// A requirement's id, title (escaped) and result.
+fn summary(r: &Requirement) -> (String, String, &'static str) {
+    let result = if r.holds { "holds" } else { "fails" };
+    (markdown_cell(r.id), markdown_cell(r.title), result)
+}
+
+/// Renders the report.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    headline(&mut out, report);
+    for r in &report.requirements {
+        let (id, title, result) = summary(r);
+        let _ = writeln!(out, "\n## {id} — {title}: {result}");
+        match &r.figures {
+            Figures::R1(f) => requirement_1(&mut out, f),
+            Figures::R2(f) => requirement_2(&mut out, f),
+            Figures::R3(f) => requirement_3(&mut out, f),
+            Figures::R4(f) => requirement_4(&mut out, f),
+            Figures::R5(f) => requirement_5(&mut out, f),
+            Figures::R6(f) => requirement_6(&mut out, f),
+        }
+    }
+    let p = &report.problems;
+    let _ = writeln!(
+        out,
+        "\n## Violating and unproven sign-ins\n\n{} in total; all are in `{}`.",
+        p.total,
+        markdown_cell(p.full_list)
+    );
+    let listed = Rows::listed(&p.query, p.listed.iter().collect());
+    table(
+        &mut out,
+        "First violating or unproven sign-ins",
+        &listed,
+        usize::MAX,
+    );
+    out
+}
+
+/// The verdict, window, counts and the table of requirements.
+fn headline(out: &mut String, report: &Report) {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let _ = writeln!(out, "# MFA evidence report\n");
+    let _ = writeln!(
+        out,
+        "- Verdict: **{}**",
+        report.verdict.word().replace('_', " ")
+    );
+    let _ = writeln!(
+        out,
+        "- Evidence window: {} to {}",
+        day(report.window.map(|w| w.from)),
+        day(report.window.map(|w| w.to))
+    );
+    let _ = writeln!(out, "- Sign-ins: {}", report.sign_ins.count);
+    let _ = writeln!(
+        out,
+        "- Generated: {} from lake `{}`",
+        markdown_cell(&report.generated_at),
+        markdown_cell(&report.lake)
+    );
+    let _ = writeln!(
+        out,
+        "- Report schema version: {}\n",
+        markdown_cell(report.report_version)
+    );
+    out.push_str("| requirement | | result |\n|---|---|---|\n");
+    for r in &report.requirements {
+        let (id, title, result) = summary(r);
+        let _ = writeln!(out, "| {id} | {title} | {result} |");
+    }
+}
+
+fn requirement_1(out: &mut String, f: &r1::Figures) {
+    let _ = writeln!(
+        out,
+        "\nViolating or unproven user sign-ins: {}",
+        f.violating_or_unproven_user_sign_ins.count
+    );
+    let title = "Sign-ins by event type, user type, class and verdict";
+    table(out, title, &Rows::of(&f.sign_ins_by_class), usize::MAX);
+}
+
+fn requirement_2(out: &mut String, f: &r2::Figures) {
+    let _ = writeln!(
+        out,
+        "\nProblems of emergency-access and technical accounts: {}",
+        f.special_account_problems.count
+    );
+    let accounts = &f.accounts;
+    let special = accounts
+        .rows
+        .iter()
+        .filter(|r| r.special.is_some())
+        .collect();
+    let special = Rows::listed(&accounts.query, special);
+    let title = "Emergency-access and technical accounts";
+    table(out, title, &special, usize::MAX);
+    let unseen = f.emergency_accounts_without_sign_ins.len();
+    if unseen > 0 {
+        let _ = writeln!(
+            out,
+            "\nConfigured emergency-access accounts without sign-ins in the window: {unseen}"
+        );
+    }
+    table(out, "Every account", &Rows::of(accounts), LONG);
+}
+
+fn requirement_3(out: &mut String, f: &r3::Figures) {
+    table(out, "Location skips", &Rows::of(&f.location_skips), LONG);
+}
+
+fn requirement_4(out: &mut String, f: &r4::Figures) {
+    let _ = writeln!(
+        out,
+        "\napp_password: {} · legacy_single_factor: {} · legacy_unverified: {}",
+        f.app_password.count, f.legacy_single_factor.count, f.legacy_unverified.count
+    );
+    let title = "Legacy and app-password sign-ins";
+    table(out, title, &Rows::of(&f.legacy), usize::MAX);
+}
+
+fn requirement_5(out: &mut String, f: &r5::Figures) {
+    if let Some(start) = &f.regime_at_window_start {
+        let title = "Security defaults at the window start";
+        table(out, title, &Rows::of(start), 1);
+    }
+    let title = "Regime changes in the window";
+    table(out, title, &Rows::of(&f.changes), CHANGES);
+}
+
+fn requirement_6(out: &mut String, f: &r6::Figures) {
+    table(
+        out,
+        "Coverage per event type",
+        &Rows::of(&f.coverage),
+        usize::MAX,
+    );
+    let title = "Days without user sign-ins";
+    table(out, title, &Rows::of(&f.days_without_data), LONG);
+    let title = "Provisional sign-ins (settling window)";
+    table(out, title, &Rows::of(&f.settling), usize::MAX);
+    let title = "Claims chaining to an MFA origin inside the window";
+    table(out, title, &Rows::of(&f.claim_chaining), usize::MAX);
+    let m = &f.manifest;
+    let _ = writeln!(
+        out,
+        "\nFrom `manifest.json`: duplicates dropped {}, records quarantined {}.",
+        m.duplicates_dropped, m.quarantined
+    );
+    let inputs = Rows::listed(m.source, m.inputs.iter().collect());
+    table(out, "Inputs", &inputs, CHANGES);
+}

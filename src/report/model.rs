@@ -1,0 +1,80 @@
+//! The report as Rust values: `report.json` is the serialisation of `Report` (pretty,
+//! with a final newline), and `report.md` and `report.html` render from it. Fields are
+//! declared in key order, because `report.json`'s keys are sorted; `docs/report-schema.md`
+//! documents every key (a test checks both ways).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::figures::{Count, Figure};
+use super::requirements::{Figures, Requirement, r6};
+use super::rows::{ProblemRow, TenantRow};
+
+/// The version of `report.json`'s schema.
+pub const REPORT_VERSION: &str = "1";
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub generated_at: String,
+    pub lake: String,
+    pub problems: Problems,
+    pub report_version: &'static str,
+    pub requirements: Vec<Requirement>,
+    pub settling_hours: u32,
+    /// Sign-ins classified.
+    pub sign_ins: Count,
+    pub tenants: Figure<TenantRow>,
+    pub verdict: Verdict,
+    /// Null without sign-ins (and without `--from/--to`).
+    pub window: Option<Window>,
+}
+
+/// Compliant only when every requirement that decides holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Compliant,
+    NotCompliant,
+}
+
+impl Verdict {
+    /// The verdict's word as `report.json` writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Compliant => "compliant",
+            Verdict::NotCompliant => "not_compliant",
+        }
+    }
+}
+
+/// The evidence window, days inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The violating and unproven sign-ins: how many, the first ones, and the file with all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problems {
+    pub full_list: &'static str,
+    pub listed: Vec<ProblemRow>,
+    pub query: String,
+    pub total: u64,
+}
+
+impl Report {
+    /// Whether the tenant is compliant.
+    pub fn compliant(&self) -> bool {
+        self.verdict == Verdict::Compliant
+    }
+
+    /// R6's figures, where the manifest is.
+    pub fn completeness(&self) -> Option<&r6::Figures> {
+        self.requirements.iter().find_map(|r| match &r.figures {
+            Figures::R6(f) => Some(f.as_ref()),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! What every requirement's figures are built from: the session, the options and the
+//! output folder; the figures more than one part of the report reads (sign-ins by class,
+//! coverage), run once; the evidence window; and the CSV files the long figures keep.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use datafusion::prelude::SessionContext;
+
+use crate::error::{Error, Result};
+use crate::report::figures::{Figure, figure};
+use crate::report::listing::Listing;
+use crate::report::options::Options;
+use crate::report::rows::{ClassRow, CoverageRow};
+
+/// The query of the sign-ins by class (R1 and the problem count).
+pub const BY_CLASS: &str = "r1_sign_ins_by_class";
+/// The query of the coverage per event type (R6, the window and the sign-in count).
+pub const COVERAGE: &str = "r6_coverage";
+
+/// The inputs of the requirements, and the CSV files they keep.
+pub struct Context<'a> {
+    pub session: &'a SessionContext,
+    pub lake: &'a Path,
+    pub out: &'a Path,
+    pub opts: &'a Options,
+    pub by_class: Figure<ClassRow>,
+    pub coverage: Figure<CoverageRow>,
+    /// `--from/--to`, else the first to the last sign-in day; none without sign-ins.
+    pub window: Option<(NaiveDate, NaiveDate)>,
+    /// The long figures' CSV files kept in `out`.
+    pub files: Vec<PathBuf>,
+}
+
+impl<'a> Context<'a> {
+    /// Runs the shared figures and finds the window.
+    pub async fn new(
+        session: &'a SessionContext,
+        lake: &'a Path,
+        out: &'a Path,
+        opts: &'a Options,
+    ) -> Result<Context<'a>> {
+        let by_class = figure(session, BY_CLASS, &[]).await?;
+        let coverage: Figure<CoverageRow> = figure(session, COVERAGE, &[]).await?;
+        let window = opts.range.or_else(|| {
+            let first = coverage.rows.iter().filter_map(|r| day(&r.first_sign_in));
+            let last = coverage.rows.iter().filter_map(|r| day(&r.last_sign_in));
+            first.min().zip(last.max())
+        });
+        Ok(Context {
+            session,
+            lake,
+            out,
+            opts,
+            by_class,
+            coverage,
+            window,
+            files: Vec::new(),
+        })
+    }
+
+    /// The `settling_hours` parameter of the queries that take it.
+    pub fn settling(&self) -> [(&'static str, String); 1] {
+        [("settling_hours", self.opts.settling_hours.to_string())]
+    }
+
+    /// The listing of query `query` into `file` in the output folder, capped as asked.
+    pub fn listing(&self, query: &'static str, file: &str) -> Listing {
+        Listing {
+            query,
+            csv: self.out.join(file),
+            cap: self.opts.listed_rows,
+        }
+    }
+
+    /// Keeps a long figure's CSV file when CSV or HTML output was asked, or when
+    /// report.json leaves rows out (then it names the file that holds them); else
+    /// removes it.
+    pub fn keep_csv<Row>(&mut self, fig: &Figure<Row>, file: &str) -> Result<()> {
+        let path = self.out.join(file);
+        let f = self.opts.formats;
+        if f.csv || f.html || fig.rows_file.is_some() {
+            self.files.push(path);
+        } else {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The date of an RFC 3339 time.
+fn day(time: &str) -> Option<NaiveDate> {
+    time.get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}

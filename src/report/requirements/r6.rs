@@ -1,0 +1,172 @@
+//! R6 (evidence rules §7): the evidence is complete. Holds when there is at least one
+//! sign-in, every day of the window has interactive and non-interactive user sign-ins,
+//! the manifest lists at least one input (each with its SHA-256) and counts no
+//! quarantined record. Also reported: coverage, provisional sign-ins (the settling
+//! window), how many claims chain to an MFA origin (§5), sign-ins per day by verdict.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::context::{COVERAGE, Context};
+use crate::error::Result;
+use crate::lake::layout::Layout;
+use crate::lake::manifest::{InputEntry, Manifest};
+use crate::report::cell::table;
+use crate::report::figures::{Figure, figure};
+use crate::report::rows::{CoverageRow, USER_EVENT_TYPES};
+
+pub const ID: &str = "R6";
+pub const TITLE: &str = "the evidence is complete";
+/// Whether the verdict depends on R6.
+pub const DECIDES: bool = true;
+const DAYS: &str = "r6_days";
+const SETTLING: &str = "r6_settling";
+const CHAINING: &str = "r6_claim_chaining";
+const PER_DAY: &str = "r6_days_by_verdict";
+/// The queries of R6's figures.
+pub const QUERIES: [&str; 5] = [COVERAGE, DAYS, SETTLING, CHAINING, PER_DAY];
+/// Where the inputs come from.
+pub const MANIFEST: &str = "manifest.json";
+
+/// R6's figures (fields in key order).
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
+    pub claim_chaining: Figure<ChainingRow>,
+    pub coverage: Figure<CoverageRow>,
+    pub days_without_data: Figure<MissingDay>,
+    pub manifest: ManifestFigures,
+    pub settling: Figure<SettlingRow>,
+    pub sign_ins_per_day: Figure<DayVerdictRow>,
+}
+
+/// A row of `r6_days.sql`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DayRow {
+    pub date: String,
+    pub event_type: String,
+    pub sign_ins: u64,
+}
+
+/// A day of the window without sign-ins of a user event type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingDay {
+    pub date: String,
+    pub event_type: String,
+}
+table!(MissingDay: event_type, date);
+
+/// A row of `r6_settling.sql`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettlingRow {
+    pub newest_sign_in: String,
+    pub provisional_sign_ins: u64,
+    pub settling_hours: u64,
+    pub verdict: String,
+}
+table!(SettlingRow: newest_sign_in, settling_hours, verdict, provisional_sign_ins);
+
+/// A row of `r6_claim_chaining.sql`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainingRow {
+    pub chained: u64,
+    pub class: String,
+    pub share_chained: f64,
+    pub sign_ins: u64,
+}
+table!(ChainingRow: class, sign_ins, chained, share_chained);
+
+/// A row of `r6_days_by_verdict.sql`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayVerdictRow {
+    pub date: String,
+    pub sign_ins: u64,
+    pub verdict: String,
+}
+table!(DayVerdictRow: date, verdict, sign_ins);
+
+/// What the lake's `manifest.json` says of the inputs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestFigures {
+    pub duplicates_dropped: u64,
+    pub inputs: Vec<Input>,
+    pub quarantined: u64,
+    pub source: &'static str,
+}
+
+/// One input file of the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Input {
+    pub formats: Vec<String>,
+    pub path: String,
+    pub quarantined: u64,
+    pub records: u64,
+    pub run: u64,
+    pub sha256: String,
+    pub size: u64,
+}
+table!(Input: path, formats, sha256, size, records, quarantined);
+
+impl From<&InputEntry> for Input {
+    fn from(i: &InputEntry) -> Input {
+        Input {
+            formats: i.formats.clone(),
+            path: i.path.clone(),
+            quarantined: i.counts.quarantined,
+            records: i.counts.records,
+            run: i.run,
+            sha256: i.sha256.clone(),
+            size: i.size,
+        }
+    }
+}
+
+/// Every day of the window without sign-ins of each user event type.
+fn missing_days(cx: &Context<'_>, days: &Figure<DayRow>) -> Vec<MissingDay> {
+    let Some((from, to)) = cx.window else {
+        return Vec::new();
+    };
+    let mut missing = Vec::new();
+    for event_type in USER_EVENT_TYPES {
+        let have: BTreeSet<&str> = days
+            .rows
+            .iter()
+            .filter(|r| r.event_type == event_type)
+            .map(|r| r.date.as_str())
+            .collect();
+        for d in from.iter_days().take_while(|d| *d <= to) {
+            let date = d.format("%Y-%m-%d").to_string();
+            if !have.contains(date.as_str()) {
+                missing.push(MissingDay {
+                    date,
+                    event_type: event_type.to_owned(),
+                });
+            }
+        }
+    }
+    missing
+}
+
+/// Builds R6's figures; returns whether R6 holds.
+pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
+    let days: Figure<DayRow> = figure(cx.session, DAYS, &[]).await?;
+    let missing = missing_days(cx, &days);
+    let manifest = Manifest::load(&Layout::new(cx.lake).manifest())?;
+    let quarantined = manifest.totals().quarantined;
+    let sign_ins = cx.coverage.sum(|_| true, |r| r.sign_ins);
+    let holds = sign_ins > 0 && missing.is_empty() && quarantined == 0 && !manifest.inputs.is_empty();
+    let figures = Figures {
+        claim_chaining: figure(cx.session, CHAINING, &[]).await?,
+        coverage: cx.coverage.clone(),
+        days_without_data: Figure::whole(days.query, missing),
+        manifest: ManifestFigures {
+            duplicates_dropped: manifest.duplicates_dropped(),
+            inputs: manifest.inputs.iter().map(Input::from).collect(),
+            quarantined,
+            source: MANIFEST,
+        },
+        settling: figure(cx.session, SETTLING, &cx.settling()).await?,
+        sign_ins_per_day: figure(cx.session, PER_DAY, &[]).await?,
+    };
+    Ok((holds, figures))
+}
