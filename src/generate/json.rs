@@ -159,6 +159,13 @@ pub fn date(buf: &mut Vec<u8>, at: Micros) {
     digits(buf, u64::from(d), 2);
 }
 
+/// `YYYY-MM-DD` of an instant, for file names (once per file, not per record).
+pub fn day_text(at: Micros) -> String {
+    let mut b = Vec::with_capacity(10);
+    date(&mut b, at);
+    String::from_utf8(b).expect("ASCII date")
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.ffffff[f]` + `Z`/`+00:00`: six fractional digits, or seven when
 /// `tick` (the 100 ns digit, dropped at ingest) is given.
 pub fn timestamp(buf: &mut Vec<u8>, at: Micros, tick: Option<u8>, style: TimeStyle) {
