@@ -86,65 +86,43 @@ struct Activity {
 }
 
 impl Activity {
-    const fn new(
-        name: &'static str,
-        category: &'static str,
-        service: &'static str,
-        operation: &'static str,
-    ) -> Activity {
+    const fn new(name: &'static str, area: Area, operation: &'static str) -> Activity {
         Activity {
             name,
-            category,
-            service,
+            category: area.0,
+            service: area.1,
             operation,
         }
     }
 }
 
-const UPDATE_USER: Activity =
-    Activity::new("Update user", "UserManagement", "Core Directory", "Update");
-const DISABLE_STRONG_AUTH: Activity = Activity::new(
-    "Disable Strong Authentication",
-    "UserManagement",
-    "Core Directory",
-    "Update",
-);
+/// (category, logging service) of a kind of activity.
+type Area = (&'static str, &'static str);
+
+const CORE_DIRECTORY: Area = ("UserManagement", "Core Directory");
+const AUTH_METHODS: Area = ("UserManagement", "Authentication Methods");
+const CONDITIONAL_ACCESS: Area = ("Policy", "Conditional Access");
+
+const UPDATE_USER: Activity = Activity::new("Update user", CORE_DIRECTORY, "Update");
+const DISABLE_STRONG_AUTH: Activity =
+    Activity::new("Disable Strong Authentication", CORE_DIRECTORY, "Update");
 const CREATE_APP_PASSWORD: Activity = Activity::new(
     "Create application password for user",
-    "UserManagement",
-    "Core Directory",
+    CORE_DIRECTORY,
     "Add",
 );
-const REGISTERED_SECURITY_INFO: Activity = Activity::new(
-    "User registered security info",
-    "UserManagement",
-    "Authentication Methods",
-    "Add",
-);
-const DELETED_SECURITY_INFO: Activity = Activity::new(
-    "User deleted security info",
-    "UserManagement",
-    "Authentication Methods",
-    "Delete",
-);
-const UPDATE_SECURITY_DEFAULTS: Activity = Activity::new(
-    "Update security defaults",
-    "Policy",
-    "Conditional Access",
-    "Update",
-);
-const UPDATE_POLICY: Activity =
-    Activity::new("Update policy", "Policy", "Conditional Access", "Update");
-const ADD_CA_POLICY: Activity = Activity::new(
-    "Add conditional access policy",
-    "Policy",
-    "Conditional Access",
-    "Add",
-);
+const REGISTERED_SECURITY_INFO: Activity =
+    Activity::new("User registered security info", AUTH_METHODS, "Add");
+const DELETED_SECURITY_INFO: Activity =
+    Activity::new("User deleted security info", AUTH_METHODS, "Delete");
+const UPDATE_SECURITY_DEFAULTS: Activity =
+    Activity::new("Update security defaults", CONDITIONAL_ACCESS, "Update");
+const UPDATE_POLICY: Activity = Activity::new("Update policy", CONDITIONAL_ACCESS, "Update");
+const ADD_CA_POLICY: Activity =
+    Activity::new("Add conditional access policy", CONDITIONAL_ACCESS, "Add");
 const UPDATE_CA_POLICY: Activity = Activity::new(
     "Update conditional access policy",
-    "Policy",
-    "Conditional Access",
+    CONDITIONAL_ACCESS,
     "Update",
 );
 

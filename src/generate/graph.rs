@@ -2,7 +2,7 @@
 //! carry — and their nested parts, which the Log Analytics writer reuses as JSON cells.
 
 use super::audit::AuditPlan;
-use super::json::{Obj, TimeStyle, string};
+use super::json::{Obj, TimeStyle, objects, string};
 use super::signin::{APPS, Actor, SignInRec};
 use super::tenant::{CITIES, TENANT_ID, Tenant};
 use crate::schema::EventType;
@@ -158,12 +158,7 @@ pub fn status(buf: &mut Vec<u8>, rec: &SignInRec) {
 }
 
 pub fn auth_details(buf: &mut Vec<u8>, rec: &SignInRec) {
-    buf.push(b'[');
-    for (i, s) in rec.steps.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &rec.steps, |o, s| {
         o.time("authenticationStepDateTime", s.at, None, TimeStyle::Seconds);
         o.opt("authenticationMethod", s.method.as_deref());
         o.opt("authenticationMethodDetail", s.method_detail);
@@ -175,38 +170,28 @@ pub fn auth_details(buf: &mut Vec<u8>, rec: &SignInRec) {
         o.str("authenticationStepRequirement", &s.requirement);
         o.int("statusSequence", 0);
         o.int("RequestSequence", 0);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 pub fn requirement_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
-    buf.push(b'[');
-    for (i, (provider, detail)) in rec.policies.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &rec.policies, |o, (provider, detail)| {
         o.str("requirementProvider", provider);
         o.str("detail", detail);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
-    let workload = matches!(rec.actor, Actor::Workload(_));
     let policies: [(&str, &str, &str, &str); 3] = [
         (
             "01",
             "CA001: Require MFA for all users",
-            "\"Mfa\"",
+            r#"["Mfa"]"#,
             if rec.ca_mfa { "success" } else { "notApplied" },
         ),
         (
             "02",
             "CA002: Block legacy authentication",
-            "\"Block\"",
+            r#"["Block"]"#,
             if rec.ca_status == "failure" && !rec.ca_mfa {
                 "failure"
             } else {
@@ -216,47 +201,32 @@ pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
         (
             "03",
             "CA003: Require compliant device",
-            "\"RequireCompliantDevice\"",
+            r#"["RequireCompliantDevice"]"#,
             "reportOnlyNotApplied",
         ),
     ];
-    buf.push(b'[');
     // Non-interactive records list fewer policies: the report-only one is not evaluated.
-    let shown = if rec.is_interactive() { 3 } else { 2 };
-    if !workload {
-        for (i, (n, name, grant, result)) in policies.iter().take(shown).enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            let mut o = Obj::new(buf);
-            o.str("id", n);
-            o.str("displayName", name);
-            let b = o.key("enforcedGrantControls");
-            b.push(b'[');
-            b.extend_from_slice(grant.as_bytes());
-            b.push(b']');
-            o.raw("enforcedSessionControls", "[]");
-            o.str("result", result);
-            o.str(
-                "conditionsSatisfied",
-                if *result == "success" {
-                    "application,users"
-                } else {
-                    "none"
-                },
-            );
-            o.str(
-                "conditionsNotSatisfied",
-                if *result == "success" {
-                    "none"
-                } else {
-                    "clientType"
-                },
-            );
-            o.end();
-        }
-    }
-    buf.push(b']');
+    let shown = match rec.actor {
+        Actor::Workload(_) => 0,
+        Actor::User(_) if rec.is_interactive() => 3,
+        Actor::User(_) => 2,
+    };
+    objects(buf, &policies[..shown], |o, &(n, name, grant, result)| {
+        let success = result == "success";
+        o.str("id", n);
+        o.str("displayName", name);
+        o.raw("enforcedGrantControls", grant);
+        o.raw("enforcedSessionControls", "[]");
+        o.str("result", result);
+        o.str(
+            "conditionsSatisfied",
+            if success { "application,users" } else { "none" },
+        );
+        o.str(
+            "conditionsNotSatisfied",
+            if success { "none" } else { "clientType" },
+        );
+    });
 }
 
 pub fn network(buf: &mut Vec<u8>, rec: &SignInRec) {
@@ -488,48 +458,26 @@ pub fn initiated_by(buf: &mut Vec<u8>, e: &AuditPlan) {
 
 /// `targetResources` of an audit event.
 pub fn targets(buf: &mut Vec<u8>, e: &AuditPlan) {
-    buf.push(b'[');
-    for (i, t) in e.targets.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &e.targets, |o, t| {
         o.str("id", &t.id);
         o.opt("displayName", t.display_name.as_deref());
         o.str("type", t.kind);
         o.opt("userPrincipalName", t.upn.as_deref());
         o.raw("groupType", "null");
-        let b = o.key("modifiedProperties");
-        b.push(b'[');
-        for (j, p) in t.props.iter().enumerate() {
-            if j > 0 {
-                b.push(b',');
-            }
-            let mut po = Obj::new(b);
-            po.str("displayName", p.name);
-            po.opt("oldValue", p.old.as_deref());
-            po.opt("newValue", p.new.as_deref());
-            po.end();
-        }
-        b.push(b']');
-        o.end();
-    }
-    buf.push(b']');
+        objects(o.key("modifiedProperties"), &t.props, |o, p| {
+            o.str("displayName", p.name);
+            o.opt("oldValue", p.old.as_deref());
+            o.opt("newValue", p.new.as_deref());
+        });
+    });
 }
 
 /// `additionalDetails` of an audit event.
 pub fn audit_details(buf: &mut Vec<u8>, e: &AuditPlan) {
-    buf.push(b'[');
-    for (i, (k, v)) in e.details.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &e.details, |o, (k, v)| {
         o.str("key", k);
         o.str("value", v);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 /// Writes one `directoryAudit` object.

@@ -116,6 +116,24 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// Appends a JSON array of one object per item, whose members `members` writes.
+pub fn objects<T>(
+    buf: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut members: impl FnMut(&mut Obj<'_>, T),
+) {
+    buf.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let mut o = Obj::new(buf);
+        members(&mut o, item);
+        o.end();
+    }
+    buf.push(b']');
+}
+
 /// How a timestamp ends: `Z` (Graph) or `+00:00` (Azure Monitor `properties`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeStyle {

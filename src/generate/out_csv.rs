@@ -150,46 +150,26 @@ impl LogAnalyticsSink {
     /// A column of nested JSON; false when `col` is not one.
     fn nested_cell(&mut self, col: &str, r: &SignInRow<'_>) -> bool {
         let (rec, t, cell) = (r.rec, r.t, &mut self.cell);
-        let how = match col {
-            "AuthenticationDetails" => {
-                graph::auth_details(cell, rec);
-                r.wrap
-            }
-            "AuthenticationProcessingDetails" => {
-                graph::processing(cell);
-                Json::Plain
-            }
-            "AuthenticationRequirementPolicies" => {
-                graph::requirement_policies(cell, rec);
-                Json::Plain
-            }
-            "ConditionalAccessPolicies" => {
-                graph::ca_policies(cell, rec);
-                r.wrap
-            }
-            "DeviceDetail" => {
-                graph::device(cell, rec, t);
-                r.wrap
-            }
-            "LocationDetails" => {
-                graph::location(cell, rec, t);
-                r.wrap
-            }
-            "MfaDetail" => {
-                graph::mfa_detail(cell, rec);
-                r.wrap
-            }
-            "NetworkLocationDetails" => {
-                graph::network(cell, rec);
-                Json::Plain
-            }
-            "Status" => {
-                graph::status(cell, rec);
-                r.wrap
-            }
+        match col {
+            "AuthenticationDetails" => graph::auth_details(cell, rec),
+            "AuthenticationProcessingDetails" => graph::processing(cell),
+            "AuthenticationRequirementPolicies" => graph::requirement_policies(cell, rec),
+            "ConditionalAccessPolicies" => graph::ca_policies(cell, rec),
+            "DeviceDetail" => graph::device(cell, rec, t),
+            "LocationDetails" => graph::location(cell, rec, t),
+            "MfaDetail" => graph::mfa_detail(cell, rec),
+            "NetworkLocationDetails" => graph::network(cell, rec),
+            "Status" => graph::status(cell, rec),
             _ => return false,
-        };
-        self.json_cell(how);
+        }
+        // The exports never wrap these three, whatever the table.
+        let always_plain = matches!(
+            col,
+            "AuthenticationProcessingDetails"
+                | "AuthenticationRequirementPolicies"
+                | "NetworkLocationDetails"
+        );
+        self.json_cell(if always_plain { Json::Plain } else { r.wrap });
         true
     }
 
