@@ -127,15 +127,13 @@ fn plain_steps(rng: &mut Rng, at: Micros) -> Vec<Step> {
     }
 }
 
-fn requirement(rng: &mut Rng, mfa: bool) -> Option<String> {
-    Some(word(
-        rng,
-        if mfa {
-            "multiFactorAuthentication"
-        } else {
-            "singleFactorAuthentication"
-        },
-    ))
+fn requirement(rng: &mut Rng, mfa: bool) -> String {
+    let name = if mfa {
+        "multiFactorAuthentication"
+    } else {
+        "singleFactorAuthentication"
+    };
+    word(rng, name)
 }
 
 /// A password, then an MFA step at the sign-in's time.
@@ -204,7 +202,7 @@ fn conditional_access_mfa(rec: &mut SignInRec, class: Class, rng: &mut Rng) {
     }
     rec.ca_status = "success";
     rec.ca_mfa = true;
-    rec.requirement = requirement(rng, true);
+    rec.requirement = Some(requirement(rng, true));
     rec.policies = vec![("multiConditionalAccess".to_string(), "Conditional Access")];
 }
 
@@ -501,14 +499,14 @@ fn no_mfa_evidence(rec: &mut SignInRec, class: Class, rng: &mut Rng) {
     rec.ca_status = "notApplied";
     rec.policies.clear();
     rec.requirement = match class {
-        Class::SingleFactor => requirement(rng, false),
+        Class::SingleFactor => Some(requirement(rng, false)),
         Class::NoEvidence => match rng.below(3) {
             0 => None,
             1 => Some("unknownFutureValue".to_string()),
             _ => Some(word(rng, "")),
         },
         _ if rng.chance(0.3) => None,
-        _ => requirement(rng, false),
+        _ => Some(requirement(rng, false)),
     };
     if class == Class::SessionMfa {
         rec.incoming_token = "refreshToken";
@@ -524,7 +522,7 @@ fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
     rec.ca_status = "notApplied";
     rec.ca_mfa = false;
     rec.protocol = "ropc";
-    rec.requirement = requirement(rng, false);
+    rec.requirement = Some(requirement(rng, false));
     rec.policies.clear();
     rec.steps = if rng.chance(0.7) {
         vec![password(rng, at)]
@@ -535,10 +533,10 @@ fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
         Legacy::RecordEvidence => {
             rec.steps = password_then(rng, at, None, Some(true), Some(APP_PASSWORD));
             rec.additional_details = Some(APP_PASSWORD.into());
-            rec.requirement = requirement(rng, true);
+            rec.requirement = Some(requirement(rng, true));
             rec.policies = vec![(word(rng, "user"), "Per-user MFA")];
         }
-        Legacy::RequirementOnly => rec.requirement = requirement(rng, true),
+        Legacy::RequirementOnly => rec.requirement = Some(requirement(rng, true)),
         Legacy::PerUserPolicy => {
             rec.client_app = Some("Contoso Legacy Mail Connector".to_string());
             rec.policies = vec![(word(rng, "user"), "Per-user MFA")];

@@ -40,7 +40,7 @@ pub fn string(buf: &mut Vec<u8>, s: &str) {
             };
             buf.extend_from_slice(&bytes[run..i]);
             if escaped.is_empty() {
-                buf.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
+                buf.extend_from_slice(format!("\\u{b:04x}").as_bytes());
             } else {
                 buf.extend_from_slice(escaped);
             }
