@@ -98,8 +98,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&mut self, k: &str, v: i64) {
-        let b = self.key(k);
-        b.extend_from_slice(v.to_string().as_bytes());
+        int(self.key(k), v);
     }
 
     /// A timestamp string (see [`timestamp`]).
@@ -155,6 +154,25 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// Appends `v` in decimal, as `v.to_string()` would, without allocating.
+pub fn int(buf: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    let mut x = v.unsigned_abs();
+    let mut tmp = [0u8; 20];
+    let mut at = tmp.len();
+    loop {
+        at -= 1;
+        tmp[at] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[at..]);
 }
 
 fn digits(buf: &mut Vec<u8>, v: u64, width: usize) {
@@ -239,6 +257,15 @@ mod tests {
                 String::from_utf8(b).unwrap(),
                 c.format("%Y-%m-%d").to_string()
             );
+        }
+    }
+
+    #[test]
+    fn integers_read_as_to_string() {
+        for v in [0, 7, -7, 50_126, 7_000_215, -40, i64::MAX, i64::MIN] {
+            let mut b = b"x".to_vec();
+            int(&mut b, v);
+            assert_eq!(b, format!("x{v}").into_bytes());
         }
     }
 

@@ -10,7 +10,7 @@ use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, Stream, csv_cell};
 use super::graph::{self, Parties};
-use super::json::{TimeStyle, day_text, timestamp};
+use super::json::{self, TimeStyle, day_text, timestamp};
 use super::signin::{Actor, SignInRec, Step, log_index};
 use super::tenant::{CITIES, DAY, TENANT_ID, Tenant, User};
 
@@ -124,6 +124,7 @@ impl Download {
 pub struct PortalSink {
     downloads: [Download; 8],
     row: Vec<u8>,
+    cell: Vec<u8>,
 }
 
 /// What the cells of one sign-in row are drawn from.
@@ -190,7 +191,7 @@ impl PortalSink {
             "Sign-in error code" => match rec.error_code {
                 // Non-interactive downloads leave the code empty on success.
                 Some(0) if r.non_interactive => {}
-                Some(c) => self.text(&c.to_string()),
+                Some(c) => json::int(&mut self.row, i64::from(c)),
                 None => {}
             },
             "Failure reason" => self.text(graph::result_description(rec)),
@@ -240,8 +241,15 @@ impl PortalSink {
             "Resource ID " => self.text(p.resource_id),
             "IP address" => self.text(&p.ip),
             "Location" => {
-                let city = CITIES[user.map_or(0, |u| u.city)];
-                self.text(&format!("{}, {}, {}", city.0, city.1, city.2));
+                let (city, state, country, _) = CITIES[user.map_or(0, |u| u.city)];
+                self.cell.clear();
+                for (i, part) in [city, state, country].into_iter().enumerate() {
+                    if i > 0 {
+                        self.cell.extend_from_slice(b", ");
+                    }
+                    self.cell.extend_from_slice(part.as_bytes());
+                }
+                csv_cell(&mut self.row, &self.cell);
             }
             "Device ID" => self.text(user.map_or("", |u| u.device_id.as_str())),
             "Browser" if user.is_some() => self.text(graph::browser(rec)),
