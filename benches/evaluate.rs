@@ -8,21 +8,9 @@ use criterion::{Criterion, Throughput, criterion_group};
 use mfaproof::evidence::{export, open};
 use mfaproof::schema::{AuthDetail, EventType, SignIn};
 
+mod common;
 #[path = "../tests/support/testlake.rs"]
 mod testlake;
-
-/// A small deterministic generator (64-bit LCG), so the lake is the same every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 const DETAILS: [&str; 6] = [
     "MFA successfully completed",
@@ -38,7 +26,7 @@ fn generate(range: std::ops::Range<usize>, n: usize) -> testlake::Records {
     let start = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
     let mut sign_ins = Vec::with_capacity(range.len());
     for i in range {
-        let mut rng = Lcg(42 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = common::Lcg(0x2a ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let t = start + chrono::Duration::seconds((i as i64) * 30 * 86_400 / n as i64);
         let event = if rng.next(5) == 0 {
             EventType::InteractiveUser
@@ -68,7 +56,7 @@ fn generate(range: std::ops::Range<usize>, n: usize) -> testlake::Records {
             }
             .into(),
         );
-        let detail = DETAILS[rng.next(DETAILS.len() as u64) as usize];
+        let detail = *rng.pick(&DETAILS);
         s.authentication_details.push(AuthDetail {
             authentication_method: Some("Password".into()),
             succeeded: Some(true),

@@ -11,23 +11,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mfaproof::schema::Record;
 use mfaproof::sources::{Sink, graph, mapping::GraphSignIn};
 
+mod common;
+use common::Lcg;
+
 const LINES: usize = 2_000;
-
-/// A tiny deterministic generator (64-bit LCG): the same input on every run and machine.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len())]
-    }
-}
 
 const USERS: [&str; 4] = ["alexw", "meganb", "leeg", "isaiahl"];
 const APPS: [&str; 3] = [
@@ -49,13 +36,8 @@ fn sign_in_line(rng: &mut Lcg, i: usize) -> String {
     let app = rng.pick(&APPS);
     let result = rng.pick(&RESULTS);
     let client = rng.pick(&CLIENTS);
-    let (sec, frac, ip, err) = (
-        rng.next(60),
-        rng.next(10_000_000),
-        rng.next(250),
-        rng.next(4),
-    );
-    let error_code = [0, 0, 0, 50074][err];
+    let (sec, frac, ip) = (rng.next(60), rng.next(10_000_000), rng.next(250));
+    let error_code = *rng.pick(&[0, 0, 0, 50074]);
     format!(
         concat!(
             r#"{{"id":"6f1d2a0c-4b3e-4c55-9a1e-{i:012}","createdDateTime":"2026-11-03T08:15:{sec:02}.{frac:07}Z","#,
@@ -124,6 +106,14 @@ fn s(name: &str) -> Field {
 
 /// The fields `GraphSignIn` reads, as Arrow types.
 fn arrow_schema() -> Arc<Schema> {
+    let mut fields = top_level_fields();
+    fields.extend(evidence_fields());
+    fields.extend(context_fields());
+    Arc::new(Schema::new(fields))
+}
+
+/// The strings, times and flags at the top of a sign-in.
+fn top_level_fields() -> Vec<Field> {
     let strings = [
         "id",
         "userId",
@@ -165,6 +155,13 @@ fn arrow_schema() -> Arc<Schema> {
         ),
         Field::new("signInEventTypes", DataType::List(utf8()), true),
         Field::new("isInteractive", DataType::Boolean, true),
+    ]);
+    fields
+}
+
+/// The status, requirement policies, steps and MFA detail.
+fn evidence_fields() -> [Field; 4] {
+    [
         Field::new(
             "status",
             DataType::Struct(Fields::from(vec![
@@ -200,6 +197,12 @@ fn arrow_schema() -> Arc<Schema> {
             DataType::Struct(Fields::from(vec![s("authMethod"), s("authDetail")])),
             true,
         ),
+    ]
+}
+
+/// Conditional access, network, processing, location and device.
+fn context_fields() -> [Field; 5] {
+    [
         Field::new(
             "appliedConditionalAccessPolicies",
             list_of(vec![
@@ -246,8 +249,7 @@ fn arrow_schema() -> Arc<Schema> {
             ])),
             true,
         ),
-    ]);
-    Arc::new(Schema::new(fields))
+    ]
 }
 
 /// A sink that only counts, so the bench measures decoding.

@@ -4,7 +4,8 @@ same generated archive (`mfaproof generate --format graph`: Graph NDJSON sign-in
 directoryAudits pages, with known answers in truth.csv).
 
 - ingest: `mfaproof ingest` vs DuckDB `read_json` -> Parquet (ZSTD) with the same columns
-  (the column list of ingest_vs_duckdb.py, plus source file and record order for dedup);
+  (`common.sign_in_columns` without `mfa_auth_detail`, plus source file and record order
+  for dedup);
 - classify: `mfaproof classify` (Parquet export) vs a faithful, simplified port of
   queries/classification.sql to DuckDB SQL over that Parquet: the vocabulary CSVs of
   queries/vocabulary/ joined on the unnested steps, per-user MFA and security-defaults
@@ -16,46 +17,15 @@ Usage: python3 benches/compare/classify_vs_duckdb.py [--sign-ins N] [--workdir D
 Installs DuckDB 2.x with pip if missing; builds the release binary if missing. Prints a
 table, the ratios (DuckDB time / mfaproof time) and a JSON line.
 """
-import argparse, json, os, shutil, subprocess, sys, time
+import argparse, json, os, shutil, subprocess, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import ROOT, duckdb_module, release_binary, sign_in_columns, timed_rss
+
 VOCAB = os.path.join(ROOT, "queries", "vocabulary")
 
 INGEST_SQL = """
 COPY (
-  SELECT id,
-         CAST(createdDateTime AS TIMESTAMPTZ) AS created_at,
-         signInEventTypes[1] AS event_type, isInteractive AS is_interactive,
-         userId AS user_id, userPrincipalName AS user_principal_name,
-         userDisplayName AS user_display_name, lower(userType) AS user_type,
-         appId AS app_id, appDisplayName AS app_display_name,
-         resourceId AS resource_id, resourceDisplayName AS resource_display_name,
-         resourceTenantId AS resource_tenant_id, homeTenantId AS home_tenant_id,
-         crossTenantAccessType AS cross_tenant_access_type,
-         servicePrincipalId AS service_principal_id, servicePrincipalName AS service_principal_name,
-         ipAddress AS ip_address, clientAppUsed AS client_app_used, userAgent AS user_agent,
-         status.errorCode AS error_code, status.failureReason AS failure_reason,
-         status.additionalDetails AS additional_details,
-         authenticationRequirement AS authentication_requirement,
-         authenticationRequirementPolicies AS authentication_requirement_policies,
-         authenticationDetails AS authentication_details,
-         mfaDetail.authMethod AS mfa_auth_method,
-         conditionalAccessStatus AS conditional_access_status,
-         appliedConditionalAccessPolicies AS applied_conditional_access_policies,
-         networkLocationDetails AS network_location_details,
-         authenticationProcessingDetails AS authentication_processing_details,
-         sessionId AS session_id, correlationId AS correlation_id,
-         originalRequestId AS original_request_id, uniqueTokenIdentifier AS unique_token_identifier,
-         incomingTokenType AS incoming_token_type, authenticationProtocol AS authentication_protocol,
-         tokenIssuerType AS token_issuer_type,
-         location.city AS location_city, location.state AS location_state,
-         location.countryOrRegion AS location_country_or_region,
-         deviceDetail.deviceId AS device_id, deviceDetail.displayName AS device_display_name,
-         deviceDetail.operatingSystem AS device_operating_system, deviceDetail.browser AS device_browser,
-         deviceDetail.isCompliant AS device_is_compliant, deviceDetail.isManaged AS device_is_managed,
-         deviceDetail.trustType AS device_trust_type,
-         riskLevelDuringSignIn AS risk_level_during_sign_in, riskLevelAggregated AS risk_level_aggregated,
-         riskState AS risk_state, riskDetail AS risk_detail,
+  SELECT """ + sign_in_columns(mfa_auth_detail=False) + """,
          filename AS source_file, row_number() OVER () AS ingest_seq
   FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true)
 ) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd);
@@ -226,18 +196,6 @@ FROM read_csv('{truth}', all_varchar = true) t LEFT JOIN (SELECT CAST(id AS VARC
 """
 
 
-def timed_rss(cmd):
-    """Seconds and peak RSS (bytes) of a child process, via wait4."""
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    elapsed = time.perf_counter() - start
-    out, err = p.stdout.read(), p.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(cmd[:2])} failed: {err.decode()[-3000:]}")
-    return elapsed, usage.ru_maxrss * 1024, out
-
-
 def duckdb_run(sql, threads):
     return timed_rss([sys.executable, "-c",
                       "import duckdb, sys; c = duckdb.connect(); "
@@ -257,14 +215,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "duckdb>=2,<3"])
-    import duckdb
-    binary = os.environ.get("MFAPROOF_BIN", os.path.join(ROOT, "target/release/mfaproof"))
-    if not os.path.exists(binary):
-        subprocess.check_call(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    duckdb = duckdb_module()
+    binary = release_binary()
     archive = os.path.join(args.workdir, f"archive-{args.sign_ins}-{args.seed}")
     if not os.path.exists(os.path.join(archive, "truth.csv")):
         shutil.rmtree(archive, ignore_errors=True)

@@ -127,21 +127,69 @@ fn plain_steps(rng: &mut Rng, at: Micros) -> Vec<Step> {
     }
 }
 
-fn requirement(rng: &mut Rng, mfa: bool) -> Option<String> {
-    Some(word(
+fn requirement(rng: &mut Rng, mfa: bool) -> String {
+    let name = if mfa {
+        "multiFactorAuthentication"
+    } else {
+        "singleFactorAuthentication"
+    };
+    word(rng, name)
+}
+
+/// A password, then an MFA step at the sign-in's time.
+fn password_then(
+    rng: &mut Rng,
+    at: Micros,
+    method: Option<&str>,
+    succeeded: Option<bool>,
+    detail: Option<&str>,
+) -> Vec<Step> {
+    vec![
+        password(rng, at),
+        step(rng, at, method, succeeded, detail, MFA_STEP),
+    ]
+}
+
+/// An MFA step of `method` with the "MFA successfully completed" detail.
+fn mfa_done(rng: &mut Rng, at: Micros, method: &str, succeeded: Option<bool>) -> Step {
+    step(
         rng,
-        if mfa {
-            "multiFactorAuthentication"
-        } else {
-            "singleFactorAuthentication"
-        },
-    ))
+        at,
+        Some(method),
+        succeeded,
+        Some("MFA successfully completed"),
+        MFA_STEP,
+    )
 }
 
 /// Fills the evidence fields of `rec` so that it classifies as `class`; legacy classes
 /// follow the planner's `legacy` choice.
 pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut Rng) {
-    let at = rec.at;
+    conditional_access_mfa(rec, class, rng);
+    match class {
+        Class::Workload => workload(rec, rng),
+        Class::MfaInterrupted => mfa_interrupted(rec, rng),
+        Class::Failed => failed(rec, rng),
+        Class::StrongAuth => strong_auth(rec, rng),
+        Class::MfaCompleted => mfa_completed(rec, rng),
+        Class::AppPassword | Class::LegacySingleFactor | Class::LegacyUnverified => {
+            fill_legacy(rec, legacy.expect("legacy sign-ins have a plan"), rng);
+        }
+        Class::MfaSkippedLocation => mfa_skipped_location(rec, rng),
+        Class::RememberedDevice => remembered_device(rec, rng),
+        Class::MfaSkippedOther => mfa_skipped_other(rec, rng),
+        Class::ExternalMfa => external_mfa(rec, rng),
+        Class::MfaClaim => mfa_claim(rec, rng),
+        Class::MfaRequiredSuccess => mfa_required_success(rec, rng),
+        Class::SessionMfa | Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
+            no_mfa_evidence(rec, class, rng);
+        }
+    }
+}
+
+/// The starting point every class changes: a successful sign-in from a modern client
+/// (3% with no client app) under a conditional access policy that required MFA.
+fn conditional_access_mfa(rec: &mut SignInRec, class: Class, rng: &mut Rng) {
     rec.error_code = Some(0);
     let client = if rec.is_interactive() && rng.chance(0.7) {
         "Browser"
@@ -154,376 +202,341 @@ pub fn fill(rec: &mut SignInRec, class: Class, legacy: Option<Legacy>, rng: &mut
     }
     rec.ca_status = "success";
     rec.ca_mfa = true;
-    rec.requirement = requirement(rng, true);
+    rec.requirement = Some(requirement(rng, true));
     rec.policies = vec![("multiConditionalAccess".to_string(), "Conditional Access")];
-    match class {
-        Class::Workload => {
-            rec.client_app = None;
-            rec.requirement = None;
-            rec.policies.clear();
-            rec.ca_status = "notApplied";
-            rec.ca_mfa = false;
-            if rng.chance(0.08) {
-                rec.error_code = Some(7_000_215);
-                rec.failure_reason = "Invalid client secret provided.";
-            }
-        }
-        Class::MfaInterrupted => {
-            let code = *rng.pick(&[50_074, 50_076, 50_079, 500_121, 50_158, 50_072, 50_078]);
-            rec.error_code = Some(code);
-            rec.failure_reason = "Strong Authentication is required.";
-            rec.additional_details =
-                Some("The user is required to satisfy MFA requirement.".into());
-            rec.ca_status = "failure";
-            rec.steps = vec![password(rng, at)];
-            if rng.chance(0.5) {
-                let s = step(
-                    rng,
-                    at,
-                    Some("Mobile app notification"),
-                    Some(false),
-                    Some("MFA required in Azure AD"),
-                    MFA_STEP,
-                );
-                rec.steps.push(s);
-            }
-        }
-        Class::Failed => {
-            let (code, reason) = *rng.pick(&[
-                (
-                    Some(50_126),
-                    "Error validating credentials due to invalid username or password.",
-                ),
-                (
-                    Some(53_003),
-                    "Access has been blocked by Conditional Access policies.",
-                ),
-                (
-                    Some(50_053),
-                    "Account is locked because user tried to sign in too many times.",
-                ),
-                (
-                    Some(700_082),
-                    "The refresh token has expired due to inactivity.",
-                ),
-                (None, "Other."),
+}
+
+/// A service principal or managed identity; some fail on their secret.
+fn workload(rec: &mut SignInRec, rng: &mut Rng) {
+    rec.client_app = None;
+    rec.requirement = None;
+    rec.policies.clear();
+    rec.ca_status = "notApplied";
+    rec.ca_mfa = false;
+    if rng.chance(0.08) {
+        rec.error_code = Some(7_000_215);
+        rec.failure_reason = "Invalid client secret provided.";
+    }
+}
+
+/// An interrupt code, sometimes after a failed MFA step.
+fn mfa_interrupted(rec: &mut SignInRec, rng: &mut Rng) {
+    let at = rec.at;
+    let code = *rng.pick(&[50_074, 50_076, 50_079, 500_121, 50_158, 50_072, 50_078]);
+    rec.error_code = Some(code);
+    rec.failure_reason = "Strong Authentication is required.";
+    rec.additional_details = Some("The user is required to satisfy MFA requirement.".into());
+    rec.ca_status = "failure";
+    rec.steps = vec![password(rng, at)];
+    if rng.chance(0.5) {
+        let s = step(
+            rng,
+            at,
+            Some("Mobile app notification"),
+            Some(false),
+            Some("MFA required in Azure AD"),
+            MFA_STEP,
+        );
+        rec.steps.push(s);
+    }
+}
+
+/// Failure codes (or none); some carry MFA steps or a legacy client, which rule 3 precedes.
+fn failed(rec: &mut SignInRec, rng: &mut Rng) {
+    let at = rec.at;
+    let (code, reason) = *rng.pick(&[
+        (
+            Some(50_126),
+            "Error validating credentials due to invalid username or password.",
+        ),
+        (
+            Some(53_003),
+            "Access has been blocked by Conditional Access policies.",
+        ),
+        (
+            Some(50_053),
+            "Account is locked because user tried to sign in too many times.",
+        ),
+        (
+            Some(700_082),
+            "The refresh token has expired due to inactivity.",
+        ),
+        (None, "Other."),
+    ]);
+    rec.error_code = code;
+    rec.failure_reason = reason;
+    rec.ca_status = if code == Some(53_003) {
+        "failure"
+    } else {
+        "notApplied"
+    };
+    if code == Some(50_126) {
+        rec.steps = vec![step(
+            rng,
+            at,
+            Some("Password"),
+            Some(false),
+            Some("Invalid username or password or Invalid on-premise username or password."),
+            PRIMARY,
+        )];
+    } else if rng.chance(0.3) {
+        // MFA evidence on a failure still classifies as failed (rule 3 comes first).
+        let s = mfa_done(rng, at, "Mobile app notification", Some(true));
+        rec.steps = vec![password(rng, at), s];
+    }
+    if rng.chance(0.2) {
+        let client = *rng.pick(&LEGACY);
+        rec.client_app = Some(word(rng, client));
+    }
+}
+
+/// A strong method's step, or only the status detail.
+fn strong_auth(rec: &mut SignInRec, rng: &mut Rng) {
+    const STRONG: &str = "MFA requirement satisfied by strong authentication";
+    if rng.below(4) == 0 {
+        rec.additional_details = Some(word(rng, STRONG));
+        return;
+    }
+    let method = *rng.pick(&[
+        "FIDO2 security key",
+        "Windows Hello for Business",
+        "Passkey (device-bound)",
+        "Passkey (Microsoft Authenticator)",
+        "X.509 Certificate",
+        "Passwordless phone sign-in",
+        "Platform Credential for MacOS",
+        "Temporary Access Pass",
+    ]);
+    let at = rec.at;
+    let detail = if rng.chance(0.5) {
+        STRONG
+    } else {
+        "Signed in with a passwordless method"
+    };
+    rec.steps = vec![step(
+        rng,
+        at,
+        Some(method),
+        Some(true),
+        Some(detail),
+        PRIMARY,
+    )];
+}
+
+/// A succeeded second factor; or only the status detail; or the detail on a step with
+/// `succeeded` null; or a denied attempt followed by a success.
+fn mfa_completed(rec: &mut SignInRec, rng: &mut Rng) {
+    let at = rec.at;
+    match rng.below(5) {
+        0 => {
+            let d = *rng.pick(&[
+                "MFA completed in Azure AD",
+                "MFA completed in the cloud",
+                "MFA successfully completed",
             ]);
-            rec.error_code = code;
-            rec.failure_reason = reason;
-            rec.ca_status = if code == Some(53_003) {
-                "failure"
+            rec.additional_details = Some(word(rng, d));
+        }
+        1 => {
+            // The detail counts when succeeded is null (only false disqualifies it).
+            let s = mfa_done(rng, at, "Mobile app notification", None);
+            rec.steps = vec![password(rng, at), s];
+        }
+        2 => {
+            let denied = step(
+                rng,
+                at - 9_000_000,
+                Some("Text message"),
+                Some(false),
+                Some("MFA denied; user declined the authentication"),
+                MFA_STEP,
+            );
+            let ok = mfa_done(rng, at, "Mobile app notification", Some(true));
+            rec.steps = vec![password(rng, at), denied, ok];
+        }
+        _ => second_factor(rec, rng),
+    }
+}
+
+/// A password and a succeeded second-factor method.
+fn second_factor(rec: &mut SignInRec, rng: &mut Rng) {
+    let at = rec.at;
+    let method = *rng.pick(&[
+        "Mobile app notification",
+        "Text message",
+        "Phone call (mobile phone)",
+        "OATH verification code",
+        "Microsoft Authenticator App",
+        "Verification code",
+        "Voice",
+        "SMS",
+    ]);
+    let detail = *rng.pick(&[
+        "MFA successfully completed",
+        "MFA completed in Azure AD",
+        "Verified by the user",
+    ]);
+    let s = step(rng, at, Some(method), Some(true), Some(detail), MFA_STEP);
+    rec.steps = vec![password(rng, at), s];
+    if rng.chance(0.5) {
+        rec.additional_details = Some("MFA completed in Azure AD".into());
+    }
+}
+
+/// Skipped for a trusted location (rule 9), from a named network.
+fn mfa_skipped_location(rec: &mut SignInRec, rng: &mut Rng) {
+    let d = *rng.pick(&[
+        "MFA requirement skipped due to location",
+        "MFA requirement skipped due to IP address",
+        "MFA requirement skipped due to ADFS-issued InsideCorpNet claim",
+    ]);
+    rec.steps = password_then(rng, rec.at, None, Some(true), Some(d));
+    rec.named_network = Some("Head office");
+    rec.policies = vec![("user".to_string(), "Per-user MFA")];
+}
+
+fn remembered_device(rec: &mut SignInRec, rng: &mut Rng) {
+    rec.steps = password_then(
+        rng,
+        rec.at,
+        Some("Previously satisfied"),
+        Some(true),
+        Some("MFA requirement skipped due to remembered device"),
+    );
+}
+
+/// Skipped for a registered device or the Windows broker flow (rule 11).
+fn mfa_skipped_other(rec: &mut SignInRec, rng: &mut Rng) {
+    let d = *rng.pick(&[
+        "MFA requirement skipped due to registered device",
+        "MFA requirement skipped as flow exercised was Windows broker logon flow",
+    ]);
+    rec.steps = password_then(rng, rec.at, None, Some(true), Some(d));
+}
+
+fn external_mfa(rec: &mut SignInRec, rng: &mut Rng) {
+    rec.steps = password_then(
+        rng,
+        rec.at,
+        Some("Federated identity provider"),
+        Some(true),
+        Some("MFA requirement satisfied by claim provided by external provider"),
+    );
+    rec.protocol = "wsFederation";
+}
+
+/// A claim in the token: the status detail, a "Satisfied by token" step with an MFA
+/// requirement, or a "Previously satisfied" MFA step (sometimes after single sign-on).
+fn mfa_claim(rec: &mut SignInRec, rng: &mut Rng) {
+    const CLAIM: &str = "MFA requirement satisfied by claim in the token";
+    let at = rec.at;
+    rec.incoming_token = "primaryRefreshToken";
+    match rng.below(4) {
+        0 => rec.additional_details = Some(word(rng, CLAIM)),
+        1 => {
+            let req = *rng.pick(&[
+                "Multi-factor authentication",
+                "multifactor authentication",
+                MFA_STEP,
+            ]);
+            rec.steps = vec![step(
+                rng,
+                at,
+                Some("Satisfied by token"),
+                Some(true),
+                None,
+                req,
+            )];
+        }
+        _ => {
+            let s = step(
+                rng,
+                at,
+                Some("Previously satisfied"),
+                Some(true),
+                Some(CLAIM),
+                MFA_STEP,
+            );
+            rec.steps = if rng.chance(0.3) {
+                vec![sso(rng, at), s]
             } else {
-                "notApplied"
+                vec![s]
             };
-            if code == Some(50_126) {
-                rec.steps = vec![step(
-                    rng,
-                    at,
-                    Some("Password"),
-                    Some(false),
-                    Some(
-                        "Invalid username or password or Invalid on-premise username or password.",
-                    ),
-                    PRIMARY,
-                )];
-            } else if rng.chance(0.3) {
-                // MFA evidence on a failure still classifies as failed (rule 3 comes first).
-                let s = step(
-                    rng,
-                    at,
-                    Some("Mobile app notification"),
-                    Some(true),
-                    Some("MFA successfully completed"),
-                    MFA_STEP,
-                );
-                rec.steps = vec![password(rng, at), s];
-            }
-            if rng.chance(0.2) {
-                let client = *rng.pick(&LEGACY);
-                rec.client_app = Some(word(rng, client));
-            }
-        }
-        Class::StrongAuth => match rng.below(4) {
-            0 => {
-                rec.additional_details = Some(word(
-                    rng,
-                    "MFA requirement satisfied by strong authentication",
-                ))
-            }
-            _ => {
-                let method = *rng.pick(&[
-                    "FIDO2 security key",
-                    "Windows Hello for Business",
-                    "Passkey (device-bound)",
-                    "Passkey (Microsoft Authenticator)",
-                    "X.509 Certificate",
-                    "Passwordless phone sign-in",
-                    "Platform Credential for MacOS",
-                    "Temporary Access Pass",
-                ]);
-                let detail = if rng.chance(0.5) {
-                    "MFA requirement satisfied by strong authentication"
-                } else {
-                    "Signed in with a passwordless method"
-                };
-                rec.steps = vec![step(
-                    rng,
-                    at,
-                    Some(method),
-                    Some(true),
-                    Some(detail),
-                    PRIMARY,
-                )];
-            }
-        },
-        Class::MfaCompleted => match rng.below(5) {
-            0 => {
-                let d = *rng.pick(&[
-                    "MFA completed in Azure AD",
-                    "MFA completed in the cloud",
-                    "MFA successfully completed",
-                ]);
-                rec.additional_details = Some(word(rng, d));
-            }
-            1 => {
-                // The detail counts when succeeded is null (only false disqualifies it).
-                let s = step(
-                    rng,
-                    at,
-                    Some("Mobile app notification"),
-                    None,
-                    Some("MFA successfully completed"),
-                    MFA_STEP,
-                );
-                rec.steps = vec![password(rng, at), s];
-            }
-            2 => {
-                let denied = step(
-                    rng,
-                    at - 9_000_000,
-                    Some("Text message"),
-                    Some(false),
-                    Some("MFA denied; user declined the authentication"),
-                    MFA_STEP,
-                );
-                let ok = step(
-                    rng,
-                    at,
-                    Some("Mobile app notification"),
-                    Some(true),
-                    Some("MFA successfully completed"),
-                    MFA_STEP,
-                );
-                rec.steps = vec![password(rng, at), denied, ok];
-            }
-            _ => {
-                let method = *rng.pick(&[
-                    "Mobile app notification",
-                    "Text message",
-                    "Phone call (mobile phone)",
-                    "OATH verification code",
-                    "Microsoft Authenticator App",
-                    "Verification code",
-                    "Voice",
-                    "SMS",
-                ]);
-                let detail = *rng.pick(&[
-                    "MFA successfully completed",
-                    "MFA completed in Azure AD",
-                    "Verified by the user",
-                ]);
-                let s = step(rng, at, Some(method), Some(true), Some(detail), MFA_STEP);
-                rec.steps = vec![password(rng, at), s];
-                if rng.chance(0.5) {
-                    rec.additional_details = Some("MFA completed in Azure AD".into());
-                }
-            }
-        },
-        Class::AppPassword | Class::LegacySingleFactor | Class::LegacyUnverified => {
-            fill_legacy(rec, legacy.expect("legacy sign-ins have a plan"), rng);
-        }
-        Class::MfaSkippedLocation => {
-            let d = *rng.pick(&[
-                "MFA requirement skipped due to location",
-                "MFA requirement skipped due to IP address",
-                "MFA requirement skipped due to ADFS-issued InsideCorpNet claim",
-            ]);
-            rec.steps = vec![
-                password(rng, at),
-                step(rng, at, None, Some(true), Some(d), MFA_STEP),
-            ];
-            rec.named_network = Some("Head office");
-            rec.policies = vec![("user".to_string(), "Per-user MFA")];
-        }
-        Class::RememberedDevice => {
-            let d = "MFA requirement skipped due to remembered device";
-            rec.steps = vec![
-                password(rng, at),
-                step(
-                    rng,
-                    at,
-                    Some("Previously satisfied"),
-                    Some(true),
-                    Some(d),
-                    MFA_STEP,
-                ),
-            ];
-        }
-        Class::MfaSkippedOther => {
-            let d = *rng.pick(&[
-                "MFA requirement skipped due to registered device",
-                "MFA requirement skipped as flow exercised was Windows broker logon flow",
-            ]);
-            rec.steps = vec![
-                password(rng, at),
-                step(rng, at, None, Some(true), Some(d), MFA_STEP),
-            ];
-        }
-        Class::ExternalMfa => {
-            let d = "MFA requirement satisfied by claim provided by external provider";
-            rec.steps = vec![
-                password(rng, at),
-                step(
-                    rng,
-                    at,
-                    Some("Federated identity provider"),
-                    Some(true),
-                    Some(d),
-                    MFA_STEP,
-                ),
-            ];
-            rec.protocol = "wsFederation";
-        }
-        Class::MfaClaim => {
-            rec.incoming_token = "primaryRefreshToken";
-            match rng.below(4) {
-                0 => {
-                    rec.additional_details =
-                        Some(word(rng, "MFA requirement satisfied by claim in the token"))
-                }
-                1 => {
-                    let req = *rng.pick(&[
-                        "Multi-factor authentication",
-                        "multifactor authentication",
-                        MFA_STEP,
-                    ]);
-                    rec.steps = vec![step(
-                        rng,
-                        at,
-                        Some("Satisfied by token"),
-                        Some(true),
-                        None,
-                        req,
-                    )];
-                }
-                _ => {
-                    let s = step(
-                        rng,
-                        at,
-                        Some("Previously satisfied"),
-                        Some(true),
-                        Some("MFA requirement satisfied by claim in the token"),
-                        MFA_STEP,
-                    );
-                    rec.steps = if rng.chance(0.3) {
-                        vec![sso(rng, at), s]
-                    } else {
-                        vec![s]
-                    };
-                }
-            }
-        }
-        Class::MfaRequiredSuccess => {
-            rec.steps = match rng.below(4) {
-                0 => vec![password(rng, at)],
-                // A detail of a step that did not succeed is no evidence.
-                1 => vec![
-                    password(rng, at),
-                    step(
-                        rng,
-                        at,
-                        Some("Mobile app notification"),
-                        Some(false),
-                        Some("MFA successfully completed"),
-                        MFA_STEP,
-                    ),
-                ],
-                // A claim method that did not succeed, and an unknown method.
-                2 => vec![step(
-                    rng,
-                    at,
-                    Some("Previously satisfied"),
-                    None,
-                    None,
-                    MFA_STEP,
-                )],
-                _ => vec![
-                    password(rng, at),
-                    step(
-                        rng,
-                        at,
-                        Some("Quantum token"),
-                        Some(true),
-                        Some("Verified"),
-                        MFA_STEP,
-                    ),
-                ],
-            };
-        }
-        Class::SessionMfa | Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
-            rec.steps = plain_steps(rng, at);
-            rec.ca_mfa = false;
-            rec.ca_status = "notApplied";
-            rec.policies.clear();
-            rec.requirement = match class {
-                Class::SingleFactor => requirement(rng, false),
-                Class::NoEvidence => match rng.below(3) {
-                    0 => None,
-                    1 => Some("unknownFutureValue".to_string()),
-                    _ => Some(word(rng, "")),
-                },
-                _ if rng.chance(0.3) => None,
-                _ => requirement(rng, false),
-            };
-            if class == Class::SessionMfa {
-                rec.incoming_token = "refreshToken";
-            }
         }
     }
 }
 
+/// Requirement MFA on a success with nothing recognised (rule 14).
+fn mfa_required_success(rec: &mut SignInRec, rng: &mut Rng) {
+    let at = rec.at;
+    rec.steps = match rng.below(4) {
+        0 => vec![password(rng, at)],
+        // A detail of a step that did not succeed is no evidence.
+        1 => password_then(
+            rng,
+            at,
+            Some("Mobile app notification"),
+            Some(false),
+            Some("MFA successfully completed"),
+        ),
+        // A claim method that did not succeed, and an unknown method.
+        2 => vec![step(
+            rng,
+            at,
+            Some("Previously satisfied"),
+            None,
+            None,
+            MFA_STEP,
+        )],
+        _ => password_then(rng, at, Some("Quantum token"), Some(true), Some("Verified")),
+    };
+}
+
+/// No MFA evidence on the record: session chaining, security defaults or the
+/// requirement decide (rules 15–18).
+fn no_mfa_evidence(rec: &mut SignInRec, class: Class, rng: &mut Rng) {
+    rec.steps = plain_steps(rng, rec.at);
+    rec.ca_mfa = false;
+    rec.ca_status = "notApplied";
+    rec.policies.clear();
+    rec.requirement = match class {
+        Class::SingleFactor => Some(requirement(rng, false)),
+        Class::NoEvidence => match rng.below(3) {
+            0 => None,
+            1 => Some("unknownFutureValue".to_string()),
+            _ => Some(word(rng, "")),
+        },
+        _ if rng.chance(0.3) => None,
+        _ => Some(requirement(rng, false)),
+    };
+    if class == Class::SessionMfa {
+        rec.incoming_token = "refreshToken";
+    }
+}
+
+/// A legacy client (rules 6–8) as the planner's `how` says.
 fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
+    const APP_PASSWORD: &str = "MFA requirement skipped due to app password";
     let at = rec.at;
     let client = *rng.pick(&LEGACY);
     rec.client_app = Some(word(rng, client));
     rec.ca_status = "notApplied";
     rec.ca_mfa = false;
     rec.protocol = "ropc";
-    rec.requirement = requirement(rng, false);
+    rec.requirement = Some(requirement(rng, false));
     rec.policies.clear();
     rec.steps = if rng.chance(0.7) {
         vec![password(rng, at)]
     } else {
         Vec::new()
     };
-    let app_password = |rng: &mut Rng| {
-        step(
-            rng,
-            at,
-            None,
-            Some(true),
-            Some("MFA requirement skipped due to app password"),
-            MFA_STEP,
-        )
-    };
     match how {
         Legacy::RecordEvidence => {
-            rec.steps = vec![password(rng, at), app_password(rng)];
-            rec.additional_details = Some("MFA requirement skipped due to app password".into());
-            rec.requirement = requirement(rng, true);
+            rec.steps = password_then(rng, at, None, Some(true), Some(APP_PASSWORD));
+            rec.additional_details = Some(APP_PASSWORD.into());
+            rec.requirement = Some(requirement(rng, true));
             rec.policies = vec![(word(rng, "user"), "Per-user MFA")];
         }
-        Legacy::RequirementOnly => rec.requirement = requirement(rng, true),
+        Legacy::RequirementOnly => rec.requirement = Some(requirement(rng, true)),
         Legacy::PerUserPolicy => {
             rec.client_app = Some("Contoso Legacy Mail Connector".to_string());
             rec.policies = vec![(word(rng, "user"), "Per-user MFA")];
@@ -532,7 +545,7 @@ fn fill_legacy(rec: &mut SignInRec, how: Legacy, rng: &mut Rng) {
         Legacy::ModernAppPassword | Legacy::StateOff => {
             if how == Legacy::ModernAppPassword || rng.chance(0.25) {
                 rec.client_app = Some("Mobile Apps and Desktop clients".to_string());
-                rec.steps = vec![password(rng, at), app_password(rng)];
+                rec.steps = password_then(rng, at, None, Some(true), Some(APP_PASSWORD));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! carry — and their nested parts, which the Log Analytics writer reuses as JSON cells.
 
 use super::audit::AuditPlan;
-use super::json::{Obj, TimeStyle, string};
+use super::json::{Obj, TimeStyle, objects, string};
 use super::signin::{APPS, Actor, SignInRec};
 use super::tenant::{CITIES, TENANT_ID, Tenant};
 use crate::schema::EventType;
@@ -63,6 +63,90 @@ pub fn app_fields<'t>(
     }
 }
 
+/// The user, application and address of a sign-in, as every format writes them.
+pub struct Parties<'t> {
+    pub display: &'t str,
+    pub upn: &'t str,
+    /// `member`, `guest`, or empty for workloads.
+    pub user_type: &'static str,
+    pub app_id: &'t str,
+    pub app_name: &'t str,
+    pub resource_id: &'static str,
+    pub resource_name: &'static str,
+    pub ip: String,
+}
+
+impl<'t> Parties<'t> {
+    pub fn of(rec: &SignInRec, t: &'t Tenant) -> Parties<'t> {
+        let (display, upn, user_type) = user_fields(rec, t);
+        let (app_id, app_name, resource_id, resource_name) = app_fields(rec, t);
+        Parties {
+            display,
+            upn,
+            user_type,
+            app_id,
+            app_name,
+            resource_id,
+            resource_name,
+            ip: ip(rec, t),
+        }
+    }
+}
+
+/// The browser of interactive sign-ins.
+pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
+
+/// The user agent: the browser's on interactive sign-ins, empty otherwise.
+pub fn user_agent(rec: &SignInRec) -> &'static str {
+    if rec.is_interactive() { USER_AGENT } else { "" }
+}
+
+/// The device's browser column.
+pub fn browser(rec: &SignInRec) -> &'static str {
+    if rec.is_interactive() {
+        "Edge 130.0.0"
+    } else {
+        "Rich Client 5.2.3.0"
+    }
+}
+
+/// `Member` / `Guest`: the user type as Azure Monitor and the CSV exports write it.
+pub fn user_type_title(user_type: &'static str) -> &'static str {
+    match user_type {
+        "member" => "Member",
+        "guest" => "Guest",
+        _ => "",
+    }
+}
+
+/// `crossTenantAccessType` of a user type (either casing).
+pub fn cross_tenant_access(user_type: &str) -> &'static str {
+    if user_type.eq_ignore_ascii_case("guest") {
+        "b2bCollaboration"
+    } else {
+        "none"
+    }
+}
+
+/// `uniqueTokenIdentifier`: derived from the correlation id.
+pub fn unique_token_id(rec: &SignInRec) -> &str {
+    &rec.correlation_id[..22]
+}
+
+/// The error code as text (`resultType`); empty when the status has none.
+pub fn result_type(rec: &SignInRec) -> String {
+    rec.error_code.map(|c| c.to_string()).unwrap_or_default()
+}
+
+/// The failure reason, empty on success (`resultDescription`).
+pub fn result_description(rec: &SignInRec) -> &'static str {
+    if rec.error_code == Some(0) {
+        ""
+    } else {
+        rec.failure_reason
+    }
+}
+
 pub fn status(buf: &mut Vec<u8>, rec: &SignInRec) {
     let mut o = Obj::new(buf);
     if let Some(code) = rec.error_code {
@@ -74,12 +158,7 @@ pub fn status(buf: &mut Vec<u8>, rec: &SignInRec) {
 }
 
 pub fn auth_details(buf: &mut Vec<u8>, rec: &SignInRec) {
-    buf.push(b'[');
-    for (i, s) in rec.steps.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &rec.steps, |o, s| {
         o.time("authenticationStepDateTime", s.at, None, TimeStyle::Seconds);
         o.opt("authenticationMethod", s.method.as_deref());
         o.opt("authenticationMethodDetail", s.method_detail);
@@ -91,38 +170,28 @@ pub fn auth_details(buf: &mut Vec<u8>, rec: &SignInRec) {
         o.str("authenticationStepRequirement", &s.requirement);
         o.int("statusSequence", 0);
         o.int("RequestSequence", 0);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 pub fn requirement_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
-    buf.push(b'[');
-    for (i, (provider, detail)) in rec.policies.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &rec.policies, |o, (provider, detail)| {
         o.str("requirementProvider", provider);
         o.str("detail", detail);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
-    let workload = matches!(rec.actor, Actor::Workload(_));
     let policies: [(&str, &str, &str, &str); 3] = [
         (
             "01",
             "CA001: Require MFA for all users",
-            "\"Mfa\"",
+            r#"["Mfa"]"#,
             if rec.ca_mfa { "success" } else { "notApplied" },
         ),
         (
             "02",
             "CA002: Block legacy authentication",
-            "\"Block\"",
+            r#"["Block"]"#,
             if rec.ca_status == "failure" && !rec.ca_mfa {
                 "failure"
             } else {
@@ -132,47 +201,32 @@ pub fn ca_policies(buf: &mut Vec<u8>, rec: &SignInRec) {
         (
             "03",
             "CA003: Require compliant device",
-            "\"RequireCompliantDevice\"",
+            r#"["RequireCompliantDevice"]"#,
             "reportOnlyNotApplied",
         ),
     ];
-    buf.push(b'[');
     // Non-interactive records list fewer policies: the report-only one is not evaluated.
-    let shown = if rec.is_interactive() { 3 } else { 2 };
-    if !workload {
-        for (i, (n, name, grant, result)) in policies.iter().take(shown).enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            let mut o = Obj::new(buf);
-            o.str("id", n);
-            o.str("displayName", name);
-            let b = o.key("enforcedGrantControls");
-            b.push(b'[');
-            b.extend_from_slice(grant.as_bytes());
-            b.push(b']');
-            o.raw("enforcedSessionControls", "[]");
-            o.str("result", result);
-            o.str(
-                "conditionsSatisfied",
-                if *result == "success" {
-                    "application,users"
-                } else {
-                    "none"
-                },
-            );
-            o.str(
-                "conditionsNotSatisfied",
-                if *result == "success" {
-                    "none"
-                } else {
-                    "clientType"
-                },
-            );
-            o.end();
-        }
-    }
-    buf.push(b']');
+    let shown = match rec.actor {
+        Actor::Workload(_) => 0,
+        Actor::User(_) if rec.is_interactive() => 3,
+        Actor::User(_) => 2,
+    };
+    objects(buf, &policies[..shown], |o, &(n, name, grant, result)| {
+        let success = result == "success";
+        o.str("id", n);
+        o.str("displayName", name);
+        o.raw("enforcedGrantControls", grant);
+        o.raw("enforcedSessionControls", "[]");
+        o.str("result", result);
+        o.str(
+            "conditionsSatisfied",
+            if success { "application,users" } else { "none" },
+        );
+        o.str(
+            "conditionsNotSatisfied",
+            if success { "none" } else { "clientType" },
+        );
+    });
 }
 
 pub fn network(buf: &mut Vec<u8>, rec: &SignInRec) {
@@ -198,14 +252,7 @@ pub fn device(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant) {
             o.str("deviceId", &user.device_id);
             o.str("displayName", &user.device_name);
             o.str("operatingSystem", user.os);
-            o.str(
-                "browser",
-                if rec.is_interactive() {
-                    "Edge 130.0.0"
-                } else {
-                    "Rich Client 5.2.3.0"
-                },
-            );
+            o.str("browser", browser(rec));
             o.bool("isCompliant", !user.guest);
             o.bool("isManaged", !user.guest);
             o.str("trustType", if user.guest { "" } else { "Azure AD joined" });
@@ -275,21 +322,36 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
     } else {
         TimeStyle::Zulu
     };
-    let (display, upn, user_type) = user_fields(rec, t);
-    let (app_id, app_name, resource_id, resource_name) = app_fields(rec, t);
-    let ip = ip(rec, t);
+    let p = Parties::of(rec, t);
     let mut o = Obj::new(buf);
+    request_members(&mut o, rec, &p, style);
+    resource_members(&mut o, rec, &p, t, flavor);
+    token_members(&mut o, rec, &p, t, flavor);
+    status(o.key("status"), rec);
+    device(o.key("deviceDetail"), rec, t);
+    location(o.key("location"), rec, t);
+    mfa_detail(o.key("mfaDetail"), rec);
+    ca_policies(o.key("appliedConditionalAccessPolicies"), rec);
+    requirement_policies(o.key("authenticationRequirementPolicies"), rec);
+    network(o.key("networkLocationDetails"), rec);
+    processing(o.key("authenticationProcessingDetails"));
+    auth_details(o.key("authenticationDetails"), rec);
+    o.end();
+}
+
+/// `id` … `processingTimeInMilliseconds`: who signed in to what, from where, when.
+fn request_members(o: &mut Obj<'_>, rec: &SignInRec, p: &Parties<'_>, style: TimeStyle) {
     o.str("id", &rec.id);
     o.time("createdDateTime", rec.at, rec.tick, style);
-    o.str("userDisplayName", display);
-    o.str("userPrincipalName", upn);
+    o.str("userDisplayName", p.display);
+    o.str("userPrincipalName", p.upn);
     o.str("userId", rec.user_id.as_deref().unwrap_or(""));
-    o.str("appId", app_id);
-    o.str("appDisplayName", app_name);
-    o.str("ipAddress", &ip);
+    o.str("appId", p.app_id);
+    o.str("appDisplayName", p.app_name);
+    o.str("ipAddress", &p.ip);
     o.str("ipAddressFromResourceProvider", "");
     o.opt("clientAppUsed", rec.client_app.as_deref());
-    o.str("userAgent", if rec.is_interactive() { "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0" } else { "" });
+    o.str("userAgent", user_agent(rec));
     o.str("correlationId", &rec.correlation_id);
     o.str("conditionalAccessStatus", rec.ca_status);
     o.str("originalRequestId", &rec.id);
@@ -305,13 +367,17 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
         },
     );
     o.int("processingTimeInMilliseconds", 40 + (rec.at % 300));
+}
+
+/// `riskDetail` … `servicePrincipalName`: risk, resource, requirement, event type.
+fn resource_members(o: &mut Obj<'_>, rec: &SignInRec, p: &Parties<'_>, t: &Tenant, flavor: Flavor) {
     o.str("riskDetail", "none");
     o.str("riskLevelAggregated", "none");
     o.str("riskLevelDuringSignIn", "none");
     o.str("riskState", "none");
     o.raw("riskEventTypes_v2", "[]");
-    o.str("resourceDisplayName", resource_name);
-    o.str("resourceId", resource_id);
+    o.str("resourceDisplayName", p.resource_name);
+    o.str("resourceId", p.resource_id);
     o.str("resourceTenantId", TENANT_ID);
     o.str("homeTenantId", TENANT_ID);
     o.str("homeTenantName", "");
@@ -323,38 +389,29 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
             &format!("[\"{}\"]", event_word(rec.kind)),
         );
     }
-    match rec.actor {
-        Actor::Workload(w) => {
-            let wl = &t.workloads[w];
-            o.str("servicePrincipalId", &wl.sp_id);
-            o.str("servicePrincipalName", &wl.name);
-        }
-        Actor::User(_) => {
-            o.str("servicePrincipalId", "");
-            o.str("servicePrincipalName", "");
-        }
-    }
-    let user_type = match (flavor, user_type) {
-        (Flavor::AzureMonitor, "member") => "Member",
-        (Flavor::AzureMonitor, "guest") => "Guest",
-        (_, w) => w,
+    let (sp_id, sp_name) = match rec.actor {
+        Actor::Workload(w) => (t.workloads[w].sp_id.as_str(), t.workloads[w].name.as_str()),
+        Actor::User(_) => ("", ""),
+    };
+    o.str("servicePrincipalId", sp_id);
+    o.str("servicePrincipalName", sp_name);
+}
+
+/// `userType` … `managedServiceIdentity`: the user type, the token and the session.
+fn token_members(o: &mut Obj<'_>, rec: &SignInRec, p: &Parties<'_>, t: &Tenant, flavor: Flavor) {
+    let user_type = match flavor {
+        Flavor::AzureMonitor => user_type_title(p.user_type),
+        Flavor::Graph => p.user_type,
     };
     o.str("userType", user_type);
-    o.str(
-        "crossTenantAccessType",
-        if user_type.eq_ignore_ascii_case("guest") {
-            "b2bCollaboration"
-        } else {
-            "none"
-        },
-    );
+    o.str("crossTenantAccessType", cross_tenant_access(user_type));
     o.str("incomingTokenType", rec.incoming_token);
     o.str("authenticationProtocol", rec.protocol);
-    o.str("uniqueTokenIdentifier", &rec.correlation_id[..22]);
-    o.str("signInIdentifier", upn);
+    o.str("uniqueTokenIdentifier", unique_token_id(rec));
+    o.str("signInIdentifier", p.upn);
     o.str(
         "signInIdentifierType",
-        if upn.is_empty() {
+        if p.upn.is_empty() {
             ""
         } else {
             "userPrincipalName"
@@ -382,16 +439,6 @@ pub fn sign_in(buf: &mut Vec<u8>, rec: &SignInRec, t: &Tenant, flavor: Flavor) {
         let msi = t.workloads[w].msi_type.unwrap_or("none");
         o.raw("managedServiceIdentity", &format!(r#"{{"msiType":"{msi}","associatedResourceId":"","federatedTokenId":null,"federatedTokenIssuer":null}}"#));
     }
-    status(o.key("status"), rec);
-    device(o.key("deviceDetail"), rec, t);
-    location(o.key("location"), rec, t);
-    mfa_detail(o.key("mfaDetail"), rec);
-    ca_policies(o.key("appliedConditionalAccessPolicies"), rec);
-    requirement_policies(o.key("authenticationRequirementPolicies"), rec);
-    network(o.key("networkLocationDetails"), rec);
-    processing(o.key("authenticationProcessingDetails"));
-    auth_details(o.key("authenticationDetails"), rec);
-    o.end();
 }
 
 /// `initiatedBy` of an audit event.
@@ -411,48 +458,26 @@ pub fn initiated_by(buf: &mut Vec<u8>, e: &AuditPlan) {
 
 /// `targetResources` of an audit event.
 pub fn targets(buf: &mut Vec<u8>, e: &AuditPlan) {
-    buf.push(b'[');
-    for (i, t) in e.targets.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &e.targets, |o, t| {
         o.str("id", &t.id);
         o.opt("displayName", t.display_name.as_deref());
         o.str("type", t.kind);
         o.opt("userPrincipalName", t.upn.as_deref());
         o.raw("groupType", "null");
-        let b = o.key("modifiedProperties");
-        b.push(b'[');
-        for (j, p) in t.props.iter().enumerate() {
-            if j > 0 {
-                b.push(b',');
-            }
-            let mut po = Obj::new(b);
-            po.str("displayName", p.name);
-            po.opt("oldValue", p.old.as_deref());
-            po.opt("newValue", p.new.as_deref());
-            po.end();
-        }
-        b.push(b']');
-        o.end();
-    }
-    buf.push(b']');
+        objects(o.key("modifiedProperties"), &t.props, |o, p| {
+            o.str("displayName", p.name);
+            o.opt("oldValue", p.old.as_deref());
+            o.opt("newValue", p.new.as_deref());
+        });
+    });
 }
 
 /// `additionalDetails` of an audit event.
 pub fn audit_details(buf: &mut Vec<u8>, e: &AuditPlan) {
-    buf.push(b'[');
-    for (i, (k, v)) in e.details.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        let mut o = Obj::new(buf);
+    objects(buf, &e.details, |o, (k, v)| {
         o.str("key", k);
         o.str("value", v);
-        o.end();
-    }
-    buf.push(b']');
+    });
 }
 
 /// Writes one `directoryAudit` object.

@@ -40,7 +40,7 @@ pub fn string(buf: &mut Vec<u8>, s: &str) {
             };
             buf.extend_from_slice(&bytes[run..i]);
             if escaped.is_empty() {
-                buf.extend_from_slice(format!("\\u{:04x}", b).as_bytes());
+                buf.extend_from_slice(format!("\\u{b:04x}").as_bytes());
             } else {
                 buf.extend_from_slice(escaped);
             }
@@ -98,8 +98,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&mut self, k: &str, v: i64) {
-        let b = self.key(k);
-        b.extend_from_slice(v.to_string().as_bytes());
+        int(self.key(k), v);
     }
 
     /// A timestamp string (see [`timestamp`]).
@@ -114,6 +113,24 @@ impl<'a> Obj<'a> {
     pub fn end(self) {
         self.buf.push(b'}');
     }
+}
+
+/// Appends a JSON array of one object per item, whose members `members` writes.
+pub fn objects<T>(
+    buf: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut members: impl FnMut(&mut Obj<'_>, T),
+) {
+    buf.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let mut o = Obj::new(buf);
+        members(&mut o, item);
+        o.end();
+    }
+    buf.push(b']');
 }
 
 /// How a timestamp ends: `Z` (Graph) or `+00:00` (Azure Monitor `properties`).
@@ -139,6 +156,25 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Appends `v` in decimal, as `v.to_string()` would, without allocating.
+pub fn int(buf: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    let mut x = v.unsigned_abs();
+    let mut tmp = [0u8; 20];
+    let mut at = tmp.len();
+    loop {
+        at -= 1;
+        tmp[at] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[at..]);
+}
+
 fn digits(buf: &mut Vec<u8>, v: u64, width: usize) {
     let mut tmp = [b'0'; 20];
     let mut x = v;
@@ -157,6 +193,13 @@ pub fn date(buf: &mut Vec<u8>, at: Micros) {
     digits(buf, u64::from(m), 2);
     buf.push(b'-');
     digits(buf, u64::from(d), 2);
+}
+
+/// `YYYY-MM-DD` of an instant, for file names (once per file, not per record).
+pub fn day_text(at: Micros) -> String {
+    let mut b = Vec::with_capacity(10);
+    date(&mut b, at);
+    String::from_utf8(b).expect("ASCII date")
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffff[f]` + `Z`/`+00:00`: six fractional digits, or seven when
@@ -214,6 +257,15 @@ mod tests {
                 String::from_utf8(b).unwrap(),
                 c.format("%Y-%m-%d").to_string()
             );
+        }
+    }
+
+    #[test]
+    fn integers_read_as_to_string() {
+        for v in [0, 7, -7, 50_126, 7_000_215, -40, i64::MAX, i64::MIN] {
+            let mut b = b"x".to_vec();
+            int(&mut b, v);
+            assert_eq!(b, format!("x{v}").into_bytes());
         }
     }
 

@@ -25,7 +25,8 @@ mod tenant;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
@@ -153,25 +154,9 @@ pub enum GenerateError {
 /// Writes the archive under `out/<format>/` and `out/truth.csv`.
 pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError> {
     let started = Instant::now();
-    if opts.sign_ins == 0 || opts.days == 0 {
-        return Err(GenerateError::Usage(
-            "--sign-ins and --days must be at least 1".into(),
-        ));
-    }
     let input_dir = out_dir.join(opts.format.as_str());
     let truth_file = out_dir.join("truth.csv");
-    for existing in [&input_dir, &truth_file] {
-        if existing.exists() {
-            return Err(GenerateError::Usage(format!(
-                "{} already exists; choose an empty --out",
-                existing.display()
-            )));
-        }
-    }
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenerateError::Io { path, source }
-    };
+    check(opts, &input_dir, &truth_file)?;
     let users = opts
         .users
         .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
@@ -180,71 +165,128 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     let tenant = Tenant::new(opts.seed, users, start, start + i64::from(opts.days) * DAY);
     let audits = audit::plan(&tenant, opts.seed);
     let mut out = Out::new(&input_dir);
-    let mut sink: Box<dyn Sink> = match opts.format {
-        OutputFormat::Graph => Box::<out_json::GraphSink>::default(),
-        OutputFormat::AzureMonitor => Box::<out_json::AzureMonitorSink>::default(),
-        OutputFormat::LogAnalytics => Box::<out_csv::LogAnalyticsSink>::default(),
-        OutputFormat::Portal => Box::<out_portal::PortalSink>::default(),
-    };
+    let mut sink = sink_for(opts.format);
     sink.audits(&mut out, &audits).map_err(io_err(&input_dir))?;
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-    let mut truth_out = files::Out::new(out_dir);
-    let mut truth_w = truth_out.create("truth.csv").map_err(io_err(&truth_file))?;
-    truth_w
-        .write_all(b"id,class,verdict,origin_sign_in_id\n")
-        .map_err(io_err(&truth_file))?;
-    let mut planner = Planner::new(
-        &tenant,
-        PlanConfig {
-            seed: opts.seed,
-            sign_ins: opts.sign_ins,
-            days: opts.days,
-            mix: opts.mix.clone(),
-            keeps_policies: opts.format != OutputFormat::Portal,
-            reissue_in_separate_files: opts.format == OutputFormat::Portal,
-        },
-    );
+    let mut truth = TruthFile::create(out_dir, truth_file)?;
+    let mut planner = Planner::new(&tenant, plan_config(opts));
     let mut records = Vec::new();
-    let mut truth: Vec<TruthRow> = Vec::new();
-    let mut per_class = BTreeMap::new();
-    let (mut n_ids, mut n_records) = (0u64, 0u64);
-    let mut line = Vec::with_capacity(128);
+    let mut rows: Vec<TruthRow> = Vec::new();
+    let mut n_records = 0u64;
     while planner.has_next() {
-        planner.plan_next(&mut records, &mut truth);
+        planner.plan_next(&mut records, &mut rows);
         for rec in records.drain(..) {
             sink.sign_in(&mut out, &rec, &tenant)
                 .map_err(io_err(&input_dir))?;
             n_records += 1;
         }
-        for row in truth.drain(..) {
-            line.clear();
-            line.extend_from_slice(row.id.as_bytes());
-            line.push(b',');
-            line.extend_from_slice(row.class.as_str().as_bytes());
-            line.push(b',');
-            line.extend_from_slice(row.class.verdict().as_bytes());
-            line.push(b',');
-            if let Some(o) = &row.origin {
-                line.extend_from_slice(o.as_bytes());
-            }
-            line.push(b'\n');
-            truth_w.write_all(&line).map_err(io_err(&truth_file))?;
-            *per_class.entry(row.class).or_insert(0) += 1;
-            n_ids += 1;
+        for row in rows.drain(..) {
+            truth.write(&row)?;
         }
     }
     sink.finish(&mut out).map_err(io_err(&input_dir))?;
-    truth_w.flush().map_err(io_err(&truth_file))?;
+    truth.flush()?;
     Ok(Summary {
         input_dir,
-        truth_file,
-        sign_ins: n_ids,
+        truth_file: truth.path,
+        sign_ins: truth.ids,
         records: n_records,
         audit_events: audits.len() as u64,
         users,
         bytes: out.bytes,
         files: out.files,
         seconds: started.elapsed().as_secs_f64(),
-        per_class,
+        per_class: truth.per_class,
     })
+}
+
+/// Refuses options that plan nothing and an `--out` that already holds an archive.
+fn check(opts: &Options, input_dir: &Path, truth_file: &Path) -> Result<(), GenerateError> {
+    if opts.sign_ins == 0 || opts.days == 0 {
+        return Err(GenerateError::Usage(
+            "--sign-ins and --days must be at least 1".into(),
+        ));
+    }
+    for existing in [input_dir, truth_file] {
+        if existing.exists() {
+            return Err(GenerateError::Usage(format!(
+                "{} already exists; choose an empty --out",
+                existing.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Names the file an I/O error happened on.
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> GenerateError + use<> {
+    let path = path.to_path_buf();
+    move |source| GenerateError::Io { path, source }
+}
+
+fn sink_for(format: OutputFormat) -> Box<dyn Sink> {
+    match format {
+        OutputFormat::Graph => Box::<out_json::GraphSink>::default(),
+        OutputFormat::AzureMonitor => Box::<out_json::AzureMonitorSink>::default(),
+        OutputFormat::LogAnalytics => Box::<out_csv::LogAnalyticsSink>::default(),
+        OutputFormat::Portal => Box::<out_portal::PortalSink>::default(),
+    }
+}
+
+fn plan_config(opts: &Options) -> PlanConfig {
+    PlanConfig {
+        seed: opts.seed,
+        sign_ins: opts.sign_ins,
+        days: opts.days,
+        mix: opts.mix.clone(),
+        keeps_policies: opts.format != OutputFormat::Portal,
+        reissue_in_separate_files: opts.format == OutputFormat::Portal,
+    }
+}
+
+/// `truth.csv` being written, and the counts of what went into it.
+struct TruthFile {
+    path: PathBuf,
+    w: BufWriter<File>,
+    line: Vec<u8>,
+    ids: u64,
+    per_class: BTreeMap<Class, u64>,
+}
+
+impl TruthFile {
+    fn create(dir: &Path, path: PathBuf) -> Result<TruthFile, GenerateError> {
+        let mut w = Out::new(dir).create("truth.csv").map_err(io_err(&path))?;
+        w.write_all(b"id,class,verdict,origin_sign_in_id\n")
+            .map_err(io_err(&path))?;
+        Ok(TruthFile {
+            path,
+            w,
+            line: Vec::with_capacity(128),
+            ids: 0,
+            per_class: BTreeMap::new(),
+        })
+    }
+
+    fn write(&mut self, row: &TruthRow) -> Result<(), GenerateError> {
+        let line = &mut self.line;
+        line.clear();
+        line.extend_from_slice(row.id.as_bytes());
+        line.push(b',');
+        line.extend_from_slice(row.class.as_str().as_bytes());
+        line.push(b',');
+        line.extend_from_slice(row.class.verdict().as_bytes());
+        line.push(b',');
+        if let Some(o) = &row.origin {
+            line.extend_from_slice(o.as_bytes());
+        }
+        line.push(b'\n');
+        self.w.write_all(line).map_err(io_err(&self.path))?;
+        *self.per_class.entry(row.class).or_insert(0) += 1;
+        self.ids += 1;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), GenerateError> {
+        self.w.flush().map_err(io_err(&self.path))
+    }
 }

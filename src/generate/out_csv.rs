@@ -8,15 +8,13 @@ use std::sync::OnceLock;
 use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, PathCache, Stream, csv_cell};
-use super::graph;
-use super::json::{self, TimeStyle, date, timestamp};
-use super::signin::{Actor, SignInRec};
-use super::tenant::DAY;
-use super::tenant::{CITIES, Micros, TENANT_ID, Tenant};
+use super::graph::{self, Parties};
+use super::json::{self, TimeStyle, day_text, timestamp};
+use super::signin::{Actor, SignInRec, log_index};
+use super::tenant::{CITIES, DAY, Micros, RESOURCE_ID, TENANT_ID, Tenant};
 use crate::schema::EventType;
 
 const USER_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AlternateSignInName,AppDisplayName,AppId,AuthenticationContextClassReferences,AuthenticationDetails,AppliedEventListeners,AuthenticationMethodsUsed,AuthenticationProcessingDetails,AuthenticationRequirement,AuthenticationRequirementPolicies,ClientAppUsed,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],DeviceDetail,IsInteractive,Id,IPAddress,IsRisky,LocationDetails,MfaDetail,NetworkLocationDetails,OriginalRequestId,ProcessingTimeInMilliseconds,RiskDetail,RiskEventTypes,RiskEventTypes_V2,RiskLevelAggregated,RiskLevelDuringSignIn,RiskState,ResourceDisplayName,ResourceIdentity,ServicePrincipalId,Status,TokenIssuerName,TokenIssuerType,UserAgent,UserDisplayName,UserId,UserPrincipalName,AADTenantId,UserType,FlaggedForReview,IPAddressFromResourceProvider,SignInIdentifier,SignInIdentifierType,ResourceTenantId,HomeTenantId,UniqueTokenIdentifier,SessionLifetimePolicies,AutonomousSystemNumber,AuthenticationProtocol,CrossTenantAccessType,AppliedConditionalAccessPolicies,RiskLevel,SessionId,IncomingTokenType,ServicePrincipalName,Type";
-const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
 const WORKLOAD_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],OperationName,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Identity,Level,Location,AppId,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],Id,IPAddress,LocationDetails,ResourceDisplayName,ResourceIdentity,ResourceServicePrincipalId,ServicePrincipalCredentialKeyId,ServicePrincipalCredentialThumbprint,ServicePrincipalId,ServicePrincipalName,Status,UniqueTokenIdentifier,ClientCredentialType,FederatedCredentialId,AuthenticationProcessingDetails,ManagedServiceIdentity,Type";
 const AUDIT_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AdditionalDetails,Id,InitiatedBy,LoggedByService,Result,ResultReason,TargetResources,AADTenantId,ActivityDisplayName,ActivityDateTime [UTC],AADOperationType,Type";
 
@@ -33,21 +31,6 @@ const TABLES: [(&str, &str); 4] = [
     ),
     ("AADManagedIdentitySignInLogs", "ManagedIdentitySignInLogs"),
 ];
-
-fn kind_index(kind: EventType) -> usize {
-    match kind {
-        EventType::InteractiveUser => 0,
-        EventType::NonInteractiveUser => 1,
-        EventType::ServicePrincipal => 2,
-        EventType::ManagedIdentity => 3,
-    }
-}
-
-fn day_text(at: Micros) -> String {
-    let mut b = Vec::with_capacity(10);
-    date(&mut b, at);
-    String::from_utf8(b).expect("ASCII date")
-}
 
 #[derive(Default)]
 pub struct LogAnalyticsSink {
@@ -77,6 +60,44 @@ enum Json {
     Wrapped,
 }
 
+/// What the cells of one sign-in row are drawn from.
+struct SignInRow<'a> {
+    rec: &'a SignInRec,
+    t: &'a Tenant,
+    parties: Parties<'a>,
+    table: &'static str,
+    category: &'static str,
+    /// How the table writes most nested columns.
+    wrap: Json,
+    country: &'static str,
+}
+
+/// The cells that are the same on every row of every table.
+fn fixed_cell(col: &str) -> Option<&'static str> {
+    Some(match col {
+        "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => TENANT_ID,
+        "SourceSystem" => "Azure AD",
+        "ResourceId" => RESOURCE_ID,
+        "OperationVersion" => "1.0",
+        "ResultSignature" => "None",
+        "DurationMs" => "0",
+        "Resource" | "ResourceGroup" | "ResourceProvider" => "Microsoft.aadiam",
+        "Level" => "4",
+        "ProcessingTimeInMilliseconds" => "52",
+        "RiskDetail" | "RiskLevelAggregated" | "RiskLevelDuringSignIn" | "RiskState" => "none",
+        "AuthenticationContextClassReferences"
+        | "AppliedEventListeners"
+        | "AuthenticationMethodsUsed"
+        | "RiskEventTypes"
+        | "RiskEventTypes_V2"
+        | "SessionLifetimePolicies" => "[]",
+        "TokenIssuerType" => "AzureAD",
+        "FlaggedForReview" => "false",
+        "AutonomousSystemNumber" => "1136",
+        _ => return None,
+    })
+}
+
 impl LogAnalyticsSink {
     /// Appends the cell built in `self.cell` (as JSON), wrapped when asked.
     fn json_cell(&mut self, how: Json) {
@@ -99,14 +120,12 @@ impl LogAnalyticsSink {
     fn time(&mut self, at: Micros, tick: Option<u8>) {
         timestamp(&mut self.row, at, tick, TimeStyle::Zulu);
     }
-}
 
-impl Sink for LogAnalyticsSink {
-    fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
-        let k = kind_index(rec.kind);
-        let (table, category) = TABLES[k];
-        let workload = matches!(rec.actor, Actor::Workload(_));
-        let columns = if workload {
+    /// Moves the log's stream to the file of `rec`'s day; a new file starts with the
+    /// header line.
+    fn open_day(&mut self, out: &mut Out, k: usize, rec: &SignInRec) -> io::Result<()> {
+        let (table, _) = TABLES[k];
+        let columns = if matches!(rec.actor, Actor::Workload(_)) {
             WORKLOAD_COLUMNS
         } else {
             USER_COLUMNS
@@ -117,154 +136,169 @@ impl Sink for LogAnalyticsSink {
         if self.streams[k].switch(out, rel, columns.as_bytes())? {
             self.streams[k].raw(out, b"\n")?;
         }
-        let wrap = if k == 1 { Json::Wrapped } else { Json::Plain };
-        let (display, upn, user_type) = graph::user_fields(rec, t);
-        let (app_id, app_name, resource_id, resource_name) = graph::app_fields(rec, t);
-        let ip = graph::ip(rec, t);
-        let country = match rec.actor {
-            Actor::User(u) => CITIES[t.users[u].city].2,
-            Actor::Workload(_) => "NL",
+        Ok(())
+    }
+
+    fn sign_in_cell(&mut self, col: &str, r: &SignInRow<'_>) {
+        if let Some(text) = fixed_cell(col) {
+            self.text(text);
+        } else if !self.nested_cell(col, r) && !self.request_cell(col, r) {
+            self.party_cell(col, r);
+        }
+    }
+
+    /// A column of nested JSON; false when `col` is not one.
+    fn nested_cell(&mut self, col: &str, r: &SignInRow<'_>) -> bool {
+        let (rec, t, cell) = (r.rec, r.t, &mut self.cell);
+        match col {
+            "AuthenticationDetails" => graph::auth_details(cell, rec),
+            "AuthenticationProcessingDetails" => graph::processing(cell),
+            "AuthenticationRequirementPolicies" => graph::requirement_policies(cell, rec),
+            "ConditionalAccessPolicies" => graph::ca_policies(cell, rec),
+            "DeviceDetail" => graph::device(cell, rec, t),
+            "LocationDetails" => graph::location(cell, rec, t),
+            "MfaDetail" => graph::mfa_detail(cell, rec),
+            "NetworkLocationDetails" => graph::network(cell, rec),
+            "Status" => graph::status(cell, rec),
+            _ => return false,
+        }
+        // The exports never wrap these three, whatever the table.
+        let always_plain = matches!(
+            col,
+            "AuthenticationProcessingDetails"
+                | "AuthenticationRequirementPolicies"
+                | "NetworkLocationDetails"
+        );
+        self.json_cell(if always_plain { Json::Plain } else { r.wrap });
+        true
+    }
+
+    /// A column of the request, its outcome and its token; false when `col` is not one.
+    fn request_cell(&mut self, col: &str, r: &SignInRow<'_>) -> bool {
+        let rec = r.rec;
+        match col {
+            "TimeGenerated [UTC]" => self.time(rec.at + 1_000_000, Some(0)),
+            "CreatedDateTime [UTC]" => self.time(rec.at, rec.tick),
+            "OperationName" => self.text("Sign-in activity"),
+            "Category" => self.text(r.category),
+            "ResultType" => self.text(&graph::result_type(rec)),
+            "ResultDescription" => self.text(graph::result_description(rec)),
+            "CorrelationId" => self.text(&rec.correlation_id),
+            "AuthenticationRequirement" => self.text(rec.requirement.as_deref().unwrap_or("")),
+            "ClientAppUsed" => self.text(rec.client_app.as_deref().unwrap_or("")),
+            "ConditionalAccessStatus" => self.text(rec.ca_status),
+            "IsInteractive" => self.text(if rec.is_interactive() {
+                "true"
+            } else {
+                "false"
+            }),
+            "Id" | "OriginalRequestId" => self.text(&rec.id),
+            "UniqueTokenIdentifier" => self.text(graph::unique_token_id(rec)),
+            "AuthenticationProtocol" => self.text(rec.protocol),
+            "SessionId" => self.text(rec.session_id.as_deref().unwrap_or("")),
+            "IncomingTokenType" => self.text(rec.incoming_token),
+            "Type" => self.text(r.table),
+            _ => return false,
+        }
+        true
+    }
+
+    /// A column of the user, the workload or the application (empty when none applies).
+    fn party_cell(&mut self, col: &str, r: &SignInRow<'_>) {
+        let (rec, p) = (r.rec, &r.parties);
+        let workload = match rec.actor {
+            Actor::Workload(w) => Some(&r.t.workloads[w]),
+            Actor::User(_) => None,
+        };
+        match col {
+            "Identity" => self.text(if workload.is_some() {
+                p.app_name
+            } else {
+                p.display
+            }),
+            "Location" => self.text(r.country),
+            "AlternateSignInName" | "SignInIdentifier" | "UserPrincipalName" => self.text(p.upn),
+            "AppDisplayName" => self.text(p.app_name),
+            "AppId" => self.text(p.app_id),
+            "IPAddress" => self.text(&p.ip),
+            "ResourceDisplayName" => self.text(p.resource_name),
+            "ResourceIdentity" => self.text(p.resource_id),
+            "ServicePrincipalId" | "ResourceServicePrincipalId" => {
+                self.text(workload.map_or("", |w| &w.sp_id));
+            }
+            "ServicePrincipalName" => self.text(workload.map_or("", |w| &w.name)),
+            "UserAgent" => self.text(graph::user_agent(rec)),
+            "UserDisplayName" => self.text(p.display),
+            "UserId" => self.text(rec.user_id.as_deref().unwrap_or("")),
+            "UserType" => self.text(graph::user_type_title(p.user_type)),
+            "CrossTenantAccessType" => self.text(graph::cross_tenant_access(p.user_type)),
+            "ClientCredentialType" => self.text(if rec.kind == EventType::ManagedIdentity {
+                "managedIdentity"
+            } else {
+                "clientSecret"
+            }),
+            "ManagedServiceIdentity" => {
+                if let Some(msi) = workload.and_then(|w| w.msi_type) {
+                    self.text(&format!(r#"{{"msiType":"{msi}"}}"#));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn audit_cell(&mut self, col: &str, e: &AuditPlan) {
+        match col {
+            "TimeGenerated [UTC]" | "ActivityDateTime [UTC]" => self.time(e.at, Some(e.tick)),
+            "OperationName" | "ActivityDisplayName" => self.text(e.activity),
+            "Category" => self.text(e.category),
+            "CorrelationId" => self.text(&e.id[10..46]),
+            "AdditionalDetails" => {
+                graph::audit_details(&mut self.cell, e);
+                self.json_cell(Json::Plain);
+            }
+            "Id" => self.text(&e.id),
+            "InitiatedBy" => {
+                graph::initiated_by(&mut self.cell, e);
+                self.json_cell(Json::Plain);
+            }
+            "LoggedByService" => self.text(e.service),
+            "Result" => self.text(if e.success { "success" } else { "failure" }),
+            "TargetResources" => {
+                graph::targets(&mut self.cell, e);
+                self.json_cell(Json::Plain);
+            }
+            "AADOperationType" => self.text(e.operation),
+            "Type" => self.text("AuditLogs"),
+            _ => {}
+        }
+    }
+}
+
+impl Sink for LogAnalyticsSink {
+    fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
+        let k = log_index(rec.kind);
+        self.open_day(out, k, rec)?;
+        let (table, category) = TABLES[k];
+        let row = SignInRow {
+            rec,
+            t,
+            parties: Parties::of(rec, t),
+            table,
+            category,
+            wrap: if k == 1 { Json::Wrapped } else { Json::Plain },
+            country: match rec.actor {
+                Actor::User(u) => CITIES[t.users[u].city].2,
+                Actor::Workload(_) => "NL",
+            },
         };
         self.row.clear();
-        let names = column_names(workload);
+        let names = column_names(matches!(rec.actor, Actor::Workload(_)));
         for (i, col) in names.iter().enumerate() {
             if i > 0 {
                 self.row.push(b',');
             }
             self.cell.clear();
-            match *col {
-                "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => {
-                    self.text(TENANT_ID)
-                }
-                "SourceSystem" => self.text("Azure AD"),
-                "TimeGenerated [UTC]" => self.time(rec.at + 1_000_000, Some(0)),
-                "CreatedDateTime [UTC]" => self.time(rec.at, rec.tick),
-                "ResourceId" => {
-                    self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"))
-                }
-                "OperationName" => self.text("Sign-in activity"),
-                "OperationVersion" => self.text("1.0"),
-                "Category" => self.text(category),
-                "ResultType" => {
-                    self.text(&rec.error_code.map(|c| c.to_string()).unwrap_or_default())
-                }
-                "ResultSignature" => self.text("None"),
-                "ResultDescription" => self.text(if rec.error_code == Some(0) {
-                    ""
-                } else {
-                    rec.failure_reason
-                }),
-                "DurationMs" => self.text("0"),
-                "CorrelationId" => self.text(&rec.correlation_id),
-                "Resource" | "ResourceGroup" | "ResourceProvider" => self.text("Microsoft.aadiam"),
-                "Identity" => self.text(if workload { app_name } else { display }),
-                "Level" => self.text("4"),
-                "Location" => self.text(country),
-                "AlternateSignInName" | "SignInIdentifier" => self.text(upn),
-                "AppDisplayName" => self.text(app_name),
-                "AppId" => self.text(app_id),
-                "AuthenticationDetails" => {
-                    graph::auth_details(&mut self.cell, rec);
-                    self.json_cell(wrap);
-                }
-                "AuthenticationProcessingDetails" => {
-                    graph::processing(&mut self.cell);
-                    self.json_cell(Json::Plain);
-                }
-                "AuthenticationRequirement" => self.text(rec.requirement.as_deref().unwrap_or("")),
-                "AuthenticationRequirementPolicies" => {
-                    graph::requirement_policies(&mut self.cell, rec);
-                    self.json_cell(Json::Plain);
-                }
-                "ClientAppUsed" => self.text(rec.client_app.as_deref().unwrap_or("")),
-                "ConditionalAccessPolicies" => {
-                    graph::ca_policies(&mut self.cell, rec);
-                    self.json_cell(wrap);
-                }
-                "ConditionalAccessStatus" => self.text(rec.ca_status),
-                "DeviceDetail" => {
-                    graph::device(&mut self.cell, rec, t);
-                    self.json_cell(wrap);
-                }
-                "IsInteractive" => self.text(if rec.is_interactive() {
-                    "true"
-                } else {
-                    "false"
-                }),
-                "Id" | "OriginalRequestId" => self.text(&rec.id),
-                "IPAddress" => self.text(&ip),
-                "LocationDetails" => {
-                    graph::location(&mut self.cell, rec, t);
-                    self.json_cell(wrap);
-                }
-                "MfaDetail" => {
-                    graph::mfa_detail(&mut self.cell, rec);
-                    self.json_cell(wrap);
-                }
-                "NetworkLocationDetails" => {
-                    graph::network(&mut self.cell, rec);
-                    self.json_cell(Json::Plain);
-                }
-                "Status" => {
-                    graph::status(&mut self.cell, rec);
-                    self.json_cell(wrap);
-                }
-                "ProcessingTimeInMilliseconds" => self.text("52"),
-                "RiskDetail" | "RiskLevelAggregated" | "RiskLevelDuringSignIn" | "RiskState" => {
-                    self.text("none")
-                }
-                "AuthenticationContextClassReferences"
-                | "AppliedEventListeners"
-                | "AuthenticationMethodsUsed"
-                | "RiskEventTypes"
-                | "RiskEventTypes_V2"
-                | "SessionLifetimePolicies" => self.text("[]"),
-                "ResourceDisplayName" => self.text(resource_name),
-                "ResourceIdentity" => self.text(resource_id),
-                "ServicePrincipalId" | "ResourceServicePrincipalId" => match rec.actor {
-                    Actor::Workload(w) => self.text(&t.workloads[w].sp_id),
-                    Actor::User(_) => {}
-                },
-                "ServicePrincipalName" => match rec.actor {
-                    Actor::Workload(w) => self.text(&t.workloads[w].name),
-                    Actor::User(_) => {}
-                },
-                "TokenIssuerType" => self.text("AzureAD"),
-                "UserAgent" if rec.is_interactive() => self.text(USER_AGENT),
-                "UserDisplayName" => self.text(display),
-                "UserId" => self.text(rec.user_id.as_deref().unwrap_or("")),
-                "UserPrincipalName" => self.text(upn),
-                "UserType" => self.text(match user_type {
-                    "guest" => "Guest",
-                    "member" => "Member",
-                    _ => "",
-                }),
-                "FlaggedForReview" => self.text("false"),
-                "UniqueTokenIdentifier" => self.text(&rec.correlation_id[..22]),
-                "AutonomousSystemNumber" => self.text("1136"),
-                "AuthenticationProtocol" => self.text(rec.protocol),
-                "CrossTenantAccessType" => self.text(if user_type == "guest" {
-                    "b2bCollaboration"
-                } else {
-                    "none"
-                }),
-                "SessionId" => self.text(rec.session_id.as_deref().unwrap_or("")),
-                "IncomingTokenType" => self.text(rec.incoming_token),
-                "ClientCredentialType" => self.text(if rec.kind == EventType::ManagedIdentity {
-                    "managedIdentity"
-                } else {
-                    "clientSecret"
-                }),
-                "ManagedServiceIdentity" => {
-                    if let Actor::Workload(w) = rec.actor
-                        && let Some(msi) = t.workloads[w].msi_type
-                    {
-                        self.text(&format!(r#"{{"msiType":"{msi}"}}"#));
-                    }
-                }
-                "Type" => self.text(table),
-                _ => {}
-            }
+            self.sign_in_cell(col, &row);
         }
         self.row.push(b'\n');
         self.streams[k].write(out, &self.row)
@@ -282,43 +316,9 @@ impl Sink for LogAnalyticsSink {
                     self.row.push(b',');
                 }
                 self.cell.clear();
-                match col {
-                    "TenantId" | "AADTenantId" => self.text(TENANT_ID),
-                    "SourceSystem" => self.text("Azure AD"),
-                    "TimeGenerated [UTC]" | "ActivityDateTime [UTC]" => {
-                        self.time(e.at, Some(e.tick))
-                    }
-                    "ResourceId" => {
-                        self.text(&format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"))
-                    }
-                    "OperationName" | "ActivityDisplayName" => self.text(e.activity),
-                    "OperationVersion" => self.text("1.0"),
-                    "Category" => self.text(e.category),
-                    "ResultSignature" => self.text("None"),
-                    "DurationMs" => self.text("0"),
-                    "CorrelationId" => self.text(&e.id[10..46]),
-                    "Resource" | "ResourceGroup" | "ResourceProvider" => {
-                        self.text("Microsoft.aadiam")
-                    }
-                    "Level" => self.text("4"),
-                    "AdditionalDetails" => {
-                        graph::audit_details(&mut self.cell, e);
-                        self.json_cell(Json::Plain);
-                    }
-                    "Id" => self.text(&e.id),
-                    "InitiatedBy" => {
-                        graph::initiated_by(&mut self.cell, e);
-                        self.json_cell(Json::Plain);
-                    }
-                    "LoggedByService" => self.text(e.service),
-                    "Result" => self.text(if e.success { "success" } else { "failure" }),
-                    "TargetResources" => {
-                        graph::targets(&mut self.cell, e);
-                        self.json_cell(Json::Plain);
-                    }
-                    "AADOperationType" => self.text(e.operation),
-                    "Type" => self.text("AuditLogs"),
-                    _ => {}
+                match fixed_cell(col) {
+                    Some(text) => self.text(text),
+                    None => self.audit_cell(col, e),
                 }
             }
             self.row.push(b'\n');

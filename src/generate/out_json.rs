@@ -8,25 +8,9 @@ use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, PathCache, Stream};
 use super::graph::{self, Flavor};
-use super::json::{Obj, TimeStyle, date, timestamp};
-use super::signin::SignInRec;
-use super::tenant::{DAY, Micros, TENANT_ID, Tenant};
-use crate::schema::EventType;
-
-fn kind_index(kind: EventType) -> usize {
-    match kind {
-        EventType::InteractiveUser => 0,
-        EventType::NonInteractiveUser => 1,
-        EventType::ServicePrincipal => 2,
-        EventType::ManagedIdentity => 3,
-    }
-}
-
-fn day_text(at: Micros) -> String {
-    let mut b = Vec::with_capacity(10);
-    date(&mut b, at);
-    String::from_utf8(b).expect("ASCII date")
-}
+use super::json::{Obj, TimeStyle, day_text, timestamp};
+use super::signin::{SignInRec, log_index};
+use super::tenant::{DAY, Micros, RESOURCE_ID, TENANT_ID, Tenant};
 
 /// Graph API pulls: `graph/signIns/<log>/<day>.ndjson`, `graph/directoryAudits/page-N.json`.
 #[derive(Default)]
@@ -38,7 +22,7 @@ pub struct GraphSink {
 
 impl Sink for GraphSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
-        let k = kind_index(rec.kind);
+        let k = log_index(rec.kind);
         let s = &mut self.streams[k];
         let rel = self.paths[k].get(rec.at.div_euclid(DAY), || {
             format!(
@@ -78,9 +62,6 @@ impl Sink for GraphSink {
     }
 }
 
-const RESOURCE_ID: &str =
-    "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
-
 const CATEGORIES: [&str; 4] = [
     "SignInLogs",
     "NonInteractiveUserSignInLogs",
@@ -118,7 +99,7 @@ fn logged_at(at: Micros) -> Micros {
 
 impl Sink for AzureMonitorSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
-        let k = kind_index(rec.kind);
+        let k = log_index(rec.kind);
         let s = &mut self.streams[k];
         let rel = self.paths[k].get(rec.at.div_euclid(3_600_000_000), || {
             blob_path(CATEGORIES[k], rec.at)
@@ -134,19 +115,9 @@ impl Sink for AzureMonitorSink {
         o.str("operationVersion", "1.0");
         o.str("category", CATEGORIES[k]);
         o.str("tenantId", TENANT_ID);
-        o.str(
-            "resultType",
-            &rec.error_code.map(|c| c.to_string()).unwrap_or_default(),
-        );
+        o.str("resultType", &graph::result_type(rec));
         o.str("resultSignature", "None");
-        o.str(
-            "resultDescription",
-            if rec.error_code == Some(0) {
-                ""
-            } else {
-                rec.failure_reason
-            },
-        );
+        o.str("resultDescription", graph::result_description(rec));
         o.int("durationMs", 0);
         o.str("callerIpAddress", &ip);
         o.str("correlationId", &rec.correlation_id);
@@ -169,10 +140,7 @@ impl Sink for AzureMonitorSink {
             b.push(b'"');
             timestamp(b, e.at, Some(e.tick), TimeStyle::Zulu);
             b.push(b'"');
-            o.str(
-                "resourceId",
-                &format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam"),
-            );
+            o.str("resourceId", RESOURCE_ID);
             o.str("operationName", e.activity);
             o.str("operationVersion", "1.0");
             o.str("category", "AuditLogs");

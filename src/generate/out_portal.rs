@@ -9,11 +9,10 @@ use std::io;
 use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, Stream, csv_cell};
-use super::graph;
-use super::json::{TimeStyle, date, timestamp};
-use super::signin::{Actor, SignInRec};
-use super::tenant::{CITIES, DAY, Micros, TENANT_ID, Tenant};
-use crate::schema::EventType;
+use super::graph::{self, Parties};
+use super::json::{self, TimeStyle, day_text, timestamp};
+use super::signin::{Actor, SignInRec, Step, log_index};
+use super::tenant::{CITIES, DAY, TENANT_ID, Tenant, User};
 
 const COLUMNS: [&str; 57] = [
     "Date (UTC)",
@@ -84,21 +83,6 @@ const PREFIXES: [&str; 4] = [
 const ROW_CAP: u64 = 100_000;
 const INTERRUPTS: [i32; 7] = [50_072, 50_074, 50_076, 50_078, 50_079, 500_121, 50_158];
 
-fn kind_index(kind: EventType) -> usize {
-    match kind {
-        EventType::InteractiveUser => 0,
-        EventType::NonInteractiveUser => 1,
-        EventType::ServicePrincipal => 2,
-        EventType::ManagedIdentity => 3,
-    }
-}
-
-fn day_text(at: Micros) -> String {
-    let mut b = Vec::with_capacity(10);
-    date(&mut b, at);
-    String::from_utf8(b).expect("ASCII date")
-}
-
 /// One download (a log, original or re-issued): its sign-ins and steps files.
 #[derive(Default)]
 struct Download {
@@ -108,16 +92,49 @@ struct Download {
     part: u32,
 }
 
+impl Download {
+    /// Moves to the download of `rec`'s day, or to the next part past the portal's row
+    /// cap; each new file starts with a BOM and its titles.
+    fn open(&mut self, out: &mut Out, prefix: &str, rec: &SignInRec) -> io::Result<()> {
+        let day_number = rec.at.div_euclid(DAY);
+        let new_day = self.day != Some(day_number);
+        if !new_day && self.sign_ins.rows < ROW_CAP {
+            return Ok(());
+        }
+        self.part = if new_day { 1 } else { self.part + 1 };
+        self.day = Some(day_number);
+        let day = day_text(rec.at);
+        let dir = if rec.reissued { "reissued/" } else { "" };
+        let suffix = if self.part > 1 {
+            format!("_{}", self.part)
+        } else {
+            String::new()
+        };
+        let main = format!("{dir}{prefix}_{day}_{day}{suffix}.csv");
+        self.sign_ins.switch(out, &main, "\u{feff}".as_bytes())?;
+        self.sign_ins.raw(out, COLUMNS.join(",").as_bytes())?;
+        self.sign_ins.raw(out, b"\r\n")?;
+        let steps = format!("{dir}{prefix}_AuthDetails_{day}_{day}{suffix}.csv");
+        self.steps.switch(out, &steps, "\u{feff}".as_bytes())?;
+        self.steps.raw(out, STEP_COLUMNS.as_bytes())
+    }
+}
+
 #[derive(Default)]
 pub struct PortalSink {
     downloads: [Download; 8],
     row: Vec<u8>,
+    cell: Vec<u8>,
 }
 
-impl PortalSink {
-    fn text(&mut self, s: &str) {
-        csv_cell(&mut self.row, s.as_bytes());
-    }
+/// What the cells of one sign-in row are drawn from.
+struct PortalRow<'a> {
+    rec: &'a SignInRec,
+    t: &'a Tenant,
+    parties: Parties<'a>,
+    /// `None` for workloads.
+    user: Option<&'a User>,
+    non_interactive: bool,
 }
 
 /// The portal's display words for the requirement (the reader accepts both forms).
@@ -130,132 +147,173 @@ fn requirement_text(r: Option<&str>) -> &str {
     }
 }
 
+/// The cells that are the same on every row.
+fn fixed_cell(col: &str) -> Option<&'static str> {
+    Some(match col {
+        "Original transfer method" => "none",
+        "Resource tenant ID" | "Home tenant ID" => TENANT_ID,
+        "Through Global Secure Access" | "Flagged for review" => "False",
+        "Autonomous  system number" => "1136",
+        "Token issuer type" => "AzureAD",
+        "Latency" => "52",
+        _ => return None,
+    })
+}
+
+impl PortalSink {
+    fn text(&mut self, s: &str) {
+        csv_cell(&mut self.row, s.as_bytes());
+    }
+
+    fn sign_in_cell(&mut self, col: &str, r: &PortalRow<'_>) {
+        if let Some(text) = fixed_cell(col) {
+            self.text(text);
+        } else if !self.request_cell(col, r) {
+            self.party_cell(col, r);
+        }
+    }
+
+    /// A column of the request, its outcome and its evidence; false when `col` is not one.
+    fn request_cell(&mut self, col: &str, r: &PortalRow<'_>) -> bool {
+        let rec = r.rec;
+        match col {
+            "Date (UTC)" => timestamp(&mut self.row, rec.at, rec.tick, TimeStyle::Zulu),
+            "Request ID" => self.text(&rec.id),
+            "Correlation ID" => self.text(&rec.correlation_id),
+            "Incoming token type" => self.text(rec.incoming_token),
+            "Authentication Protocol" => self.text(rec.protocol),
+            "Unique token identifier" => self.text(graph::unique_token_id(rec)),
+            "Status" => self.text(match rec.error_code {
+                Some(0) => "Success",
+                Some(c) if INTERRUPTS.contains(&c) => "Interrupted",
+                _ => "Failure",
+            }),
+            "Sign-in error code" => match rec.error_code {
+                // Non-interactive downloads leave the code empty on success.
+                Some(0) if r.non_interactive => {}
+                Some(c) => json::int(&mut self.row, i64::from(c)),
+                None => {}
+            },
+            "Failure reason" => self.text(graph::result_description(rec)),
+            "Client app" => self.text(rec.client_app.as_deref().unwrap_or("")),
+            "Multifactor authentication result" => {
+                self.text(rec.additional_details.as_deref().unwrap_or(""));
+            }
+            "Multifactor authentication auth method" => {
+                self.text(graph::mfa_method(rec).unwrap_or(""));
+            }
+            "Authentication requirement" => {
+                self.text(requirement_text(rec.requirement.as_deref()));
+            }
+            "Session ID" => self.text(rec.session_id.as_deref().unwrap_or("")),
+            "Conditional Access" => self.text(match rec.ca_status {
+                "success" => "Success",
+                "failure" => "Failure",
+                _ => "Not Applied",
+            }),
+            _ => return false,
+        }
+        true
+    }
+
+    /// A column of the user, the device, the workload or the application (empty when
+    /// none applies).
+    fn party_cell(&mut self, col: &str, r: &PortalRow<'_>) {
+        let (rec, p, user) = (r.rec, &r.parties, r.user);
+        let member = user.is_some_and(|u| !u.guest);
+        match col {
+            "User agent" => self.text(graph::user_agent(rec)),
+            "User ID" => self.text(rec.user_id.as_deref().unwrap_or("")),
+            "User" => self.text(p.display),
+            "Username" | "Sign-in identifier" => self.text(p.upn),
+            "User type" => self.text(graph::user_type_title(p.user_type)),
+            "Cross tenant access type" => self.text(graph::cross_tenant_access(p.user_type)),
+            "Client credential type" => {
+                self.text(if user.is_some() {
+                    "none"
+                } else {
+                    "clientSecret"
+                });
+            }
+            "Application" => self.text(p.app_name),
+            "Application ID " => self.text(p.app_id),
+            "Resource" => self.text(p.resource_name),
+            "Resource ID " => self.text(p.resource_id),
+            "IP address" => self.text(&p.ip),
+            "Location" => {
+                let (city, state, country, _) = CITIES[user.map_or(0, |u| u.city)];
+                self.cell.clear();
+                for (i, part) in [city, state, country].into_iter().enumerate() {
+                    if i > 0 {
+                        self.cell.extend_from_slice(b", ");
+                    }
+                    self.cell.extend_from_slice(part.as_bytes());
+                }
+                csv_cell(&mut self.row, &self.cell);
+            }
+            "Device ID" => self.text(user.map_or("", |u| u.device_id.as_str())),
+            "Browser" if user.is_some() => self.text(graph::browser(rec)),
+            "Operating System" => self.text(user.map_or("", |u| u.os)),
+            "Compliant" | "Managed" => self.text(if member { "True" } else { "False" }),
+            "Join Type" if member => self.text("Azure AD joined"),
+            "Managed Identity type" => match rec.actor {
+                Actor::Workload(w) => self.text(r.t.workloads[w].msi_type.unwrap_or("")),
+                Actor::User(_) => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// The `…_AuthDetails_…` row of one step into `self.row`.
+    fn step_row(&mut self, id: &str, s: &Step) {
+        self.row.clear();
+        csv_cell(&mut self.row, id.as_bytes());
+        self.row.push(b',');
+        timestamp(&mut self.row, s.at, None, TimeStyle::Seconds);
+        self.row.push(b',');
+        csv_cell(&mut self.row, s.method.as_deref().unwrap_or("").as_bytes());
+        self.row.push(b',');
+        csv_cell(&mut self.row, s.method_detail.unwrap_or("").as_bytes());
+        self.row.push(b',');
+        csv_cell(&mut self.row, s.requirement.as_bytes());
+        self.row.push(b',');
+        self.row.extend_from_slice(match s.succeeded {
+            Some(true) => b"True".as_slice(),
+            Some(false) => b"False",
+            None => b"",
+        });
+        self.row.push(b',');
+        csv_cell(&mut self.row, s.detail.as_deref().unwrap_or("").as_bytes());
+        self.row.extend_from_slice(b"\r\n");
+    }
+}
+
 impl Sink for PortalSink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, t: &Tenant) -> io::Result<()> {
-        let k = kind_index(rec.kind);
+        let k = log_index(rec.kind);
         let slot = k + if rec.reissued { 4 } else { 0 };
-        let d = &mut self.downloads[slot];
-        let day_number = rec.at.div_euclid(DAY);
-        let new_day = d.day != Some(day_number);
-        if new_day || d.sign_ins.rows >= ROW_CAP {
-            // A new download: the next day, or the next part past the portal's row cap.
-            d.part = if new_day { 1 } else { d.part + 1 };
-            d.day = Some(day_number);
-            let day = day_text(rec.at);
-            let dir = if rec.reissued { "reissued/" } else { "" };
-            let suffix = if d.part > 1 {
-                format!("_{}", d.part)
-            } else {
-                String::new()
-            };
-            let prefix = PREFIXES[k];
-            let main = format!("{dir}{prefix}_{day}_{day}{suffix}.csv");
-            d.sign_ins.switch(out, &main, "\u{feff}".as_bytes())?;
-            d.sign_ins.raw(out, COLUMNS.join(",").as_bytes())?;
-            d.sign_ins.raw(out, b"\r\n")?;
-            let steps = format!("{dir}{prefix}_AuthDetails_{day}_{day}{suffix}.csv");
-            d.steps.switch(out, &steps, "\u{feff}".as_bytes())?;
-            d.steps.raw(out, STEP_COLUMNS.as_bytes())?;
-        }
-        let (display, upn, user_type) = graph::user_fields(rec, t);
-        let (app_id, app_name, resource_id, resource_name) = graph::app_fields(rec, t);
-        let ip = graph::ip(rec, t);
-        let user = match rec.actor {
-            Actor::User(u) => Some(&t.users[u]),
-            Actor::Workload(_) => None,
+        self.downloads[slot].open(out, PREFIXES[k], rec)?;
+        let row = PortalRow {
+            rec,
+            t,
+            parties: Parties::of(rec, t),
+            user: match rec.actor {
+                Actor::User(u) => Some(&t.users[u]),
+                Actor::Workload(_) => None,
+            },
+            non_interactive: k == 1,
         };
-        let city = CITIES[user.map_or(0, |u| u.city)];
         self.row.clear();
         for (i, col) in COLUMNS.iter().enumerate() {
             if i > 0 {
                 self.row.push(b',');
             }
-            match *col {
-                "Date (UTC)" => timestamp(&mut self.row, rec.at, rec.tick, TimeStyle::Zulu),
-                "Request ID" => self.text(&rec.id),
-                "User agent" if rec.is_interactive() => self.text("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0"),
-                "Correlation ID" => self.text(&rec.correlation_id),
-                "User ID" => self.text(rec.user_id.as_deref().unwrap_or("")),
-                "User" => self.text(display),
-                "Username" | "Sign-in identifier" => self.text(upn),
-                "User type" => self.text(match user_type { "guest" => "Guest", "member" => "Member", _ => "" }),
-                "Cross tenant access type" => self.text(if user_type == "guest" { "b2bCollaboration" } else { "none" }),
-                "Incoming token type" => self.text(rec.incoming_token),
-                "Authentication Protocol" => self.text(rec.protocol),
-                "Unique token identifier" => self.text(&rec.correlation_id[..22]),
-                "Original transfer method" => self.text("none"),
-                "Client credential type" => self.text(if user.is_some() { "none" } else { "clientSecret" }),
-                "Application" => self.text(app_name),
-                "Application ID " => self.text(app_id),
-                "Resource" => self.text(resource_name),
-                "Resource ID " => self.text(resource_id),
-                "Resource tenant ID" | "Home tenant ID" => self.text(TENANT_ID),
-                "IP address" => self.text(&ip),
-                "Location" => self.text(&format!("{}, {}, {}", city.0, city.1, city.2)),
-                "Status" => self.text(match rec.error_code {
-                    Some(0) => "Success",
-                    Some(c) if INTERRUPTS.contains(&c) => "Interrupted",
-                    _ => "Failure",
-                }),
-                "Sign-in error code" => match rec.error_code {
-                    // Non-interactive downloads leave the code empty on success.
-                    Some(0) if k == 1 => {}
-                    Some(c) => self.text(&c.to_string()),
-                    None => {}
-                },
-                "Failure reason" if rec.error_code != Some(0) => self.text(rec.failure_reason),
-                "Client app" => self.text(rec.client_app.as_deref().unwrap_or("")),
-                "Device ID" => self.text(user.map_or("", |u| u.device_id.as_str())),
-                "Browser" if user.is_some() => self.text(if rec.is_interactive() { "Edge 130.0.0" } else { "Rich Client 5.2.3.0" }),
-                "Operating System" => self.text(user.map_or("", |u| u.os)),
-                "Compliant" | "Managed" => self.text(if user.is_some_and(|u| !u.guest) { "True" } else { "False" }),
-                "Join Type" if user.is_some_and(|u| !u.guest) => self.text("Azure AD joined"),
-                "Multifactor authentication result" => self.text(rec.additional_details.as_deref().unwrap_or("")),
-                "Multifactor authentication auth method" => {
-                    let m = graph::mfa_method(rec);
-                    self.text(m.unwrap_or(""));
-                }
-                "Authentication requirement" => self.text(requirement_text(rec.requirement.as_deref())),
-                "Session ID" => self.text(rec.session_id.as_deref().unwrap_or("")),
-                "Through Global Secure Access" | "Flagged for review" => self.text("False"),
-                "Autonomous  system number" => self.text("1136"),
-                "Token issuer type" => self.text("AzureAD"),
-                "Latency" => self.text("52"),
-                "Conditional Access" => self.text(match rec.ca_status {
-                    "success" => "Success",
-                    "failure" => "Failure",
-                    _ => "Not Applied",
-                }),
-                "Managed Identity type" => match rec.actor {
-                    Actor::Workload(w) => self.text(t.workloads[w].msi_type.unwrap_or("")),
-                    Actor::User(_) => {}
-                },
-                _ => {}
-            }
+            self.sign_in_cell(col, &row);
         }
         self.row.extend_from_slice(b"\r\n");
-        let d = &mut self.downloads[slot];
-        d.sign_ins.write(out, &self.row)?;
+        self.downloads[slot].sign_ins.write(out, &self.row)?;
         for s in &rec.steps {
-            self.row.clear();
-            csv_cell(&mut self.row, rec.id.as_bytes());
-            self.row.push(b',');
-            timestamp(&mut self.row, s.at, None, TimeStyle::Seconds);
-            self.row.push(b',');
-            csv_cell(&mut self.row, s.method.as_deref().unwrap_or("").as_bytes());
-            self.row.push(b',');
-            csv_cell(&mut self.row, s.method_detail.unwrap_or("").as_bytes());
-            self.row.push(b',');
-            csv_cell(&mut self.row, s.requirement.as_bytes());
-            self.row.push(b',');
-            self.row.extend_from_slice(match s.succeeded {
-                Some(true) => b"True".as_slice(),
-                Some(false) => b"False",
-                None => b"",
-            });
-            self.row.push(b',');
-            csv_cell(&mut self.row, s.detail.as_deref().unwrap_or("").as_bytes());
-            self.row.extend_from_slice(b"\r\n");
+            self.step_row(&rec.id, s);
             self.downloads[slot].steps.write(out, &self.row)?;
         }
         Ok(())

@@ -308,54 +308,85 @@ impl<'t> Planner<'t> {
     /// followed by a losing duplicate version. Records go to `out` in write order.
     pub fn plan_next(&mut self, out: &mut Vec<SignInRec>, truth: &mut Vec<TruthRow>) {
         let at = self.next_time();
-        let mut class = self.cfg.mix.draw(self.rng.unit());
-        if matches!(
-            class,
-            Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence
-        ) {
-            // Rule 16 precedes 17 and 18: the regime at the time decides which applies.
-            let on = self.tenant.defaults_on_at(at);
-            class = match (on, class) {
-                (true, _) => Class::SecurityDefaults,
-                (false, Class::SecurityDefaults) if self.rng.chance(0.6) => Class::SingleFactor,
-                (false, Class::SecurityDefaults) => Class::NoEvidence,
-                (false, c) => c,
-            };
-        }
-        if class == Class::SessionMfa && self.rooted.is_empty() {
-            class = Class::MfaCompleted;
-        }
+        let class = self.draw_class(at);
         if class == Class::Workload {
-            let w = self.rng.index(self.tenant.workloads.len());
-            let kind = if self.tenant.workloads[w].msi_type.is_some() {
-                EventType::ManagedIdentity
-            } else {
-                EventType::ServicePrincipal
-            };
-            let mut rec = self.base(at, kind, Actor::Workload(w), None);
-            evidence::fill(&mut rec, class, None, &mut self.rng);
+            self.plan_workload(at, out, truth);
+            return;
+        }
+        let (user, legacy, with_session) = self.choose_user(class, at);
+        let origin = if class.has_origin_column() {
+            self.runs[user].root.clone()
+        } else {
+            None
+        };
+        let kind = self.event_type(class);
+        let session = with_session.then(|| self.session_id(user));
+        let mut rec = self.base(at, kind, Actor::User(user), session.clone());
+        evidence::fill(&mut rec, class, legacy, &mut self.rng);
+        let mut planned = vec![(rec, class, origin)];
+        if class.is_root() {
+            self.plan_ties(&mut planned, user, session);
+        }
+        for (rec, class, origin) in planned {
             truth.push(TruthRow {
                 id: rec.id.clone(),
                 class,
-                origin: None,
+                origin,
             });
-            out.push(rec);
-            return;
+            self.emit_with_duplicate(rec, out);
         }
-        let mut legacy = None;
-        let mut origin = None;
-        let mut with_session = true;
-        let user = match class {
+    }
+
+    /// The class of a slot at `at`: drawn from the mix, then moved to the one that can
+    /// hold at that time.
+    fn draw_class(&mut self, at: Micros) -> Class {
+        let class = self.cfg.mix.draw(self.rng.unit());
+        match class {
+            Class::SecurityDefaults | Class::SingleFactor | Class::NoEvidence => {
+                // Rule 16 precedes 17 and 18: the regime at the time decides which applies.
+                match (self.tenant.defaults_on_at(at), class) {
+                    (true, _) => Class::SecurityDefaults,
+                    (false, Class::SecurityDefaults) if self.rng.chance(0.6) => Class::SingleFactor,
+                    (false, Class::SecurityDefaults) => Class::NoEvidence,
+                    (false, c) => c,
+                }
+            }
+            Class::SessionMfa if self.rooted.is_empty() => Class::MfaCompleted,
+            c => c,
+        }
+    }
+
+    /// A service principal or managed identity sign-in (never duplicated).
+    fn plan_workload(&mut self, at: Micros, out: &mut Vec<SignInRec>, truth: &mut Vec<TruthRow>) {
+        let w = self.rng.index(self.tenant.workloads.len());
+        let kind = if self.tenant.workloads[w].msi_type.is_some() {
+            EventType::ManagedIdentity
+        } else {
+            EventType::ServicePrincipal
+        };
+        let mut rec = self.base(at, kind, Actor::Workload(w), None);
+        evidence::fill(&mut rec, Class::Workload, None, &mut self.rng);
+        truth.push(TruthRow {
+            id: rec.id.clone(),
+            class: Class::Workload,
+            origin: None,
+        });
+        out.push(rec);
+    }
+
+    /// The user of a `class` sign-in at `at` (starting a new session when the class needs
+    /// one), the legacy plan of legacy classes, and whether the record has a session id.
+    fn choose_user(&mut self, class: Class, at: Micros) -> (usize, Option<Legacy>, bool) {
+        match class {
             Class::AppPassword | Class::LegacySingleFactor | Class::LegacyUnverified => {
                 let (how, u) = self.legacy_plan(class, at);
-                legacy = Some(how);
-                u
+                (u, Some(how), true)
             }
-            Class::SessionMfa => self.rooted[self.rng.index(self.rooted.len())],
+            Class::SessionMfa => (self.rooted[self.rng.index(self.rooted.len())], None, true),
             Class::MfaClaim | Class::RememberedDevice
                 if self.rng.chance(0.75) && !self.rooted.is_empty() =>
             {
-                self.rooted[self.rng.index(self.rooted.len())]
+                (self.rooted[self.rng.index(self.rooted.len())], None, true)
             }
             Class::MfaClaim
             | Class::RememberedDevice
@@ -367,56 +398,47 @@ impl<'t> Planner<'t> {
                 if self.runs[u].root.is_some() {
                     self.new_session(u);
                 }
-                with_session = self.rng.chance(0.75);
-                u
+                (u, None, self.rng.chance(0.75))
             }
             c if c.is_root() => {
                 let u = self.random_user();
                 if self.rng.chance(0.4) {
                     self.new_session(u);
                 }
-                u
+                (u, None, true)
             }
-            _ => self.random_user(),
-        };
-        if class.has_origin_column() {
-            origin = self.runs[user].root.clone();
+            _ => (self.random_user(), None, true),
         }
-        let kind = self.event_type(class);
-        let session = with_session.then(|| self.session_id(user));
-        let mut rec = self.base(at, kind, Actor::User(user), session.clone());
-        evidence::fill(&mut rec, class, legacy, &mut self.rng);
-        let mut planned = vec![(rec, class, origin)];
-        if class.is_root() {
-            // Two ROOT sign-ins in one microsecond (ties go to the greater id), or a claim
-            // in the same microsecond as its ROOT.
-            if self.rng.chance(0.01) && self.has_next() {
-                let mut twin = self.base(at, kind, Actor::User(user), session.clone());
-                evidence::fill(&mut twin, Class::MfaCompleted, None, &mut self.rng);
-                planned.push((twin, Class::MfaCompleted, None));
-                self.next_index += 1;
-            }
-            let root = planned.iter().map(|(r, _, _)| r.id.clone()).max();
-            self.set_rooted(user, root.clone());
-            if self.rng.chance(0.01) && self.has_next() {
-                let mut claim = self.base(
-                    at,
-                    EventType::NonInteractiveUser,
-                    Actor::User(user),
-                    session,
-                );
-                evidence::fill(&mut claim, Class::MfaClaim, None, &mut self.rng);
-                planned.push((claim, Class::MfaClaim, root));
-                self.next_index += 1;
-            }
+    }
+
+    /// After a ROOT sign-in (`planned[0]`): sometimes a ROOT twin in the same microsecond
+    /// (ties go to the greater id), then the session's new ROOT, and sometimes a claim in
+    /// the same microsecond as its ROOT.
+    fn plan_ties(
+        &mut self,
+        planned: &mut Vec<(SignInRec, Class, Option<String>)>,
+        user: usize,
+        session: Option<String>,
+    ) {
+        let (at, kind) = (planned[0].0.at, planned[0].0.kind);
+        if self.rng.chance(0.01) && self.has_next() {
+            let mut twin = self.base(at, kind, Actor::User(user), session.clone());
+            evidence::fill(&mut twin, Class::MfaCompleted, None, &mut self.rng);
+            planned.push((twin, Class::MfaCompleted, None));
+            self.next_index += 1;
         }
-        for (rec, class, origin) in planned {
-            truth.push(TruthRow {
-                id: rec.id.clone(),
-                class,
-                origin,
-            });
-            self.emit_with_duplicate(rec, out);
+        let root = planned.iter().map(|(r, _, _)| r.id.clone()).max();
+        self.set_rooted(user, root.clone());
+        if self.rng.chance(0.01) && self.has_next() {
+            let mut claim = self.base(
+                at,
+                EventType::NonInteractiveUser,
+                Actor::User(user),
+                session,
+            );
+            evidence::fill(&mut claim, Class::MfaClaim, None, &mut self.rng);
+            planned.push((claim, Class::MfaClaim, root));
+            self.next_index += 1;
         }
     }
 

@@ -67,6 +67,17 @@ impl SignInRec {
     }
 }
 
+/// The place of a sign-in log (interactive, non-interactive, service principal, managed
+/// identity) in a writer's per-log arrays.
+pub fn log_index(kind: EventType) -> usize {
+    match kind {
+        EventType::InteractiveUser => 0,
+        EventType::NonInteractiveUser => 1,
+        EventType::ServicePrincipal => 2,
+        EventType::ManagedIdentity => 3,
+    }
+}
+
 /// Applications users sign in to: (app id, app name, resource id, resource name).
 pub const APPS: [(&str, &str, &str, &str); 8] = [
     (

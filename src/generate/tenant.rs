@@ -14,6 +14,10 @@ pub const DAY: Micros = 86_400_000_000;
 /// The tenant id every record carries.
 pub const TENANT_ID: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
 
+/// The Azure resource id of the tenant's Entra logs (`/tenants/<TENANT_ID>/providers/…`).
+pub const RESOURCE_ID: &str =
+    "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
+
 /// A per-user MFA state as §4 defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PerUser {
@@ -352,6 +356,14 @@ fn defaults_timeline(rng: &mut Rng, start: Micros, end: Micros) -> Vec<DefaultsC
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_resource_id_names_the_tenant() {
+        assert_eq!(
+            RESOURCE_ID,
+            format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam")
+        );
+    }
 
     #[test]
     fn state_follows_section_4() {
