@@ -83,4 +83,10 @@ pub fn print_summary(s: &Summary) {
     for (what, n) in &c.skipped {
         println!("  skipped {n} × {what}");
     }
+    if c.repeated_keys > 0 {
+        println!(
+            "  {} records repeat a key in one object (read with the last occurrence)",
+            c.repeated_keys
+        );
+    }
 }

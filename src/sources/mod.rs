@@ -10,10 +10,12 @@ mod csv_input;
 pub mod detect;
 pub mod graph;
 pub mod json_decode;
+mod json_repeats;
 #[cfg(test)]
 mod json_samples;
 pub mod json_split;
 mod la_cells;
+mod la_row;
 pub mod log_analytics;
 pub mod mapping;
 mod piece_pool;
@@ -27,7 +29,7 @@ mod csv_equivalence_tests;
 #[cfg(test)]
 mod csv_samples_tests;
 #[cfg(test)]
-mod csv_test_sink;
+mod test_sink;
 
 use std::io::BufRead;
 
@@ -51,6 +53,10 @@ pub trait Sink {
     fn partial(&mut self, record_no: u64, raw: &[u8]);
     /// A file-level remark for the user (probably truncated download, low-fidelity source).
     fn warn(&mut self, message: String);
+    /// The record just handed to [`Sink::record`] repeated a key in one of its JSON
+    /// objects; the last occurrence was used (input-formats §1). Counted, not rejected.
+    /// A sink that keeps no counts may ignore it.
+    fn repeated_keys(&mut self, _record_no: u64) {}
 }
 
 /// Reads one input of a known format into `sink`. `file_name` is the input's name as the

@@ -1,22 +1,27 @@
-//! Test support for the CSV readers: a sink that keeps everything it is told, and access
-//! to the files under `data-samples/`.
+//! Test support for the sources: a sink that keeps everything it is told, and access to
+//! the files under `data-samples/`.
 
+use std::io::{self, BufRead};
 use std::path::PathBuf;
 
 use super::Sink;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::schema::{AuditEvent, Record, SignIn};
 
 /// Everything a reader reported, in order.
 #[derive(Debug, Default)]
-pub struct TestSink {
+pub struct Collect {
     pub records: Vec<(u64, Record)>,
+    /// Record number, raw bytes, reason.
     pub rejects: Vec<(u64, Vec<u8>, String)>,
     pub skips: Vec<(u64, String)>,
+    pub partials: Vec<(u64, String)>,
     pub warnings: Vec<String>,
+    /// Records read although an object in them repeated a key.
+    pub repeated_keys: Vec<u64>,
 }
 
-impl Sink for TestSink {
+impl Sink for Collect {
     fn record(&mut self, record_no: u64, record: Record) -> Result<()> {
         self.records.push((record_no, record));
         Ok(())
@@ -29,16 +34,40 @@ impl Sink for TestSink {
         self.skips.push((record_no, what.to_string()));
     }
     fn partial(&mut self, record_no: u64, raw: &[u8]) {
-        panic!("CSV readers never report partial lines ({record_no}: {raw:?})");
+        let raw = String::from_utf8_lossy(raw).into_owned();
+        self.partials.push((record_no, raw));
     }
     fn warn(&mut self, message: String) {
         self.warnings.push(message);
     }
+    fn repeated_keys(&mut self, record_no: u64) {
+        self.repeated_keys.push(record_no);
+    }
 }
 
-impl TestSink {
+impl Collect {
+    /// Reads `path` (relative to the crate root) with `read`.
+    pub fn file(
+        path: &str,
+        read: fn(&mut dyn BufRead, &mut dyn Sink) -> Result<()>,
+    ) -> Result<Collect> {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let file = std::fs::File::open(&full).map_err(|e| Error::io(&full, e))?;
+        let mut sink = Collect::default();
+        read(&mut io::BufReader::new(file), &mut sink)?;
+        Ok(sink)
+    }
+
+    /// The decoded sign-ins, in input order.
+    pub fn sign_ins(&self) -> Vec<&SignIn> {
+        self.numbered_sign_ins()
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect()
+    }
+
     /// The sign-ins with their record numbers.
-    pub fn sign_ins(&self) -> Vec<(u64, &SignIn)> {
+    pub fn numbered_sign_ins(&self) -> Vec<(u64, &SignIn)> {
         self.records
             .iter()
             .filter_map(|(n, r)| match r {
@@ -57,6 +86,11 @@ impl TestSink {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Each reject's record number and reason.
+    pub fn reasons(&self) -> Vec<(u64, &str)> {
+        self.rejects.iter().map(|r| (r.0, r.2.as_str())).collect()
     }
 }
 
