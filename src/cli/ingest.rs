@@ -85,7 +85,7 @@ pub fn print_summary(s: &Summary) {
     }
     if c.repeated_keys > 0 {
         println!(
-            "  {} records repeat a key in one object (read with the last occurrence)",
+            "  {} record(s) repeat a key in one of their objects (the last occurrence was read)",
             c.repeated_keys
         );
     }

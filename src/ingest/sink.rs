@@ -52,7 +52,7 @@ impl<'a> FileSink<'a> {
     pub fn finish(mut self) -> (Counts, Vec<String>) {
         if self.counts.repeated_keys > 0 {
             let text = format!(
-                "{}: {} records repeat a key in one object; the last occurrence was read",
+                "{}: {} record(s) repeat a key in one of their objects; the last occurrence was read",
                 self.file, self.counts.repeated_keys
             );
             self.say(Level::Info, text);
