@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::Sink;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn, parse_i32};
+use super::sink::Sink;
 use crate::error::Result;
 use crate::schema::{EventType, Record};
 

@@ -4,9 +4,9 @@
 
 use std::io::BufRead;
 
-use super::Sink;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn};
+use super::sink::Sink;
 use crate::error::Result;
 use crate::schema::Record;
 

@@ -5,10 +5,10 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::Sink;
 use super::json_repeats::{self, Noted, is_repeated_key};
 use super::json_split::{JsonSplitter, Piece};
 use super::piece_pool::{self, INPUT, unreadable};
+use super::sink::Sink;
 use crate::error::{Error, Result};
 
 /// Why record bytes did not parse.

@@ -9,11 +9,11 @@ use std::io::BufRead;
 use csv::StringRecord;
 use serde_json::Value;
 
-use super::Sink;
 use super::csv_input::{Header, Row, normalise_header, read_rows};
 use super::json_decode::{TRUNCATED, describe, for_each_piece};
 use super::json_repeats::parse_members;
 use super::la_row::{self, Shape, table_from_file_name};
+use super::sink::Sink;
 use crate::error::{Error, Result};
 
 /// Reads one Log Analytics export into `sink`: JSON rows when the input starts with `{` or

@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::Sink;
 use super::json_split::{JsonSplitter, Piece};
+use super::sink::Sink;
 use crate::error::{Error, Result};
 use crate::schema::Record;
 

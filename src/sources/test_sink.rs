@@ -4,7 +4,7 @@
 use std::io::{self, BufRead};
 use std::path::PathBuf;
 
-use super::Sink;
+use super::sink::Sink;
 use crate::error::{Error, Result};
 use crate::schema::{AuditEvent, Record, SignIn};
 
