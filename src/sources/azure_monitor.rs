@@ -230,9 +230,7 @@ mod tests {
     const SIGN_IN: &str = r#"{"time":"2026-11-03T09:00:00Z","category":"NonInteractiveUserSignInLogs","resultType":"50126","Level":"4","durationMs":"0","properties":{"id":"a","createdDateTime":"2026-11-03T08:00:00.1234567+00:00","userType":"Member"}}"#;
 
     fn run(input: &str) -> Collect {
-        let mut sink = Collect::default();
-        read(&mut input.as_bytes(), &mut sink).unwrap();
-        sink
+        Collect::text(input, read).unwrap()
     }
 
     #[test]

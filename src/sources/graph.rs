@@ -133,9 +133,7 @@ mod tests {
     use crate::sources::test_sink::Collect;
 
     fn run(input: &str) -> Collect {
-        let mut sink = Collect::default();
-        read(&mut input.as_bytes(), &mut sink).unwrap();
-        sink
+        Collect::text(input, read).unwrap()
     }
 
     #[test]

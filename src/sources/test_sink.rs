@@ -8,6 +8,9 @@ use super::sink::Sink;
 use crate::error::{Error, Result};
 use crate::schema::{AuditEvent, Record, SignIn};
 
+/// A source's `read` (those that need no file name).
+type ReadFn = fn(&mut dyn BufRead, &mut dyn Sink) -> Result<()>;
+
 /// Everything a reader reported, in order.
 #[derive(Debug, Default)]
 pub struct Collect {
@@ -47,14 +50,18 @@ impl Sink for Collect {
 
 impl Collect {
     /// Reads `path` (relative to the crate root) with `read`.
-    pub fn file(
-        path: &str,
-        read: fn(&mut dyn BufRead, &mut dyn Sink) -> Result<()>,
-    ) -> Result<Collect> {
+    pub fn file(path: &str, read: ReadFn) -> Result<Collect> {
         let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         let file = std::fs::File::open(&full).map_err(|e| Error::io(&full, e))?;
         let mut sink = Collect::default();
         read(&mut io::BufReader::new(file), &mut sink)?;
+        Ok(sink)
+    }
+
+    /// Reads `text` with `read`.
+    pub fn text(text: &str, read: ReadFn) -> Result<Collect> {
+        let mut sink = Collect::default();
+        read(&mut text.as_bytes(), &mut sink)?;
         Ok(sink)
     }
 
@@ -68,23 +75,24 @@ impl Collect {
 
     /// The sign-ins with their record numbers.
     pub fn numbered_sign_ins(&self) -> Vec<(u64, &SignIn)> {
-        self.records
-            .iter()
-            .filter_map(|(n, r)| match r {
-                Record::SignIn(s) => Some((*n, s.as_ref())),
-                _ => None,
-            })
-            .collect()
+        self.numbered(|r| match r {
+            Record::SignIn(s) => Some(s),
+            _ => None,
+        })
     }
 
     /// The audit events with their record numbers.
     pub fn audits(&self) -> Vec<(u64, &AuditEvent)> {
+        self.numbered(|r| match r {
+            Record::Audit(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    fn numbered<T>(&self, pick: fn(&Record) -> Option<&T>) -> Vec<(u64, &T)> {
         self.records
             .iter()
-            .filter_map(|(n, r)| match r {
-                Record::Audit(a) => Some((*n, a.as_ref())),
-                _ => None,
-            })
+            .filter_map(|(n, r)| pick(r).map(|x| (*n, x)))
             .collect()
     }
 
