@@ -165,6 +165,8 @@ fn read_csv(path: &Path) -> BTreeMap<String, Row> {
 
 #[path = "evidence/cases.rs"]
 mod cases;
+#[path = "evidence/defects.rs"]
+mod defects;
 #[path = "evidence/html.rs"]
 mod html;
 #[path = "evidence/report.rs"]

@@ -98,5 +98,11 @@ pub fn print_summary(s: &Summary) -> std::io::Result<()> {
     for (what, n) in &c.skipped {
         outln!("  skipped {n} × {what}")?;
     }
+    if c.repeated_keys > 0 {
+        outln!(
+            "  {} record(s) repeat a key in one of their objects (the last occurrence was read)",
+            c.repeated_keys
+        )?;
+    }
     Ok(())
 }

@@ -154,13 +154,18 @@ fn text(a: &Option<ArrayRef>, i: usize) -> Option<&str> {
     a.is_valid(i).then(|| a.value(i))
 }
 
-fn list(a: &ArrayRef) -> DfResult<&ListArray> {
-    a.as_list_opt::<i32>().ok_or_else(|| {
+/// A list argument and its elements, which must be structs: user SQL can pass anything
+/// (`mfa_evidence(make_array(1), …)`), and a wrong type is an error, never a panic.
+fn struct_list<'a>(a: &'a ArrayRef, what: &str) -> DfResult<(&'a ListArray, &'a StructArray)> {
+    let wrong = || {
         DataFusionError::Execution(format!(
-            "mfa_evidence: expected a list, got {}",
+            "mfa_evidence: {what} must be a list of structs, got {}",
             a.data_type()
         ))
-    })
+    };
+    let list = a.as_list_opt::<i32>().ok_or_else(wrong)?;
+    let elements = list.values().as_struct_opt().ok_or_else(wrong)?;
+    Ok((list, elements))
 }
 
 impl ScalarUDFImpl for MfaEvidence {
@@ -181,16 +186,16 @@ impl ScalarUDFImpl for MfaEvidence {
                 "mfa_evidence takes 3 arguments".into(),
             ));
         };
-        let details = list(details)?;
-        let policies = list(policies)?;
+        let (details, steps) = struct_list(details, "authentication_details")?;
+        let (policies, policy_elements) =
+            struct_list(policies, "authentication_requirement_policies")?;
         let additional = Some(cast(additional, &DataType::Utf8)?);
-        let steps = details.values().as_struct();
         let method = strings(field(steps, "authentication_method"))?;
         let detail = strings(field(steps, "authentication_step_result_detail"))?;
         let requirement = strings(field(steps, "authentication_step_requirement"))?;
         let succeeded: Option<&BooleanArray> =
             field(steps, "succeeded").and_then(|c| c.as_boolean_opt());
-        let provider = strings(field(policies.values().as_struct(), "requirement_provider"))?;
+        let provider = strings(field(policy_elements, "requirement_provider"))?;
 
         let mut builders: Vec<StringBuilder> = KINDS.iter().map(|_| StringBuilder::new()).collect();
         let mut row_steps = Vec::new();

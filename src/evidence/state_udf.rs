@@ -33,6 +33,15 @@ fn text_column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
     Ok(cast(col, &DataType::Utf8)?)
 }
 
+/// The audit id and the old and new states of a timeline query's rows.
+fn state_columns(batch: &RecordBatch) -> Result<[ArrayRef; 3]> {
+    Ok([
+        text_column(batch, "audit_id")?,
+        text_column(batch, "old_state")?,
+        text_column(batch, "new_state")?,
+    ])
+}
+
 fn times(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
     let col = batch
         .column_by_name(name)
@@ -184,11 +193,7 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
 
     let mut users = UserTimelines::default();
     for b in queries::run(ctx, "per_user_mfa_timeline").await? {
-        let cols = [
-            text_column(&b, "audit_id")?,
-            text_column(&b, "old_state")?,
-            text_column(&b, "new_state")?,
-        ];
+        let cols = state_columns(&b)?;
         let (uid, upn, at) = (
             text_column(&b, "user_id")?,
             text_column(&b, "user_principal_name")?,
@@ -201,11 +206,7 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
     users.finish();
     let mut tenant = Vec::new();
     for b in queries::run(ctx, "security_defaults_timeline").await? {
-        let cols = [
-            text_column(&b, "audit_id")?,
-            text_column(&b, "old_state")?,
-            text_column(&b, "new_state")?,
-        ];
+        let cols = state_columns(&b)?;
         let at = times(&b, "at")?;
         for i in 0..b.num_rows() {
             tenant.push(observation(i, &cols, &at));

@@ -101,18 +101,7 @@ pub fn state_at(lists: &[&[Observation]], t: i64) -> StateAt {
         .filter_map(|l| l[..l.partition_point(|o| o.at <= t)].last().map(|o| o.at))
         .max();
     if let Some(at) = latest {
-        let same = at_time(lists, at);
-        if let Some(audit) = same
-            .iter()
-            .filter(|o| o.audit_id.is_some())
-            .max_by(|a, b| a.audit_id.cmp(&b.audit_id))
-        {
-            return StateAt {
-                state: audit.new.unwrap_or(UNKNOWN),
-                source: format!("audit {} at {} (new value)", id(audit), time(at)),
-            };
-        }
-        return snapshots(&same, at, "at or before");
+        return decided(&at_time(lists, at), at, Side::AtOrBefore);
     }
     // b) the earliest observation after t.
     let earliest = lists
@@ -120,22 +109,45 @@ pub fn state_at(lists: &[&[Observation]], t: i64) -> StateAt {
         .filter_map(|l| l.get(l.partition_point(|o| o.at <= t)).map(|o| o.at))
         .min();
     if let Some(at) = earliest {
-        let same = at_time(lists, at);
-        if let Some(audit) = same
-            .iter()
-            .filter(|o| o.audit_id.is_some())
-            .min_by(|a, b| a.audit_id.cmp(&b.audit_id))
-        {
-            return StateAt {
-                state: audit.old.unwrap_or(UNKNOWN),
-                source: format!("audit {} at {} (old value)", id(audit), time(at)),
-            };
-        }
-        return snapshots(&same, at, "after");
+        return decided(&at_time(lists, at), at, Side::After);
     }
     StateAt {
         state: UNKNOWN,
         source: "no audit change or snapshot".into(),
+    }
+}
+
+/// Where the deciding observations lie from the time looked up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    AtOrBefore,
+    After,
+}
+
+/// The state the observations `same` (all at `at`) give: an audit change beats the
+/// snapshots; at or before t the latest change (greatest id) and its new value, after t
+/// the earliest change (smallest id) and its old value.
+fn decided(same: &[&Observation], at: i64, side: Side) -> StateAt {
+    let audits = same.iter().filter(|o| o.audit_id.is_some());
+    let by_id = |a: &&&Observation, b: &&&Observation| a.audit_id.cmp(&b.audit_id);
+    let audit = match side {
+        Side::AtOrBefore => audits.max_by(by_id),
+        Side::After => audits.min_by(by_id),
+    };
+    let Some(audit) = audit else {
+        let when = match side {
+            Side::AtOrBefore => "at or before",
+            Side::After => "after",
+        };
+        return snapshots(same, at, when);
+    };
+    let (state, which) = match side {
+        Side::AtOrBefore => (audit.new, "new"),
+        Side::After => (audit.old, "old"),
+    };
+    StateAt {
+        state: state.unwrap_or(UNKNOWN),
+        source: format!("audit {} at {} ({which} value)", id(audit), time(at)),
     }
 }
 

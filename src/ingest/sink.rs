@@ -49,7 +49,14 @@ impl<'a> FileSink<'a> {
     }
 
     /// The counts and messages of this file.
-    pub fn finish(self) -> (Counts, Vec<String>) {
+    pub fn finish(mut self) -> (Counts, Vec<String>) {
+        if self.counts.repeated_keys > 0 {
+            let text = format!(
+                "{}: {} record(s) repeat a key in one of their objects; the last occurrence was read",
+                self.file, self.counts.repeated_keys
+            );
+            self.say(Level::Info, text);
+        }
         if self.counts.quarantined > REJECTS_SHOWN {
             self.observer.event(Event::Message {
                 level: Level::Warning,
@@ -131,5 +138,9 @@ impl Sink for FileSink<'_> {
     fn warn(&mut self, message: String) {
         let text = format!("{}: {message}", self.file);
         self.say(Level::Warning, text);
+    }
+
+    fn repeated_keys(&mut self, _record_no: u64) {
+        self.counts.repeated_keys += 1;
     }
 }

@@ -1,4 +1,5 @@
-//! One partition's buffered rows, deduplicated among themselves as they arrive.
+//! One partition's buffered rows, deduplicated among themselves as they arrive (ids
+//! compared trimmed and ignoring case, as `dedup.rs` compares them).
 //!
 //! Versions of one id often arrive close together (a re-delivered record next to the
 //! first). Settling them while both are still buffered keeps the loser out of the staged
@@ -9,7 +10,9 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
+use super::dedup::id_key;
 use super::encoder::Rows;
+use super::layout::Table;
 use crate::schema::batch::Provenance;
 use crate::schema::{AuditEvent, SignIn};
 
@@ -18,12 +21,15 @@ pub const TAIL: usize = 128;
 
 /// What the dedup rule looks at in a row.
 pub trait Keyed {
+    /// The table the row goes to.
+    const TABLE: Table;
     fn id(&self) -> &str;
     /// The number of authentication details (0 for audit events).
     fn details(&self) -> usize;
 }
 
 impl Keyed for SignIn {
+    const TABLE: Table = Table::SignIns;
     fn id(&self) -> &str {
         &self.id
     }
@@ -33,6 +39,7 @@ impl Keyed for SignIn {
 }
 
 impl Keyed for AuditEvent {
+    const TABLE: Table = Table::AuditEvents;
     fn id(&self) -> &str {
         &self.id
     }
@@ -65,9 +72,10 @@ impl<T: Keyed> Buffer<T> {
     /// of the same id was already buffered: the one that loses (fewer details; on a tie,
     /// the earlier) is gone and the buffer did not grow.
     pub fn push(&mut self, row: Box<T>, prov: Provenance) -> bool {
-        let h = self.hasher.hash_one(row.id());
+        let key = id_key(row.id());
+        let h = self.hasher.hash_one(key.as_ref());
         match self.index.get(&h) {
-            Some(&at) if self.rows[at].0.id() == row.id() => {
+            Some(&at) if id_key(self.rows[at].0.id()) == key => {
                 if row.details() >= self.rows[at].0.details() {
                     self.rows[at] = (row, prov);
                 }
@@ -107,7 +115,7 @@ impl<T: Keyed> Buffer<T> {
         self.index.clear();
         for (at, (row, _)) in self.rows.iter().enumerate() {
             self.index
-                .entry(self.hasher.hash_one(row.id()))
+                .entry(self.hasher.hash_one(id_key(row.id()).as_ref()))
                 .or_insert(at);
         }
         head
@@ -146,12 +154,16 @@ mod tests {
             "fewer details are dropped"
         );
         assert!(b.push(sign_in("a", 2), prov(5)), "a tie goes to the later");
+        assert!(
+            b.push(sign_in(" A ", 2), prov(6)),
+            "ids compare trimmed, ignoring case"
+        );
         let rows = b.take();
         let kept: Vec<(&str, usize, i64)> = rows
             .iter()
             .map(|(s, p)| (s.id.as_str(), s.authentication_details.len(), p.ingest_seq))
             .collect();
-        assert_eq!(kept, [("a", 2, 5), ("b", 2, 2)]);
+        assert_eq!(kept, [(" A ", 2, 6), ("b", 2, 2)]);
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! Deduplication at commit (evidence-rules §3): per partition, one row per `id` — the
-//! version with the most `authentication_details`, on a tie the one ingested last.
+//! Deduplication at commit (evidence-rules §3): one row per `id` in a table, the version
+//! with the most `authentication_details`, on a tie the one ingested last. Ids are compared
+//! as the contract compares them: trimmed and ignoring case.
 //!
-//! All versions of an id share its `created_at`, hence its date partition, so a partition
-//! is deduplicated on its own: only the key columns of its files are read, and only files
-//! that hold a losing row are rewritten.
+//! A re-emitted record may carry another `created_at`, hence land in another date
+//! partition, so a commit settles its staged rows against the whole table: only the key
+//! columns of its files are read, and only files that hold a losing row are rewritten.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,16 @@ use super::layout::Table;
 use super::staging::{table_schema, writer_properties};
 use crate::error::{Error, Result};
 
+/// An id as evidence-rules §3 compares it: trimmed of Unicode white space, lower-cased.
+/// Borrowed when it already is in that form (a Graph GUID is).
+pub fn id_key(id: &str) -> Cow<'_, str> {
+    let trimmed = id.trim();
+    if trimmed.len() == id.len() && !id.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        return Cow::Borrowed(id);
+    }
+    Cow::Owned(trimmed.to_lowercase())
+}
+
 /// One row's dedup key: authentication-details count, then ingest order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Rank {
@@ -27,10 +39,10 @@ struct Rank {
     seq: i64,
 }
 
-/// Which file of the partition a row is in: staged (new) files first, then existing ones.
+/// Which file of the commit a row is in: staged (new) files first, then existing ones.
 type FileIdx = usize;
 
-/// What deduplicating one partition decided.
+/// What deduplicating one table decided.
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// Rows to drop, per file index (staged files first, then existing files).
@@ -39,112 +51,122 @@ pub struct Outcome {
     pub dropped: u64,
 }
 
-/// Reads `(id, rank)` of every row of a lake file.
-fn read_keys(path: &Path) -> Result<Vec<(String, Rank)>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    // Leaves, not whole columns: one leaf of `authentication_details` gives the list
-    // lengths without decoding the other five.
-    let wanted = |parts: &[String]| match parts.first().map(String::as_str) {
-        Some("id" | "ingest_seq") => parts.len() == 1,
-        Some("authentication_details") => true,
-        _ => false,
-    };
+impl Outcome {
+    fn lose(&mut self, file: FileIdx, row: usize) {
+        self.drops.entry(file).or_default().insert(row);
+        self.dropped += 1;
+    }
+}
+
+/// The leaves `read_keys` needs: `id`, `ingest_seq` and one leaf of
+/// `authentication_details`, which gives the list lengths without decoding the other five.
+fn key_leaves(schema: &parquet::schema::types::SchemaDescriptor) -> Vec<usize> {
     let mut leaves = Vec::new();
     let mut details_leaf = false;
-    for (i, col) in builder.parquet_schema().columns().iter().enumerate() {
+    for (i, col) in schema.columns().iter().enumerate() {
         let parts = col.path().parts();
-        if wanted(parts) {
-            let is_details = parts[0] == "authentication_details";
-            if !(is_details && details_leaf) {
+        match parts.first().map(String::as_str) {
+            Some("id" | "ingest_seq") if parts.len() == 1 => leaves.push(i),
+            Some("authentication_details") if !details_leaf => {
                 leaves.push(i);
+                details_leaf = true;
             }
-            details_leaf |= is_details;
+            _ => {}
         }
     }
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
+    leaves
+}
+
+/// Calls `each(row, id, rank)` for every row of a lake file, reading only its key leaves.
+fn read_keys(path: &Path, mut each: impl FnMut(usize, &str, Rank)) -> Result<()> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+    let mask = ProjectionMask::leaves(
+        builder.parquet_schema(),
+        key_leaves(builder.parquet_schema()),
+    );
     let reader = builder
         .with_projection(mask)
         .with_batch_size(64 * 1024)
         .build()?;
-    let mut out = Vec::new();
+    let unreadable = |what: &str| Error::Lake {
+        path: path.to_path_buf(),
+        reason: format!("{what}: not a file of this lake's schema"),
+    };
+    let mut offset = 0;
     for batch in reader {
         let batch = batch?;
         let ids = batch
             .column_by_name("id")
-            .map(|c| c.as_string::<i32>().clone());
+            .and_then(|c| c.as_string_opt::<i32>())
+            .ok_or_else(|| unreadable("no text column id"))?;
         let seqs = batch
             .column_by_name("ingest_seq")
-            .map(|c| c.as_primitive::<Int64Type>().clone());
-        let lists = batch
-            .column_by_name("authentication_details")
-            .map(|c| c.as_list::<i32>().clone());
-        let (Some(ids), Some(seqs)) = (ids, seqs) else {
-            return Err(Error::Lake {
-                path: path.to_path_buf(),
-                reason: "file lacks the id or ingest_seq column".into(),
-            });
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
+            .ok_or_else(|| unreadable("no integer column ingest_seq"))?;
+        let lists = match batch.column_by_name("authentication_details") {
+            Some(c) => Some(
+                c.as_list_opt::<i32>()
+                    .ok_or_else(|| unreadable("authentication_details is not a list"))?,
+            ),
+            None => None,
         };
         for row in 0..batch.num_rows() {
-            let details = lists
-                .as_ref()
-                .map(|l| l.value_length(row) as u32)
-                .unwrap_or(0);
-            out.push((
-                ids.value(row).to_string(),
-                Rank {
-                    details,
-                    seq: seqs.value(row),
-                },
-            ));
+            let details = lists.map_or(0, |l| u32::try_from(l.value_length(row)).unwrap_or(0));
+            let rank = Rank {
+                details,
+                seq: seqs.value(row),
+            };
+            each(offset + row, ids.value(row), rank);
         }
+        offset += batch.num_rows();
     }
-    Ok(out)
+    Ok(())
 }
 
-/// Decides the losing rows of one partition. `staged` are this commit's new files,
-/// `existing` the files already in the partition (which hold no duplicate among themselves).
+/// Decides the losing rows of one table. `staged` are this commit's new files, `existing`
+/// every file already in the table, whatever its partition (they hold no duplicate among
+/// themselves).
 pub fn decide(staged: &[PathBuf], existing: &[PathBuf]) -> Result<Outcome> {
     let mut best: HashMap<String, (Rank, FileIdx, usize)> = HashMap::new();
     let mut outcome = Outcome::default();
-    let lose = |outcome: &mut Outcome, file: FileIdx, row: usize| {
-        outcome.drops.entry(file).or_default().insert(row);
-        outcome.dropped += 1;
-    };
     for (f, path) in staged.iter().enumerate() {
-        for (row, (id, rank)) in read_keys(path)?.into_iter().enumerate() {
-            match best.get_mut(&id) {
-                None => {
-                    best.insert(id, (rank, f, row));
-                }
-                Some(current) => {
-                    if rank > current.0 {
-                        lose(&mut outcome, current.1, current.2);
-                        *current = (rank, f, row);
-                    } else {
-                        lose(&mut outcome, f, row);
-                    }
-                }
+        read_keys(path, |row, id, rank| {
+            let key = id_key(id);
+            if let Some(current) = best.get_mut(key.as_ref()) {
+                settle(&mut outcome, current, (rank, f, row));
+            } else {
+                best.insert(key.into_owned(), (rank, f, row));
             }
-        }
+        })?;
     }
     if best.is_empty() {
         return Ok(outcome);
     }
     for (e, path) in existing.iter().enumerate() {
         let f = staged.len() + e;
-        for (row, (id, rank)) in read_keys(path)?.into_iter().enumerate() {
-            if let Some(current) = best.get_mut(&id) {
-                if rank > current.0 {
-                    lose(&mut outcome, current.1, current.2);
-                    *current = (rank, f, row);
-                } else {
-                    lose(&mut outcome, f, row);
-                }
+        read_keys(path, |row, id, rank| {
+            if let Some(current) = best.get_mut(id_key(id).as_ref()) {
+                settle(&mut outcome, current, (rank, f, row));
             }
-        }
+        })?;
     }
     Ok(outcome)
+}
+
+/// Keeps the better of the id's current best row and `candidate`; the other loses. A tie
+/// in rank cannot happen (`ingest_seq` is unique), so `>` decides.
+fn settle(
+    outcome: &mut Outcome,
+    current: &mut (Rank, FileIdx, usize),
+    candidate: (Rank, FileIdx, usize),
+) {
+    if candidate.0 > current.0 {
+        outcome.lose(current.1, current.2);
+        *current = candidate;
+    } else {
+        outcome.lose(candidate.1, candidate.2);
+    }
 }
 
 /// Copies `src` to `dst` without the rows in `drop`; returns the rows kept.
@@ -190,5 +212,31 @@ mod tests {
         let tie_later = Rank { details: 2, seq: 5 };
         assert!(more > fewer_later);
         assert!(tie_later > more);
+    }
+
+    #[test]
+    fn a_file_of_another_schema_is_an_error_not_a_panic() {
+        use arrow::array::{ArrayRef, Int64Array};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part-1.parquet");
+        let ids: ArrayRef = std::sync::Arc::new(Int64Array::from(vec![1, 2]));
+        let seqs: ArrayRef = std::sync::Arc::new(Int64Array::from(vec![1, 2]));
+        let batch = RecordBatch::try_from_iter([("id", ids), ("ingest_seq", seqs)]).unwrap();
+        let mut w =
+            ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let err = decide(&[path], &[]).unwrap_err().to_string();
+        assert!(
+            err.ends_with("no text column id: not a file of this lake's schema"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ids_compare_trimmed_and_ignoring_case() {
+        assert!(matches!(id_key("1691d37b-8579"), Cow::Borrowed(_)));
+        assert_eq!(id_key(" 1691D37B-8579\u{a0}"), "1691d37b-8579");
+        assert_eq!(id_key("\tÄbc "), "äbc");
     }
 }

@@ -24,6 +24,10 @@ pub struct Counts {
     pub skipped: BTreeMap<String, u64>,
     /// Unterminated last lines of blobs still being written.
     pub partial: u64,
+    /// Records read although one of their JSON objects repeated a key (the last occurrence
+    /// was used; input-formats §1). Absent in manifests written before it was counted.
+    #[serde(default)]
+    pub repeated_keys: u64,
 }
 
 impl Counts {
@@ -35,6 +39,7 @@ impl Counts {
         self.snapshots += other.snapshots;
         self.quarantined += other.quarantined;
         self.partial += other.partial;
+        self.repeated_keys += other.repeated_keys;
         for (k, v) in &other.skipped {
             *self.skipped.entry(k.clone()).or_default() += v;
         }

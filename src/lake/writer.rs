@@ -14,7 +14,7 @@ use super::commit::{self, Journal, relative};
 use super::dedup;
 use super::encoder::{Encoder, Job, Rows};
 use super::fsutil::create_dir_all;
-use super::layout::Layout;
+use super::layout::{Layout, Table};
 use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
 use super::staging::{PartKey, StagedFile, Staging};
 use crate::error::{Error, Result};
@@ -117,6 +117,32 @@ pub struct RunWriter {
     ordinal: i64,
     counts: Counts,
     duplicates: u64,
+}
+
+/// What buffering a row did.
+enum Buffered {
+    /// It met another version of its id in the buffer (one of them is gone).
+    Duplicate,
+    Added,
+    /// Added, and its partition is full: it becomes a batch.
+    Full(Table, String),
+}
+
+/// Buffers a sign-in or audit row in its date partition.
+fn buffer<T: Keyed>(
+    partitions: &mut BTreeMap<String, Buffer<T>>,
+    date: String,
+    row: Box<T>,
+    prov: Provenance,
+) -> Buffered {
+    let rows = partitions.entry(date.clone()).or_default();
+    if rows.push(row, prov) {
+        Buffered::Duplicate
+    } else if rows.len() >= BATCH_ROWS {
+        Buffered::Full(T::TABLE, date)
+    } else {
+        Buffered::Added
+    }
 }
 
 /// The partition with the most buffered rows, and how many.
@@ -228,33 +254,37 @@ impl RunWriter {
     /// Adds one decoded record.
     pub fn push(&mut self, record: Record, origin: Origin) -> Result<()> {
         let prov = self.provenance(origin);
-        match record {
+        let buffered = match record {
             Record::SignIn(s) => {
                 let date = self.dates.key(s.created_at);
-                let rows = self.sign_ins.entry(date.clone()).or_default();
-                if rows.push(s, prov) {
-                    self.duplicates += 1;
-                    return Ok(());
-                }
-                self.buffered += 1;
-                if rows.len() >= BATCH_ROWS {
-                    self.flush_sign_ins(&date, Cut::Head)?;
-                }
+                buffer(&mut self.sign_ins, date, s, prov)
             }
             Record::Audit(a) => {
                 let date = self.dates.key(a.activity_date_time);
-                let rows = self.audits.entry(date.clone()).or_default();
-                if rows.push(a, prov) {
-                    self.duplicates += 1;
-                    return Ok(());
-                }
+                buffer(&mut self.audits, date, a, prov)
+            }
+            Record::MfaState(m) => {
+                self.mfa_states.push((Box::new(m), prov));
+                return Ok(());
+            }
+            Record::SecurityDefaults(s) => {
+                self.security_defaults.push((Box::new(s), prov));
+                return Ok(());
+            }
+        };
+        match buffered {
+            Buffered::Duplicate => {
+                self.duplicates += 1;
+                return Ok(());
+            }
+            Buffered::Added => self.buffered += 1,
+            Buffered::Full(table, date) => {
                 self.buffered += 1;
-                if rows.len() >= BATCH_ROWS {
-                    self.flush_audits(&date, Cut::Head)?;
+                match table {
+                    Table::SignIns => self.flush_sign_ins(&date, Cut::Head)?,
+                    _ => self.flush_audits(&date, Cut::Head)?,
                 }
             }
-            Record::MfaState(m) => self.mfa_states.push((Box::new(m), prov)),
-            Record::SecurityDefaults(s) => self.security_defaults.push((Box::new(s), prov)),
         }
         if self.buffered >= BUFFERED_ROWS {
             self.flush_largest()?;
@@ -369,14 +399,14 @@ impl RunWriter {
         }
         self.flush_all()?;
         let mut staging = self.encoder.join()?;
-        let mut staged_by_key: BTreeMap<PartKey, Vec<StagedFile>> = BTreeMap::new();
+        let mut staged_by_table: BTreeMap<Table, Vec<StagedFile>> = BTreeMap::new();
         for f in staging.finish_files()? {
-            staged_by_key.entry(f.key.clone()).or_default().push(f);
+            staged_by_table.entry(f.key.0).or_default().push(f);
         }
         let mut journal = Journal::default();
-        for (key, files) in staged_by_key {
+        for (table, files) in staged_by_table {
             // Rewritten files take fresh names from the same staging numbering.
-            self.place_partition(&key, files, &mut journal, &mut staging)?;
+            self.place_table(table, &files, &mut journal, &mut staging)?;
         }
         self.encoder = Encoder::start(Staging::new(
             self.layout.staging(),
@@ -423,43 +453,40 @@ impl RunWriter {
         }
     }
 
-    /// Deduplicates one partition's staged files and plans their moves into the table.
-    fn place_partition(
+    /// Deduplicates one table's staged files against the whole table and plans their moves
+    /// (and the rewrites of files that lost rows) into it.
+    fn place_table(
         &mut self,
-        key: &PartKey,
-        files: Vec<StagedFile>,
+        table: Table,
+        files: &[StagedFile],
         journal: &mut Journal,
         rewrites: &mut Staging,
     ) -> Result<()> {
-        let (table, date) = key;
-        let dir = match date {
-            Some(d) => self.layout.partition(*table, d),
-            None => self.layout.table(*table),
-        };
         let staged: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        if !table.partitioned() {
-            for s in staged {
-                let name = s.file_name().map(PathBuf::from).unwrap_or_default();
-                journal.renames.push((
-                    relative(&self.layout, &s),
-                    relative(&self.layout, &dir.join(name)),
-                ));
-            }
-            return Ok(());
-        }
-        let existing = parquet_files(&dir)?;
-        let outcome = dedup::decide(&staged, &existing)?;
+        let existing = if table.partitioned() {
+            table_files(&self.layout, table)?
+        } else {
+            Vec::new()
+        };
+        let outcome = if table.partitioned() {
+            dedup::decide(&staged, &existing)?
+        } else {
+            dedup::Outcome::default()
+        };
         self.duplicates += outcome.dropped;
         for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
-            let is_staged = i < staged.len();
             let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-            let target = dir.join(&name);
+            let target = match files.get(i) {
+                Some(f) => self.partition_dir(&f.key).join(&name),
+                None => path.clone(),
+            };
+            let is_staged = i < staged.len();
             let source = match outcome.drops.get(&i) {
                 None if is_staged => path.clone(),
                 None => continue, // an untouched existing file
                 Some(drop) => {
                     let rewritten = rewrites.new_path();
-                    let kept = dedup::rewrite_without(*table, path, &rewritten, drop)?;
+                    let kept = dedup::rewrite_without(table, path, &rewritten, drop)?;
                     if kept == 0 {
                         let _ = std::fs::remove_file(&rewritten);
                         if !is_staged {
@@ -477,6 +504,41 @@ impl RunWriter {
         }
         Ok(())
     }
+
+    /// The folder a staged file of partition `key` goes to.
+    fn partition_dir(&self, key: &PartKey) -> PathBuf {
+        match &key.1 {
+            Some(date) => self.layout.partition(key.0, date),
+            None => self.layout.table(key.0),
+        }
+    }
+}
+
+/// Every `.parquet` file of a partitioned table, partition by partition in date order.
+fn table_files(layout: &Layout, table: Table) -> Result<Vec<PathBuf>> {
+    let dir = layout.table(table);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&dir, e)),
+    };
+    let mut partitions = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+        let is_partition = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("date="));
+        if is_partition && path.is_dir() {
+            partitions.push(path);
+        }
+    }
+    partitions.sort();
+    let mut files = Vec::new();
+    for p in partitions {
+        files.extend(parquet_files(&p)?);
+    }
+    Ok(files)
 }
 
 /// The `.parquet` files of a directory, sorted; none when it does not exist.
@@ -496,3 +558,7 @@ pub fn parquet_files(dir: &std::path::Path) -> Result<Vec<PathBuf>> {
     files.sort();
     Ok(files)
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

@@ -307,5 +307,11 @@ pub enum Record {
 
 /// The current time, truncated to microseconds like every stored timestamp.
 pub fn now_micros() -> DateTime<Utc> {
-    crate::sources::time::truncate_to_micros(Utc::now())
+    truncate_to_micros(Utc::now())
+}
+
+/// Drops the sub-microsecond digits (Entra writes 7 fractional digits; the lake keeps 6,
+/// and evidence-rules §3 compares the truncated value).
+pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::Sink;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn, parse_i32};
+use super::sink::Sink;
 use crate::error::Result;
 use crate::schema::{EventType, Record};
 
@@ -23,7 +23,13 @@ pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
         sink,
         || (),
         |(), piece, sink| match decode(piece.bytes) {
-            Ok(Decoded::Record(record)) => sink.record(piece.no, record),
+            Ok(Decoded::Record(record, repeated_keys)) => {
+                sink.record(piece.no, record)?;
+                if repeated_keys {
+                    sink.repeated_keys(piece.no);
+                }
+                Ok(())
+            }
             Ok(Decoded::Skip(category)) => {
                 sink.skip(piece.no, &format!("category {category}"));
                 Ok(())
@@ -159,7 +165,8 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 }
 
 enum Decoded {
-    Record(Record),
+    /// A record, and whether an object in it repeated a key.
+    Record(Record, bool),
     Skip(String),
 }
 
@@ -170,13 +177,14 @@ enum Failure {
 }
 
 fn decode(raw: &[u8]) -> Result<Decoded, Failure> {
-    let env: Envelope = from_slice(raw).map_err(|e| {
+    let parsed = from_slice::<Envelope>(raw).map_err(|e| {
         if e.malformed {
             Failure::NotJson(e.reason)
         } else {
             Failure::Record(e.reason)
         }
     })?;
+    let env = parsed.value;
     let category = env
         .category
         .ok_or_else(|| Failure::Record("no category in the record envelope".to_string()))?;
@@ -202,7 +210,7 @@ fn decode(raw: &[u8]) -> Result<Decoded, Failure> {
         Typed::Audit(g) => Record::Audit(Box::new(g.into_canonical().map_err(Failure::Record)?)),
         Typed::Skipped => return Ok(Decoded::Skip(category)),
     };
-    Ok(Decoded::Record(record))
+    Ok(Decoded::Record(record, parsed.repeated_keys))
 }
 
 /// The envelope's `resultType` as an error code: `"0"` or `0`; words are not codes.
@@ -217,14 +225,12 @@ fn result_code(v: &Value) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::json_decode::Collect;
+    use crate::sources::test_sink::Collect;
 
     const SIGN_IN: &str = r#"{"time":"2026-11-03T09:00:00Z","category":"NonInteractiveUserSignInLogs","resultType":"50126","Level":"4","durationMs":"0","properties":{"id":"a","createdDateTime":"2026-11-03T08:00:00.1234567+00:00","userType":"Member"}}"#;
 
     fn run(input: &str) -> Collect {
-        let mut sink = Collect::default();
-        read(&mut input.as_bytes(), &mut sink).unwrap();
-        sink
+        Collect::text(input, read).unwrap()
     }
 
     #[test]

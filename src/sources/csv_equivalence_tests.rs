@@ -6,8 +6,8 @@ use std::io::BufRead;
 
 use chrono::{DurationRound, TimeDelta};
 
-use super::csv_test_sink::{TestSink, sample};
 use super::mapping::GraphSignIn;
+use super::test_sink::{Collect, sample};
 use super::{log_analytics, portal_csv};
 use crate::schema::SignIn;
 
@@ -18,16 +18,16 @@ fn from_graph() -> SignIn {
     g.into_canonical(None, None).unwrap()
 }
 
-fn only_sign_in(sink: &TestSink) -> SignIn {
+fn only_sign_in(sink: &Collect) -> SignIn {
     assert!(sink.rejects.is_empty(), "{:?}", sink.rejects);
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s.len(), 1);
     s[0].1.clone()
 }
 
 #[test]
 fn log_analytics_row_equals_graph() {
-    let mut sink = TestSink::default();
+    let mut sink = Collect::default();
     let bytes = sample("equivalence/log-analytics-SigninLogs.csv");
     log_analytics::read(
         "log-analytics-SigninLogs.csv",
@@ -40,7 +40,7 @@ fn log_analytics_row_equals_graph() {
 
 #[test]
 fn portal_download_equals_graph_on_the_fields_it_carries() {
-    let mut sink = TestSink::default();
+    let mut sink = Collect::default();
     let main = sample("equivalence/InteractiveSignIns_2026-11-03_2026-11-03.csv");
     let companion = sample("equivalence/InteractiveSignIns_AuthDetails_2026-11-03_2026-11-03.csv");
     let mut companion_reader: &[u8] = &companion;

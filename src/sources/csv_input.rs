@@ -76,6 +76,11 @@ impl Header {
         }
     }
 
+    /// A header whose titles are already normalised (JSON rows' member names).
+    pub fn from_normalised(names: Vec<String>) -> Header {
+        Header { names }
+    }
+
     /// Index of the first column titled `name` (already normalised).
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)

@@ -1,8 +1,8 @@
 //! The CSV samples as the pipeline meets them: detected as their format from their first
 //! bytes and name, and dispatched by `sources::read` to their reader.
 
-use super::csv_test_sink::{TestSink, sample};
 use super::detect::{Format, detect};
+use super::test_sink::{Collect, sample};
 
 #[test]
 fn every_csv_sample_is_detected_as_its_format() {
@@ -62,7 +62,7 @@ fn every_csv_sample_is_detected_as_its_format() {
 
 #[test]
 fn dispatch_reaches_the_csv_readers() {
-    let mut sink = TestSink::default();
+    let mut sink = Collect::default();
     let bytes = sample("log-analytics/AuditLogs_2026-11-01.csv");
     crate::sources::read(
         Format::LogAnalytics,
@@ -74,7 +74,7 @@ fn dispatch_reaches_the_csv_readers() {
     .unwrap();
     assert_eq!(sink.audits().len(), 3);
 
-    let mut sink = TestSink::default();
+    let mut sink = Collect::default();
     let main = sample("portal/NonInteractiveSignIns_2026-11-01_2026-11-03.csv");
     let name = "NonInteractiveSignIns_2026-11-01_2026-11-03.csv";
     crate::sources::read(
@@ -85,7 +85,7 @@ fn dispatch_reaches_the_csv_readers() {
         &mut sink,
     )
     .unwrap();
-    assert_eq!(sink.sign_ins().len(), 2);
+    assert_eq!(sink.numbered_sign_ins().len(), 2);
 
     let companion = sample("portal/InteractiveSignIns_AuthDetails_2026-11-01_2026-11-03.csv");
     let name = "InteractiveSignIns_AuthDetails_2026-11-01_2026-11-03.csv";

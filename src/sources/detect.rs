@@ -14,7 +14,7 @@ pub enum Format {
     Graph,
     /// Azure Monitor diagnostic-settings records (`PT1H.json` lines, `{"records":[…]}`).
     AzureMonitor,
-    /// Log Analytics tables exported to CSV (PascalCase columns).
+    /// Log Analytics tables exported to CSV or as JSON rows (PascalCase columns).
     LogAnalytics,
     /// Entra admin center sign-ins CSV download.
     PortalCsv,
@@ -100,6 +100,17 @@ fn detect_json(text: &str) -> Format {
     if compact.contains("\"category\":") && compact.contains("\"properties\":{") {
         return Format::AzureMonitor;
     }
+    // Log Analytics rows: every table has TimeGenerated, which no Graph object or Azure
+    // Monitor envelope (`time`) has; a query that projected it away still has the
+    // PascalCase time column (Graph's is camelCase).
+    let log_analytics = [
+        "\"TimeGenerated\":",
+        "\"CreatedDateTime\":",
+        "\"ActivityDateTime\":",
+    ];
+    if log_analytics.iter().any(|k| compact.contains(k)) {
+        return Format::LogAnalytics;
+    }
     if compact.contains("\"perUserMfaState\":") || compact.contains("\"per_user_mfa_state\":") {
         return Format::MfaStateJson;
     }
@@ -179,6 +190,13 @@ mod tests {
         assert_eq!(
             detect(br#"{"isEnabled":true}"#, "sd.json"),
             Some(Format::SecurityDefaults)
+        );
+        assert_eq!(
+            detect(
+                br#"[{"TenantId":"w","TimeGenerated":"t","Id":"1","Type":"SigninLogs"}]"#,
+                "query.json"
+            ),
+            Some(Format::LogAnalytics)
         );
         assert_eq!(
             detect(

@@ -4,9 +4,9 @@
 
 use std::io::BufRead;
 
-use super::Sink;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn};
+use super::sink::Sink;
 use crate::error::Result;
 use crate::schema::Record;
 
@@ -24,9 +24,17 @@ pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
                 return sink.reject(piece.no, piece.bytes, TRUNCATED.to_string());
             }
             match decode(piece.bytes, *hint) {
-                Ok((record, kind)) => {
+                Ok(Decoded {
+                    record,
+                    kind,
+                    repeated_keys,
+                }) => {
                     *hint = kind;
-                    sink.record(piece.no, record)
+                    sink.record(piece.no, record)?;
+                    if repeated_keys {
+                        sink.repeated_keys(piece.no);
+                    }
+                    Ok(())
                 }
                 Err(reason) => sink.reject(piece.no, piece.bytes, reason),
             }
@@ -50,10 +58,19 @@ impl Kind {
     }
 }
 
+/// A decoded object.
+struct Decoded {
+    record: Record,
+    kind: Kind,
+    /// The object repeated a key (the last occurrence was read).
+    repeated_keys: bool,
+}
+
 /// The outcome of reading an object as one kind.
 enum Attempt {
-    /// It has this kind's timestamp key: this is its record or why it is rejected.
-    Is(Result<Record, String>),
+    /// It has this kind's timestamp key: this is its record (and whether it repeated a
+    /// key) or why it is rejected.
+    Is(Result<(Record, bool), String>),
     /// It parsed but lacks this kind's timestamp key.
     IsNot,
     /// It does not parse as this kind.
@@ -63,17 +80,20 @@ enum Attempt {
 fn attempt(raw: &[u8], kind: Kind) -> Attempt {
     match kind {
         Kind::SignIn => match from_slice::<GraphSignIn>(raw) {
-            Ok(g) if g.created_date_time.is_some() => Attempt::Is(
-                g.into_canonical(None, None)
-                    .map(|s| Record::SignIn(Box::new(s))),
+            Ok(p) if p.value.created_date_time.is_some() => Attempt::Is(
+                p.value
+                    .into_canonical(None, None)
+                    .map(|s| (Record::SignIn(Box::new(s)), p.repeated_keys)),
             ),
             Ok(_) => Attempt::IsNot,
             Err(e) => Attempt::Invalid(e.reason),
         },
         Kind::Audit => match from_slice::<GraphAudit>(raw) {
-            Ok(g) if g.activity_date_time.is_some() => {
-                Attempt::Is(g.into_canonical().map(|a| Record::Audit(Box::new(a))))
-            }
+            Ok(p) if p.value.activity_date_time.is_some() => Attempt::Is(
+                p.value
+                    .into_canonical()
+                    .map(|a| (Record::Audit(Box::new(a)), p.repeated_keys)),
+            ),
             Ok(_) => Attempt::IsNot,
             Err(e) => Attempt::Invalid(e.reason),
         },
@@ -82,14 +102,21 @@ fn attempt(raw: &[u8], kind: Kind) -> Attempt {
 
 /// A sign-in if the object has `createdDateTime`, an audit if `activityDateTime`. When
 /// neither reading finds its key, the reason is the hinted kind's parse error if any.
-fn decode(raw: &[u8], hint: Kind) -> Result<(Record, Kind), String> {
+fn decode(raw: &[u8], hint: Kind) -> Result<Decoded, String> {
+    let decoded = |kind| {
+        move |(record, repeated_keys)| Decoded {
+            record,
+            kind,
+            repeated_keys,
+        }
+    };
     let first = attempt(raw, hint);
     if let Attempt::Is(r) = first {
-        return r.map(|record| (record, hint));
+        return r.map(decoded(hint));
     }
     let other = hint.other();
     match (first, attempt(raw, other)) {
-        (_, Attempt::Is(r)) => r.map(|record| (record, other)),
+        (_, Attempt::Is(r)) => r.map(decoded(other)),
         (Attempt::Invalid(e), _) | (_, Attempt::Invalid(e)) => Err(e),
         _ => Err(
             "neither a sign-in (no createdDateTime) nor a directory audit \
@@ -103,12 +130,10 @@ fn decode(raw: &[u8], hint: Kind) -> Result<(Record, Kind), String> {
 mod tests {
     use super::*;
     use crate::schema::EventType;
-    use crate::sources::json_decode::Collect;
+    use crate::sources::test_sink::Collect;
 
     fn run(input: &str) -> Collect {
-        let mut sink = Collect::default();
-        read(&mut input.as_bytes(), &mut sink).unwrap();
-        sink
+        Collect::text(input, read).unwrap()
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! What the JSON sources share: the one choice of JSON parser for record bytes, the
 //! wording of JSON errors, and the loop that feeds split pieces to a source.
 
-use std::io::{self, BufRead};
+use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::Sink;
+use super::json_repeats::{self, Noted, is_repeated_key};
 use super::json_split::{JsonSplitter, Piece};
+use super::piece_pool::{self, INPUT, unreadable};
+use super::sink::Sink;
 use crate::error::{Error, Result};
 
 /// Why record bytes did not parse.
@@ -20,20 +22,40 @@ pub struct JsonError {
 
 /// Parses one record's bytes. Every JSON source goes through here so the parser is chosen
 /// in one place (see `benches/parse.rs` for why it is this one).
-pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonError> {
+///
+/// An object that repeats a key is read with its last occurrence (`json_repeats.rs`). The
+/// typed parse refuses a repeated field, so only then is the record read again through a
+/// `Value`: the common path parses once.
+pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<Noted<T>, JsonError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(Noted {
+            value,
+            repeated_keys: false,
+        }),
+        Err(e) if is_repeated_key(&e) => json_repeats::parse(bytes)
+            .and_then(|n| T::deserialize(n.value))
+            .map(|value| Noted {
+                value,
+                repeated_keys: true,
+            })
+            .map_err(|_| describe(&e)),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
+/// The reject reason for JSON that did not parse: what kind of fault, and where.
+pub(super) fn describe(e: &serde_json::Error) -> JsonError {
     use serde_json::error::Category;
-    serde_json::from_slice(bytes).map_err(|e| {
-        let (what, malformed) = match e.classify() {
-            Category::Syntax => ("malformed JSON", true),
-            Category::Eof => ("incomplete JSON", true),
-            Category::Data => ("unreadable value", false),
-            Category::Io => ("read error", true),
-        };
-        JsonError {
-            reason: format!("{what}: {e}"),
-            malformed,
-        }
-    })
+    let (what, malformed) = match e.classify() {
+        Category::Syntax => ("malformed JSON", true),
+        Category::Eof => ("incomplete JSON", true),
+        Category::Data => ("unreadable value", false),
+        Category::Io => ("read error", true),
+    };
+    JsonError {
+        reason: format!("{what}: {e}"),
+        malformed,
+    }
 }
 
 /// The reject reason for a piece the input ended inside.
@@ -66,7 +88,7 @@ pub fn for_each_piece<S: Send>(
             });
         }
     }
-    super::piece_pool::run(&mut split, sink, init, handle)?;
+    piece_pool::run(&mut split, sink, init, handle)?;
     if split.left_unclosed() {
         sink.warn(
             "the input ends inside a JSON array: it was cut short; the records before the cut \
@@ -75,74 +97,4 @@ pub fn for_each_piece<S: Send>(
         );
     }
     Ok(())
-}
-
-/// Sources are given a reader, not a path: the caller re-labels the error with its file.
-const INPUT: &str = "input";
-
-pub(super) fn unreadable(e: io::Error) -> Error {
-    Error::Input {
-        file: INPUT.to_string(),
-        reason: e.to_string(),
-    }
-}
-
-/// A [`Sink`] that keeps everything, for the sources' tests.
-#[cfg(test)]
-#[derive(Debug, Default)]
-pub struct Collect {
-    pub records: Vec<(u64, crate::schema::Record)>,
-    pub rejects: Vec<(u64, String, String)>,
-    pub skips: Vec<(u64, String)>,
-    pub partials: Vec<(u64, String)>,
-    pub warnings: Vec<String>,
-}
-
-#[cfg(test)]
-impl Sink for Collect {
-    fn record(&mut self, record_no: u64, record: crate::schema::Record) -> Result<()> {
-        self.records.push((record_no, record));
-        Ok(())
-    }
-    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()> {
-        let raw = String::from_utf8_lossy(raw).into_owned();
-        self.rejects.push((record_no, raw, reason));
-        Ok(())
-    }
-    fn skip(&mut self, record_no: u64, what: &str) {
-        self.skips.push((record_no, what.to_string()));
-    }
-    fn partial(&mut self, record_no: u64, raw: &[u8]) {
-        let raw = String::from_utf8_lossy(raw).into_owned();
-        self.partials.push((record_no, raw));
-    }
-    fn warn(&mut self, message: String) {
-        self.warnings.push(message);
-    }
-}
-
-#[cfg(test)]
-impl Collect {
-    /// Reads `path` (relative to the crate root) with `read`.
-    pub fn file(
-        path: &str,
-        read: fn(&mut dyn BufRead, &mut dyn Sink) -> Result<()>,
-    ) -> Result<Collect> {
-        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let file = std::fs::File::open(&full).map_err(|e| Error::io(&full, e))?;
-        let mut sink = Collect::default();
-        read(&mut io::BufReader::new(file), &mut sink)?;
-        Ok(sink)
-    }
-
-    /// The decoded sign-ins, in input order.
-    pub fn sign_ins(&self) -> Vec<&crate::schema::SignIn> {
-        self.records
-            .iter()
-            .filter_map(|(_, r)| match r {
-                crate::schema::Record::SignIn(s) => Some(&**s),
-                _ => None,
-            })
-            .collect()
-    }
 }

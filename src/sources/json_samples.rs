@@ -2,7 +2,8 @@
 //! decodes to what was written into it, the same sign-in gives the same canonical record
 //! from Graph and Azure Monitor, and malformed files lose only their bad records.
 
-use super::json_decode::{Collect, TRUNCATED};
+use super::json_decode::TRUNCATED;
+use super::test_sink::Collect;
 use super::{azure_monitor, graph};
 use crate::schema::{EventType, Record};
 
@@ -253,4 +254,47 @@ fn malformed_files_keep_their_good_records() {
     let nos: Vec<u64> = c.records.iter().map(|r| r.0).collect();
     assert_eq!(nos, [1, 3]);
     assert_eq!(c.skips, [(2, "category AgentSignInLogs".to_string())]);
+}
+
+/// Microsoft's `List signIns` example shape repeats `homeTenantId` (two values),
+/// `uniqueTokenIdentifier` and `isTenantRestricted` in one record: read, the last
+/// occurrence winning, and counted once.
+#[test]
+fn a_record_that_repeats_keys_is_read_with_the_last_occurrence() {
+    let c = graph_file("data-samples/graph/beta-signins-docs-shape.json");
+    assert_clean(&c);
+    assert_eq!(c.repeated_keys, [1]);
+    let s = c.sign_ins();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].id, "5b0e7c2d-91a4-4f3e-8d6c-2e4a7f9b1300");
+    assert_eq!(
+        s[0].home_tenant_id.as_deref(),
+        Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4")
+    );
+    assert_eq!(
+        s[0].unique_token_identifier.as_deref(),
+        Some("NWIwZTdjMmQtOTFhNC00ZjNlLThkNmMtMmU0YTdm")
+    );
+    assert_eq!(s[0].event_type, EventType::InteractiveUser);
+    assert_eq!(s[0].error_code, Some(50126));
+    assert_eq!(s[0].authentication_details[0].succeeded, Some(false));
+
+    // The same record as an Azure Monitor `properties`: read the same way.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data-samples/graph/beta-signins-docs-shape.json"),
+    )
+    .unwrap();
+    let start = text.find("{\n      \"id\"").unwrap();
+    let end = text.rfind(']').unwrap();
+    let record = text[start..end].trim_end();
+    let line = format!(
+        "{{\"category\":\"SignInLogs\",\"properties\":{}}}\n",
+        record.replace('\n', "")
+    );
+    let mut sink = Collect::default();
+    azure_monitor::read(&mut line.as_bytes(), &mut sink).unwrap();
+    assert_clean(&sink);
+    assert_eq!(sink.repeated_keys, [1]);
+    assert_eq!(sink.sign_ins()[0], s[0]);
 }

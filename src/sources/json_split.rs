@@ -342,24 +342,7 @@ impl Scan {
         }
         match self.state {
             State::Between => {
-                self.started |= !b.is_ascii_whitespace();
-                match b {
-                    b'{' => {
-                        self.start_piece(self.line, false);
-                        self.buf.push(b);
-                        self.depth = 1;
-                        self.expect_key = true;
-                        self.key = KeyPhase::None;
-                        self.state = State::TopObject;
-                    }
-                    b'[' => self.state = State::Gap { page: false },
-                    _ if b.is_ascii_whitespace() => {}
-                    _ => {
-                        self.start_piece(self.line, false);
-                        self.buf.push(b);
-                        self.state = State::TopScalar;
-                    }
-                }
+                self.between(b);
                 Step::Continue
             }
             State::TopObject => self.top_object(b),
@@ -368,34 +351,7 @@ impl Scan {
                 Step::Continue
             }
             State::Gap { page } => {
-                match b {
-                    b']' => {
-                        if page {
-                            self.depth = 1;
-                            self.state = State::PageTail;
-                        } else {
-                            self.state = State::Between;
-                        }
-                    }
-                    b',' => {}
-                    _ if b.is_ascii_whitespace() => {}
-                    _ => {
-                        self.elements += 1;
-                        self.start_piece(self.elements, true);
-                        self.buf.push(b);
-                        self.state = match b {
-                            b'{' | b'[' => {
-                                self.depth = 1;
-                                State::Element { page }
-                            }
-                            b'"' => {
-                                self.in_string = true;
-                                State::Element { page }
-                            }
-                            _ => State::ElementScalar { page },
-                        };
-                    }
-                }
+                self.gap(b, page);
                 Step::Continue
             }
             State::Element { page } => {
@@ -422,6 +378,63 @@ impl Scan {
                     self.state = State::Between;
                 }
                 Step::Continue
+            }
+        }
+    }
+
+    /// A byte between top-level values: the start of an object, an array or a scalar.
+    #[inline]
+    fn between(&mut self, b: u8) {
+        self.started |= !b.is_ascii_whitespace();
+        match b {
+            b'{' => {
+                self.start_piece(self.line, false);
+                self.buf.push(b);
+                self.depth = 1;
+                self.expect_key = true;
+                self.key = KeyPhase::None;
+                self.state = State::TopObject;
+            }
+            b'[' => self.state = State::Gap { page: false },
+            _ if b.is_ascii_whitespace() => {}
+            _ => {
+                self.start_piece(self.line, false);
+                self.buf.push(b);
+                self.state = State::TopScalar;
+            }
+        }
+    }
+
+    /// A byte between the elements of an array (`page`: the `value`/`records` array of a
+    /// top-level object): its end, a separator, or the start of an element.
+    #[inline]
+    fn gap(&mut self, b: u8, page: bool) {
+        match b {
+            b']' => {
+                if page {
+                    self.depth = 1;
+                    self.state = State::PageTail;
+                } else {
+                    self.state = State::Between;
+                }
+            }
+            b',' => {}
+            _ if b.is_ascii_whitespace() => {}
+            _ => {
+                self.elements += 1;
+                self.start_piece(self.elements, true);
+                self.buf.push(b);
+                self.state = match b {
+                    b'{' | b'[' => {
+                        self.depth = 1;
+                        State::Element { page }
+                    }
+                    b'"' => {
+                        self.in_string = true;
+                        State::Element { page }
+                    }
+                    _ => State::ElementScalar { page },
+                };
             }
         }
     }

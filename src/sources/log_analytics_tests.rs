@@ -2,16 +2,18 @@
 //! small inline files for the edge cases.
 
 use super::*;
-use crate::sources::csv_test_sink::{TestSink, sample};
+use crate::schema::EventType;
+use crate::sources::la_row::Table;
+use crate::sources::test_sink::{Collect, sample};
 
-fn read_bytes(file_name: &str, bytes: &[u8]) -> (Result<()>, TestSink) {
-    let mut sink = TestSink::default();
+fn read_bytes(file_name: &str, bytes: &[u8]) -> (Result<()>, Collect) {
+    let mut sink = Collect::default();
     let mut input: &[u8] = bytes;
     let result = read(file_name, &mut input, &mut sink);
     (result, sink)
 }
 
-fn read_sample(rel: &str) -> TestSink {
+fn read_sample(rel: &str) -> Collect {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let (result, sink) = read_bytes(name, &sample(rel));
     result.unwrap();
@@ -26,7 +28,7 @@ fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
 #[test]
 fn signin_logs_sample_mfa_shapes() {
     let sink = read_sample("log-analytics/SigninLogs_2026-11-01.csv");
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(
         s.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
         [2, 3, 4, 5, 6, 7]
@@ -83,7 +85,7 @@ fn signin_logs_sample_mfa_shapes() {
 #[test]
 fn non_interactive_json_in_a_string_and_us_locale_times() {
     let sink = read_sample("log-analytics/AADNonInteractiveUserSignInLogs_2026-11-01.csv");
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s.len(), 3);
     let first = s[0].1;
     assert_eq!(first.event_type, EventType::NonInteractiveUser);
@@ -121,7 +123,7 @@ fn non_interactive_json_in_a_string_and_us_locale_times() {
 #[test]
 fn workload_tables() {
     let sp = read_sample("log-analytics/AADServicePrincipalSignInLogs_2026-11-01.csv");
-    let s = sp.sign_ins();
+    let s = sp.numbered_sign_ins();
     assert!(
         s.iter()
             .all(|(_, x)| x.event_type == EventType::ServicePrincipal)
@@ -138,14 +140,17 @@ fn workload_tables() {
 
     // No Type column in this sample: the table comes from the file name alone.
     let mi = read_sample("log-analytics/AADManagedIdentitySignInLogs_2026-11-01.csv");
-    assert_eq!(mi.sign_ins()[0].1.event_type, EventType::ManagedIdentity);
+    assert_eq!(
+        mi.numbered_sign_ins()[0].1.event_type,
+        EventType::ManagedIdentity
+    );
     let (result, unnamed) = read_bytes(
         "query-results.csv",
         &sample("log-analytics/AADManagedIdentitySignInLogs_2026-11-01.csv"),
     );
     result.unwrap();
     assert_eq!(
-        unnamed.sign_ins()[0].1.event_type,
+        unnamed.numbered_sign_ins()[0].1.event_type,
         EventType::InteractiveUser
     );
 }
@@ -231,7 +236,7 @@ fn broken_json_cell_rejects_only_its_row() {
     let bytes = sample("../tests/data/malformed/SigninLogs_broken-json-cell.csv");
     let (result, sink) = read_bytes("SigninLogs_broken-json-cell.csv", &bytes);
     result.unwrap();
-    let lines: Vec<u64> = sink.sign_ins().iter().map(|(n, _)| *n).collect();
+    let lines: Vec<u64> = sink.numbered_sign_ins().iter().map(|(n, _)| *n).collect();
     assert_eq!(lines, [2, 4]);
     assert_eq!(sink.rejects.len(), 1);
     let (line, raw, reason) = &sink.rejects[0];
@@ -271,7 +276,7 @@ fn bad_rows_after_a_multiline_cell_keep_true_line_numbers() {
             (6, "column ResultType: \"fifty\" is not an error code"),
         ]
     );
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [2, 7, 8]);
     assert_eq!(s[0].1.user_display_name.as_deref(), Some("Two\r\nLines"));
     assert_eq!(
@@ -292,7 +297,7 @@ fn type_column_decides_per_row_and_unknown_tables_are_skipped() {
                ,s1,2026-11-01T00:00:00Z,,\n";
     let (result, sink) = read_bytes("SigninLogs_union.csv", csv.as_bytes());
     result.unwrap();
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s[0].1.event_type, EventType::NonInteractiveUser);
     assert_eq!((s[1].0, s[1].1.event_type), (5, EventType::InteractiveUser));
     let a = sink.audits();
@@ -321,4 +326,120 @@ fn table_names_from_files() {
     );
     assert_eq!(t("AuditLogs_2026.csv"), Some(Table::Audit));
     assert_eq!(t("query_data.csv"), None);
+}
+
+/// Log Analytics rows as JSON (Sentinel / query API shape): one object a line, `TenantId`
+/// the workspace, dynamic columns as JSON values, string columns holding JSON text.
+#[test]
+fn json_rows_read_like_csv_rows() {
+    let sink = read_sample("log-analytics/SigninLogs_2026-11-03.json");
+    assert!(sink.warnings.is_empty() && sink.repeated_keys.is_empty());
+    let s = sink.numbered_sign_ins();
+    assert_eq!(s.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert!(
+        s.iter()
+            .all(|(_, x)| x.event_type == EventType::InteractiveUser)
+    );
+    let push = s[0].1;
+    assert_eq!(push.id, "9a3c5e7b-2d4f-4a6c-8e0b-1c3e5a7c0001");
+    assert_eq!(iso(push.created_at), "2026-11-03T06:10:04.261953Z");
+    assert_eq!(push.user_type.as_deref(), Some("member"));
+    assert_eq!(push.error_code, Some(0));
+    assert_eq!(
+        push.authentication_details[1]
+            .authentication_method
+            .as_deref(),
+        Some("Mobile app notification")
+    );
+    assert_eq!(
+        push.applied_conditional_access_policies[0].enforced_grant_controls,
+        ["Mfa"]
+    );
+    assert_eq!(
+        push.resource_id.as_deref(),
+        Some("00000002-0000-0ff1-ce00-000000000000"),
+        "ResourceIdentity, not the Azure ResourceId"
+    );
+    assert_eq!(push.location_city.as_deref(), Some("Amsterdam"));
+    assert_eq!(push.device_browser.as_deref(), Some("Edge 130.0.0"));
+    assert_eq!(push.is_interactive, Some(true));
+    assert_eq!(s[1].1.session_id, push.session_id);
+    assert_eq!(s[2].1.error_code, Some(50126));
+    let skip = s[3].1;
+    assert_eq!(
+        skip.additional_details.as_deref(),
+        Some("MFA requirement skipped due to location")
+    );
+    assert_eq!(
+        skip.network_location_details[0].network_names,
+        ["Amsterdam office"]
+    );
+    assert_eq!(
+        skip.authentication_requirement_policies[0]
+            .requirement_provider
+            .as_deref(),
+        Some("user")
+    );
+}
+
+#[test]
+fn json_rows_of_every_table_and_their_faults() {
+    let rows = concat!(
+        r#"{"Type":"AADNonInteractiveUserSignInLogs","Id":"n1","CreatedDateTime":"2026-11-01T00:00:00Z","Status":"{\"errorCode\":0}","ResultType":"0"}"#,
+        "\n",
+        r#"{"Type":"AuditLogs","Id":"a1","ActivityDateTime":"2026-11-01T00:00:00Z","OperationName":"Update user","InitiatedBy":"{\"user\":{\"userPrincipalName\":\"admin@contoso.example\"}}","TargetResources":[{"id":"u1","modifiedProperties":[{"displayName":"StrongAuthenticationMethod","oldValue":"[]","newValue":"[{\"MethodType\":6}]"}]}],"Category":"UserManagement"}"#,
+        "\n",
+        r#"{"Type":"AADProvisioningLogs","Id":"p1"}"#,
+        "\n",
+        r#"{"Type":"AADServicePrincipalSignInLogs","Id":"s1","CreatedDateTime":"2026-11-01T00:00:00Z","ResultType":7000215,"ResultType":"0"}"#,
+        "\n",
+        r#"{"Type":"AADManagedIdentitySignInLogs","Id":"","CreatedDateTime":"2026-11-01T00:00:00Z"}"#,
+        "\n",
+        r#"[1]"#,
+        "\n",
+        r#"{"Type":"SigninLogs","Id":"x","CreatedDateTime":"2026-11-01T00:00:00Z","#,
+    );
+    let (result, sink) = read_bytes("export.json", rows.as_bytes());
+    result.unwrap();
+    let s = sink.numbered_sign_ins();
+    let kinds: Vec<(u64, EventType)> = s.iter().map(|(n, x)| (*n, x.event_type)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, EventType::NonInteractiveUser),
+            (4, EventType::ServicePrincipal)
+        ]
+    );
+    assert_eq!(
+        s[1].1.error_code,
+        Some(0),
+        "a repeated key: the last one wins"
+    );
+    assert_eq!(sink.repeated_keys, [4]);
+    let a = sink.audits();
+    assert_eq!(a[0].0, 2);
+    assert_eq!(a[0].1.activity_display_name.as_deref(), Some("Update user"));
+    assert_eq!(
+        a[0].1.initiated_by.user_principal_name.as_deref(),
+        Some("admin@contoso.example")
+    );
+    assert_eq!(
+        a[0].1.target_resources[0].modified_properties[0]
+            .new_value
+            .as_deref(),
+        Some(r#"[{"MethodType":6}]"#)
+    );
+    assert_eq!(sink.skips, [(3, "AADProvisioningLogs".to_string())]);
+    let reasons = sink.reasons();
+    assert_eq!(reasons[0], (5, "column Id is empty"));
+    // A line holding an array is read element by element, numbered by element.
+    assert_eq!(reasons[1].0, 1);
+    assert!(
+        reasons[1]
+            .1
+            .starts_with("unreadable value: invalid type: integer `1`, expected a JSON object"),
+        "{}",
+        reasons[1].1
+    );
+    assert_eq!(reasons[2], (7, crate::sources::json_decode::TRUNCATED));
 }

@@ -10,15 +10,18 @@ mod csv_input;
 pub mod detect;
 pub mod graph;
 pub mod json_decode;
+mod json_repeats;
 #[cfg(test)]
 mod json_samples;
 pub mod json_split;
 mod la_cells;
+mod la_row;
 pub mod log_analytics;
 pub mod mapping;
 mod piece_pool;
 mod portal_auth_details;
 pub mod portal_csv;
+mod sink;
 pub mod snapshot;
 pub mod time;
 
@@ -27,31 +30,14 @@ mod csv_equivalence_tests;
 #[cfg(test)]
 mod csv_samples_tests;
 #[cfg(test)]
-mod csv_test_sink;
+mod test_sink;
 
 use std::io::BufRead;
 
 use crate::error::Result;
-use crate::schema::Record;
 
 pub use detect::{Format, detect};
-
-/// Where a source reports what it found. Record numbers are 1-based: the line for
-/// line-oriented inputs (JSON Lines, CSV data rows count from the header's line + 1), the
-/// element index for JSON arrays and `value`/`records` envelopes.
-pub trait Sink {
-    /// A decoded record.
-    fn record(&mut self, record_no: u64, record: Record) -> Result<()>;
-    /// A record that could not be decoded; it goes to quarantine with its raw bytes.
-    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()>;
-    /// A record deliberately not ingested (another log category, …), counted by `what`.
-    fn skip(&mut self, record_no: u64, what: &str);
-    /// The unterminated last line of a blob that is still being written: not an error; the
-    /// completed blob, ingested again later, delivers it.
-    fn partial(&mut self, record_no: u64, raw: &[u8]);
-    /// A file-level remark for the user (probably truncated download, low-fidelity source).
-    fn warn(&mut self, message: String);
-}
+pub use sink::Sink;
 
 /// Reads one input of a known format into `sink`. `file_name` is the input's name as the
 /// user gave it (it names errors, and some formats take their log kind from it);

@@ -10,9 +10,8 @@ use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::Sink;
-use super::json_decode::unreadable;
 use super::json_split::{JsonSplitter, Piece};
+use super::sink::Sink;
 use crate::error::{Error, Result};
 use crate::schema::Record;
 
@@ -79,6 +78,7 @@ enum Call {
     Skip(u64, String),
     Partial(u64, Vec<u8>),
     Warn(String),
+    RepeatedKeys(u64),
 }
 
 /// A sink that records calls for replay on the caller's thread.
@@ -106,6 +106,9 @@ impl Sink for Recorder {
     fn warn(&mut self, message: String) {
         self.calls.push(Call::Warn(message));
     }
+    fn repeated_keys(&mut self, record_no: u64) {
+        self.calls.push(Call::RepeatedKeys(record_no));
+    }
 }
 
 fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
@@ -116,6 +119,7 @@ fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
             Call::Skip(no, what) => sink.skip(no, &what),
             Call::Partial(no, raw) => sink.partial(no, &raw),
             Call::Warn(m) => sink.warn(m),
+            Call::RepeatedKeys(no) => sink.repeated_keys(no),
         }
     }
     Ok(())
@@ -263,6 +267,17 @@ impl Queue<'_> {
     }
 }
 
+/// Sources are given a reader, not a path: the caller re-labels the error with its file.
+pub(super) const INPUT: &str = "input";
+
+/// The input could not be read (an I/O error, a truncated gzip stream).
+pub(super) fn unreadable(e: std::io::Error) -> Error {
+    Error::Input {
+        file: INPUT.to_string(),
+        reason: e.to_string(),
+    }
+}
+
 fn stopped() -> Error {
     Error::Internal("a JSON decoding thread stopped unexpectedly".into())
 }
@@ -271,8 +286,27 @@ fn stopped() -> Error {
 mod tests {
     use std::io::{self, BufRead, BufReader, Read};
 
-    use crate::sources::graph;
-    use crate::sources::json_decode::Collect;
+    use super::*;
+    use crate::schema::{EventType, SignIn};
+    use crate::sources::test_sink::Collect;
+
+    /// A record for every piece that is a JSON value, a reject for every other piece.
+    fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
+        let mut split = JsonSplitter::new(input);
+        run(
+            &mut split,
+            sink,
+            || (),
+            |(), piece, sink| match serde_json::from_slice::<serde_json::Value>(piece.bytes) {
+                Ok(_) => {
+                    let at = chrono::DateTime::UNIX_EPOCH;
+                    let s = SignIn::new(piece.no.to_string(), at, EventType::InteractiveUser);
+                    sink.record(piece.no, Record::SignIn(Box::new(s)))
+                }
+                Err(e) => sink.reject(piece.no, piece.bytes, e.to_string()),
+            },
+        )
+    }
 
     fn lines(n: usize) -> String {
         (1..=n)
@@ -291,7 +325,7 @@ mod tests {
         let n = 5_000; // about 20 batches of 256 pieces
         let input = lines(n);
         let mut sink = Collect::default();
-        graph::read(
+        read(
             &mut BufReader::with_capacity(4096, input.as_bytes()),
             &mut sink,
         )
@@ -338,7 +372,7 @@ mod tests {
         );
         assert!(reader.fill_buf().is_ok());
         let mut sink = Collect::default();
-        let err = graph::read(&mut reader, &mut sink).unwrap_err();
+        let err = read(&mut reader, &mut sink).unwrap_err();
         assert!(err.to_string().contains("unexpected end of gzip stream"));
         let whole_lines = input[..cut].matches('\n').count() as u64;
         let delivered = sink.records.len() + sink.rejects.len();

@@ -6,10 +6,10 @@ use std::io::BufRead;
 
 use csv::StringRecord;
 
-use super::Sink;
 use super::csv_input::{Header, cell, read_rows, text_cell};
 use super::mapping::parse_i32;
 use super::portal_auth_details::{self, Steps, lenient_bool};
+use super::sink::Sink;
 use super::time::parse_timestamp;
 use crate::error::Result;
 use crate::schema::{EventType, Record, SignIn};

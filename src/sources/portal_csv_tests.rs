@@ -1,10 +1,10 @@
 //! Tests of the portal sign-ins CSV reader and its authentication-details join.
 
 use super::*;
-use crate::sources::csv_test_sink::{TestSink, sample};
+use crate::sources::test_sink::{Collect, sample};
 
-fn read_with(file_name: &str, main: &[u8], companion: Option<&[u8]>) -> (Result<()>, TestSink) {
-    let mut sink = TestSink::default();
+fn read_with(file_name: &str, main: &[u8], companion: Option<&[u8]>) -> (Result<()>, Collect) {
+    let mut sink = Collect::default();
     let mut input: &[u8] = main;
     let mut comp: Option<&[u8]> = companion;
     let comp_reader = comp.as_mut().map(|c| c as &mut dyn BufRead);
@@ -31,7 +31,7 @@ fn interactive_sample_with_companion() {
     assert!(sink.rejects.is_empty(), "{:?}", sink.rejects);
     assert_eq!(sink.warnings.len(), 1, "{:?}", sink.warnings);
     assert!(sink.warnings[0].contains(NESTED_WARNING));
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [2, 3, 4, 5]);
 
     let push = s[0].1;
@@ -116,7 +116,7 @@ fn without_companion_steps_are_missing_and_said_so() {
     );
     result.unwrap();
     assert!(
-        sink.sign_ins()
+        sink.numbered_sign_ins()
             .iter()
             .all(|(_, s)| s.authentication_details.is_empty())
     );
@@ -133,7 +133,7 @@ fn non_interactive_sample_us_locale_and_empty_success_code() {
         None,
     );
     result.unwrap();
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(s.len(), 2);
     assert!(
         s.iter()
@@ -158,7 +158,7 @@ fn duplicated_and_untidy_headers_resolve_by_position() {
                2026-11-01T00:00:00Z,r1,primaryRefreshToken,none,Failure,\n";
     let (result, sink) = read_with("ApplicationSignIns_x.csv", csv.as_bytes(), None);
     result.unwrap();
-    let s = sink.sign_ins()[0].1;
+    let s = sink.numbered_sign_ins()[0].1;
     assert_eq!(
         s.incoming_token_type.as_deref(),
         Some("primaryRefreshToken")
@@ -202,7 +202,7 @@ fn bad_rows_are_rejected_and_reading_goes_on() {
             ),
         ]
     );
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     assert_eq!(
         s.iter()
             .map(|(n, x)| (*n, x.error_code))
@@ -235,7 +235,7 @@ fn the_100000_row_cap_is_reported() {
         let (result, sink) =
             read_with("InteractiveSignIns_x.csv", generated(rows).as_bytes(), None);
         result.unwrap();
-        assert_eq!(sink.sign_ins().len(), rows);
+        assert_eq!(sink.numbered_sign_ins().len(), rows);
         sink.warnings
             .iter()
             .any(|w| w.contains("100,000 rows: the portal's download cap; probably truncated"))
@@ -258,7 +258,7 @@ fn companion_join_edge_cases() {
         Some(companion.as_bytes()),
     );
     result.unwrap();
-    let s = sink.sign_ins();
+    let s = sink.numbered_sign_ins();
     let steps = &s[0].1.authentication_details;
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[0].succeeded, Some(true));
@@ -290,7 +290,7 @@ fn companion_join_edge_cases() {
     );
     result.unwrap();
     assert_eq!(
-        sink.sign_ins().len(),
+        sink.numbered_sign_ins().len(),
         2,
         "an unusable companion does not stop the sign-ins"
     );

@@ -7,9 +7,10 @@ use std::io::BufRead;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::detect::Format;
 use super::mapping::parse_bool;
+use super::sink::Sink;
 use super::time::parse_timestamp;
-use super::{Format, Sink};
 use crate::error::{Error, Result};
 use crate::schema::{MfaStateSnapshot, Record, SecurityDefaultsSnapshot};
 

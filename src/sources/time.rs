@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
+use crate::schema::truncate_to_micros;
+
 /// Parses a timestamp as Entra exports write it; `None` when the text is not one.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
@@ -19,13 +21,6 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|| naive_iso(t))
         .or_else(|| us_locale(t))?;
     Some(truncate_to_micros(parsed))
-}
-
-/// Drops the sub-microsecond digits (Entra writes 7 fractional digits; the lake keeps 6).
-pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.timestamp_micros(t.timestamp_micros())
-        .single()
-        .unwrap_or(t)
 }
 
 /// ISO 8601 without an offset (`2026-11-01T08:15:02.1234567`, or with a space): UTC,

@@ -226,3 +226,72 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
         "an unknown format is a usage error"
     );
 }
+
+/// The two public shapes of data-samples: Microsoft's `List signIns` example with its
+/// repeated keys, and Log Analytics rows as JSON; exact counts and the classes worked out
+/// by hand in data-samples/README.md.
+#[test]
+fn public_sample_shapes_ingest_and_classify_as_worked_out_by_hand() {
+    let dir = TempDir::new().unwrap();
+    let lake = dir.path().join("lake");
+    let docs = samples().join("graph/beta-signins-docs-shape.json");
+    let la = samples().join("log-analytics/SigninLogs_2026-11-03.json");
+    let out = run([
+        "ingest",
+        "--json",
+        "--lake",
+        lake.to_str().unwrap(),
+        docs.to_str().unwrap(),
+        la.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &summary["counts"];
+    let counts: Vec<u64> = ["records", "sign_ins", "quarantined", "repeated_keys"]
+        .iter()
+        .map(|k| c[k].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [5, 5, 0, 1], "{c}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
+    let formats: Vec<&str> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["formats"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["graph", "log-analytics"]);
+
+    let export = dir.path().join("classes.csv");
+    let out = run([
+        "classify",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<String> = csv_rows(&fs::read_to_string(&export).unwrap())
+        .iter()
+        .map(|r| format!("{} {} {} {}", r[0], r[5], r[6], r[8]))
+        .collect();
+    let la_id = |n: u32| format!("9a3c5e7b-2d4f-4a6c-8e0b-1c3e5a7c{n:04}");
+    assert_eq!(
+        got,
+        [
+            format!("{} mfa_completed satisfied ", la_id(1)),
+            format!("{} mfa_claim satisfied {}", la_id(2), la_id(1)),
+            format!("{} failed not_applicable ", la_id(3)),
+            format!("{} mfa_skipped_location violation ", la_id(4)),
+            "5b0e7c2d-91a4-4f3e-8d6c-2e4a7f9b1300 failed not_applicable ".to_string(),
+        ]
+    );
+}

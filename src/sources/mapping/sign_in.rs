@@ -255,20 +255,37 @@ pub fn non_empty(s: Option<String>) -> Option<String> {
 
 /// Decides the event type: Graph's `signInEventTypes` when it names one, else the log the
 /// record was delivered in (`from_envelope`: category, table, file kind), else
-/// `isInteractive`, else interactive (v1.0 lists only interactive sign-ins).
+/// `isInteractive`, else interactive (v1.0 has no `signInEventTypes` and lists only
+/// interactive sign-ins). `Err` when `signInEventTypes` names only types mfaproof does not
+/// know and nothing else says which log the record is from: such a record may be a
+/// workload sign-in, and reading it as interactive would judge it by the user rules.
 pub fn event_type(
     sign_in_event_types: &[String],
     from_envelope: Option<EventType>,
     is_interactive: Option<bool>,
-) -> EventType {
-    sign_in_event_types
+) -> Result<EventType, String> {
+    if let Some(t) = sign_in_event_types
         .iter()
         .find_map(|t| EventType::from_graph(t))
         .or(from_envelope)
-        .unwrap_or(match is_interactive {
-            Some(false) => EventType::NonInteractiveUser,
-            _ => EventType::InteractiveUser,
-        })
+    {
+        return Ok(t);
+    }
+    let named: Vec<&str> = sign_in_event_types
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !named.is_empty() {
+        return Err(format!(
+            "signInEventTypes {named:?} names no sign-in event type mfaproof knows \
+             (interactiveUser, nonInteractiveUser, servicePrincipal, managedIdentity)"
+        ));
+    }
+    Ok(match is_interactive {
+        Some(false) => EventType::NonInteractiveUser,
+        _ => EventType::InteractiveUser,
+    })
 }
 
 impl GraphSignIn {
@@ -276,98 +293,122 @@ impl GraphSignIn {
     /// `envelope_error_code` is the envelope's `resultType`, used only when
     /// `status.errorCode` is absent.
     pub fn into_canonical(
-        self,
+        mut self,
         from_envelope: Option<EventType>,
         envelope_error_code: Option<i32>,
     ) -> Result<SignIn, String> {
-        let id = non_empty(self.id).ok_or("missing id")?;
-        let created_text = self.created_date_time.ok_or("missing createdDateTime")?;
+        let id = non_empty(self.id.take()).ok_or("missing id")?;
+        let created_text = self
+            .created_date_time
+            .take()
+            .ok_or("missing createdDateTime")?;
         let created_at = parse_timestamp(&created_text)
             .ok_or_else(|| format!("createdDateTime {created_text:?} is not a timestamp"))?;
         let event_type = event_type(
             &self.sign_in_event_types,
             from_envelope,
             self.is_interactive,
-        );
+        )?;
         let mut s = SignIn::new(id, created_at, event_type);
         s.is_interactive = self.is_interactive;
-        s.user_id = non_empty(self.user_id);
-        s.user_principal_name = non_empty(self.user_principal_name);
-        s.user_display_name = non_empty(self.user_display_name);
-        s.user_type = non_empty(self.user_type).map(|t| t.trim().to_ascii_lowercase());
-        s.app_id = non_empty(self.app_id);
-        s.app_display_name = non_empty(self.app_display_name);
-        s.resource_id = non_empty(self.resource_id);
-        s.resource_display_name = non_empty(self.resource_display_name);
-        s.resource_tenant_id = non_empty(self.resource_tenant_id);
-        s.home_tenant_id = non_empty(self.home_tenant_id);
-        s.cross_tenant_access_type = non_empty(self.cross_tenant_access_type);
-        s.service_principal_id = non_empty(self.service_principal_id);
-        s.service_principal_name = non_empty(self.service_principal_name);
-        s.managed_identity_type = self
-            .managed_service_identity
-            .and_then(|m| non_empty(m.msi_type));
-        s.ip_address = non_empty(self.ip_address);
-        s.client_app_used = non_empty(self.client_app_used);
-        s.user_agent = non_empty(self.user_agent);
-        let status = self.status.unwrap_or_default();
+        let status = self.status.take().unwrap_or_default();
         s.error_code = status.error_code.or(envelope_error_code);
         s.failure_reason = non_empty(status.failure_reason);
         s.additional_details = non_empty(status.additional_details);
-        s.authentication_requirement = non_empty(self.authentication_requirement);
-        s.authentication_requirement_policies = self
-            .authentication_requirement_policies
-            .into_iter()
-            .map(|p| RequirementPolicy {
-                requirement_provider: p.requirement_provider,
-                detail: p.detail,
-            })
-            .collect();
-        s.authentication_details = self
-            .authentication_details
+        self.copy_texts(&mut s);
+        self.copy_lists(&mut s);
+        self.copy_objects(&mut s);
+        Ok(s)
+    }
+
+    /// The plain text properties (an empty string is no value).
+    fn copy_texts(&mut self, s: &mut SignIn) {
+        let text = |v: &mut Option<String>| non_empty(v.take());
+        s.user_id = text(&mut self.user_id);
+        s.user_principal_name = text(&mut self.user_principal_name);
+        s.user_display_name = text(&mut self.user_display_name);
+        s.user_type = text(&mut self.user_type).map(|t| t.trim().to_ascii_lowercase());
+        s.app_id = text(&mut self.app_id);
+        s.app_display_name = text(&mut self.app_display_name);
+        s.resource_id = text(&mut self.resource_id);
+        s.resource_display_name = text(&mut self.resource_display_name);
+        s.resource_tenant_id = text(&mut self.resource_tenant_id);
+        s.home_tenant_id = text(&mut self.home_tenant_id);
+        s.cross_tenant_access_type = text(&mut self.cross_tenant_access_type);
+        s.service_principal_id = text(&mut self.service_principal_id);
+        s.service_principal_name = text(&mut self.service_principal_name);
+        s.ip_address = text(&mut self.ip_address);
+        s.client_app_used = text(&mut self.client_app_used);
+        s.user_agent = text(&mut self.user_agent);
+        s.authentication_requirement = text(&mut self.authentication_requirement);
+        s.conditional_access_status = text(&mut self.conditional_access_status);
+        s.session_id = text(&mut self.session_id);
+        s.correlation_id = text(&mut self.correlation_id);
+        s.original_request_id = text(&mut self.original_request_id);
+        s.unique_token_identifier = text(&mut self.unique_token_identifier);
+        s.incoming_token_type = text(&mut self.incoming_token_type);
+        s.authentication_protocol = text(&mut self.authentication_protocol);
+        s.token_issuer_type = text(&mut self.token_issuer_type);
+        s.risk_level_during_sign_in = text(&mut self.risk_level_during_sign_in);
+        s.risk_level_aggregated = text(&mut self.risk_level_aggregated);
+        s.risk_state = text(&mut self.risk_state);
+        s.risk_detail = text(&mut self.risk_detail);
+    }
+
+    /// The list properties.
+    fn copy_lists(&mut self, s: &mut SignIn) {
+        s.authentication_requirement_policies =
+            std::mem::take(&mut self.authentication_requirement_policies)
+                .into_iter()
+                .map(|p| RequirementPolicy {
+                    requirement_provider: p.requirement_provider,
+                    detail: p.detail,
+                })
+                .collect();
+        s.authentication_details = std::mem::take(&mut self.authentication_details)
             .into_iter()
             .map(GraphAuthDetail::into_canonical)
             .collect();
-        let mfa = self.mfa_detail.unwrap_or_default();
-        s.mfa_auth_method = non_empty(mfa.auth_method);
-        s.mfa_auth_detail = non_empty(mfa.auth_detail);
-        s.conditional_access_status = non_empty(self.conditional_access_status);
-        s.applied_conditional_access_policies = self
-            .applied_conditional_access_policies
-            .into_iter()
-            .map(|p| AppliedCaPolicy {
-                id: p.id,
-                display_name: p.display_name,
-                result: p.result,
-                enforced_grant_controls: p.enforced_grant_controls,
-                enforced_session_controls: p.enforced_session_controls,
-            })
-            .collect();
-        s.network_location_details = self
-            .network_location_details
+        s.applied_conditional_access_policies =
+            std::mem::take(&mut self.applied_conditional_access_policies)
+                .into_iter()
+                .map(|p| AppliedCaPolicy {
+                    id: p.id,
+                    display_name: p.display_name,
+                    result: p.result,
+                    enforced_grant_controls: p.enforced_grant_controls,
+                    enforced_session_controls: p.enforced_session_controls,
+                })
+                .collect();
+        s.network_location_details = std::mem::take(&mut self.network_location_details)
             .into_iter()
             .map(|n| NetworkLocation {
                 network_type: n.network_type,
                 network_names: n.network_names,
             })
             .collect();
-        s.authentication_processing_details = self
-            .authentication_processing_details
-            .into_iter()
-            .map(KeyValue::from)
-            .collect();
-        s.session_id = non_empty(self.session_id);
-        s.correlation_id = non_empty(self.correlation_id);
-        s.original_request_id = non_empty(self.original_request_id);
-        s.unique_token_identifier = non_empty(self.unique_token_identifier);
-        s.incoming_token_type = non_empty(self.incoming_token_type);
-        s.authentication_protocol = non_empty(self.authentication_protocol);
-        s.token_issuer_type = non_empty(self.token_issuer_type);
-        let loc = self.location.unwrap_or_default();
+        s.authentication_processing_details =
+            std::mem::take(&mut self.authentication_processing_details)
+                .into_iter()
+                .map(KeyValue::from)
+                .collect();
+    }
+
+    /// The nested objects flattened into columns: MFA detail, location, device, managed
+    /// identity.
+    fn copy_objects(&mut self, s: &mut SignIn) {
+        s.managed_identity_type = self
+            .managed_service_identity
+            .take()
+            .and_then(|m| non_empty(m.msi_type));
+        let mfa = self.mfa_detail.take().unwrap_or_default();
+        s.mfa_auth_method = non_empty(mfa.auth_method);
+        s.mfa_auth_detail = non_empty(mfa.auth_detail);
+        let loc = self.location.take().unwrap_or_default();
         s.location_city = non_empty(loc.city);
         s.location_state = non_empty(loc.state);
         s.location_country_or_region = non_empty(loc.country_or_region);
-        let dev = self.device_detail.unwrap_or_default();
+        let dev = self.device_detail.take().unwrap_or_default();
         s.device_id = non_empty(dev.device_id);
         s.device_display_name = non_empty(dev.display_name);
         s.device_operating_system = non_empty(dev.operating_system);
@@ -375,10 +416,5 @@ impl GraphSignIn {
         s.device_is_compliant = dev.is_compliant;
         s.device_is_managed = dev.is_managed;
         s.device_trust_type = non_empty(dev.trust_type);
-        s.risk_level_during_sign_in = non_empty(self.risk_level_during_sign_in);
-        s.risk_level_aggregated = non_empty(self.risk_level_aggregated);
-        s.risk_state = non_empty(self.risk_state);
-        s.risk_detail = non_empty(self.risk_detail);
-        Ok(s)
     }
 }

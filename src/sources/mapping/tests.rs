@@ -59,3 +59,30 @@ fn audit_values_keep_json_text() {
     assert_eq!(m.old_value.as_deref(), Some("[]"));
     assert_eq!(m.new_value.as_deref(), Some(r#"[{"State":1}]"#));
 }
+
+#[test]
+fn unknown_event_types_are_rejected_unless_the_envelope_says_the_log() {
+    let json = r#"{"id":"a","createdDateTime":"2026-11-01T08:15:02Z","isInteractive":true,
+        "signInEventTypes":[" agentUser ","unknownFutureValue"]}"#;
+    let read = |envelope| {
+        serde_json::from_str::<GraphSignIn>(json)
+            .unwrap()
+            .into_canonical(envelope, None)
+    };
+    assert_eq!(
+        read(None).unwrap_err(),
+        "signInEventTypes [\"agentUser\", \"unknownFutureValue\"] names no sign-in event type \
+         mfaproof knows (interactiveUser, nonInteractiveUser, servicePrincipal, managedIdentity)"
+    );
+    let from_category = read(Some(EventType::ServicePrincipal)).unwrap();
+    assert_eq!(from_category.event_type, EventType::ServicePrincipal);
+    let v1: GraphSignIn = serde_json::from_str(
+        r#"{"id":"b","createdDateTime":"2026-11-01T08:15:02Z","signInEventTypes":[]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        v1.into_canonical(None, None).unwrap().event_type,
+        EventType::InteractiveUser,
+        "no event types at all: a v1.0 record, interactive"
+    );
+}

@@ -1,0 +1,26 @@
+//! The interface every source reports through: records, rejects, skips, partial lines,
+//! remarks and repeated keys, each with its record number.
+
+use crate::error::Result;
+use crate::schema::Record;
+
+/// Where a source reports what it found. Record numbers are 1-based: the line for
+/// line-oriented inputs (JSON Lines, CSV data rows count from the header's line + 1), the
+/// element index for JSON arrays and `value`/`records` envelopes.
+pub trait Sink {
+    /// A decoded record.
+    fn record(&mut self, record_no: u64, record: Record) -> Result<()>;
+    /// A record that could not be decoded; it goes to quarantine with its raw bytes.
+    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()>;
+    /// A record deliberately not ingested (another log category, …), counted by `what`.
+    fn skip(&mut self, record_no: u64, what: &str);
+    /// The unterminated last line of a blob that is still being written: not an error; the
+    /// completed blob, ingested again later, delivers it.
+    fn partial(&mut self, record_no: u64, raw: &[u8]);
+    /// A file-level remark for the user (probably truncated download, low-fidelity source).
+    fn warn(&mut self, message: String);
+    /// The record just handed to [`Sink::record`] repeated a key in one of its JSON
+    /// objects; the last occurrence was used (input-formats §1). Counted, not rejected.
+    /// A sink that keeps no counts may ignore it.
+    fn repeated_keys(&mut self, _record_no: u64) {}
+}
