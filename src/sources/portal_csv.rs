@@ -244,17 +244,18 @@ pub fn read(
         },
         None => {
             sink.warn(format!(
-                "{file_name}: no authentication-details CSV ({companion_file}) was given; MFA \
+                "no authentication-details CSV ({companion_file}) was given; MFA \
                  step evidence (authentication_details) is missing for every sign-in"
             ));
             None
         }
     };
-    sink.warn(format!(
-        "{file_name}: the portal CSV has no nested lists: applied_conditional_access_policies \
+    sink.warn(
+        "the portal CSV has no nested lists: applied_conditional_access_policies \
          (CA policy details), network_location_details, authentication_requirement_policies \
          and authentication_processing_details are empty for its sign-ins"
-    ));
+            .to_owned(),
+    );
     let on_header = |h: Header| {
         let cols = Columns::new(&h);
         let mut missing = Vec::new();
@@ -292,10 +293,11 @@ pub fn read(
         }
     })?;
     if rows == PORTAL_ROW_CAP {
-        sink.warn(format!(
-            "{file_name}: exactly 100,000 rows: the portal's download cap; probably truncated \
+        sink.warn(
+            "exactly 100,000 rows: the portal's download cap; probably truncated \
              — download shorter time ranges or use Graph / diagnostic settings"
-        ));
+                .to_owned(),
+        );
     }
     if let Some(steps) = steps.as_ref() {
         report_companion(sink, &companion_file, steps);
