@@ -1,7 +1,6 @@
 //! The 18 classes of evidence rules §3 as the generator plans them, and the `--mix`
 //! proportions (`class=weight,…`).
 
-use std::fmt;
 use std::str::FromStr;
 
 /// A class of evidence rules §3, in rule order.
@@ -111,11 +110,7 @@ impl Class {
     }
 }
 
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::words::display_as_str!(Class);
 
 impl FromStr for Class {
     type Err = String;

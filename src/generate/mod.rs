@@ -24,7 +24,6 @@ mod signin;
 mod tenant;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -67,11 +66,7 @@ impl OutputFormat {
     }
 }
 
-impl fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::words::display_as_str!(OutputFormat);
 
 impl FromStr for OutputFormat {
     type Err = String;

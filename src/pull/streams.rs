@@ -2,7 +2,6 @@
 //! sign-ins only), directory audits, per-user MFA state and security defaults — with their
 //! URLs, `$filter`s, source names in the lake and the permissions they need.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -37,11 +36,7 @@ impl Stream {
     }
 }
 
-impl fmt::Display for Stream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::words::display_as_str!(Stream);
 
 impl FromStr for Stream {
     type Err = String;

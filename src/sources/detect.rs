@@ -3,7 +3,6 @@
 //! Content decides; the name only separates look-alikes (a portal sign-ins CSV from its
 //! authentication-details companion). `--format` overrides detection.
 
-use std::fmt;
 use std::str::FromStr;
 
 /// Every input format mfaproof reads.
@@ -56,11 +55,7 @@ impl Format {
     ];
 }
 
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::words::display_as_str!(Format);
 
 impl FromStr for Format {
     type Err = String;
