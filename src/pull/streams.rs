@@ -9,34 +9,16 @@ use serde::Deserialize;
 
 use super::client::Need;
 
-/// A `--streams` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stream {
-    SignIns,
-    Audit,
-    MfaState,
-    SecurityDefaults,
-}
-
-impl Stream {
-    pub const ALL: [Stream; 4] = [
-        Stream::SignIns,
-        Stream::Audit,
-        Stream::MfaState,
-        Stream::SecurityDefaults,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stream::SignIns => "signins",
-            Stream::Audit => "audit",
-            Stream::MfaState => "mfa-state",
-            Stream::SecurityDefaults => "security-defaults",
-        }
+crate::words::word_enum! {
+    /// A `--streams` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Stream {
+        SignIns => "signins",
+        Audit => "audit",
+        MfaState => "mfa-state",
+        SecurityDefaults => "security-defaults",
     }
 }
-
-crate::words::display_as_str!(Stream);
 
 impl FromStr for Stream {
     type Err = String;
@@ -47,14 +29,9 @@ impl FromStr for Stream {
             "audits" | "directory-audits" => "audit",
             other => other,
         };
-        Stream::ALL
-            .into_iter()
-            .find(|x| x.as_str() == w)
-            .ok_or_else(|| {
-                format!(
-                    "unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults"
-                )
-            })
+        Stream::from_word(w).ok_or_else(|| {
+            format!("unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults")
+        })
     }
 }
 
