@@ -14,5 +14,6 @@ pub mod pull;
 pub mod report;
 pub mod schema;
 pub mod sources;
+mod words;
 
 pub use error::{Error, Result};

@@ -6,16 +6,16 @@
 //! list is empty; a per-row scan here keeps every row and needs no join back.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, StringBuilder, StructArray};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Fields};
+use arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::udf::{string_fields, string_struct};
 use super::vocabulary::{Patterns, norm};
 
 /// The kinds the UDF reports, in output field order.
@@ -33,13 +33,6 @@ pub const KINDS: [&str; 9] = [
 
 /// Kinds that a detail only proves when its step's `succeeded` is not false.
 const SATISFIED_KINDS: [&str; 4] = ["strong", "second_factor", "claim", "external"];
-
-fn output_fields() -> Fields {
-    KINDS
-        .iter()
-        .map(|k| Field::new(*k, DataType::Utf8, true))
-        .collect()
-}
 
 /// The `mfa_evidence` UDF, holding the parsed method and detail patterns.
 #[derive(Debug)]
@@ -176,7 +169,7 @@ impl ScalarUDFImpl for MfaEvidence {
         &self.signature
     }
     fn return_type(&self, _args: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::Struct(output_fields()))
+        Ok(DataType::Struct(string_fields(&KINDS)))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
@@ -229,15 +222,7 @@ impl ScalarUDFImpl for MfaEvidence {
                 b.append_option(v.as_deref());
             }
         }
-        let columns: Vec<ArrayRef> = builders
-            .into_iter()
-            .map(|mut b| Arc::new(b.finish()) as ArrayRef)
-            .collect();
-        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(
-            output_fields(),
-            columns,
-            None,
-        )?)))
+        string_struct(&KINDS, builders)
     }
 }
 

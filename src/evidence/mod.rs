@@ -9,6 +9,7 @@ pub mod materialise;
 pub mod queries;
 pub mod state_udf;
 pub mod timeline;
+mod udf;
 pub mod vocabulary;
 
 use std::path::Path;

@@ -7,11 +7,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, RecordBatch, StringArray, StringBuilder, StructArray,
-    TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Fields, Schema, TimeUnit};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::common::{DataFusionError, Result as DfResult};
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{
@@ -23,6 +22,7 @@ use super::queries;
 use super::timeline::{
     Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,
 };
+use super::udf::{string_fields, string_struct};
 use crate::error::Result;
 use crate::schema::columns::timestamp_type;
 
@@ -262,12 +262,8 @@ impl Hash for StateUdf {
     }
 }
 
-fn output_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("state", DataType::Utf8, true),
-        Field::new("source", DataType::Utf8, true),
-    ])
-}
+/// The lookups' output fields.
+const OUTPUT: [&str; 2] = ["state", "source"];
 
 impl ScalarUDFImpl for StateUdf {
     fn name(&self) -> &str {
@@ -280,7 +276,7 @@ impl ScalarUDFImpl for StateUdf {
         &self.signature
     }
     fn return_type(&self, _args: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::Struct(output_fields()))
+        Ok(DataType::Struct(string_fields(&OUTPUT)))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
@@ -309,11 +305,6 @@ impl ScalarUDFImpl for StateUdf {
             state.append_value(found.state);
             source.append_value(found.source);
         }
-        let cols: Vec<ArrayRef> = vec![Arc::new(state.finish()), Arc::new(source.finish())];
-        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(
-            output_fields(),
-            cols,
-            None,
-        )?)))
+        string_struct(&OUTPUT, [state, source])
     }
 }

@@ -1,79 +1,36 @@
 //! The 18 classes of evidence rules §3 as the generator plans them, and the `--mix`
 //! proportions (`class=weight,…`).
 
-use std::fmt;
 use std::str::FromStr;
 
-/// A class of evidence rules §3, in rule order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Class {
-    Workload,
-    MfaInterrupted,
-    Failed,
-    StrongAuth,
-    MfaCompleted,
-    AppPassword,
-    LegacySingleFactor,
-    LegacyUnverified,
-    MfaSkippedLocation,
-    RememberedDevice,
-    MfaSkippedOther,
-    ExternalMfa,
-    MfaClaim,
-    MfaRequiredSuccess,
-    SessionMfa,
-    SecurityDefaults,
-    SingleFactor,
-    NoEvidence,
+crate::words::word_enum! {
+    /// A class of evidence rules §3, in rule order.
+    ///
+    /// Its word is the class word of the contract.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Class {
+        Workload => "workload",
+        MfaInterrupted => "mfa_interrupted",
+        Failed => "failed",
+        StrongAuth => "strong_auth",
+        MfaCompleted => "mfa_completed",
+        AppPassword => "app_password",
+        LegacySingleFactor => "legacy_single_factor",
+        LegacyUnverified => "legacy_unverified",
+        MfaSkippedLocation => "mfa_skipped_location",
+        RememberedDevice => "remembered_device",
+        MfaSkippedOther => "mfa_skipped_other",
+        ExternalMfa => "external_mfa",
+        MfaClaim => "mfa_claim",
+        MfaRequiredSuccess => "mfa_required_success",
+        SessionMfa => "session_mfa",
+        SecurityDefaults => "security_defaults",
+        SingleFactor => "single_factor",
+        NoEvidence => "no_evidence",
+    }
 }
 
 impl Class {
-    /// Every class, in rule order.
-    pub const ALL: [Class; 18] = [
-        Class::Workload,
-        Class::MfaInterrupted,
-        Class::Failed,
-        Class::StrongAuth,
-        Class::MfaCompleted,
-        Class::AppPassword,
-        Class::LegacySingleFactor,
-        Class::LegacyUnverified,
-        Class::MfaSkippedLocation,
-        Class::RememberedDevice,
-        Class::MfaSkippedOther,
-        Class::ExternalMfa,
-        Class::MfaClaim,
-        Class::MfaRequiredSuccess,
-        Class::SessionMfa,
-        Class::SecurityDefaults,
-        Class::SingleFactor,
-        Class::NoEvidence,
-    ];
-
-    /// The class word of the contract.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Workload => "workload",
-            Class::MfaInterrupted => "mfa_interrupted",
-            Class::Failed => "failed",
-            Class::StrongAuth => "strong_auth",
-            Class::MfaCompleted => "mfa_completed",
-            Class::AppPassword => "app_password",
-            Class::LegacySingleFactor => "legacy_single_factor",
-            Class::LegacyUnverified => "legacy_unverified",
-            Class::MfaSkippedLocation => "mfa_skipped_location",
-            Class::RememberedDevice => "remembered_device",
-            Class::MfaSkippedOther => "mfa_skipped_other",
-            Class::ExternalMfa => "external_mfa",
-            Class::MfaClaim => "mfa_claim",
-            Class::MfaRequiredSuccess => "mfa_required_success",
-            Class::SessionMfa => "session_mfa",
-            Class::SecurityDefaults => "security_defaults",
-            Class::SingleFactor => "single_factor",
-            Class::NoEvidence => "no_evidence",
-        }
-    }
-
     /// The verdict the contract gives the class.
     pub fn verdict(self) -> &'static str {
         match self {
@@ -111,20 +68,11 @@ impl Class {
     }
 }
 
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for Class {
     type Err = String;
     fn from_str(s: &str) -> Result<Class, String> {
         let word = s.trim().to_ascii_lowercase();
-        Class::ALL
-            .into_iter()
-            .find(|c| c.as_str() == word)
-            .ok_or_else(|| format!("unknown class {s:?}"))
+        Class::from_word(&word).ok_or_else(|| format!("unknown class {s:?}"))
     }
 }
 

@@ -24,7 +24,6 @@ mod signin;
 mod tenant;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -39,37 +38,16 @@ use plan::{PlanConfig, Planner, TruthRow};
 use signin::SignInRec;
 use tenant::{DAY, Tenant};
 
-/// The output layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Graph,
-    AzureMonitor,
-    LogAnalytics,
-    Portal,
-}
-
-impl OutputFormat {
-    pub const ALL: [OutputFormat; 4] = [
-        OutputFormat::Graph,
-        OutputFormat::AzureMonitor,
-        OutputFormat::LogAnalytics,
-        OutputFormat::Portal,
-    ];
-
-    /// The word of `--format` and the name of the input folder under `--out`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutputFormat::Graph => "graph",
-            OutputFormat::AzureMonitor => "azure-monitor",
-            OutputFormat::LogAnalytics => "log-analytics",
-            OutputFormat::Portal => "portal",
-        }
-    }
-}
-
-impl fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::word_enum! {
+    /// The output layout.
+    ///
+    /// Its word is the one of `--format` and the name of the input folder under `--out`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OutputFormat {
+        Graph => "graph",
+        AzureMonitor => "azure-monitor",
+        LogAnalytics => "log-analytics",
+        Portal => "portal",
     }
 }
 
@@ -77,14 +55,13 @@ impl FromStr for OutputFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<OutputFormat, String> {
         let w = s.trim().to_ascii_lowercase();
-        OutputFormat::ALL
-            .into_iter()
-            .find(|f| f.as_str() == w || (w == "portal-csv" && *f == OutputFormat::Portal))
-            .ok_or_else(|| {
-                format!(
-                    "unknown format {s:?}; expected graph, azure-monitor, log-analytics or portal"
-                )
-            })
+        let w = match w.as_str() {
+            "portal-csv" => "portal",
+            other => other,
+        };
+        OutputFormat::from_word(w).ok_or_else(|| {
+            format!("unknown format {s:?}; expected graph, azure-monitor, log-analytics or portal")
+        })
     }
 }
 

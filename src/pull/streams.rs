@@ -2,7 +2,6 @@
 //! sign-ins only), directory audits, per-user MFA state and security defaults — with their
 //! URLs, `$filter`s, source names in the lake and the permissions they need.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -10,36 +9,14 @@ use serde::Deserialize;
 
 use super::client::Need;
 
-/// A `--streams` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stream {
-    SignIns,
-    Audit,
-    MfaState,
-    SecurityDefaults,
-}
-
-impl Stream {
-    pub const ALL: [Stream; 4] = [
-        Stream::SignIns,
-        Stream::Audit,
-        Stream::MfaState,
-        Stream::SecurityDefaults,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stream::SignIns => "signins",
-            Stream::Audit => "audit",
-            Stream::MfaState => "mfa-state",
-            Stream::SecurityDefaults => "security-defaults",
-        }
-    }
-}
-
-impl fmt::Display for Stream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::word_enum! {
+    /// A `--streams` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Stream {
+        SignIns => "signins",
+        Audit => "audit",
+        MfaState => "mfa-state",
+        SecurityDefaults => "security-defaults",
     }
 }
 
@@ -52,14 +29,9 @@ impl FromStr for Stream {
             "audits" | "directory-audits" => "audit",
             other => other,
         };
-        Stream::ALL
-            .into_iter()
-            .find(|x| x.as_str() == w)
-            .ok_or_else(|| {
-                format!(
-                    "unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults"
-                )
-            })
+        Stream::from_word(w).ok_or_else(|| {
+            format!("unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults")
+        })
     }
 }
 

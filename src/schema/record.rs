@@ -243,7 +243,7 @@ pub struct TargetResource {
 }
 
 /// A canonical directory audit event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditEvent {
     pub id: String,
     pub activity_date_time: DateTime<Utc>,
@@ -265,16 +265,7 @@ impl AuditEvent {
         AuditEvent {
             id,
             activity_date_time,
-            activity_display_name: None,
-            category: None,
-            correlation_id: None,
-            result: None,
-            result_reason: None,
-            logged_by_service: None,
-            operation_type: None,
-            initiated_by: Initiator::default(),
-            target_resources: Vec::new(),
-            additional_details: Vec::new(),
+            ..AuditEvent::default()
         }
     }
 }

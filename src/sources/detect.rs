@@ -3,62 +3,31 @@
 //! Content decides; the name only separates look-alikes (a portal sign-ins CSV from its
 //! authentication-details companion). `--format` overrides detection.
 
-use std::fmt;
 use std::str::FromStr;
 
-/// Every input format mfaproof reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// Graph `signIn` / `directoryAudit` objects: a response page, a JSON array or NDJSON
-    /// (the Entra admin center JSON download is such an array).
-    Graph,
-    /// Azure Monitor diagnostic-settings records (`PT1H.json` lines, `{"records":[…]}`).
-    AzureMonitor,
-    /// Log Analytics tables exported to CSV or as JSON rows (PascalCase columns).
-    LogAnalytics,
-    /// Entra admin center sign-ins CSV download.
-    PortalCsv,
-    /// The admin center's authentication-details CSV (read with its sign-ins CSV).
-    PortalAuthDetails,
-    /// Per-user MFA state snapshot CSV.
-    MfaStateCsv,
-    /// Per-user MFA state snapshot JSON (written by the Graph puller).
-    MfaStateJson,
-    /// Security-defaults snapshot (JSON `isEnabled`/`is_enabled`, or CSV).
-    SecurityDefaults,
-}
-
-impl Format {
-    /// The word stored in `source_format` and accepted by `--format`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Graph => "graph",
-            Format::AzureMonitor => "azure-monitor",
-            Format::LogAnalytics => "log-analytics",
-            Format::PortalCsv => "portal-csv",
-            Format::PortalAuthDetails => "portal-auth-details",
-            Format::MfaStateCsv => "mfa-state-csv",
-            Format::MfaStateJson => "mfa-state-json",
-            Format::SecurityDefaults => "security-defaults",
-        }
-    }
-
-    /// All formats, for help texts and errors.
-    pub const ALL: [Format; 8] = [
-        Format::Graph,
-        Format::AzureMonitor,
-        Format::LogAnalytics,
-        Format::PortalCsv,
-        Format::PortalAuthDetails,
-        Format::MfaStateCsv,
-        Format::MfaStateJson,
-        Format::SecurityDefaults,
-    ];
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::word_enum! {
+    /// Every input format mfaproof reads.
+    ///
+    /// Its word is the one stored in `source_format` and accepted by `--format`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Format {
+        /// Graph `signIn` / `directoryAudit` objects: a response page, a JSON array or NDJSON
+        /// (the Entra admin center JSON download is such an array).
+        Graph => "graph",
+        /// Azure Monitor diagnostic-settings records (`PT1H.json` lines, `{"records":[…]}`).
+        AzureMonitor => "azure-monitor",
+        /// Log Analytics tables exported to CSV or as JSON rows (PascalCase columns).
+        LogAnalytics => "log-analytics",
+        /// Entra admin center sign-ins CSV download.
+        PortalCsv => "portal-csv",
+        /// The admin center's authentication-details CSV (read with its sign-ins CSV).
+        PortalAuthDetails => "portal-auth-details",
+        /// Per-user MFA state snapshot CSV.
+        MfaStateCsv => "mfa-state-csv",
+        /// Per-user MFA state snapshot JSON (written by the Graph puller).
+        MfaStateJson => "mfa-state-json",
+        /// Security-defaults snapshot (JSON `isEnabled`/`is_enabled`, or CSV).
+        SecurityDefaults => "security-defaults",
     }
 }
 
@@ -70,13 +39,10 @@ impl FromStr for Format {
             "portal-json" => "graph",
             other => other,
         };
-        Format::ALL
-            .into_iter()
-            .find(|f| f.as_str() == word)
-            .ok_or_else(|| {
-                let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!("unknown format {s:?}; expected one of {}", names.join(", "))
-            })
+        Format::from_word(word).ok_or_else(|| {
+            let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            format!("unknown format {s:?}; expected one of {}", names.join(", "))
+        })
     }
 }
 

@@ -36,10 +36,23 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(b)),
-        Value::String(s) => parse_bool(&s)
-            .map_err(|_| de::Error::custom(format!("expected a boolean, found {s:?}"))),
-        other => Err(de::Error::custom(format!(
-            "expected a boolean, found {}",
+        other => from_text(other, "a boolean", parse_bool),
+    }
+}
+
+/// The rest of a lenient scalar: text goes through `parse`; any other JSON kind is an
+/// error saying `what` was expected.
+fn from_text<T, E: de::Error>(
+    v: Value,
+    what: &str,
+    parse: fn(&str) -> Result<Option<T>, ()>,
+) -> Result<Option<T>, E> {
+    match v {
+        Value::String(s) => {
+            parse(&s).map_err(|()| E::custom(format!("expected {what}, found {s:?}")))
+        }
+        other => Err(E::custom(format!(
+            "expected {what}, found {}",
             kind(&other)
         ))),
     }
@@ -66,12 +79,7 @@ pub(super) fn opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D:
             .and_then(|v| i32::try_from(v).ok())
             .map(Some)
             .ok_or_else(|| de::Error::custom(format!("error code {n} is not an Int32"))),
-        Value::String(s) => parse_i32(&s)
-            .map_err(|_| de::Error::custom(format!("expected an integer, found {s:?}"))),
-        other => Err(de::Error::custom(format!(
-            "expected an integer, found {}",
-            kind(&other)
-        ))),
+        other => from_text(other, "an integer", parse_i32),
     }
 }
 
