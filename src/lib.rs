@@ -5,7 +5,6 @@
 //! See ARCHITECTURE.md for the map and its invariants.
 
 pub mod cli;
-pub mod error;
 pub mod evidence;
 pub mod generate;
 pub mod ingest;
@@ -14,5 +13,3 @@ pub mod pull;
 pub mod report;
 pub mod schema;
 pub mod sources;
-
-pub use error::{Error, Result};
