@@ -257,12 +257,12 @@ fn context_fields() -> [Field; 5] {
 struct Count(usize);
 
 impl Sink for Count {
-    fn record(&mut self, _: u64, record: Record) -> mfaproof::Result<()> {
+    fn record(&mut self, _: u64, record: Record) -> mfaproof::sources::Result<()> {
         black_box(record);
         self.0 += 1;
         Ok(())
     }
-    fn reject(&mut self, no: u64, _: &[u8], reason: String) -> mfaproof::Result<()> {
+    fn reject(&mut self, no: u64, _: &[u8], reason: String) -> mfaproof::sources::Result<()> {
         panic!("bench input record {no} rejected: {reason}");
     }
     fn skip(&mut self, _: u64, _: &str) {}

@@ -5,7 +5,6 @@
 //! See ARCHITECTURE.md for the map and its invariants.
 
 pub mod cli;
-pub mod error;
 pub mod evidence;
 pub mod generate;
 pub mod ingest;
@@ -15,5 +14,3 @@ pub mod report;
 pub mod schema;
 pub mod sources;
 mod words;
-
-pub use error::{Error, Result};

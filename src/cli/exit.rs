@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use super::output;
 use crate::generate::GenerateError;
+use crate::{evidence, ingest, pull, report, sources};
 
 /// Status of a command evaluated and found not compliant (`--strict`).
 pub const NOT_COMPLIANT: u8 = 3;
@@ -62,21 +63,57 @@ pub fn status(e: &anyhow::Error) -> u8 {
 }
 
 fn is_usage(cause: &(dyn std::error::Error + 'static)) -> bool {
-    use crate::pull::Error as PullError;
-    let library =
-        |e: &crate::Error| matches!(e, crate::Error::Usage(_) | crate::Error::Input { .. });
+    // Wrapping variants are transparent: the wrapped error is not a cause of its own in
+    // the chain, so each layer's test looks inside the layers it wraps.
     cause.is::<Usage>()
-        || cause.downcast_ref::<crate::Error>().is_some_and(library)
-        || match cause.downcast_ref::<PullError>() {
-            Some(PullError::Usage(_)) => true,
-            // Transparent: the library error is not a cause of its own in the chain.
-            Some(PullError::Lake(e)) => library(e),
-            _ => false,
-        }
+        || cause
+            .downcast_ref::<sources::Error>()
+            .is_some_and(sources_usage)
+        || cause
+            .downcast_ref::<ingest::Error>()
+            .is_some_and(ingest_usage)
+        || cause
+            .downcast_ref::<evidence::Error>()
+            .is_some_and(evidence_usage)
+        || cause
+            .downcast_ref::<report::Error>()
+            .is_some_and(report_usage)
+        || cause.downcast_ref::<pull::Error>().is_some_and(pull_usage)
         || matches!(
             cause.downcast_ref::<GenerateError>(),
             Some(GenerateError::Usage(_))
         )
+}
+
+fn sources_usage(e: &sources::Error) -> bool {
+    matches!(e, sources::Error::Input { .. } | sources::Error::Usage(_))
+}
+
+fn ingest_usage(e: &ingest::Error) -> bool {
+    match e {
+        ingest::Error::Input { .. } => true,
+        ingest::Error::Source(e) => sources_usage(e),
+        ingest::Error::Io { .. } | ingest::Error::Lake(_) => false,
+    }
+}
+
+fn evidence_usage(e: &evidence::Error) -> bool {
+    matches!(e, evidence::Error::Usage(_))
+}
+
+fn report_usage(e: &report::Error) -> bool {
+    match e {
+        report::Error::Evidence(e) => evidence_usage(e),
+        report::Error::Lake(_) | report::Error::Io { .. } => false,
+    }
+}
+
+fn pull_usage(e: &pull::Error) -> bool {
+    match e {
+        pull::Error::Usage(_) => true,
+        pull::Error::Ingest(e) => ingest_usage(e),
+        _ => false,
+    }
 }
 
 /// The error and its causes, `: `-separated, each said once: a cause whose text its
@@ -99,6 +136,7 @@ pub fn message(e: &anyhow::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lake;
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer {name}: {source}")]
@@ -127,18 +165,88 @@ mod tests {
         assert_eq!(message(&e), "writing x: disk full");
     }
 
+    fn input(file: &str) -> sources::Error {
+        sources::Error::Input {
+            file: file.into(),
+            reason: "no".into(),
+        }
+    }
+
+    fn internal() -> lake::Error {
+        lake::Error::Internal("the encoder thread panicked".into())
+    }
+
     #[test]
     fn usage_errors_anywhere_in_the_chain_give_status_2() {
         assert_eq!(status(&usage("bad flag").context("parsing")), USAGE);
-        let input = crate::Error::Input {
-            file: "a.json".into(),
-            reason: "no".into(),
-        };
-        assert_eq!(status(&anyhow::Error::new(input)), USAGE);
-        let lake = crate::pull::Error::Lake(crate::Error::Usage("x".into()));
-        assert_eq!(status(&anyhow::Error::new(lake)), USAGE);
-        let internal = crate::Error::Internal("thread stopped".into());
-        assert_eq!(status(&anyhow::Error::new(internal)), FAILURE);
         assert_eq!(status(&anyhow::anyhow!("query failed")), FAILURE);
+    }
+
+    #[test]
+    fn a_source_that_cannot_read_its_input_gives_status_2() {
+        assert_eq!(status(&anyhow::Error::new(input("a.json"))), USAGE);
+        let alone = sources::Error::Usage("an authentication-details CSV".into());
+        assert_eq!(status(&anyhow::Error::new(alone)), USAGE);
+        let died = sources::Error::Internal("a thread stopped".into());
+        assert_eq!(status(&anyhow::Error::new(died)), FAILURE);
+    }
+
+    #[test]
+    fn an_unreadable_input_of_an_ingest_gives_status_2() {
+        let named = ingest::Error::Input {
+            file: "in/".into(),
+            reason: "no such directory".into(),
+        };
+        assert_eq!(
+            status(&anyhow::Error::new(named).context("ingesting")),
+            USAGE
+        );
+        let source = ingest::Error::from(input("a.json"));
+        assert!(matches!(source, ingest::Error::Source(_)));
+        assert_eq!(status(&anyhow::Error::new(source)), USAGE);
+        let lake = ingest::Error::from(sources::Error::Sink(Box::new(internal())));
+        assert!(matches!(
+            lake,
+            ingest::Error::Lake(lake::Error::Internal(_))
+        ));
+        assert_eq!(status(&anyhow::Error::new(lake)), FAILURE);
+    }
+
+    #[test]
+    fn a_lake_error_gives_status_1() {
+        assert_eq!(status(&anyhow::Error::new(internal())), FAILURE);
+        let corrupt = lake::Error::Lake {
+            path: "lake".into(),
+            reason: "manifest.json: not JSON".into(),
+        };
+        assert_eq!(status(&anyhow::Error::new(corrupt)), FAILURE);
+    }
+
+    #[test]
+    fn a_bad_request_to_the_evidence_or_report_gives_status_2() {
+        let bad = || evidence::Error::Usage("unknown format".into());
+        assert_eq!(status(&anyhow::Error::new(bad())), USAGE);
+        let report = report::Error::from(bad());
+        assert_eq!(status(&anyhow::Error::new(report)), USAGE);
+        let broken = evidence::Error::Internal("vocabulary x: bad row".into());
+        assert_eq!(status(&anyhow::Error::new(broken)), FAILURE);
+        let report = report::Error::from(evidence::Error::Internal("x".into()));
+        assert_eq!(status(&anyhow::Error::new(report)), FAILURE);
+    }
+
+    #[test]
+    fn a_pull_gives_status_2_for_its_settings_and_unreadable_pages() {
+        let setting = pull::Error::Usage("the client secret is empty".into());
+        assert_eq!(status(&anyhow::Error::new(setting)), USAGE);
+        let page = pull::Error::from(ingest::Error::from(input("signIns page 1")));
+        assert_eq!(status(&anyhow::Error::new(page)), USAGE);
+        let lake = pull::Error::from(internal());
+        assert_eq!(status(&anyhow::Error::new(lake)), FAILURE);
+    }
+
+    #[test]
+    fn a_generator_usage_error_gives_status_2() {
+        let e = GenerateError::Usage("--users 0".into());
+        assert_eq!(status(&anyhow::Error::new(e)), USAGE);
     }
 }

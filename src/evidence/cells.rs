@@ -8,7 +8,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use chrono::DateTime;
 
-use crate::error::Result;
+use crate::evidence::Result;
 
 /// RFC 3339 UTC with microseconds and `Z`, as the contract's exports write times.
 pub fn format_micros(micros: i64) -> String {

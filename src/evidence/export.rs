@@ -12,7 +12,7 @@ use parquet::arrow::ArrowWriter;
 use super::cells::cells;
 use super::materialise::parquet_properties;
 use super::queries;
-use crate::error::{Error, Result};
+use crate::evidence::{Error, Result};
 
 /// The export's columns, in order.
 pub const COLUMNS: [&str; 9] = [

@@ -12,7 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 use super::queries;
-use crate::error::{Error, Result};
+use crate::evidence::{Error, Result};
 
 /// Writer properties of the Parquet files evaluation writes (the export, the materialised
 /// classification): row groups of 64 Ki rows, because the writer holds a whole row group

@@ -3,6 +3,7 @@
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
 pub mod cells;
+mod error;
 pub mod export;
 pub mod matcher;
 pub mod materialise;
@@ -25,11 +26,11 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::error::{Error, Result};
 use crate::lake::layout::{Layout, Table};
 use crate::schema::columns::{
     AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
 };
+pub use error::{Error, Result};
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
 /// 10M sign-in classification under 2 GiB peak RSS (untracked buffers come on top).
@@ -88,10 +89,11 @@ pub async fn open_with(
     engine: &Engine,
 ) -> Result<SessionContext> {
     if !lake.is_dir() {
-        return Err(Error::Lake {
+        return Err(crate::lake::Error::Lake {
             path: lake.to_path_buf(),
             reason: "not a directory".into(),
-        });
+        }
+        .into());
     }
     let ctx = session(engine)?;
     let layout = Layout::new(lake);

@@ -4,7 +4,7 @@
 use arrow::array::RecordBatch;
 use datafusion::prelude::{DataFrame, SessionContext};
 
-use crate::error::{Error, Result};
+use crate::evidence::{Error, Result};
 
 /// One embedded query file.
 #[derive(Debug, Clone, Copy)]

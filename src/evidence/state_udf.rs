@@ -23,13 +23,13 @@ use super::timeline::{
     Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,
 };
 use super::udf::{string_fields, string_struct};
-use crate::error::Result;
+use crate::evidence::Result;
 use crate::schema::columns::timestamp_type;
 
 fn text_column(batch: &RecordBatch, name: &str) -> Result<ArrayRef> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| crate::Error::Internal(format!("timeline query lacks column {name}")))?;
+    let col = batch.column_by_name(name).ok_or_else(|| {
+        crate::evidence::Error::Internal(format!("timeline query lacks column {name}"))
+    })?;
     Ok(cast(col, &DataType::Utf8)?)
 }
 
@@ -43,9 +43,9 @@ fn state_columns(batch: &RecordBatch) -> Result<[ArrayRef; 3]> {
 }
 
 fn times(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| crate::Error::Internal(format!("timeline query lacks column {name}")))?;
+    let col = batch.column_by_name(name).ok_or_else(|| {
+        crate::evidence::Error::Internal(format!("timeline query lacks column {name}"))
+    })?;
     let col = cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
     Ok(col
         .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()

@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
-use crate::error::{Error, Result};
+use crate::evidence::{Error, Result};
 
 /// Every vocabulary file: (table name, CSV text). Tables are named `vocab_<file stem>`.
 pub const FILES: &[(&str, &str)] = &[

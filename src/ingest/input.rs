@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::ingest::{Error, Result};
 
 /// Extensions a folder walk picks up; other files in a folder are reported as skipped.
 const LOG_EXTENSIONS: [&str; 6] = ["json", "ndjson", "jsonl", "csv", "gz", "zip"];

@@ -1,6 +1,7 @@
 //! `mfaproof ingest`: inputs → sources → lake, one run. The library reports through an
 //! [`Observer`] and never prints; the CLI turns events into messages and a progress bar.
 
+mod error;
 pub mod input;
 mod sink;
 mod stream;
@@ -12,9 +13,9 @@ use std::sync::atomic::AtomicU64;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::lake::{Counts, InputEntry, Layout, RunWriter, WriterOptions};
 use crate::sources::{self, Format};
+pub use error::{Error, Result};
 use sink::FileSink;
 pub use stream::ingest_bytes;
 
@@ -317,10 +318,12 @@ fn unreadable(e: Error) -> Error {
 /// Sources read a stream, not a path: an input error gets the stream's name here.
 fn relabel(name: &str, e: Error) -> Error {
     match e {
-        Error::Input { reason, .. } => Error::Input {
-            file: name.to_string(),
-            reason,
-        },
+        Error::Input { reason, .. } | Error::Source(sources::Error::Input { reason, .. }) => {
+            Error::Input {
+                file: name.to_string(),
+                reason,
+            }
+        }
         other => other,
     }
 }
@@ -358,7 +361,7 @@ fn read_with_companion(
         .then(|| sources::portal_csv::companion_name(file_name))
         .flatten();
     let Some(companion) = companion else {
-        return sources::read(format, file_name, reader, None, sink);
+        return Ok(sources::read(format, file_name, reader, None, sink)?);
     };
     if let Some((_, entry)) = name.split_once('!') {
         let entry_companion = match entry.rsplit_once('/') {
@@ -377,16 +380,17 @@ fn read_with_companion(
             Ok(())
         })?;
         if found {
-            return result.unwrap_or(Ok(()));
+            return Ok(result.unwrap_or(Ok(()))?);
         }
-        return sources::read(format, file_name, reader, None, sink);
+        return Ok(sources::read(format, file_name, reader, None, sink)?);
     }
     let companion_path = path.with_file_name(&companion);
-    match std::fs::File::open(&companion_path) {
+    let read = match std::fs::File::open(&companion_path) {
         Ok(f) => {
             let mut c = std::io::BufReader::new(f);
             sources::read(format, file_name, reader, Some(&mut c), sink)
         }
         Err(_) => sources::read(format, file_name, reader, None, sink),
-    }
+    };
+    Ok(read?)
 }

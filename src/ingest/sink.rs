@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Event, Level, Observer};
-use crate::error::Result;
+use crate::lake;
 use crate::lake::{Counts, Origin, RunWriter};
 use crate::schema::Record;
-use crate::sources::{Format, Sink};
+use crate::sources::{self, Format, Sink};
 
 /// Reject messages printed per file before the rest are only counted.
 const REJECTS_SHOWN: u64 = 10;
@@ -82,8 +82,13 @@ impl<'a> FileSink<'a> {
     }
 }
 
+/// The lake's error, passed through the source to [`ingest`](super) (which takes it back).
+fn sink_error(e: lake::Error) -> sources::Error {
+    sources::Error::Sink(Box::new(e))
+}
+
 impl Sink for FileSink<'_> {
-    fn record(&mut self, record_no: u64, record: Record) -> Result<()> {
+    fn record(&mut self, record_no: u64, record: Record) -> sources::Result<()> {
         match &record {
             Record::SignIn(_) => self.counts.sign_ins += 1,
             Record::Audit(_) => self.counts.audit_events += 1,
@@ -97,20 +102,23 @@ impl Sink for FileSink<'_> {
                 records: *self.records,
             });
         }
-        self.writer.push(
-            record,
-            Origin {
-                source_format: self.format,
-                source_file: self.file.clone(),
-                source_record: record_no,
-            },
-        )
+        self.writer
+            .push(
+                record,
+                Origin {
+                    source_format: self.format,
+                    source_file: self.file.clone(),
+                    source_record: record_no,
+                },
+            )
+            .map_err(sink_error)
     }
 
-    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> Result<()> {
+    fn reject(&mut self, record_no: u64, raw: &[u8], reason: String) -> sources::Result<()> {
         self.counts.quarantined += 1;
         self.writer
-            .quarantine(&self.file, record_no, raw, &reason)?;
+            .quarantine(&self.file, record_no, raw, &reason)
+            .map_err(sink_error)?;
         if self.counts.quarantined <= REJECTS_SHOWN {
             let text = format!("{}: record {record_no}: {reason} (quarantined)", self.file);
             self.observer.event(Event::Message {

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 
 use super::sink::FileSink;
 use super::{Event, InputOutcome, Level, Observer};
-use crate::error::Result;
+use crate::ingest::Result;
 use crate::lake::{Counts, InputEntry, RunWriter};
 use crate::sources::{self, Format};
 
@@ -40,7 +40,7 @@ pub fn ingest_bytes(
     let (mut counts, mut messages) = sink.finish();
     if let Err(e) = read {
         let reason = match e {
-            crate::Error::Input { reason, .. } => reason,
+            sources::Error::Input { reason, .. } => reason,
             other => other.to_string(),
         };
         let text = format!("{name}: cannot read input: {reason} (body quarantined)");

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::fsutil::{create_dir_all, sync_dir, write_atomic};
 use super::layout::Layout;
 use super::manifest::Manifest;
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 
 /// The redo record of one commit; paths are relative to the lake root.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

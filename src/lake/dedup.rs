@@ -20,7 +20,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::layout::Table;
 use super::staging::{table_schema, writer_properties};
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 
 /// An id as evidence-rules §3 compares it: trimmed of Unicode white space, lower-cased.
 /// Borrowed when it already is in that form (a Graph GUID is).

@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use super::layout::Table;
 use super::staging::Staging;
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 use crate::schema::batch::{self, Provenance};
 use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
 

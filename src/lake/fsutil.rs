@@ -4,7 +4,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 
 /// Writes `bytes` to `path` through a temporary sibling and a rename, fsyncing the file
 /// first: a reader sees the old content or the new, never a mix.

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 
 /// Per-input and per-run record counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

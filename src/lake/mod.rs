@@ -5,12 +5,14 @@ mod buffer;
 pub mod commit;
 pub mod dedup;
 pub mod encoder;
+mod error;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
 pub mod staging;
 pub mod writer;
 
+pub use error::{Error, Result};
 pub use layout::{Layout, Table};
 pub use manifest::{Counts, InputEntry, Manifest, RunEntry};
 pub use writer::{

@@ -13,7 +13,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::fsutil::create_dir_all;
 use super::layout::Table;
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 use crate::schema::columns::{self, SCHEMA_VERSION};
 
 /// Rows per row group: small enough for row-group pruning on `created_at`, large enough

@@ -17,7 +17,7 @@ use super::fsutil::create_dir_all;
 use super::layout::{Layout, Table};
 use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
 use super::staging::{PartKey, StagedFile, Staging};
-use crate::error::{Error, Result};
+use crate::lake::{Error, Result};
 use crate::schema::batch::Provenance;
 use crate::schema::{AuditEvent, MfaStateSnapshot, Record, SecurityDefaultsSnapshot, SignIn};
 

@@ -102,7 +102,7 @@ impl Checkpoints {
                 version: 1,
                 ..Checkpoints::default()
             }),
-            Err(e) => Err(crate::Error::io(path, e).into()),
+            Err(e) => Err(crate::lake::Error::io(path, e).into()),
         }
     }
 

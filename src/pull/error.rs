@@ -60,7 +60,10 @@ pub enum Error {
     Internal(String),
     /// The lake (writer, manifest, checkpoint file).
     #[error(transparent)]
-    Lake(#[from] crate::Error),
+    Lake(#[from] crate::lake::Error),
+    /// Reading a page into the lake.
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::Error),
 }
 
 /// A `Retry-After` delay carried inside an HTTP error.

@@ -277,7 +277,7 @@ async fn pull_streams(
                     watermark,
                     error: None,
                 }),
-                Err(Error::Lake(e)) => return Err(Error::Lake(e)),
+                Err(e @ (Error::Lake(_) | Error::Ingest(_))) => return Err(e),
                 Err(e) => {
                     // A missing permission concerns one stream; anything else stops.
                     stop = !matches!(e, Error::Permission { .. });

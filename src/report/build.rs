@@ -12,8 +12,8 @@ use super::options::Options;
 use super::read;
 use super::requirements::{self, context::Context};
 use super::rows::is_problem;
-use crate::error::Result;
 use crate::evidence::queries;
+use crate::report::Result;
 
 /// The query listing the problems (all of them go to findings.csv).
 pub const PROBLEMS: &str = "r1_problems";

@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::escape;
-use crate::error::{Error, Result};
+use crate::report::{Error, Result};
 
 /// A CSV file being written, its header already out.
 pub struct CsvOut<'a> {

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::read;
-use crate::error::Result;
 use crate::evidence::queries;
+use crate::report::Result;
 
 /// One figure: the query file and its rows. A long figure lists only its first rows; then
 /// `rows_total` counts them all and `rows_file` names the CSV file (in the report's

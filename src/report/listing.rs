@@ -15,9 +15,9 @@ use serde::de::DeserializeOwned;
 use super::csv_out::CsvOut;
 use super::figures::Figure;
 use super::read;
-use crate::error::{Error, Result};
-use crate::evidence::cells::cells;
 use crate::evidence::queries;
+use crate::evidence::{self, cells::cells};
+use crate::report::Result;
 
 /// A row of a long figure: its query's columns, and the columns the report adds after
 /// them in the CSV file (R2's `special`).
@@ -66,7 +66,7 @@ pub async fn stream<R: Listed>(
     let mut kept = Vec::new();
     let (mut total, mut extra): (u64, usize) = (0, 0);
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|source| Error::Query {
+        let batch = batch.map_err(|source| evidence::Error::Query {
             name: query.clone(),
             source,
         })?;

@@ -13,6 +13,7 @@
 pub mod build;
 pub mod cell;
 pub mod csv_out;
+mod error;
 pub mod escape;
 pub mod figures;
 pub mod html;
@@ -33,10 +34,10 @@ use futures::StreamExt;
 
 pub use self::model::Report;
 pub use self::options::{Formats, Options};
-use crate::error::{Error, Result};
 use crate::evidence::cells::cells;
 use crate::evidence::materialise::materialise;
 use crate::evidence::queries;
+pub use error::{Error, Result};
 
 /// What `evaluate` wrote and found.
 #[derive(Debug, Clone)]

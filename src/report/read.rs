@@ -17,8 +17,8 @@ use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
-use crate::error::{Error, Result};
-use crate::evidence::cells::format_micros;
+use crate::evidence::{self, cells::format_micros};
+use crate::report::Result;
 
 /// Why a row did not fit its struct (a column missing, a null where a value must be).
 #[derive(Debug)]
@@ -44,10 +44,11 @@ pub fn rows<R: DeserializeOwned>(query: &str, batches: &[RecordBatch]) -> Result
     for batch in batches {
         let columns = Columns::of(batch)?;
         for row in 0..batch.num_rows() {
-            let r = R::deserialize(At { of: &columns, row }).map_err(|e| Error::Query {
-                name: query.to_owned(),
-                source: datafusion::error::DataFusionError::External(Box::new(e)),
-            })?;
+            let r =
+                R::deserialize(At { of: &columns, row }).map_err(|e| evidence::Error::Query {
+                    name: query.to_owned(),
+                    source: datafusion::error::DataFusionError::External(Box::new(e)),
+                })?;
             out.push(r);
         }
     }

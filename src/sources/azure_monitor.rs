@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn, parse_i32};
 use super::sink::Sink;
-use crate::error::Result;
 use crate::schema::{EventType, Record};
+use crate::sources::Result;
 
 /// Reads Azure Monitor records into `sink`, numbered by line (JSON Lines) or element index
 /// (`records` batches). Categories other than the five sign-in and audit logs are skipped.

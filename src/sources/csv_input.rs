@@ -6,7 +6,7 @@ use std::io::{self, BufRead, Read};
 
 use csv::{ByteRecord, StringRecord};
 
-use crate::error::{Error, Result};
+use crate::sources::{Error, Result};
 
 /// Bytes kept before the current row are dropped once they exceed this, so the capture
 /// buffer stays around one CSV read-ahead block plus the longest row.

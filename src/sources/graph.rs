@@ -7,8 +7,8 @@ use std::io::BufRead;
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn};
 use super::sink::Sink;
-use crate::error::Result;
 use crate::schema::Record;
+use crate::sources::Result;
 
 /// Reads Graph sign-ins and directory audits into `sink`. Records are numbered by line for
 /// NDJSON and by element index for arrays and pages.

@@ -9,7 +9,7 @@ use super::json_repeats::{self, Noted, is_repeated_key};
 use super::json_split::{JsonSplitter, Piece};
 use super::piece_pool::{self, INPUT, unreadable};
 use super::sink::Sink;
-use crate::error::{Error, Result};
+use crate::sources::{Error, Result};
 
 /// Why record bytes did not parse.
 #[derive(Debug)]

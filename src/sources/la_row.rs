@@ -9,8 +9,8 @@ use super::csv_input::{Header, cell, text_cell};
 use super::la_cells::{event_types_cell, json_cell};
 use super::mapping::{GraphAudit, GraphSignIn, parse_bool, parse_i32};
 use super::time::parse_timestamp;
-use crate::error::{Error, Result};
 use crate::schema::{EventType, Record};
+use crate::sources::{Error, Result};
 
 /// Which table a row belongs to. A sign-in table's event type is `None` when neither the
 /// `Type` column nor the file name said which sign-in log it is.

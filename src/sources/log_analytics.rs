@@ -14,7 +14,7 @@ use super::json_decode::{TRUNCATED, describe, for_each_piece};
 use super::json_repeats::parse_members;
 use super::la_row::{self, Shape, table_from_file_name};
 use super::sink::Sink;
-use crate::error::{Error, Result};
+use crate::sources::{Error, Result};
 
 /// Reads one Log Analytics export into `sink`: JSON rows when the input starts with `{` or
 /// `[`, else CSV. `file_name` names the table when the rows have no `Type` column.

@@ -8,6 +8,7 @@
 pub mod azure_monitor;
 mod csv_input;
 pub mod detect;
+mod error;
 pub mod graph;
 pub mod json_decode;
 mod json_repeats;
@@ -34,7 +35,7 @@ mod test_sink;
 
 use std::io::BufRead;
 
-use crate::error::Result;
+pub use error::{Error, Result};
 
 pub use detect::{Format, detect};
 pub use sink::Sink;
@@ -56,7 +57,7 @@ pub fn read(
         Format::LogAnalytics => log_analytics::read(file_name, input, sink),
         Format::PortalCsv => portal_csv::read(file_name, input, companion, sink),
         // The companion has no sign-ins of its own: it is read through its sign-ins CSV.
-        Format::PortalAuthDetails => Err(crate::error::Error::Usage(format!(
+        Format::PortalAuthDetails => Err(Error::Usage(format!(
             "{file_name} is an authentication-details CSV; give the matching sign-ins CSV \
              (it is read as that file's companion)"
         ))),

@@ -12,8 +12,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::json_split::{JsonSplitter, Piece};
 use super::sink::Sink;
-use crate::error::{Error, Result};
 use crate::schema::Record;
+use crate::sources::{Error, Result};
 
 /// A batch is sent once it holds this many bytes or pieces. Small enough that its buffer
 /// stays an ordinary allocation, reused from batch to batch: multi-MiB buffers were fresh

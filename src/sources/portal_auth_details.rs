@@ -7,8 +7,8 @@ use std::io::BufRead;
 
 use super::csv_input::{Header, cell, read_rows, text_cell};
 use super::time::parse_timestamp;
-use crate::error::{Error, Result};
 use crate::schema::AuthDetail;
+use crate::sources::{Error, Result};
 
 /// The steps of every request id in file order, and how many rows could not be used.
 #[derive(Debug, Default)]

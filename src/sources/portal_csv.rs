@@ -11,8 +11,8 @@ use super::mapping::parse_i32;
 use super::portal_auth_details::{self, Steps, lenient_bool};
 use super::sink::Sink;
 use super::time::parse_timestamp;
-use crate::error::Result;
 use crate::schema::{EventType, Record, SignIn};
+use crate::sources::Result;
 
 /// The portal refuses to download more sign-ins than this into one file.
 pub const PORTAL_ROW_CAP: u64 = 100_000;
@@ -266,7 +266,7 @@ pub fn read(
             missing.push("Date (UTC)");
         }
         if !missing.is_empty() {
-            return Err(crate::error::Error::Input {
+            return Err(crate::sources::Error::Input {
                 file: file_name.to_string(),
                 reason: format!(
                     "not a readable portal sign-ins CSV: missing column(s) {}",

@@ -1,8 +1,8 @@
 //! The interface every source reports through: records, rejects, skips, partial lines,
 //! remarks and repeated keys, each with its record number.
 
-use crate::error::Result;
 use crate::schema::Record;
+use crate::sources::Result;
 
 /// Where a source reports what it found. Record numbers are 1-based: the line for
 /// line-oriented inputs (JSON Lines, CSV data rows count from the header's line + 1), the

@@ -11,8 +11,8 @@ use super::detect::Format;
 use super::mapping::parse_bool;
 use super::sink::Sink;
 use super::time::parse_timestamp;
-use crate::error::{Error, Result};
 use crate::schema::{MfaStateSnapshot, Record, SecurityDefaultsSnapshot};
+use crate::sources::{Error, Result};
 
 /// Reads one snapshot input of `format` into `sink`.
 pub fn read(format: Format, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {

@@ -5,8 +5,8 @@ use std::io::{self, BufRead};
 use std::path::PathBuf;
 
 use super::sink::Sink;
-use crate::error::{Error, Result};
 use crate::schema::{AuditEvent, Record, SignIn};
+use crate::sources::{Error, Result};
 
 /// A source's `read` (those that need no file name).
 type ReadFn = fn(&mut dyn BufRead, &mut dyn Sink) -> Result<()>;

@@ -36,11 +36,11 @@ fn scenario_expectations_cover_every_sign_in_and_every_class() {
 struct Collect(Vec<mfaproof::schema::Record>);
 
 impl mfaproof::sources::Sink for Collect {
-    fn record(&mut self, _: u64, r: mfaproof::schema::Record) -> mfaproof::Result<()> {
+    fn record(&mut self, _: u64, r: mfaproof::schema::Record) -> mfaproof::sources::Result<()> {
         self.0.push(r);
         Ok(())
     }
-    fn reject(&mut self, n: u64, _: &[u8], reason: String) -> mfaproof::Result<()> {
+    fn reject(&mut self, n: u64, _: &[u8], reason: String) -> mfaproof::sources::Result<()> {
         panic!("record {n} rejected: {reason}")
     }
     fn skip(&mut self, _: u64, _: &str) {}

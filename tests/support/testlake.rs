@@ -13,11 +13,11 @@ use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 
 use mfaproof::lake::layout::{Layout, Table};
+use mfaproof::lake::{Error, Result};
 use mfaproof::schema::batch::{
     Provenance, audit_events_batch, mfa_state_batch, security_defaults_batch, sign_ins_batch,
 };
 use mfaproof::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
-use mfaproof::{Error, Result};
 
 /// Records to write into one lake.
 #[derive(Debug, Default, Clone)]

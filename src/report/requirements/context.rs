@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
 
-use crate::error::{Error, Result};
 use crate::report::figures::{Figure, figure};
 use crate::report::listing::Listing;
 use crate::report::options::Options;
 use crate::report::rows::{ClassRow, CoverageRow};
+use crate::report::{Error, Result};
 
 /// The query of the sign-ins by class (R1 and the problem count).
 pub const BY_CLASS: &str = "r1_sign_ins_by_class";

@@ -9,7 +9,7 @@ pub mod context;
 use serde::Serialize;
 
 use self::context::Context;
-use crate::error::Result;
+use crate::report::Result;
 
 /// One requirement of `report.json` (fields in key order).
 #[derive(Debug, Clone, Serialize)]

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::context::{BY_CLASS, Context};
-use crate::error::Result;
+use crate::report::Result;
 use crate::report::figures::{Count, Figure, figure};
 use crate::report::rows::{ClassRow, is_problem};
 

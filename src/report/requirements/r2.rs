@@ -7,7 +7,7 @@ use glob::{MatchOptions, Pattern};
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
-use crate::error::Result;
+use crate::report::Result;
 use crate::report::cell::{AsCell, Cell, table};
 use crate::report::figures::{Count, Figure};
 use crate::report::listing::{self, Listed};

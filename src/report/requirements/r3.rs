@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
-use crate::error::Result;
+use crate::report::Result;
 use crate::report::cell::table;
 use crate::report::figures::{Count, Figure};
 use crate::report::listing::{self, Listed};

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
-use crate::error::Result;
+use crate::report::Result;
 use crate::evidence::queries;
 use crate::report::cell::table;
 use crate::report::figures::{Figure, figure};

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::context::{COVERAGE, Context};
-use crate::error::Result;
+use crate::report::Result;
 use crate::lake::layout::Layout;
 use crate::lake::manifest::{InputEntry, Manifest};
 use crate::report::cell::table;

@@ -1,0 +1,38 @@
+//! What the lake can fail with: I/O on its files, a lake whose own files cannot be read,
+//! Parquet and Arrow failures, and an encoder thread that died.
+
+use std::path::PathBuf;
+
+/// Errors of the lake.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A lake that is corrupt or not a lake (a manifest or journal that does not parse…).
+    #[error("lake {path}: {reason}")]
+    Lake { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// A defect of mfaproof itself (the encoder thread died): nothing the user did.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result alias of the lake.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! What writing a report can fail with: the evidence it reads, a query's rows that do not
+//! fit the report's model, the lake's manifest, and I/O on the report's files.
+
+use std::path::PathBuf;
+
+use crate::{evidence, lake};
+
+/// Errors of the report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Evidence(#[from] evidence::Error),
+    #[error(transparent)]
+    Lake(#[from] lake::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Result alias of the report.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for Error {
+    fn from(e: datafusion::error::DataFusionError) -> Error {
+        Error::Evidence(e.into())
+    }
+}
+
+impl From<arrow::error::ArrowError> for Error {
+    fn from(e: arrow::error::ArrowError) -> Error {
+        Error::Evidence(e.into())
+    }
+}
