@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod generate;
 pub mod ingest;
 pub mod lake;
+pub mod path_io;
 pub mod pull;
 pub mod report;
 pub mod schema;

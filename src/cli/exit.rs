@@ -93,7 +93,7 @@ fn ingest_usage(e: &ingest::Error) -> bool {
     match e {
         ingest::Error::Input { .. } => true,
         ingest::Error::Source(e) => sources_usage(e),
-        ingest::Error::Io { .. } | ingest::Error::Lake(_) => false,
+        ingest::Error::Io(_) | ingest::Error::Lake(_) => false,
     }
 }
 
@@ -104,7 +104,7 @@ fn evidence_usage(e: &evidence::Error) -> bool {
 fn report_usage(e: &report::Error) -> bool {
     match e {
         report::Error::Evidence(e) => evidence_usage(e),
-        report::Error::Lake(_) | report::Error::Io { .. } => false,
+        report::Error::Lake(_) | report::Error::Io(_) => false,
     }
 }
 

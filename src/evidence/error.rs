@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::lake;
+use crate::path_io::PathIo;
 
 /// Errors of the evidence layer.
 #[derive(Debug, thiserror::Error)]
@@ -21,12 +22,8 @@ pub enum Error {
     Arrow(#[from] arrow::error::ArrowError),
     #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIo),
     #[error(transparent)]
     Lake(#[from] lake::Error),
     /// A request the user got wrong (an export format that does not exist…) (exit 2).
@@ -43,9 +40,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        PathIo::new(path, source).into()
     }
 }

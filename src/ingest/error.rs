@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::path_io::PathIo;
 use crate::{lake, sources};
 
 /// Errors of an ingest.
@@ -11,12 +12,8 @@ pub enum Error {
     /// An input the user named cannot be listed, opened or read (exit 2).
     #[error("{file}: cannot read input: {reason}")]
     Input { file: String, reason: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIo),
     #[error(transparent)]
     Source(sources::Error),
     #[error(transparent)]
@@ -29,10 +26,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        PathIo::new(path, source).into()
     }
 }
 

@@ -307,9 +307,9 @@ fn has_sign_ins_sibling(path: &Path, name: &str) -> Result<bool> {
 /// A path the user named that cannot be listed or opened is an unreadable input.
 fn unreadable(e: Error) -> Error {
     match e {
-        Error::Io { path, source } => Error::Input {
-            file: path.display().to_string(),
-            reason: source.to_string(),
+        Error::Io(io) => Error::Input {
+            file: io.path.display().to_string(),
+            reason: io.source.to_string(),
         },
         other => other,
     }

@@ -3,15 +3,13 @@
 
 use std::path::PathBuf;
 
+use crate::path_io::PathIo;
+
 /// Errors of the lake.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIo),
     /// A lake that is corrupt or not a lake (a manifest or journal that does not parse…).
     #[error("lake {path}: {reason}")]
     Lake { path: PathBuf, reason: String },
@@ -30,9 +28,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        PathIo::new(path, source).into()
     }
 }

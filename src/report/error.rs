@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::path_io::PathIo;
 use crate::{evidence, lake};
 
 /// Errors of the report.
@@ -12,12 +13,8 @@ pub enum Error {
     Evidence(#[from] evidence::Error),
     #[error(transparent)]
     Lake(#[from] lake::Error),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIo),
 }
 
 /// Result alias of the report.
@@ -26,10 +23,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        PathIo::new(path, source).into()
     }
 }
 

@@ -4,18 +4,16 @@
 
 use std::path::PathBuf;
 
+use crate::path_io::PathIo;
+
 /// Errors of the sources.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input is not of its format, or its bytes cannot be read (exit 2).
     #[error("{file}: cannot read input: {reason}")]
     Input { file: String, reason: String },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIo),
     /// An input the user named that no source reads on its own (exit 2).
     #[error("{0}")]
     Usage(String),
@@ -34,9 +32,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        PathIo::new(path, source).into()
     }
 }
