@@ -221,6 +221,16 @@ fn sign_in(
     Ok(s)
 }
 
+/// Said of every portal CSV: what its format cannot carry.
+const NO_NESTED_LISTS: &str = "the portal CSV has no nested lists: \
+    applied_conditional_access_policies (CA policy details), network_location_details, \
+    authentication_requirement_policies and authentication_processing_details are empty for \
+    its sign-ins";
+
+/// Said of a download that stops at the portal's row cap.
+const AT_ROW_CAP: &str = "exactly 100,000 rows: the portal's download cap; probably \
+    truncated — download shorter time ranges or use Graph / diagnostic settings";
+
 /// Reads a portal sign-ins CSV into `sink`, joining the authentication steps of
 /// `companion` (the matching authentication-details CSV) when given.
 pub fn read(
@@ -250,12 +260,7 @@ pub fn read(
             None
         }
     };
-    sink.warn(
-        "the portal CSV has no nested lists: applied_conditional_access_policies \
-         (CA policy details), network_location_details, authentication_requirement_policies \
-         and authentication_processing_details are empty for its sign-ins"
-            .to_owned(),
-    );
+    sink.warn(NO_NESTED_LISTS.to_owned());
     let on_header = |h: Header| {
         let cols = Columns::new(&h);
         let mut missing = Vec::new();
@@ -293,11 +298,7 @@ pub fn read(
         }
     })?;
     if rows == PORTAL_ROW_CAP {
-        sink.warn(
-            "exactly 100,000 rows: the portal's download cap; probably truncated \
-             — download shorter time ranges or use Graph / diagnostic settings"
-                .to_owned(),
-        );
+        sink.warn(AT_ROW_CAP.to_owned());
     }
     if let Some(steps) = steps.as_ref() {
         report_companion(sink, &companion_file, steps);
