@@ -1,11 +1,60 @@
 //! Conventions enforced by `cargo test`: every source file opens with a `//!` doc, stays
 //! under the size limit, and carries no debugging macro or ignored test; only the command
-//! line (`src/cli/`) reads environment variables.
+//! line (`src/cli/`) reads environment variables; a function of the product (`src/`, before
+//! its `#[cfg(test)]` part, test files aside) fits on a screen.
 
 use std::path::{Path, PathBuf};
 
 /// Lines a source file may have before it must be split.
 const MAX_LINES: usize = 600;
+
+/// Lines a function of the product may have, from its `fn` line to its closing brace.
+const MAX_FN_LINES: usize = 80;
+
+/// The functions of `text` longer than [`MAX_FN_LINES`], with their length: a `fn` line
+/// and the first later line that is its closing brace at the same indentation (rustfmt's
+/// layout), up to the file's `#[cfg(test)]` part.
+fn long_functions(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = lines
+        .iter()
+        .position(|l| l.trim() == "#[cfg(test)]")
+        .unwrap_or(lines.len());
+    let mut long = Vec::new();
+    for (i, line) in lines[..end].iter().enumerate() {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let Some(at) = body.find("fn ") else { continue };
+        let head = &body[..at];
+        let is_fn = head
+            .split_whitespace()
+            .all(|w| ["pub", "async", "const", "unsafe"].contains(&w) || w.starts_with("pub("));
+        if !is_fn || body.trim_end().ends_with(';') {
+            continue;
+        }
+        let close = format!("{indent}}}");
+        if let Some(n) = lines[i + 1..end].iter().position(|l| *l == close) {
+            let name = body[at + 3..]
+                .split(['(', '<'])
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            if n + 2 > MAX_FN_LINES {
+                long.push((name, n + 2));
+            }
+        }
+    }
+    long
+}
+
+#[test]
+fn long_functions_are_found() {
+    let short = "fn a() {\n    x();\n}\n";
+    assert!(long_functions(short).is_empty());
+    let body = "    x();\n".repeat(MAX_FN_LINES - 1);
+    let long = format!("pub fn b(y: u8) {{\n{body}}}\n#[cfg(test)]\nfn c() {{\n{body}{body}}}\n");
+    assert_eq!(long_functions(&long), [("b".to_owned(), MAX_FN_LINES + 1)]);
+}
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -40,6 +89,14 @@ fn source_files_follow_the_conventions() {
             problems.push(format!(
                 "{name}: {lines} lines (limit {MAX_LINES}): split it"
             ));
+        }
+        let product = f.starts_with(root.join("src")) && !name.to_string().ends_with("tests.rs");
+        if product {
+            for (function, n) in long_functions(&text) {
+                problems.push(format!(
+                    "{name}: fn {function} has {n} lines (limit {MAX_FN_LINES}): split it"
+                ));
+            }
         }
         let library = f.starts_with(root.join("src")) && !f.starts_with(root.join("src/cli"));
         if library && text.contains(concat!("env", "::var")) {
