@@ -3,6 +3,7 @@
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
 pub mod cells;
+pub mod conditional_access;
 mod error;
 pub mod export;
 pub mod matcher;
@@ -135,9 +136,11 @@ pub async fn open_with(
     vocabulary::register(&ctx)?;
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
     state_udf::register(&ctx).await?;
+    conditional_access::register(&ctx).await?;
     for (view, query) in [
         ("sign_in_evidence", "classification"),
         ("session_origin", "session_origin"),
+        ("why_not", "why_not"),
     ] {
         let df = queries::plan(&ctx, query, &[]).await?;
         ctx.register_table(view, df.into_view())?;
