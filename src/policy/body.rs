@@ -1,0 +1,171 @@
+//! Policy and named-location files as Graph writes them or people save them: one object,
+//! a JSON array, a `{"value":[…]}` page, or one object a line.
+
+use super::json::{self, Node, Obj};
+use super::{NamedLocation, Policy};
+
+/// Every policy of a file's text; the first that does not parse fails the whole file,
+/// with its position (`item 2`, `line 3`) and reason.
+pub fn policies_from_body(text: &str) -> Result<Vec<Policy>, String> {
+    read_all(text, "policy", Policy::from_node)
+}
+
+/// Every named location of a file's text (as [`policies_from_body`]).
+pub fn locations_from_body(text: &str) -> Result<Vec<NamedLocation>, String> {
+    read_all(text, "named location", NamedLocation::from_node)
+}
+
+/// A value and where it was in the file (`None`: the file is this one object).
+struct Item {
+    position: Option<String>,
+    node: Node,
+}
+
+fn read_all<T>(
+    text: &str,
+    what: &str,
+    read: fn(&Obj) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    items(text, what)?
+        .into_iter()
+        .map(|item| {
+            let at = |e: String| match &item.position {
+                Some(position) => format!("{position}: {e}"),
+                None => e,
+            };
+            read(item.node.object(what).map_err(at)?).map_err(at)
+        })
+        .collect()
+}
+
+/// The objects of a file, with their positions.
+fn items(text: &str, what: &str) -> Result<Vec<Item>, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(format!("empty: no {what}"));
+    }
+    let listed = |nodes: Vec<Node>| {
+        nodes
+            .into_iter()
+            .enumerate()
+            .map(|(i, node)| Item {
+                position: Some(format!("item {}", i + 1)),
+                node,
+            })
+            .collect()
+    };
+    match json::parse(text) {
+        Ok(Node::List(nodes)) => Ok(listed(nodes)),
+        Ok(Node::Object(o)) => match o.get("value") {
+            Some(Node::List(nodes)) => Ok(listed(nodes.clone())),
+            Some(other) => Err(format!("value: expected a list, found {}", other.kind())),
+            None => Ok(vec![Item {
+                position: None,
+                node: Node::Object(o),
+            }]),
+        },
+        Ok(other) => Err(format!(
+            "expected a {what} object, a list of them or a {{\"value\":[…]}} page, found {}",
+            other.kind()
+        )),
+        Err(whole) => lines(text).ok_or(whole)?,
+    }
+}
+
+/// One object a line, when the text's first line is a JSON object on its own (else the
+/// text is one broken value, and its own error says where). `None` when it is not.
+fn lines(text: &str) -> Option<Result<Vec<Item>, String>> {
+    let mut numbered = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, first) = numbered.clone().next()?;
+    if !matches!(json::parse(first), Ok(Node::Object(_))) {
+        return None;
+    }
+    Some(
+        numbered
+            .by_ref()
+            .map(|(i, line)| {
+                let position = format!("line {}", i + 1);
+                match json::parse(line) {
+                    Ok(node) => Ok(Item {
+                        position: Some(position),
+                        node,
+                    }),
+                    Err(e) => Err(format!("{position}: {e}")),
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: &str = r#"{"id":"p1","state":"enabled","grantControls":{"builtInControls":["mfa"]}}"#;
+
+    fn ids(text: &str) -> Result<Vec<String>, String> {
+        policies_from_body(text).map(|ps| ps.into_iter().map(|p| p.id).collect())
+    }
+
+    #[test]
+    fn every_shape_of_file() {
+        let two = P.replace("p1", "p2");
+        assert_eq!(ids(P).unwrap(), ["p1"]);
+        assert_eq!(ids(&format!("[{P},{two}]")).unwrap(), ["p1", "p2"]);
+        let page = format!(r#"{{"@odata.context":"x","Value":[{P},{two}]}}"#);
+        assert_eq!(ids(&page).unwrap(), ["p1", "p2"]);
+        assert_eq!(
+            ids(&format!("\u{feff}{P}\n\n{two}\n")).unwrap(),
+            ["p1", "p2"]
+        );
+        assert_eq!(ids(r#"{"value":[]}"#).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let bad = P.replace(r#""state":"enabled","#, "");
+        assert_eq!(ids(&bad).unwrap_err(), "policy p1: no state");
+        assert_eq!(
+            ids(&format!("[{P},{bad}]")).unwrap_err(),
+            "item 2: policy p1: no state"
+        );
+        assert_eq!(
+            ids(&format!("{P}\n{P}\n{{\"id\":"))
+                .unwrap_err()
+                .split(':')
+                .next(),
+            Some("line 3")
+        );
+        assert_eq!(
+            ids("[1]").unwrap_err(),
+            "item 1: policy: expected an object, found a number"
+        );
+        assert_eq!(ids("  \n").unwrap_err(), "empty: no policy");
+        assert_eq!(
+            ids(r#"{"value":3}"#).unwrap_err(),
+            "value: expected a list, found a number"
+        );
+        let broken = "{\n  \"id\": \"p1\",\n  \"state\": \n}";
+        assert_eq!(
+            ids(broken).unwrap_err(),
+            "not JSON: expected value at line 4 column 1"
+        );
+        assert_eq!(
+            ids("\"x\"").unwrap_err(),
+            "expected a policy object, a list of them or a {\"value\":[…]} page, found a string"
+        );
+    }
+
+    #[test]
+    fn named_locations_read_the_same_way() {
+        let body = r##"{"value":[{"@odata.type":"#microsoft.graph.ipNamedLocation","id":"a","ipRanges":[]},{"id":"b","countriesAndRegions":["DE"]}]}"##;
+        let ls = locations_from_body(body).unwrap();
+        assert_eq!(
+            ls.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+    }
+}
