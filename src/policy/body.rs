@@ -7,12 +7,29 @@ use super::{NamedLocation, Policy};
 /// Every policy of a file's text; the first that does not parse fails the whole file,
 /// with its position (`item 2`, `line 3`) and reason.
 pub fn policies_from_body(text: &str) -> Result<Vec<Policy>, String> {
-    read_all(text, "policy", Policy::from_node)
+    read_all(text, "policy", |o, _| Policy::from_node(o))
+}
+
+/// Every policy of a planned set's file, as [`policies_from_body`], except that a policy
+/// without an id (a Graph create body, not yet created) takes `name` as its id, with
+/// `#2`, `#3`… after it for the later objects of a file that holds several.
+pub fn planned_policies(text: &str, name: &str) -> Result<Vec<Policy>, String> {
+    read_all(text, "policy", |o, i| {
+        if o.string("id", "id")?.is_some_and(|id| !id.is_empty()) {
+            return Policy::from_node(o);
+        }
+        let id = if i == 0 {
+            name.to_owned()
+        } else {
+            format!("{name}#{}", i + 1)
+        };
+        Policy::from_node(&o.with("id", Node::Str(id)))
+    })
 }
 
 /// Every named location of a file's text (as [`policies_from_body`]).
 pub fn locations_from_body(text: &str) -> Result<Vec<NamedLocation>, String> {
-    read_all(text, "named location", NamedLocation::from_node)
+    read_all(text, "named location", |o, _| NamedLocation::from_node(o))
 }
 
 /// A value and where it was in the file (`None`: the file is this one object).
@@ -21,19 +38,21 @@ struct Item {
     node: Node,
 }
 
+/// Reads every object of `text` with `read` (given the object and its index).
 fn read_all<T>(
     text: &str,
     what: &str,
-    read: fn(&Obj) -> Result<T, String>,
+    read: impl Fn(&Obj, usize) -> Result<T, String>,
 ) -> Result<Vec<T>, String> {
     items(text, what)?
         .into_iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
             let at = |e: String| match &item.position {
                 Some(position) => format!("{position}: {e}"),
                 None => e,
             };
-            read(item.node.object(what).map_err(at)?).map_err(at)
+            read(item.node.object(what).map_err(at)?, i).map_err(at)
         })
         .collect()
 }
@@ -157,6 +176,24 @@ mod tests {
             ids("\"x\"").unwrap_err(),
             "expected a policy object, a list of them or a {\"value\":[…]} page, found a string"
         );
+    }
+
+    #[test]
+    fn a_planned_policy_without_an_id_is_named_after_its_file() {
+        let create = P.replace(r#""id":"p1","#, "");
+        let ids = |text: &str| -> Vec<String> {
+            planned_policies(text, "mfa.json")
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id)
+                .collect()
+        };
+        assert_eq!(ids(&create), ["mfa.json"]);
+        assert_eq!(
+            ids(&format!("[{create},{P},{create}]")),
+            ["mfa.json", "p1", "mfa.json#3"]
+        );
+        assert_eq!(ids(&P.replace("p1", " ")), ["mfa.json"]);
     }
 
     #[test]

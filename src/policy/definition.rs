@@ -15,21 +15,22 @@ pub struct Policy {
     pub state: State,
     pub created: Option<DateTime<Utc>>,
     pub modified: Option<DateTime<Utc>>,
-    pub(crate) users: Users,
-    pub(crate) apps: Apps,
+    pub users: Users,
+    pub apps: Apps,
     /// `clientAppTypes`, normalised; `None` when the condition is absent.
-    pub(crate) client_app_types: Option<Vec<String>>,
+    pub client_app_types: Option<Vec<String>>,
     /// `locations`; `None` when the condition is absent.
-    pub(crate) locations: Option<Places>,
-    pub(crate) risk_levels: Vec<String>,
+    pub locations: Option<Places>,
+    risk_levels: Vec<String>,
     /// The OTHER conditions present, by their Graph names.
     other: Vec<String>,
     mfa: bool,
 }
 
-/// `conditions.users`, every id and word normalised; the special words are flags.
+/// `conditions.users`, every id and word normalised (trimmed, lower case); the special
+/// words `All`, `None` and `GuestsOrExternalUsers` are flags, not list entries.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Users {
+pub struct Users {
     pub include_all: bool,
     pub include_guests: bool,
     pub include_users: Vec<String>,
@@ -41,16 +42,17 @@ pub(crate) struct Users {
     pub exclude_roles: Vec<String>,
 }
 
-/// `conditions.applications` include and exclude lists, normalised.
+/// `conditions.applications` include and exclude lists, normalised (`None` left out of
+/// the exclusions, where it excludes nothing).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Apps {
+pub struct Apps {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
 }
 
 /// `conditions.locations` include and exclude lists, normalised.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Places {
+pub struct Places {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
 }

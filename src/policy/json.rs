@@ -81,6 +81,13 @@ impl Obj {
         self.0.get(key)
     }
 
+    /// A copy with the member `key` (give it in lower case) set to `value`.
+    pub fn with(&self, key: &str, value: Node) -> Obj {
+        let mut copy = self.clone();
+        copy.0.insert(key.to_owned(), value);
+        copy
+    }
+
     /// Every member but the `@odata` annotations, in key order.
     pub fn members(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.0

@@ -16,8 +16,8 @@ mod why_not;
 mod words;
 
 pub use apps::APP_GROUPS_CSV;
-pub use body::{locations_from_body, policies_from_body};
-pub use definition::Policy;
+pub use body::{locations_from_body, planned_policies, policies_from_body};
+pub use definition::{Apps, Places, Policy, Users};
 pub use location::{NamedLocation, Within};
 pub use why_not::{coverage, why_not};
 pub use words::{Finding, Reason, State};
