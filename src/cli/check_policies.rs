@@ -15,6 +15,9 @@ use crate::report::escape::csv_cell;
 
 mod explain;
 
+/// Status of a policy set that does not meet R7.
+const R7_NOT_MET: u8 = 1;
+
 /// Output formats of `mfaproof check-policies`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
@@ -85,7 +88,11 @@ pub fn run(args: CheckPoliciesArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Table => explain::write_table(&mut out, &set, &locations, holds)?,
     }
     out.flush()?;
-    Ok(ExitCode::from(if holds { 0 } else { 1 }))
+    Ok(if holds {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(R7_NOT_MET)
+    })
 }
 
 fn read(file: &Path) -> anyhow::Result<String> {

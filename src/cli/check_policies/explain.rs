@@ -114,30 +114,18 @@ fn write_aligned(out: &mut impl Write, rows: &[[String; 4]]) -> std::io::Result<
 fn detail(p: &Policy, finding: Finding, locations: &[NamedLocation]) -> String {
     let u = &p.users;
     match finding {
-        Finding::ExcludesAccounts => {
-            let mut parts = listed(&[
-                ("users", &u.exclude_users),
-                ("groups", &u.exclude_groups),
-                ("roles", &u.exclude_roles),
-            ]);
-            if u.exclude_guests {
-                parts.push("guests or external users".into());
-            }
-            format!("excludes {}", parts.join("; "))
-        }
+        Finding::ExcludesAccounts => format!(
+            "excludes {}",
+            people(
+                [&u.exclude_users, &u.exclude_groups, &u.exclude_roles],
+                u.exclude_guests
+            )
+        ),
         Finding::NotAllUsers => {
-            let mut parts = listed(&[
-                ("users", &u.include_users),
-                ("groups", &u.include_groups),
-                ("roles", &u.include_roles),
-            ]);
-            if u.include_guests {
-                parts.push("guests or external users".into());
-            }
-            if parts.is_empty() {
-                "includes no one".into()
-            } else {
-                format!("includes only {}", parts.join("; "))
+            let lists = [&u.include_users, &u.include_groups, &u.include_roles];
+            match people(lists, u.include_guests) {
+                none if none.is_empty() => "includes no one".into(),
+                some => format!("includes only {some}"),
             }
         }
         Finding::NotAllApps => {
@@ -164,12 +152,18 @@ fn detail(p: &Policy, finding: Finding, locations: &[NamedLocation]) -> String {
     }
 }
 
-fn listed(lists: &[(&str, &Vec<String>)]) -> Vec<String> {
-    lists
+/// Users, groups and roles (in that order, each when non-empty), then guests.
+fn people(lists: [&Vec<String>; 3], guests: bool) -> String {
+    let mut parts: Vec<String> = ["users", "groups", "roles"]
         .iter()
+        .zip(lists)
         .filter(|(_, l)| !l.is_empty())
-        .map(|(what, l)| format!("{what} {}", l.join(", ")).trim().to_owned())
-        .collect()
+        .map(|(what, l)| format!("{what} {}", l.join(", ")))
+        .collect();
+    if guests {
+        parts.push("guests or external users".into());
+    }
+    parts.join("; ")
 }
 
 /// A list of normalised words with Graph's spelling of the special ones.
