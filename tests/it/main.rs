@@ -2,6 +2,7 @@
 //! and on generated inputs with known answers.
 
 mod browser;
+mod check_policies;
 mod classify;
 mod cli;
 mod common;
