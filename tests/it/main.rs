@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod generate;
 mod ingest;
+mod ingest_directory;
 mod kill;
 mod pull;
 mod samples;
