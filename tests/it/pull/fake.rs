@@ -1,8 +1,10 @@
 //! A fake Microsoft Graph and token endpoint on 127.0.0.1 (wiremock with one stateful
 //! responder): client-credentials tokens that expire, sign-ins filtered by time and event
 //! type and paged newest first by `$skiptoken`, directory audits, users, `$batch`, the
-//! security-defaults policy, and scripted faults (status codes, delays, 401, malformed
-//! pages). Every request is logged for the tests' assertions.
+//! security-defaults policy, the conditional access policies and named locations,
+//! registration details, groups (members expanded up to 20, as Graph does, and listed in
+//! full per group), role assignments, and scripted faults (status codes, delays, 401,
+//! malformed pages). Every request is logged for the tests' assertions.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -62,6 +64,12 @@ pub struct State {
     /// (id, upn, per-user MFA state).
     pub users: Vec<(String, String, String)>,
     pub security_defaults: bool,
+    pub ca_policies: Vec<Value>,
+    pub named_locations: Vec<Value>,
+    pub registrations: Vec<Value>,
+    /// Groups with their full `members` lists.
+    pub groups: Vec<Value>,
+    pub role_assignments: Vec<Value>,
     pub page_size: usize,
     pub expires_in: u64,
     pub rules: Vec<Rule>,
@@ -288,6 +296,31 @@ impl State {
             "/beta/auditLogs/signIns" => self.page(&path, q, true, malformed),
             "/v1.0/auditLogs/directoryAudits" => self.page(&path, q, false, malformed),
             "/v1.0/users" => self.users_page(q),
+            "/v1.0/identity/conditionalAccess/policies" => {
+                self.list(&path, q, &self.ca_policies, "identity/conditionalAccess/policies")
+            }
+            "/v1.0/identity/conditionalAccess/namedLocations" => self.list(
+                &path,
+                q,
+                &self.named_locations,
+                "identity/conditionalAccess/namedLocations",
+            ),
+            "/v1.0/reports/authenticationMethods/userRegistrationDetails" => self.list(
+                &path,
+                q,
+                &self.registrations,
+                "reports/authenticationMethods/userRegistrationDetails",
+            ),
+            "/v1.0/groups" => self.groups_page(&path, q),
+            "/v1.0/roleManagement/directory/roleAssignments" => self.list(
+                &path,
+                q,
+                &self.role_assignments,
+                "roleManagement/directory/roleAssignments",
+            ),
+            p if p.starts_with("/v1.0/groups/") && p.ends_with("/members") => {
+                self.members_page(&path, q)
+            }
             "/beta/$batch" => self.batch(req),
             "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy" => out(
                 200,
@@ -403,27 +436,110 @@ impl State {
         out(200, ResponseTemplate::new(200).set_body_json(body))
     }
 
+    /// The users, each with the fields `$select` names (every user a member, enabled but
+    /// the third, created one day apart).
     fn users_page(&self, q: &BTreeMap<String, String>) -> Out {
+        let fields: Vec<String> = q
+            .get("$select")
+            .map(|s| s.split(',').map(str::to_string).collect())
+            .unwrap_or_default();
+        let users: Vec<Value> = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, (id, upn, _))| {
+                let full = json!({"id": id, "userPrincipalName": upn, "displayName": format!("User {i}"),
+                    "userType": "Member", "accountEnabled": i % 3 != 2,
+                    "createdDateTime": format!("2025-01-{:02}T00:00:00Z", i + 1),
+                    "onPremisesSyncEnabled": null, "mail": upn});
+                Value::Object(
+                    full.as_object()
+                        .unwrap()
+                        .iter()
+                        .filter(|(k, _)| fields.iter().any(|f| f == *k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        self.list("/v1.0/users", q, &users, "users")
+    }
+
+    /// One page of `items` by `$skiptoken`, with the next link keeping the query.
+    fn list(
+        &self,
+        path: &str,
+        q: &BTreeMap<String, String>,
+        items: &[Value],
+        context: &str,
+    ) -> Out {
         let skip: usize = q
             .get("$skiptoken")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        let page: Vec<Value> = self
-            .users
+        let page: Vec<Value> = items
             .iter()
             .skip(skip)
             .take(self.page_size)
-            .map(|(id, upn, _)| json!({"id": id, "userPrincipalName": upn}))
+            .cloned()
             .collect();
-        let mut body = json!({"value": page});
-        if skip + self.page_size < self.users.len() {
-            body["@odata.nextLink"] = json!(format!(
-                "{}/v1.0/users?$select=id,userPrincipalName&$top=999&$skiptoken={}",
-                self.base,
-                skip + self.page_size
-            ));
+        let mut body = json!({
+            "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#{context}"),
+            "value": page
+        });
+        if skip + self.page_size < items.len() {
+            let mut query: Vec<String> = q
+                .iter()
+                .filter(|(k, _)| k.as_str() != "$skiptoken")
+                .map(|(k, v)| format!("{k}={}", encode(v)))
+                .collect();
+            query.push(format!("$skiptoken={}", skip + self.page_size));
+            body["@odata.nextLink"] = json!(format!("{}{path}?{}", self.base, query.join("&")));
         }
         out(200, ResponseTemplate::new(200).set_body_json(body))
+    }
+
+    /// Groups; with `$expand=members…` each carries at most its first 20 members, as
+    /// Graph's `$expand` does; without it, none.
+    fn groups_page(&self, path: &str, q: &BTreeMap<String, String>) -> Out {
+        let expand = q.get("$expand").is_some_and(|e| e.starts_with("members"));
+        let groups: Vec<Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut g = g.clone();
+                let members: Vec<Value> = g["members"].as_array().cloned().unwrap_or_default();
+                let o = g.as_object_mut().unwrap();
+                o.remove("members");
+                if expand {
+                    let cut: Vec<Value> = members.into_iter().take(20).collect();
+                    o.insert("members".into(), Value::Array(cut));
+                }
+                g
+            })
+            .collect();
+        self.list(path, q, &groups, "groups(id,displayName,members(id))")
+    }
+
+    /// `/v1.0/groups/{id}/members`: every member, paged.
+    fn members_page(&self, path: &str, q: &BTreeMap<String, String>) -> Out {
+        let id = path
+            .trim_start_matches("/v1.0/groups/")
+            .trim_end_matches("/members");
+        let Some(group) = self.groups.iter().find(|g| g["id"] == id) else {
+            return out(
+                404,
+                graph_error(404, "Request_ResourceNotFound", "no such group"),
+            );
+        };
+        let members: Vec<Value> = group["members"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| json!({"@odata.type": "#microsoft.graph.user", "id": m["id"]}))
+            .collect();
+        self.list(path, q, &members, "directoryObjects(id)")
     }
 
     fn batch(&mut self, req: &Request) -> Out {
