@@ -351,3 +351,65 @@ pub fn directory_schema(kind: DirectoryKind) -> SchemaRef {
 pub fn content_columns(schema: &Schema) -> usize {
     schema.fields().len() - provenance().len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columns `docs/schema.md` lists under `## heading`: the first cell of each table
+    /// row, split at commas.
+    fn documented(doc: &str, heading: &str) -> Vec<String> {
+        let start = doc
+            .find(&format!("\n## {heading}\n"))
+            .unwrap_or_else(|| panic!("docs/schema.md has no section {heading}"));
+        let section = &doc[start + 1..];
+        let end = section[3..].find("\n## ").map_or(section.len(), |e| e + 3);
+        section[..end]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| column"))
+            .flat_map(|l| l[2..].split(" |").next().unwrap_or("").split(", "))
+            .map(|c| c.trim().to_string())
+            .collect()
+    }
+
+    fn names(fields: &[Field]) -> Vec<String> {
+        fields.iter().map(|f| f.name().clone()).collect()
+    }
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn docs_schema_lists_every_column_of_every_table() {
+        let doc = include_str!("../../docs/schema.md");
+        let mut tables = vec![
+            ("sign_ins", SIGN_INS.clone()),
+            ("audit_events", AUDIT_EVENTS.clone()),
+            ("mfa_state_snapshots", MFA_STATE_SNAPSHOTS.clone()),
+            (
+                "security_defaults_snapshots",
+                SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+            ),
+        ];
+        tables.extend(DirectoryKind::ALL.map(|k| (k.as_str(), directory_schema(k))));
+        for (name, schema) in tables {
+            let content = content_columns(&schema);
+            let fields: Vec<Field> = schema.fields()[..content]
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect();
+            // A doc row may name several columns of one type, so the order may differ.
+            assert_eq!(
+                sorted(documented(doc, &format!("`{name}`"))),
+                sorted(names(&fields)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            documented(doc, "Provenance (every table)"),
+            names(&provenance())
+        );
+    }
+}
