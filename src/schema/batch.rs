@@ -336,7 +336,7 @@ fn optional_string_list<R>(rows: &[R], get: impl Fn(&R) -> Option<&[String]>) ->
         .iter()
         .flat_map(|r| get(r).unwrap_or_default().iter().map(|s| Some(s.as_str())))
         .collect();
-    let valid = NullBuffer::from_iter(rows.iter().map(|r| get(r).is_some()));
+    let valid: NullBuffer = rows.iter().map(|r| get(r).is_some()).collect();
     let item = Arc::new(Field::new("item", DataType::Utf8, true));
     Arc::new(ListArray::new(item, offsets, Arc::new(flat), Some(valid)))
 }

@@ -122,12 +122,12 @@ mod tests {
 
     #[test]
     fn users_from_a_page_with_the_snapshot_time_and_a_repeated_key() {
-        let page = r##"{"@mfaproof.snapshotAt":"2026-11-03T08:00:00Z","@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+        let page = r#"{"@mfaproof.snapshotAt":"2026-11-03T08:00:00Z","@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
             {"id":"u1","userPrincipalName":"a@x.example","displayName":"A","userType":"Member","accountEnabled":true,"createdDateTime":"2026-01-02T03:04:05.1234567Z","onPremisesSyncEnabled":null,"mail":"a@x.example"},
             {"id":"u2","accountEnabled":false,"accountEnabled":true},
             {"userPrincipalName":"nobody@x.example"},
             {"id":"u4","accountEnabled":"maybe"}
-        ]}"##;
+        ]}"#;
         let c = Collect::text(page, read_users).unwrap();
         let rows = rows(&c);
         assert_eq!(rows.len(), 2);
@@ -161,8 +161,8 @@ mod tests {
 
     #[test]
     fn registrations_as_an_array_and_as_lines() {
-        let one = r##"{"id":"u1","userPrincipalName":"a@x","userType":"member","isAdmin":false,"isMfaRegistered":true,"isMfaCapable":true,"methodsRegistered":["microsoftAuthenticatorPush","softwareOneTimePasscode"],"isSsprEnabled":false}"##;
-        let bad = r##"{"id":"u2","methodsRegistered":"email"}"##;
+        let one = r#"{"id":"u1","userPrincipalName":"a@x","userType":"member","isAdmin":false,"isMfaRegistered":true,"isMfaCapable":true,"methodsRegistered":["microsoftAuthenticatorPush","softwareOneTimePasscode"],"isSsprEnabled":false}"#;
+        let bad = r#"{"id":"u2","methodsRegistered":"email"}"#;
         for text in [format!("[{one},{bad}]"), format!("{one}\n{bad}\n")] {
             let c = Collect::text(&text, read_registrations).unwrap();
             let rows = rows(&c);

@@ -71,14 +71,11 @@ fn snapshot_time(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Option<DateTim
         .strip_prefix(b":")?
         .trim_ascii_start();
     let mut de = serde_json::Deserializer::from_slice(rest).into_iter::<String>();
-    let raw = match de.next() {
-        Some(Ok(raw)) => raw,
-        _ => {
-            sink.warn(format!(
-                "{SNAPSHOT_AT} is not a JSON string; snapshot time unknown"
-            ));
-            return None;
-        }
+    let Some(Ok(raw)) = de.next() else {
+        sink.warn(format!(
+            "{SNAPSHOT_AT} is not a JSON string; snapshot time unknown"
+        ));
+        return None;
     };
     let at = parse_timestamp(&raw);
     if at.is_none() {

@@ -228,7 +228,7 @@ mod tests {
         for (context, expected) in cases {
             // The body's objects look like sign-ins: the context wins.
             let body = format!(
-                r##"{{"@odata.context": "{context}", "value": [{{"id":"1","createdDateTime":"2026-11-01T00:00:00Z"}}]}}"##
+                r#"{{"@odata.context": "{context}", "value": [{{"id":"1","createdDateTime":"2026-11-01T00:00:00Z"}}]}}"#
             );
             assert_eq!(format(&body), Some(expected), "{context}");
         }
@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_context_of_another_resource_is_reported_and_one_without_a_path_defers() {
-        let body = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning","value":[{"id":"1","activityDateTime":"2026-11-01T00:00:00Z"}]}"##;
+        let body = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning","value":[{"id":"1","activityDateTime":"2026-11-01T00:00:00Z"}]}"#;
         let Detection::Unread(what) = kind(body) else {
             panic!("read")
         };
@@ -244,7 +244,7 @@ mod tests {
             what,
             "a Graph body of `auditLogs/provisioning` (its @odata.context), which mfaproof does not read"
         );
-        let body = r##"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"2026-11-01T00:00:00Z","status":{}}]}"##;
+        let body = r#"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"2026-11-01T00:00:00Z","status":{}}]}"#;
         assert_eq!(format(body), Some(Format::Graph));
     }
 
@@ -252,7 +252,7 @@ mod tests {
     fn every_kind_by_shape() {
         let cases = [
             (
-                r##"[{"id":"p","displayName":"MFA","state":"enabled","createdDateTime":"2026-01-01T00:00:00Z","conditions":{},"grantControls":{"operator":"OR","builtInControls":["mfa"]}}]"##,
+                r#"[{"id":"p","displayName":"MFA","state":"enabled","createdDateTime":"2026-01-01T00:00:00Z","conditions":{},"grantControls":{"operator":"OR","builtInControls":["mfa"]}}]"#,
                 Format::CaPolicies,
             ),
             (
@@ -260,42 +260,42 @@ mod tests {
                 Format::NamedLocations,
             ),
             (
-                r##"{"id":"l","displayName":"HQ","ipRanges":[{"cidrAddress":"10.0.0.0/8"}],"isTrusted":true}"##,
+                r#"{"id":"l","displayName":"HQ","ipRanges":[{"cidrAddress":"10.0.0.0/8"}],"isTrusted":true}"#,
                 Format::NamedLocations,
             ),
             (
-                r##"{"id":"l","countriesAndRegions":["DE"]}"##,
+                r#"{"id":"l","countriesAndRegions":["DE"]}"#,
                 Format::NamedLocations,
             ),
             (
-                r##"[{"id":"u","userPrincipalName":"a@x","accountEnabled":true,"createdDateTime":"2026-01-01T00:00:00Z","userType":"Member"}]"##,
+                r#"[{"id":"u","userPrincipalName":"a@x","accountEnabled":true,"createdDateTime":"2026-01-01T00:00:00Z","userType":"Member"}]"#,
                 Format::DirectoryUsers,
             ),
             (
-                r##"[{"id":"u","userPrincipalName":"a@x","isMfaRegistered":false,"methodsRegistered":[]}]"##,
+                r#"[{"id":"u","userPrincipalName":"a@x","isMfaRegistered":false,"methodsRegistered":[]}]"#,
                 Format::UserRegistrations,
             ),
             (
-                r##"{"value":[{"id":"g","displayName":"G","createdDateTime":"2026-01-01T00:00:00Z","groupTypes":[],"members":[{"id":"u"}]}]}"##,
+                r#"{"value":[{"id":"g","displayName":"G","createdDateTime":"2026-01-01T00:00:00Z","groupTypes":[],"members":[{"id":"u"}]}]}"#,
                 Format::DirectoryGroups,
             ),
             (
-                r##"{"value":[{"id":"a","principalId":"u","roleDefinitionId":"r","directoryScopeId":"/"}]}"##,
+                r#"{"value":[{"id":"a","principalId":"u","roleDefinitionId":"r","directoryScopeId":"/"}]}"#,
                 Format::RoleAssignments,
             ),
             (
-                r##"{"isEnabled":true,"asOf":"2026-01-01T00:00:00Z"}"##,
+                r#"{"isEnabled":true,"asOf":"2026-01-01T00:00:00Z"}"#,
                 Format::SecurityDefaults,
             ),
             (
-                r##"[{"id":"s","createdDateTime":"2026-01-01T00:00:00Z","userPrincipalName":"a@x","status":{"errorCode":0}}]"##,
+                r#"[{"id":"s","createdDateTime":"2026-01-01T00:00:00Z","userPrincipalName":"a@x","status":{"errorCode":0}}]"#,
                 Format::Graph,
             ),
             (
-                r##"[{"id":"a","activityDateTime":"2026-01-01T00:00:00Z"}]"##,
+                r#"[{"id":"a","activityDateTime":"2026-01-01T00:00:00Z"}]"#,
                 Format::Graph,
             ),
-            (r##"{"value":[]}"##, Format::Graph),
+            (r#"{"value":[]}"#, Format::Graph),
             ("[]", Format::Graph),
         ];
         for (body, expected) in cases {
@@ -306,8 +306,8 @@ mod tests {
     #[test]
     fn objects_of_no_known_kind_are_reported_not_read_as_sign_ins() {
         for body in [
-            r##"[{"id":"1"}]"##,
-            r##"{"value":[{"id":"d","deviceId":"x"}]}"##,
+            r#"[{"id":"1"}]"#,
+            r#"{"value":[{"id":"d","deviceId":"x"}]}"#,
         ] {
             assert!(matches!(kind(body), Detection::Unread(_)), "{body}");
         }

@@ -69,14 +69,14 @@ mod tests {
 
     #[test]
     fn a_policy_keeps_its_whole_definition_after_the_repeated_key_rule() {
-        let page = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
+        let page = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
             {"id":" p1 ","displayName":"Require MFA","state":"enabled","state":"enabledForReportingButNotEnforced",
              "createdDateTime":"2026-01-01T00:00:00Z","modifiedDateTime":null,
              "conditions":{"users":{"includeUsers":["All"],"excludeUsers":["u9"]}},
              "grantControls":{"operator":"OR","builtInControls":["mfa"]},"futureKey":{"x":1}},
             {"displayName":"no id","conditions":{}},
             {"id":"p3","createdDateTime":"last week"}
-        ]}"##;
+        ]}"#;
         let c = Collect::text(page, read_policies).unwrap();
         let p = policies(&c);
         assert_eq!(p.len(), 1);
@@ -88,7 +88,7 @@ mod tests {
         assert_eq!(p[0].modified_at, None);
         assert_eq!(
             p[0].definition,
-            r##"{"conditions":{"users":{"excludeUsers":["u9"],"includeUsers":["All"]}},"createdDateTime":"2026-01-01T00:00:00Z","displayName":"Require MFA","futureKey":{"x":1},"grantControls":{"builtInControls":["mfa"],"operator":"OR"},"id":" p1 ","modifiedDateTime":null,"state":"enabledForReportingButNotEnforced"}"##
+            r#"{"conditions":{"users":{"excludeUsers":["u9"],"includeUsers":["All"]}},"createdDateTime":"2026-01-01T00:00:00Z","displayName":"Require MFA","futureKey":{"x":1},"grantControls":{"builtInControls":["mfa"],"operator":"OR"},"id":" p1 ","modifiedDateTime":null,"state":"enabledForReportingButNotEnforced"}"#
         );
         assert_eq!(c.repeated_keys, [1]);
         assert_eq!(

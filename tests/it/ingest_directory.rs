@@ -9,26 +9,26 @@ use serde_json::Value;
 
 use crate::common::{bin, ingest, quarantined, rows, run_ok, temp_lake, text};
 
-const POLICIES: &str = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
+const POLICIES: &str = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
   {"id":"p1","displayName":"Require MFA for all users","state":"enabled","createdDateTime":"2026-01-05T10:00:00Z","modifiedDateTime":"2026-02-01T09:30:00.1234567Z",
    "conditions":{"users":{"includeUsers":["All"],"excludeUsers":["u-breakglass"]},"applications":{"includeApplications":["All"]},"clientAppTypes":["all"]},
    "grantControls":{"operator":"OR","builtInControls":["mfa"]}},
   {"id":"p2","displayName":"Risky sign-ins","state":"enabledForReportingButNotEnforced","createdDateTime":"2026-01-06T10:00:00Z",
    "conditions":{"signInRiskLevels":["high"]},"grantControls":{"operator":"OR","builtInControls":["mfa"]}},
   {"displayName":"no id","createdDateTime":"2026-01-06T10:00:00Z","conditions":{},"grantControls":{}}
-]}"##;
+]}"#;
 
 const NAMED_LOCATIONS: &str = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/namedLocations","value":[
   {"@odata.type":"#microsoft.graph.ipNamedLocation","id":"l1","displayName":"HQ","createdDateTime":"2026-01-01T00:00:00Z","modifiedDateTime":"2026-01-01T00:00:00Z","isTrusted":true,"ipRanges":[{"@odata.type":"#microsoft.graph.iPv4CidrRange","cidrAddress":"203.0.113.0/24"}]},
   {"@odata.type":"#microsoft.graph.countryNamedLocation","id":"l2","displayName":"Germany","createdDateTime":"2026-01-01T00:00:00Z","countriesAndRegions":["DE"],"includeUnknownCountriesAndRegions":false}
 ]}"##;
 
-const USERS: &str = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled)","value":[
+const USERS: &str = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled)","value":[
   {"id":"u1","userPrincipalName":"ada@contoso.example","displayName":"Ada","userType":"Member","accountEnabled":true,"createdDateTime":"2025-03-01T00:00:00Z","onPremisesSyncEnabled":true},
   {"id":"u2","userPrincipalName":"bob@contoso.example","displayName":"Bob","userType":"Member","accountEnabled":false,"createdDateTime":"2025-03-02T00:00:00Z","onPremisesSyncEnabled":null},
   {"id":"u3","userPrincipalName":"guest_fabrikam.example#EXT#@contoso.example","displayName":"Guest","userType":"Guest","accountEnabled":true,"createdDateTime":"2025-03-03T00:00:00Z"},
   {"userPrincipalName":"ghost@contoso.example","accountEnabled":true,"createdDateTime":"2025-03-04T00:00:00Z"}
-]}"##;
+]}"#;
 
 /// No `@odata.context`: told by its shape.
 const REGISTRATIONS: &str = r#"[
