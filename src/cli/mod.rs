@@ -47,7 +47,7 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),
-    /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
+    /// Pull sign-ins, audit events, MFA state, policy and directory snapshots from Microsoft Graph.
     Pull(pull::PullArgs),
     /// Write a synthetic archive with known answers (truth.csv).
     Generate(generate::GenerateArgs),

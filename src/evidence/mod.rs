@@ -114,6 +114,9 @@ pub async fn open_with(
         "security_defaults_snapshots",
     )
     .await?;
+    for kind in crate::schema::DirectoryKind::ALL {
+        register_table(&ctx, &layout, Table::Directory(kind), kind.as_str()).await?;
+    }
     for (table, all) in [
         ("sign_ins", "sign_ins_all"),
         ("audit_events", "audit_events_all"),
@@ -159,6 +162,7 @@ async fn register_table(
         Table::AuditEvents => AUDIT_EVENTS.clone(),
         Table::MfaStateSnapshots => MFA_STATE_SNAPSHOTS.clone(),
         Table::SecurityDefaultsSnapshots => SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+        Table::Directory(kind) => crate::schema::columns::directory_schema(kind),
     };
     let dir = layout.table(table);
     let has_files = dir.is_dir() && contains_parquet(&dir);

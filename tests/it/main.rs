@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod generate;
 mod ingest;
+mod ingest_directory;
 mod kill;
 mod pull;
 mod samples;
