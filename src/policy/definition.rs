@@ -94,7 +94,7 @@ impl Policy {
     }
 
     /// Parses an already-read object.
-    pub fn from_node(o: &Obj) -> Result<Policy, String> {
+    pub(crate) fn from_node(o: &Obj) -> Result<Policy, String> {
         let id = o.string("id", "id")?.unwrap_or_default();
         if id.is_empty() {
             return Err("policy without an id".into());

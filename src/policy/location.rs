@@ -54,7 +54,7 @@ impl NamedLocation {
     }
 
     /// Parses an already-read object.
-    pub fn from_node(o: &Obj) -> Result<NamedLocation, String> {
+    pub(crate) fn from_node(o: &Obj) -> Result<NamedLocation, String> {
         let id = o.string("id", "id")?.unwrap_or_default();
         if id.is_empty() {
             return Err("named location without an id".into());
