@@ -16,11 +16,14 @@ applied AS (
     SELECT s.id, unnest(s.applied_conditional_access_policies) AS a
     FROM sign_ins s
     WHERE s.id IN (SELECT id FROM named)
+),
+results AS (
+    SELECT id, lower(trim(a['id'])) AS policy_key, lower(trim(a['result'])) AS entra_result
+    FROM applied
 )
 SELECT n.created_at, n.id, coalesce(n.user_principal_name, '') AS user_principal_name,
-       n.policy_id, n.policy_name, n.reason, lower(trim(p.a['result'])) AS entra_result
+       n.policy_id, n.policy_name, n.reason, r.entra_result
 FROM named n
-JOIN applied p
-  ON p.id = n.id AND lower(trim(p.a['id'])) = lower(trim(n.policy_id))
-WHERE lower(trim(p.a['result'])) IN ('success', 'failure')
+JOIN results r ON r.id = n.id AND r.policy_key = lower(trim(n.policy_id))
+WHERE r.entra_result IN ('success', 'failure')
 ORDER BY n.created_at, n.id, n.policy_id
