@@ -6,6 +6,7 @@ mod check_policies;
 mod classify;
 mod cli;
 mod common;
+mod conditional_access;
 mod generate;
 mod ingest;
 mod ingest_directory;
