@@ -6,10 +6,12 @@
 --   every query reading it orders its own output.
 -- Output columns: id, created_at, user_principal_name, user_type, event_type, class, verdict,
 --   reason, origin_sign_in_id, rule, user_id, user_display_name, session_id, date,
---   client_app_used
+--   client_app_used, resource_id, ip_address, country, risk_level
 WITH base AS (
     SELECT s.id, s.created_at, s.user_id, s.user_principal_name, s.user_display_name,
            s.user_type, s.event_type, s.session_id, s.error_code, s.date, s.client_app_used,
+           s.resource_id, s.ip_address, s.location_country_or_region AS country,
+           s.risk_level_during_sign_in AS risk_level,
            lower(regexp_replace(coalesce(s.client_app_used, ''), '^\s+|\s+$', '', 'g')) AS client_app,
            lower(regexp_replace(coalesce(s.authentication_requirement, ''), '^\s+|\s+$', '', 'g')) AS requirement,
            mfa_evidence(s.authentication_details, s.additional_details,
@@ -94,16 +96,25 @@ decided AS (
            CASE WHEN c.pre_class IS NULL THEN security_defaults_at(c.created_at) END AS sd
     FROM chained c
 ),
+risked AS (
+    -- Rule 16b: only a sign-in that reached it asks for the risk policies in force.
+    SELECT d.*,
+           CASE WHEN d.pre_class IS NULL AND d.origin_id IS NULL
+                     AND coalesce(d.sd['state'], '') <> 'on'
+                THEN ca_risk_based(d.created_at, d.risk_level) END AS risk_policy
+    FROM decided d
+),
 classified AS (
     SELECT d.*,
         CASE
             WHEN d.pre_class IS NOT NULL THEN d.pre_class
             WHEN d.origin_id IS NOT NULL THEN 'session_mfa'
             WHEN d.sd['state'] = 'on' THEN 'security_defaults'
+            WHEN d.risk_policy IS NOT NULL THEN 'risk_based'
             WHEN d.requirement = 'singlefactorauthentication' THEN 'single_factor'
             ELSE 'no_evidence'
         END AS class
-    FROM decided d
+    FROM risked d
 )
 SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.class,
        v.verdict,
@@ -144,6 +155,9 @@ SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.c
            WHEN 'mfa_required_success' THEN 'authentication requirement multiFactorAuthentication on a success; no step detail recognised'
            WHEN 'session_mfa' THEN concat('same session as MFA sign-in ', c.origin_id)
            WHEN 'security_defaults' THEN concat('security defaults on (', c.sd['source'], ')')
+           WHEN 'risk_based' THEN concat('risk-based MFA: sign-in risk ',
+               lower(trim(c.risk_level)), ' is below the levels of risk policy ', c.risk_policy,
+               '; security defaults ', c.sd['state'], ' (', c.sd['source'], ')')
            WHEN 'single_factor' THEN concat('singleFactorAuthentication; security defaults ',
                c.sd['state'], ' (', c.sd['source'], ')')
            ELSE concat('nothing to decide on: no recognised detail, requirement or session origin; security defaults ',
@@ -151,7 +165,8 @@ SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.c
        END AS reason,
        CASE WHEN c.class IN ('mfa_claim', 'session_mfa', 'remembered_device') THEN c.origin_id
        END AS origin_sign_in_id,
-       CAST(v.rule AS INT) AS rule,
-       c.user_id, c.user_display_name, c.session_id, c.date, c.client_app_used
+       v.rule,
+       c.user_id, c.user_display_name, c.session_id, c.date, c.client_app_used,
+       c.resource_id, c.ip_address, c.country, c.risk_level
 FROM classified c
 JOIN vocab_classes v ON v.class = c.class

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod ingest;
 pub mod lake;
 pub mod path_io;
+pub mod policy;
 pub mod pull;
 pub mod report;
 pub mod schema;

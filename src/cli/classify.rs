@@ -7,7 +7,15 @@ use std::process::ExitCode;
 use super::args::Evidence;
 use super::output::outln;
 use super::settings;
+use crate::evidence::materialise::materialise;
 use crate::evidence::{export, open_with};
+
+/// A working folder beside the export, removed when done.
+fn work_dir(out: &std::path::Path) -> PathBuf {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+    dir.unwrap_or(std::path::Path::new("."))
+        .join(format!(".mfaproof-work-{}", std::process::id()))
+}
 
 /// Arguments of `mfaproof classify`.
 #[derive(Debug, Clone, clap::Args)]
@@ -20,6 +28,10 @@ pub struct ClassifyArgs {
     /// The export file: `.csv` (with a header) or `.parquet`.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write, as CSV, why no MFA policy enforced MFA on each violating or unproven
+    /// user sign-in (columns id, policy_id, policy_name, reason; evidence rules §9).
+    #[arg(long, value_name = "FILE")]
+    pub why_not: Option<PathBuf>,
 }
 
 /// Runs the command; prints how many sign-ins were written.
@@ -27,10 +39,26 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
     let lake = args.evidence.lake.existing()?;
     let engine = settings::engine()?;
-    let rows = super::runtime()?.block_on(async {
+    let (rows, why_not) = super::runtime()?.block_on(async {
         let ctx = open_with(lake, range, &engine).await?;
-        export::write(&ctx, &args.out).await
+        let Some(path) = &args.why_not else {
+            return Ok((export::write(&ctx, &args.out).await?, None));
+        };
+        // Both files read the classification: classify once into a working file.
+        let work = work_dir(&args.out);
+        std::fs::create_dir_all(&work).map_err(|e| crate::evidence::Error::io(&work, e))?;
+        let written = async {
+            materialise(&ctx, &work).await?;
+            let rows = export::write(&ctx, &args.out).await?;
+            Ok::<_, crate::evidence::Error>((rows, Some(export::write_why_not(&ctx, path).await?)))
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&work);
+        written
     })?;
     outln!("classified {rows} sign-in(s) into {}", args.out.display())?;
+    if let (Some(n), Some(path)) = (why_not, &args.why_not) {
+        outln!("wrote {n} why-not row(s) into {}", path.display())?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,9 @@ pub struct IngestArgs {
     #[command(flatten)]
     pub source: Inputs,
     /// Read every input as this format instead of detecting it (graph, azure-monitor,
-    /// log-analytics, portal-csv, mfa-state-csv, mfa-state-json, security-defaults).
+    /// log-analytics, portal-csv, mfa-state-csv, mfa-state-json, security-defaults,
+    /// ca-policies, named-locations, directory-users, user-registrations, directory-groups,
+    /// role-assignments).
     #[arg(long)]
     pub format: Option<Format>,
     /// Print the summary as JSON on stdout (for scripts).

@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod check_policies;
 mod classify;
 mod evaluate;
 pub mod exit;
@@ -30,7 +31,8 @@ pub struct Cli {
 
 const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error or \
 unreadable input; 3 evaluated and not compliant (run and evaluate with --strict). Output \
-closed early by its reader (| head) ends quietly with 0.";
+closed early by its reader (| head) ends quietly with 0. check-policies: 0 the policy set \
+meets R7, 1 it does not.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -45,12 +47,14 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),
-    /// Pull sign-ins, audit events and MFA state snapshots from Microsoft Graph.
+    /// Pull sign-ins, audit events, MFA state, policy and directory snapshots from Microsoft Graph.
     Pull(pull::PullArgs),
     /// Write a synthetic archive with known answers (truth.csv).
     Generate(generate::GenerateArgs),
     /// Generate an archive, then time ingest, classify and evaluate (records/s, MB/s, peak RSS).
     Bench(bench::BenchArgs),
+    /// Check a planned conditional access policy set against the requirement (findings, R7), without a lake.
+    CheckPolicies(check_policies::CheckPoliciesArgs),
 }
 
 /// Runs a parsed command line to its exit status, printing an error once.
@@ -75,6 +79,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pull(args) => pull::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::CheckPolicies(args) => check_policies::run(args),
     }
 }
 

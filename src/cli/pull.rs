@@ -34,11 +34,12 @@ pub struct PullArgs {
     /// End of the window (inclusive). Default: the start of the run.
     #[arg(long, value_parser = parse_time)]
     pub until: Option<DateTime<Utc>>,
-    /// What to pull, comma-separated: signins, audit, mfa-state, security-defaults.
+    /// What to pull, comma-separated: signins, audit, mfa-state, security-defaults,
+    /// ca-policies, named-locations, users, registrations, groups, role-assignments.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "signins,audit,mfa-state,security-defaults"
+        default_value = "signins,audit,mfa-state,security-defaults,ca-policies,named-locations,users,registrations,groups,role-assignments"
     )]
     pub streams: Vec<Stream>,
     /// How far before the checkpoint a run starts again (late and re-emitted records).

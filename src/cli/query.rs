@@ -27,7 +27,9 @@ pub enum QueryFormat {
 )]
 pub struct QueryArgs {
     /// The SQL to run (tables: sign_ins, audit_events, mfa_state_snapshots,
-    /// security_defaults_snapshots, sign_in_evidence, the state timelines, vocabularies).
+    /// security_defaults_snapshots, ca_policies, named_locations, directory_users,
+    /// user_registrations, directory_groups, role_assignments, sign_in_evidence, the state
+    /// timelines, vocabularies).
     pub sql: Option<String>,
     /// Read the SQL from a file instead.
     #[arg(long, conflicts_with = "sql")]

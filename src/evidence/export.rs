@@ -45,23 +45,10 @@ pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
     let schema = df.schema().inner().clone();
     let mut stream = df.execute_stream().await?;
     let file = File::create(out).map_err(|e| Error::io(out, e))?;
-    let mut rows = 0u64;
-    match ext.as_str() {
-        "csv" => {
-            let mut w = csv::Writer::from_writer(BufWriter::new(file));
-            w.write_record(COLUMNS).map_err(|e| csv_error(out, e))?;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                for row in cells(&batch)? {
-                    w.write_record(row.iter().map(|c| c.as_deref().unwrap_or("")))
-                        .map_err(|e| csv_error(out, e))?;
-                }
-                rows += batch.num_rows() as u64;
-            }
-            let mut inner = w.into_inner().map_err(|e| Error::io(out, e.into_error()))?;
-            inner.flush().map_err(|e| Error::io(out, e))?;
-        }
+    let rows = match ext.as_str() {
+        "csv" => write_csv(stream, &COLUMNS, file, out).await?,
         _ => {
+            let mut rows = 0u64;
             let mut w = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
             while let Some(batch) = stream.next().await {
                 let batch = batch?;
@@ -69,8 +56,44 @@ pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
                 w.write(&batch)?;
             }
             w.close()?;
+            rows
         }
+    };
+    Ok(rows)
+}
+
+/// The why-not table's columns (evidence rules §9), in order.
+pub const WHY_NOT_COLUMNS: [&str; 4] = ["id", "policy_id", "policy_name", "reason"];
+
+/// Writes the why-not table (evidence rules §9) of `ctx` to `out` as CSV with a header;
+/// returns the row count.
+pub async fn write_why_not(ctx: &SessionContext, out: &Path) -> Result<u64> {
+    let df = queries::plan(ctx, "why_not_export", &[]).await?;
+    let stream = df.execute_stream().await?;
+    let file = File::create(out).map_err(|e| Error::io(out, e))?;
+    write_csv(stream, &WHY_NOT_COLUMNS, file, out).await
+}
+
+/// Streams query results into a CSV file with `header`; returns the row count.
+async fn write_csv(
+    mut stream: datafusion::physical_plan::SendableRecordBatchStream,
+    header: &[&str],
+    file: File,
+    out: &Path,
+) -> Result<u64> {
+    let mut rows = 0u64;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    w.write_record(header).map_err(|e| csv_error(out, e))?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        for row in cells(&batch)? {
+            w.write_record(row.iter().map(|c| c.as_deref().unwrap_or("")))
+                .map_err(|e| csv_error(out, e))?;
+        }
+        rows += batch.num_rows() as u64;
     }
+    let mut inner = w.into_inner().map_err(|e| Error::io(out, e.into_error()))?;
+    inner.flush().map_err(|e| Error::io(out, e))?;
     Ok(rows)
 }
 

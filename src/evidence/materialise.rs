@@ -40,10 +40,13 @@ pub async fn materialise(ctx: &SessionContext, work: &Path) -> Result<()> {
     writer.close()?;
     ctx.deregister_table("sign_in_evidence")?;
     ctx.deregister_table("session_origin")?;
+    ctx.deregister_table("why_not")?;
     let location = path.to_string_lossy().into_owned();
     ctx.register_parquet("sign_in_evidence", &location, ParquetReadOptions::default())
         .await?;
-    let origin = queries::plan(ctx, "session_origin", &[]).await?;
-    ctx.register_table("session_origin", origin.into_view())?;
+    for view in ["session_origin", "why_not"] {
+        let df = queries::plan(ctx, view, &[]).await?;
+        ctx.register_table(view, df.into_view())?;
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
 pub mod cells;
+pub mod conditional_access;
 mod error;
 pub mod export;
 pub mod matcher;
@@ -113,6 +114,9 @@ pub async fn open_with(
         "security_defaults_snapshots",
     )
     .await?;
+    for kind in crate::schema::DirectoryKind::ALL {
+        register_table(&ctx, &layout, Table::Directory(kind), kind.as_str()).await?;
+    }
     for (table, all) in [
         ("sign_ins", "sign_ins_all"),
         ("audit_events", "audit_events_all"),
@@ -135,9 +139,11 @@ pub async fn open_with(
     vocabulary::register(&ctx)?;
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
     state_udf::register(&ctx).await?;
+    conditional_access::register(&ctx).await?;
     for (view, query) in [
         ("sign_in_evidence", "classification"),
         ("session_origin", "session_origin"),
+        ("why_not", "why_not"),
     ] {
         let df = queries::plan(&ctx, query, &[]).await?;
         ctx.register_table(view, df.into_view())?;
@@ -156,6 +162,7 @@ async fn register_table(
         Table::AuditEvents => AUDIT_EVENTS.clone(),
         Table::MfaStateSnapshots => MFA_STATE_SNAPSHOTS.clone(),
         Table::SecurityDefaultsSnapshots => SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+        Table::Directory(kind) => crate::schema::columns::directory_schema(kind),
     };
     let dir = layout.table(table);
     let has_files = dir.is_dir() && contains_parquet(&dir);

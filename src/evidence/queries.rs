@@ -34,8 +34,13 @@ queries!(
     "security_defaults_changes",
     "per_user_mfa_timeline",
     "security_defaults_timeline",
+    "ca_changes",
+    "ca_snapshots",
+    "directory_membership",
     "classification",
     "session_origin",
+    "why_not",
+    "why_not_export",
     "classify_export",
     "regime_changes",
     "r5_regime_at_start",
@@ -51,6 +56,11 @@ queries!(
     "r1_mfa_methods",
     "r6_days_by_verdict",
     "report_tenants",
+    "r7_findings",
+    "r7_gaps",
+    "r7_escapes_by_policy",
+    "r7_escapes",
+    "r7_entra_disagreements",
 );
 
 /// The query named `name`.

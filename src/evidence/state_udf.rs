@@ -178,6 +178,21 @@ fn intern(word: &str) -> &'static str {
     }
 }
 
+/// The security-defaults observations, sorted by time (the tables `register` makes must
+/// be registered).
+pub async fn security_defaults_timeline(ctx: &SessionContext) -> Result<Vec<Observation>> {
+    let mut tenant = Vec::new();
+    for b in queries::run(ctx, "security_defaults_timeline").await? {
+        let cols = state_columns(&b)?;
+        let at = times(&b, "at")?;
+        for i in 0..b.num_rows() {
+            tenant.push(observation(i, &cols, &at));
+        }
+    }
+    tenant.sort_by_key(|o| o.at);
+    Ok(tenant)
+}
+
 /// Builds both timelines and registers their tables and lookup UDFs.
 pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<Vec<Observation>>)> {
     let per_user = parse_changes(ctx, "per_user_mfa_changes", per_user_value, true).await?;
@@ -204,15 +219,7 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
         }
     }
     users.finish();
-    let mut tenant = Vec::new();
-    for b in queries::run(ctx, "security_defaults_timeline").await? {
-        let cols = state_columns(&b)?;
-        let at = times(&b, "at")?;
-        for i in 0..b.num_rows() {
-            tenant.push(observation(i, &cols, &at));
-        }
-    }
-    tenant.sort_by_key(|o| o.at);
+    let tenant = security_defaults_timeline(ctx).await?;
     let users = Arc::new(users);
     let tenant = Arc::new(tenant);
     ctx.register_udf(StateUdf::udf(Lookup::PerUser(users.clone())));

@@ -37,6 +37,10 @@ pub const FILES: &[(&str, &str)] = &[
         "vocab_audit_activities",
         include_str!("../../queries/vocabulary/audit_activities.csv"),
     ),
+    (
+        "vocab_finding_reasons",
+        include_str!("../../queries/vocabulary/finding_reasons.csv"),
+    ),
 ];
 
 /// How the rules compare strings: Unicode trim (as `str::trim`), then lower case.

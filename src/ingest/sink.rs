@@ -92,7 +92,9 @@ impl Sink for FileSink<'_> {
         match &record {
             Record::SignIn(_) => self.counts.sign_ins += 1,
             Record::Audit(_) => self.counts.audit_events += 1,
-            Record::MfaState(_) | Record::SecurityDefaults(_) => self.counts.snapshots += 1,
+            Record::MfaState(_) | Record::SecurityDefaults(_) | Record::Directory(_) => {
+                self.counts.snapshots += 1
+            }
         }
         self.counts.records += 1;
         *self.records += 1;

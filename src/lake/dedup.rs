@@ -52,7 +52,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn lose(&mut self, file: FileIdx, row: usize) {
+    /// Marks row `row` of file `file` as dropped.
+    pub(super) fn lose(&mut self, file: FileIdx, row: usize) {
         self.drops.entry(file).or_default().insert(row);
         self.dropped += 1;
     }

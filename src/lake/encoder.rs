@@ -8,7 +8,9 @@ use super::layout::Table;
 use super::staging::Staging;
 use crate::lake::{Error, Result};
 use crate::schema::batch::{self, Provenance};
-use crate::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use crate::schema::{
+    AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn,
+};
 
 /// Rows of one table with their provenance. Records stay boxed as the sources made them:
 /// moving a 1.4 KB `SignIn` into a growing vector of 8,192 cost a memmove and fresh pages
@@ -21,6 +23,8 @@ pub enum Job {
     Audits(String, Rows<AuditEvent>),
     MfaStates(Rows<MfaStateSnapshot>),
     SecurityDefaults(Rows<SecurityDefaultsSnapshot>),
+    /// Rows of one policy or directory table.
+    Directory(DirectoryKind, Rows<DirectoryRecord>),
 }
 
 impl Job {
@@ -30,6 +34,7 @@ impl Job {
             Job::Audits(_, r) => r.len(),
             Job::MfaStates(r) => r.len(),
             Job::SecurityDefaults(r) => r.len(),
+            Job::Directory(_, r) => r.len(),
         }
     }
 }
@@ -69,6 +74,11 @@ fn encode(staging: &mut Staging, job: Job) -> Result<()> {
             let (recs, prov) = split(&rows);
             let b = batch::security_defaults_batch(&recs, &prov)?;
             staging.write((Table::SecurityDefaultsSnapshots, None), &b)
+        }
+        Job::Directory(kind, rows) => {
+            let (recs, prov) = split(&rows);
+            let b = batch::directory_batch(kind, &recs, &prov)?;
+            staging.write((Table::Directory(kind), None), &b)
         }
     }
 }

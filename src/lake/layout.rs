@@ -5,6 +5,8 @@
 //! <lake>/audit_events/date=YYYY-MM-DD/part-<run>-<n>.parquet
 //! <lake>/mfa_state_snapshots/part-<run>-<n>.parquet
 //! <lake>/security_defaults_snapshots/part-<run>-<n>.parquet
+//! <lake>/{ca_policies,named_locations,directory_users,user_registrations,
+//!         directory_groups,role_assignments}/part-<run>-<n>.parquet
 //! <lake>/quarantine/run-<run>.ndjson      rejected records, verbatim, with position and reason
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
@@ -14,6 +16,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::schema::DirectoryKind;
+
 /// A lake table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
@@ -21,15 +25,23 @@ pub enum Table {
     AuditEvents,
     MfaStateSnapshots,
     SecurityDefaultsSnapshots,
+    /// One of the six policy and directory tables.
+    Directory(DirectoryKind),
 }
 
 impl Table {
     /// All tables.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 10] = [
         Table::SignIns,
         Table::AuditEvents,
         Table::MfaStateSnapshots,
         Table::SecurityDefaultsSnapshots,
+        Table::Directory(DirectoryKind::CaPolicies),
+        Table::Directory(DirectoryKind::NamedLocations),
+        Table::Directory(DirectoryKind::Users),
+        Table::Directory(DirectoryKind::Registrations),
+        Table::Directory(DirectoryKind::Groups),
+        Table::Directory(DirectoryKind::RoleAssignments),
     ];
 
     /// The folder name, which is also the SQL table name.
@@ -39,6 +51,7 @@ impl Table {
             Table::AuditEvents => "audit_events",
             Table::MfaStateSnapshots => "mfa_state_snapshots",
             Table::SecurityDefaultsSnapshots => "security_defaults_snapshots",
+            Table::Directory(kind) => kind.as_str(),
         }
     }
 

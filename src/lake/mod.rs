@@ -9,6 +9,7 @@ mod error;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
+mod row_dedup;
 pub mod staging;
 pub mod writer;
 

@@ -71,6 +71,7 @@ pub fn table_schema(table: Table) -> arrow::datatypes::SchemaRef {
         Table::AuditEvents => columns::AUDIT_EVENTS.clone(),
         Table::MfaStateSnapshots => columns::MFA_STATE_SNAPSHOTS.clone(),
         Table::SecurityDefaultsSnapshots => columns::SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+        Table::Directory(kind) => columns::directory_schema(kind),
     }
 }
 

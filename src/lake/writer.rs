@@ -16,10 +16,14 @@ use super::encoder::{Encoder, Job, Rows};
 use super::fsutil::create_dir_all;
 use super::layout::{Layout, Table};
 use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
+use super::row_dedup::Seen;
 use super::staging::{PartKey, StagedFile, Staging};
 use crate::lake::{Error, Result};
 use crate::schema::batch::Provenance;
-use crate::schema::{AuditEvent, MfaStateSnapshot, Record, SecurityDefaultsSnapshot, SignIn};
+use crate::schema::{
+    AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, Record, SecurityDefaultsSnapshot,
+    SignIn,
+};
 
 /// Rows buffered per partition before they become a record batch.
 const BATCH_ROWS: usize = 8192;
@@ -111,6 +115,9 @@ pub struct RunWriter {
     audits: BTreeMap<String, Buffer<AuditEvent>>,
     mfa_states: Rows<MfaStateSnapshot>,
     security_defaults: Rows<SecurityDefaultsSnapshot>,
+    directory: BTreeMap<DirectoryKind, Rows<DirectoryRecord>>,
+    /// The rows of each policy and directory table, loaded when the run first commits to it.
+    seen: BTreeMap<DirectoryKind, Seen>,
     pending: Vec<InputEntry>,
     buffered: usize,
     dates: DateKeys,
@@ -220,6 +227,8 @@ impl RunWriter {
             audits: BTreeMap::new(),
             mfa_states: Vec::new(),
             security_defaults: Vec::new(),
+            directory: BTreeMap::new(),
+            seen: BTreeMap::new(),
             pending: Vec::new(),
             buffered: 0,
             dates: DateKeys::default(),
@@ -269,6 +278,10 @@ impl RunWriter {
             }
             Record::SecurityDefaults(s) => {
                 self.security_defaults.push((Box::new(s), prov));
+                return Ok(());
+            }
+            Record::Directory(d) => {
+                self.directory.entry(d.kind()).or_default().push((d, prov));
                 return Ok(());
             }
         };
@@ -337,6 +350,9 @@ impl RunWriter {
         if !self.security_defaults.is_empty() {
             let rows = std::mem::take(&mut self.security_defaults);
             self.encoder.send(Job::SecurityDefaults(rows))?;
+        }
+        for (kind, rows) in std::mem::take(&mut self.directory) {
+            self.encoder.send(Job::Directory(kind, rows))?;
         }
         Ok(())
     }
@@ -468,10 +484,10 @@ impl RunWriter {
         } else {
             Vec::new()
         };
-        let outcome = if table.partitioned() {
-            dedup::decide(&staged, &existing)?
-        } else {
-            dedup::Outcome::default()
+        let outcome = match table {
+            _ if table.partitioned() => dedup::decide(&staged, &existing)?,
+            Table::Directory(kind) => self.seen(kind)?.decide(&staged)?,
+            _ => dedup::Outcome::default(),
         };
         self.duplicates += outcome.dropped;
         for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
@@ -503,6 +519,16 @@ impl RunWriter {
             ));
         }
         Ok(())
+    }
+
+    /// What the policy or directory table `kind` holds (read from its files the first time).
+    fn seen(&mut self, kind: DirectoryKind) -> Result<&mut Seen> {
+        if !self.seen.contains_key(&kind) {
+            let table = Table::Directory(kind);
+            let files = parquet_files(&self.layout.table(table))?;
+            self.seen.insert(kind, Seen::load(table, &files)?);
+        }
+        Ok(self.seen.get_mut(&kind).expect("inserted above"))
     }
 
     /// The folder a staged file of partition `key` goes to.

@@ -1,5 +1,5 @@
-//! `mfaproof pull`: sign-ins, directory audits and state snapshots from Microsoft Graph
-//! into the lake — incrementally (a checkpoint per stream, re-reading an overlap), politely
+//! `mfaproof pull`: sign-ins, directory audits, state snapshots and the policy and directory
+//! snapshots from Microsoft Graph into the lake — incrementally (a checkpoint per stream, re-reading an overlap), politely
 //! (client-side rate limits, `Retry-After`, bounded backoff), resumably (the lake commits
 //! before a checkpoint moves) and without leaking the secret (`auth.rs`).
 //!
@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod checkpoint;
 pub mod client;
+pub mod directory;
 pub mod error;
 pub mod logs;
 pub mod retry;
@@ -309,9 +310,15 @@ async fn pull_unit(
         None if stream == Stream::MfaState => {
             snapshots::mfa_state(s).await.map(|o| (None, Some(o)))
         }
-        None => snapshots::security_defaults(s)
+        None if stream == Stream::SecurityDefaults => snapshots::security_defaults(s)
             .await
             .map(|o| (None, Some(o))),
+        None => match streams::snapshot_stream(stream) {
+            Some(listing) => directory::pull(s, listing).await.map(|o| (None, Some(o))),
+            None => Err(Error::Internal(format!(
+                "{stream} is neither a log nor a snapshot"
+            ))),
+        },
     }
 }
 
@@ -320,7 +327,7 @@ fn log_streams(stream: Stream) -> &'static [LogStream] {
     match stream {
         Stream::SignIns => &SIGN_IN_STREAMS,
         Stream::Audit => &[LogStream::Audits],
-        Stream::MfaState | Stream::SecurityDefaults => &[],
+        _ => &[],
     }
 }
 

@@ -1,6 +1,7 @@
 //! What can be pulled: the four sign-in event types (Graph beta; v1.0 returns interactive
-//! sign-ins only), directory audits, per-user MFA state and security defaults — with their
-//! URLs, `$filter`s, source names in the lake and the permissions they need.
+//! sign-ins only), directory audits, per-user MFA state, security defaults, and the policy
+//! and directory snapshots — with their URLs, `$filter`s, source names in the lake and the
+//! permissions they need.
 
 use std::str::FromStr;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::client::Need;
+use crate::sources::Format;
 
 crate::words::word_enum! {
     /// A `--streams` word.
@@ -17,6 +19,12 @@ crate::words::word_enum! {
         Audit => "audit",
         MfaState => "mfa-state",
         SecurityDefaults => "security-defaults",
+        CaPolicies => "ca-policies",
+        NamedLocations => "named-locations",
+        Users => "users",
+        Registrations => "registrations",
+        Groups => "groups",
+        RoleAssignments => "role-assignments",
     }
 }
 
@@ -27,10 +35,15 @@ impl FromStr for Stream {
         let w = match w.as_str() {
             "sign-ins" | "signin" => "signins",
             "audits" | "directory-audits" => "audit",
+            "policies" | "conditional-access" => "ca-policies",
+            "directory-users" => "users",
+            "user-registrations" => "registrations",
+            "directory-groups" => "groups",
             other => other,
         };
         Stream::from_word(w).ok_or_else(|| {
-            format!("unknown stream {s:?}; expected signins, audit, mfa-state or security-defaults")
+            let words: Vec<&str> = Stream::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown stream {s:?}; expected one of {}", words.join(", "))
         })
     }
 }
@@ -67,6 +80,97 @@ pub const NEED_MFA_STATE: Need = Need {
 pub const NEED_SECURITY_DEFAULTS: Need = Need {
     permission: "Policy.Read.All",
 };
+pub const NEED_POLICIES: Need = Need {
+    permission: "Policy.Read.All",
+};
+pub const NEED_REGISTRATIONS: Need = Need {
+    permission: "AuditLog.Read.All (and the tenant needs Entra ID P1 or P2)",
+};
+pub const NEED_GROUPS: Need = Need {
+    permission: "GroupMember.Read.All (or Directory.Read.All)",
+};
+pub const NEED_ROLES: Need = Need {
+    permission: "RoleManagement.Read.Directory (or Directory.Read.All)",
+};
+
+/// A policy or directory snapshot stream: one listing, paged by `@odata.nextLink`.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotStream {
+    pub stream: Stream,
+    /// The path under the Graph root.
+    pub path: &'static str,
+    /// The query of the first page, if any.
+    pub query: &'static str,
+    /// The source that reads its pages.
+    pub format: Format,
+    pub need: Need,
+}
+
+/// The policy and directory snapshot stream of a `--streams` word, if it is one.
+pub fn snapshot_stream(stream: Stream) -> Option<SnapshotStream> {
+    let (path, query, format, need) = match stream {
+        Stream::CaPolicies => (
+            "/v1.0/identity/conditionalAccess/policies",
+            "",
+            Format::CaPolicies,
+            NEED_POLICIES,
+        ),
+        Stream::NamedLocations => (
+            "/v1.0/identity/conditionalAccess/namedLocations",
+            "",
+            Format::NamedLocations,
+            NEED_POLICIES,
+        ),
+        Stream::Users => (
+            "/v1.0/users",
+            // The fields the `directory_users` table keeps.
+            "$select=id,userPrincipalName,displayName,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled&$top=999",
+            Format::DirectoryUsers,
+            NEED_USERS,
+        ),
+        Stream::Registrations => (
+            "/v1.0/reports/authenticationMethods/userRegistrationDetails",
+            "",
+            Format::UserRegistrations,
+            NEED_REGISTRATIONS,
+        ),
+        Stream::Groups => (
+            "/v1.0/groups",
+            "$select=id,displayName&$expand=members($select=id)&$top=999",
+            Format::DirectoryGroups,
+            NEED_GROUPS,
+        ),
+        Stream::RoleAssignments => (
+            "/v1.0/roleManagement/directory/roleAssignments",
+            "",
+            Format::RoleAssignments,
+            NEED_ROLES,
+        ),
+        _ => return None,
+    };
+    Some(SnapshotStream {
+        stream,
+        path,
+        query,
+        format,
+        need,
+    })
+}
+
+impl SnapshotStream {
+    /// The first page, under the Graph root `root`.
+    pub fn url(self, root: &str) -> String {
+        match self.query {
+            "" => format!("{root}{}", self.path),
+            q => format!("{root}{}?{q}", self.path),
+        }
+    }
+
+    /// The source name of page `page` in the lake: the path, never a host or skip token.
+    pub fn source_name(self, page: u64) -> String {
+        format!("graph:{}#page={page}", self.path)
+    }
+}
 
 /// `2026-11-03T08:00:00Z`: the form Graph's `$filter` takes.
 pub fn odata_time(t: DateTime<Utc>) -> String {

@@ -7,7 +7,7 @@ use super::cell::{Cell, Row};
 use super::escape::markdown_cell;
 use super::figures::Figure;
 use super::model::Report;
-use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6};
+use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r7};
 
 /// Rows not shown at most in the long tables.
 const LONG: usize = 200;
@@ -80,7 +80,11 @@ fn table<R: Row>(out: &mut String, title: &str, rows: &Rows<'_, R>, cap: usize) 
 
 /// A requirement's id, title (escaped) and result.
 fn summary(r: &Requirement) -> (String, String, &'static str) {
-    let result = if r.holds { "holds" } else { "fails" };
+    let result = match &r.figures {
+        Figures::R7(f) if !f.evidenced => "could not be evidenced",
+        _ if r.holds => "holds",
+        _ => "fails",
+    };
     (markdown_cell(r.id), markdown_cell(r.title), result)
 }
 
@@ -98,6 +102,7 @@ pub fn render(report: &Report) -> String {
             Figures::R4(f) => requirement_4(&mut out, f),
             Figures::R5(f) => requirement_5(&mut out, f),
             Figures::R6(f) => requirement_6(&mut out, f),
+            Figures::R7(f) => requirement_7(&mut out, f),
         }
     }
     let p = &report.problems;
@@ -207,6 +212,32 @@ fn requirement_5(out: &mut String, f: &r5::Figures) {
     }
     let title = "Regime changes in the window";
     table(out, title, &Rows::of(&f.changes), CHANGES);
+}
+
+fn requirement_7(out: &mut String, f: &r7::Figures) {
+    if let Some(why) = &f.not_evidenced_because {
+        let _ = writeln!(out, "\nNot evidenced: {}.", markdown_cell(why));
+    }
+    table(
+        out,
+        "Without security defaults or a qualifying policy",
+        &Rows::of(&f.gaps),
+        LONG,
+    );
+    table(out, "Configuration findings", &Rows::of(&f.findings), LONG);
+    let title = "Sign-ins that escaped each policy, by reason";
+    table(out, title, &Rows::of(&f.escapes_by_policy), LONG);
+    table(
+        out,
+        "Why no policy asked for MFA",
+        &Rows::of(&f.escapes),
+        LONG,
+    );
+    let title = "Where Entra's own result disagrees with the definition";
+    table(out, title, &Rows::of(&f.entra_disagreements), LONG);
+    for u in &f.unreadable_definitions {
+        let _ = writeln!(out, "\n- unreadable definition: {}", markdown_cell(u));
+    }
 }
 
 fn requirement_6(out: &mut String, f: &r6::Figures) {

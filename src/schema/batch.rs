@@ -9,13 +9,17 @@ use arrow::array::{
     ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, RecordBatch, StringArray,
     StructArray, TimestampMicrosecondArray,
 };
-use arrow::buffer::OffsetBuffer;
+use arrow::buffer::{NullBuffer, OffsetBuffer};
 use arrow::datatypes::{DataType, Field, Fields};
 use arrow::error::ArrowError;
 use chrono::{DateTime, Utc};
 
 use super::columns::{
     self, AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
+};
+use super::directory::{
+    CaPolicy, DirectoryGroup, DirectoryKind, DirectoryRecord, DirectoryUser, NamedLocation,
+    RoleAssignment, UserRegistration,
 };
 use super::record::{
     AppliedCaPolicy, AuditEvent, AuthDetail, KeyValue, MfaStateSnapshot, ModifiedProperty,
@@ -323,4 +327,135 @@ pub fn security_defaults_batch(
     ];
     cols.extend(provenance_columns(prov));
     RecordBatch::try_new(SECURITY_DEFAULTS_SNAPSHOTS.clone(), cols)
+}
+
+/// A `List<Utf8>` column whose rows may be null (`None`).
+fn optional_string_list<R>(rows: &[R], get: impl Fn(&R) -> Option<&[String]>) -> ArrayRef {
+    let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| get(r).map_or(0, <[_]>::len)));
+    let flat: StringArray = rows
+        .iter()
+        .flat_map(|r| get(r).unwrap_or_default().iter().map(|s| Some(s.as_str())))
+        .collect();
+    let valid: NullBuffer = rows.iter().map(|r| get(r).is_some()).collect();
+    let item = Arc::new(Field::new("item", DataType::Utf8, true));
+    Arc::new(ListArray::new(item, offsets, Arc::new(flat), Some(valid)))
+}
+
+/// The rows of one policy or directory table, taken out of their records.
+fn of_kind<'a, T>(
+    rows: &[&'a DirectoryRecord],
+    get: impl Fn(&'a DirectoryRecord) -> Option<&'a T>,
+) -> Result<Vec<&'a T>, ArrowError> {
+    rows.iter()
+        .map(|r| get(r))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            ArrowError::InvalidArgumentError("records of two tables in one batch".into())
+        })
+}
+
+fn ca_policy_columns(r: &[&CaPolicy]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| Some(x.policy_id.as_str())),
+        strings(r, |x| x.display_name.as_deref()),
+        strings(r, |x| x.state.as_deref()),
+        timestamps(r, |x| x.created_at),
+        timestamps(r, |x| x.modified_at),
+        timestamps(r, |x| x.snapshot_at),
+        strings(r, |x| Some(x.definition.as_str())),
+    ]
+}
+
+fn named_location_columns(r: &[&NamedLocation]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| Some(x.location_id.as_str())),
+        strings(r, |x| x.display_name.as_deref()),
+        strings(r, |x| x.odata_type.as_deref()),
+        timestamps(r, |x| x.created_at),
+        timestamps(r, |x| x.modified_at),
+        timestamps(r, |x| x.snapshot_at),
+        strings(r, |x| Some(x.definition.as_str())),
+    ]
+}
+
+fn user_columns(r: &[&DirectoryUser]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| Some(x.user_id.as_str())),
+        strings(r, |x| x.user_principal_name.as_deref()),
+        strings(r, |x| x.display_name.as_deref()),
+        strings(r, |x| x.user_type.as_deref()),
+        bools(r, |x| x.account_enabled),
+        timestamps(r, |x| x.created_at),
+        bools(r, |x| x.on_premises_sync_enabled),
+        timestamps(r, |x| x.snapshot_at),
+    ]
+}
+
+fn registration_columns(r: &[&UserRegistration]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| Some(x.user_id.as_str())),
+        strings(r, |x| x.user_principal_name.as_deref()),
+        strings(r, |x| x.user_type.as_deref()),
+        bools(r, |x| x.is_admin),
+        bools(r, |x| x.is_mfa_registered),
+        bools(r, |x| x.is_mfa_capable),
+        string_list(r, |x| x.methods_registered.as_slice()),
+        timestamps(r, |x| x.snapshot_at),
+    ]
+}
+
+fn group_columns(r: &[&DirectoryGroup]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| Some(x.group_id.as_str())),
+        strings(r, |x| x.display_name.as_deref()),
+        optional_string_list(r, |x| x.member_ids.as_deref()),
+        timestamps(r, |x| x.snapshot_at),
+    ]
+}
+
+fn role_assignment_columns(r: &[&RoleAssignment]) -> Vec<ArrayRef> {
+    vec![
+        strings(r, |x| x.assignment_id.as_deref()),
+        strings(r, |x| Some(x.principal_id.as_str())),
+        strings(r, |x| Some(x.role_definition_id.as_str())),
+        strings(r, |x| x.directory_scope_id.as_deref()),
+        timestamps(r, |x| x.snapshot_at),
+    ]
+}
+
+/// Builds a batch of the policy or directory table `kind`; every row must be of that kind.
+pub fn directory_batch(
+    kind: DirectoryKind,
+    rows: &[&DirectoryRecord],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    use DirectoryRecord as D;
+    let mut cols = match kind {
+        DirectoryKind::CaPolicies => ca_policy_columns(&of_kind(rows, |r| match r {
+            D::CaPolicy(x) => Some(x),
+            _ => None,
+        })?),
+        DirectoryKind::NamedLocations => named_location_columns(&of_kind(rows, |r| match r {
+            D::NamedLocation(x) => Some(x),
+            _ => None,
+        })?),
+        DirectoryKind::Users => user_columns(&of_kind(rows, |r| match r {
+            D::User(x) => Some(x),
+            _ => None,
+        })?),
+        DirectoryKind::Registrations => registration_columns(&of_kind(rows, |r| match r {
+            D::Registration(x) => Some(x),
+            _ => None,
+        })?),
+        DirectoryKind::Groups => group_columns(&of_kind(rows, |r| match r {
+            D::Group(x) => Some(x),
+            _ => None,
+        })?),
+        DirectoryKind::RoleAssignments => role_assignment_columns(&of_kind(rows, |r| match r {
+            D::RoleAssignment(x) => Some(x),
+            _ => None,
+        })?),
+    };
+    cols.extend(provenance_columns(prov));
+    RecordBatch::try_new(columns::directory_schema(kind), cols)
 }

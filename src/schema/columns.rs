@@ -7,6 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
+use super::directory::DirectoryKind;
+
 /// Bumped when a column changes meaning or type; written into every Parquet file's metadata.
 pub const SCHEMA_VERSION: &str = "1";
 
@@ -247,3 +249,167 @@ pub static SECURITY_DEFAULTS_SNAPSHOTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     fields.extend(provenance());
     Arc::new(Schema::new(fields))
 });
+
+fn key(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+
+fn with_provenance(mut fields: Vec<Field>) -> SchemaRef {
+    fields.extend(provenance());
+    Arc::new(Schema::new(fields))
+}
+
+/// The `ca_policies` table.
+pub static CA_POLICIES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        key("policy_id"),
+        utf8("display_name"),
+        utf8("state"),
+        timestamp("created_at"),
+        timestamp("modified_at"),
+        timestamp("snapshot_at"),
+        key("definition"),
+    ])
+});
+
+/// The `named_locations` table.
+pub static NAMED_LOCATIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        key("location_id"),
+        utf8("display_name"),
+        utf8("odata_type"),
+        timestamp("created_at"),
+        timestamp("modified_at"),
+        timestamp("snapshot_at"),
+        key("definition"),
+    ])
+});
+
+/// The `directory_users` table.
+pub static DIRECTORY_USERS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        key("user_id"),
+        utf8("user_principal_name"),
+        utf8("display_name"),
+        utf8("user_type"),
+        boolean("account_enabled"),
+        timestamp("created_at"),
+        boolean("on_premises_sync_enabled"),
+        timestamp("snapshot_at"),
+    ])
+});
+
+/// The `user_registrations` table.
+pub static USER_REGISTRATIONS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        key("user_id"),
+        utf8("user_principal_name"),
+        utf8("user_type"),
+        boolean("is_admin"),
+        boolean("is_mfa_registered"),
+        boolean("is_mfa_capable"),
+        string_list("methods_registered"),
+        timestamp("snapshot_at"),
+    ])
+});
+
+/// The `directory_groups` table.
+pub static DIRECTORY_GROUPS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        key("group_id"),
+        utf8("display_name"),
+        string_list("member_ids"),
+        timestamp("snapshot_at"),
+    ])
+});
+
+/// The `role_assignments` table.
+pub static ROLE_ASSIGNMENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    with_provenance(vec![
+        utf8("assignment_id"),
+        key("principal_id"),
+        key("role_definition_id"),
+        utf8("directory_scope_id"),
+        timestamp("snapshot_at"),
+    ])
+});
+
+/// The schema of a policy or directory table.
+pub fn directory_schema(kind: DirectoryKind) -> SchemaRef {
+    match kind {
+        DirectoryKind::CaPolicies => CA_POLICIES.clone(),
+        DirectoryKind::NamedLocations => NAMED_LOCATIONS.clone(),
+        DirectoryKind::Users => DIRECTORY_USERS.clone(),
+        DirectoryKind::Registrations => USER_REGISTRATIONS.clone(),
+        DirectoryKind::Groups => DIRECTORY_GROUPS.clone(),
+        DirectoryKind::RoleAssignments => ROLE_ASSIGNMENTS.clone(),
+    }
+}
+
+/// The number of leading columns that are the row's content (all but provenance): the
+/// columns the policy and directory tables deduplicate on.
+pub fn content_columns(schema: &Schema) -> usize {
+    schema.fields().len() - provenance().len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columns `docs/schema.md` lists under `## heading`: the first cell of each table
+    /// row, split at commas.
+    fn documented(doc: &str, heading: &str) -> Vec<String> {
+        let start = doc
+            .find(&format!("\n## {heading}\n"))
+            .unwrap_or_else(|| panic!("docs/schema.md has no section {heading}"));
+        let section = &doc[start + 1..];
+        let end = section[3..].find("\n## ").map_or(section.len(), |e| e + 3);
+        section[..end]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| column"))
+            .flat_map(|l| l[2..].split(" |").next().unwrap_or("").split(", "))
+            .map(|c| c.trim().to_string())
+            .collect()
+    }
+
+    fn names(fields: &[Field]) -> Vec<String> {
+        fields.iter().map(|f| f.name().clone()).collect()
+    }
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn docs_schema_lists_every_column_of_every_table() {
+        let doc = include_str!("../../docs/schema.md");
+        let mut tables = vec![
+            ("sign_ins", SIGN_INS.clone()),
+            ("audit_events", AUDIT_EVENTS.clone()),
+            ("mfa_state_snapshots", MFA_STATE_SNAPSHOTS.clone()),
+            (
+                "security_defaults_snapshots",
+                SECURITY_DEFAULTS_SNAPSHOTS.clone(),
+            ),
+        ];
+        tables.extend(DirectoryKind::ALL.map(|k| (k.as_str(), directory_schema(k))));
+        for (name, schema) in tables {
+            let content = content_columns(&schema);
+            let fields: Vec<Field> = schema.fields()[..content]
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect();
+            // A doc row may name several columns of one type, so the order may differ.
+            assert_eq!(
+                sorted(documented(doc, &format!("`{name}`"))),
+                sorted(names(&fields)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            documented(doc, "Provenance (every table)"),
+            names(&provenance())
+        );
+    }
+}

@@ -2,7 +2,9 @@
 
 pub mod batch;
 pub mod columns;
+pub mod directory;
 pub mod record;
 
 pub use batch::Provenance;
+pub use directory::*;
 pub use record::*;

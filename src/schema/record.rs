@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::directory::DirectoryRecord;
+
 /// Where a record came from: the input file and the 1-based line (JSON Lines, CSV) or
 /// index (JSON array, `value`/`records` envelope) inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,6 +296,8 @@ pub enum Record {
     Audit(Box<AuditEvent>),
     MfaState(MfaStateSnapshot),
     SecurityDefaults(SecurityDefaultsSnapshot),
+    /// A policy or directory snapshot row (boxed: the enum stays small on the hot path).
+    Directory(Box<DirectoryRecord>),
 }
 
 /// The current time, truncated to microseconds like every stored timestamp.

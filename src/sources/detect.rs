@@ -5,6 +5,8 @@
 
 use std::str::FromStr;
 
+use super::json_kind;
+
 crate::words::word_enum! {
     /// Every input format mfaproof reads.
     ///
@@ -28,6 +30,40 @@ crate::words::word_enum! {
         MfaStateJson => "mfa-state-json",
         /// Security-defaults snapshot (JSON `isEnabled`/`is_enabled`, or CSV).
         SecurityDefaults => "security-defaults",
+        /// Graph `identity/conditionalAccess/policies` body.
+        CaPolicies => "ca-policies",
+        /// Graph `identity/conditionalAccess/namedLocations` body.
+        NamedLocations => "named-locations",
+        /// Graph `users` body.
+        DirectoryUsers => "directory-users",
+        /// Graph `reports/authenticationMethods/userRegistrationDetails` body.
+        UserRegistrations => "user-registrations",
+        /// Graph `groups?$expand=members($select=id)` body.
+        DirectoryGroups => "directory-groups",
+        /// Graph `roleManagement/directory/roleAssignments` body.
+        RoleAssignments => "role-assignments",
+    }
+}
+
+/// What an input's first bytes say it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detection {
+    /// A format mfaproof reads.
+    Format(Format),
+    /// JSON of a kind mfaproof does not read (another Graph resource, objects of no known
+    /// shape): what it is, for the message. Never guessed into sign-ins.
+    Unread(String),
+    /// Not an input mfaproof knows at all.
+    Unknown,
+}
+
+impl Detection {
+    /// The format, when it is one mfaproof reads.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            Detection::Format(f) => Some(*f),
+            _ => None,
+        }
     }
 }
 
@@ -47,24 +83,42 @@ impl FromStr for Format {
 }
 
 /// Detects the format from the first bytes of the (decompressed) content and the file
-/// name; `None` when it is not a log file mfaproof knows.
+/// name; `None` when it is not an input mfaproof reads.
 pub fn detect(head: &[u8], file_name: &str) -> Option<Format> {
+    classify(head, file_name).format()
+}
+
+/// [`detect`], telling JSON of a kind mfaproof does not read from input it does not know.
+pub fn classify(head: &[u8], file_name: &str) -> Detection {
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
     let lower_name = file_name.to_ascii_lowercase();
-    match text.chars().next()? {
-        '{' | '[' => Some(detect_json(text)),
-        _ => detect_csv(text, &lower_name),
+    match text.chars().next() {
+        Some('{' | '[') => detect_json(text),
+        Some(_) => detect_csv(text, &lower_name).map_or(Detection::Unknown, Detection::Format),
+        None => Detection::Unknown,
     }
 }
 
-fn detect_json(text: &str) -> Format {
+/// A JSON input: its `@odata.context` decides (`json_kind.rs`), else its shape.
+fn detect_json(text: &str) -> Detection {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some(by_context) = json_kind::by_context(&compact) {
+        return by_context;
+    }
+    match shape_format(&compact) {
+        Some(format) => Detection::Format(format),
+        None => json_kind::by_shape(&compact.to_lowercase()),
+    }
+}
+
+/// The formats told by their shape before the policy and directory kinds are looked for.
+fn shape_format(compact: &str) -> Option<Format> {
     if compact.starts_with("{\"records\":") || compact.starts_with("[{\"records\":") {
-        return Format::AzureMonitor;
+        return Some(Format::AzureMonitor);
     }
     if compact.contains("\"category\":") && compact.contains("\"properties\":{") {
-        return Format::AzureMonitor;
+        return Some(Format::AzureMonitor);
     }
     // Log Analytics rows: every table has TimeGenerated, which no Graph object or Azure
     // Monitor envelope (`time`) has; a query that projected it away still has the
@@ -75,20 +129,12 @@ fn detect_json(text: &str) -> Format {
         "\"ActivityDateTime\":",
     ];
     if log_analytics.iter().any(|k| compact.contains(k)) {
-        return Format::LogAnalytics;
+        return Some(Format::LogAnalytics);
     }
     if compact.contains("\"perUserMfaState\":") || compact.contains("\"per_user_mfa_state\":") {
-        return Format::MfaStateJson;
+        return Some(Format::MfaStateJson);
     }
-    let sign_in_or_audit = ["\"createdDateTime\":", "\"activityDateTime\":"]
-        .iter()
-        .any(|k| compact.contains(k));
-    if !sign_in_or_audit
-        && (compact.contains("\"isEnabled\":") || compact.contains("\"is_enabled\":"))
-    {
-        return Format::SecurityDefaults;
-    }
-    Format::Graph
+    None
 }
 
 fn detect_csv(text: &str, lower_name: &str) -> Option<Format> {
@@ -141,7 +187,7 @@ mod tests {
             ),
             Some(Format::Graph)
         );
-        assert_eq!(detect(b"[ {\"id\":\"1\"} ]", "a.json"), Some(Format::Graph));
+        assert_eq!(detect(b"[ {\"id\":\"1\"} ]", "a.json"), None);
         assert_eq!(
             detect(br#"{ "records": [ ] }"#, "PT1H.json"),
             Some(Format::AzureMonitor)

@@ -8,9 +8,12 @@
 pub mod azure_monitor;
 mod csv_input;
 pub mod detect;
+pub mod directory;
 mod error;
 pub mod graph;
+mod graph_object;
 pub mod json_decode;
+mod json_kind;
 mod json_repeats;
 #[cfg(test)]
 mod json_samples;
@@ -20,6 +23,7 @@ mod la_row;
 pub mod log_analytics;
 pub mod mapping;
 mod piece_pool;
+pub mod policies;
 mod portal_auth_details;
 pub mod portal_csv;
 mod sink;
@@ -37,7 +41,7 @@ use std::io::BufRead;
 
 pub use error::{Error, Result};
 
-pub use detect::{Format, detect};
+pub use detect::{Detection, Format, classify, detect};
 pub use sink::Sink;
 
 /// Reads one input of a known format into `sink`. `file_name` is the input's name as the
@@ -64,5 +68,11 @@ pub fn read(
         Format::MfaStateCsv | Format::MfaStateJson | Format::SecurityDefaults => {
             snapshot::read(format, input, sink)
         }
+        Format::CaPolicies => policies::read_policies(input, sink),
+        Format::NamedLocations => policies::read_named_locations(input, sink),
+        Format::DirectoryUsers => directory::read_users(input, sink),
+        Format::UserRegistrations => directory::read_registrations(input, sink),
+        Format::DirectoryGroups => directory::read_groups(input, sink),
+        Format::RoleAssignments => directory::read_role_assignments(input, sink),
     }
 }

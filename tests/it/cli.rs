@@ -9,8 +9,16 @@ use tempfile::TempDir;
 
 use crate::common::{bin, fails, run, run_ok, scenario_lake, stderr};
 
-const SUBCOMMANDS: [&str; 8] = [
-    "run", "ingest", "classify", "evaluate", "query", "pull", "generate", "bench",
+const SUBCOMMANDS: [&str; 9] = [
+    "run",
+    "ingest",
+    "classify",
+    "evaluate",
+    "query",
+    "pull",
+    "generate",
+    "bench",
+    "check-policies",
 ];
 
 #[test]

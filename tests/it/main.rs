@@ -2,11 +2,14 @@
 //! and on generated inputs with known answers.
 
 mod browser;
+mod check_policies;
 mod classify;
 mod cli;
 mod common;
+mod conditional_access;
 mod generate;
 mod ingest;
+mod ingest_directory;
 mod kill;
 mod pull;
 mod samples;

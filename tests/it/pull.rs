@@ -2,6 +2,7 @@
 //! paging, the four event types, throttling and bursts, token expiry, kill and resume,
 //! the overlap window, a 403, a malformed page — and the secret never leaves the process.
 
+mod directory;
 mod fake;
 mod resume;
 

@@ -148,14 +148,14 @@ fn readme_first_command_runs_on_the_samples() {
         report.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // The samples' exact figures (a sample added or changed changes them): 29 inputs
-    // (the two READMEs and the scenario's expected.csv are skipped), their records, the
-    // verdict.
+    // The samples' exact figures (a sample added or changed changes them): 45 inputs
+    // (the four READMEs and the two hand-worked expected CSV files are skipped), their
+    // records, the verdict.
     for line in [
-        "inputs: 29 ingested, 0 already ingested, 3 skipped, 0 failed",
-        "records: 105 ingested (83 sign-ins, 18 audit events, 4 snapshot rows), 22 duplicates dropped, 0 quarantined, 1 skipped, 1 partial",
-        "verdict: not_compliant (67 sign-ins, window 2026-11-01 to 2026-11-03)",
-        "violating or unproven sign-ins: 10",
+        "inputs: 45 ingested, 0 already ingested, 6 skipped, 0 failed",
+        "records: 160 ingested (96 sign-ins, 25 audit events, 39 snapshot rows), 22 duplicates dropped, 0 quarantined, 1 skipped, 1 partial",
+        "verdict: not_compliant (80 sign-ins, window 2026-11-01 to 2026-11-03)",
+        "violating or unproven sign-ins: 22",
     ] {
         assert!(stdout.lines().any(|l| l == line), "{line:?} in\n{stdout}");
     }
@@ -166,9 +166,9 @@ fn readme_first_command_runs_on_the_samples() {
         serde_json::from_slice(&fs::read(report.join("report.json")).unwrap()).unwrap();
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 29);
-    assert_eq!(report["sign_ins"]["count"], 67, "{}", report["sign_ins"]);
-    assert_eq!(rows(&lake, "sign_ins"), 67);
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 45);
+    assert_eq!(report["sign_ins"]["count"], 80, "{}", report["sign_ins"]);
+    assert_eq!(rows(&lake, "sign_ins"), 80);
 }
 
 #[test]
@@ -196,20 +196,30 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
         evaluate(&dir.path().join("html"), "html", "10000"),
         [
             "accounts.csv",
+            "entra_disagreements.csv",
             "findings.csv",
             "location_skips.csv",
+            "policy_findings.csv",
             "regime_changes.csv",
             "report.html",
-            "report.json"
+            "report.json",
+            "why_not.csv"
         ]
     );
+    // policy_findings.csv is always written (evidence rules §10).
     assert_eq!(
         evaluate(&dir.path().join("md"), "json,md", "10000"),
-        ["report.json", "report.md"]
+        ["policy_findings.csv", "report.json", "report.md"]
     );
     assert_eq!(
         evaluate(&dir.path().join("capped"), "json", "1"),
-        ["accounts.csv", "regime_changes.csv", "report.json"]
+        [
+            "accounts.csv",
+            "policy_findings.csv",
+            "regime_changes.csv",
+            "report.json",
+            "why_not.csv"
+        ]
     );
     let res = run([
         "evaluate",

@@ -23,6 +23,26 @@ pub struct Requirement {
     pub title: &'static str,
 }
 
+/// What a requirement's `build` returns: whether it holds, its figures, and whether the
+/// evidence could decide it at all (a requirement that could not be evidenced is reported
+/// but does not decide the verdict). A `(holds, figures)` pair is evidenced.
+#[derive(Debug)]
+pub struct Built<F> {
+    pub holds: bool,
+    pub figures: F,
+    pub evidenced: bool,
+}
+
+impl<F> From<(bool, F)> for Built<F> {
+    fn from((holds, figures): (bool, F)) -> Built<F> {
+        Built {
+            holds,
+            figures,
+            evidenced: true,
+        }
+    }
+}
+
 /// Declares the requirement modules, `Figures` (one variant per module) and `build`,
 /// which builds them in the order listed.
 macro_rules! requirements {
@@ -40,12 +60,12 @@ macro_rules! requirements {
         /// Builds every requirement, in report order.
         pub async fn build(cx: &mut Context<'_>) -> Result<Vec<Requirement>> {
             Ok(vec![$({
-                let (holds, figures) = $module::build(cx).await?;
+                let built: Built<$module::Figures> = $module::build(cx).await?.into();
                 Requirement {
-                    figures: Figures::$variant(Box::new(figures)),
-                    holds,
+                    figures: Figures::$variant(Box::new(built.figures)),
+                    holds: built.holds,
                     id: $module::ID,
-                    decides: $module::DECIDES,
+                    decides: $module::DECIDES && built.evidenced,
                     title: $module::TITLE,
                 }
             }),+])
@@ -56,7 +76,7 @@ macro_rules! requirements {
     };
 }
 
-requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6);
+requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6, r7 => R7);
 
 #[cfg(test)]
 mod tests {
@@ -71,6 +91,11 @@ mod tests {
     async fn every_row_struct_has_its_query_columns() {
         let lake = tempfile::tempdir().unwrap();
         let ctx = crate::evidence::open(lake.path(), None).await.unwrap();
+        let regime = crate::evidence::conditional_access::Regime::load(&ctx)
+            .await
+            .unwrap();
+        crate::evidence::conditional_access::findings::register(&ctx, &regime, (0, 0), &[])
+            .unwrap();
         let params = [
             ("settling_hours", "24".to_owned()),
             ("window_start", queries::literal("2026-11-01T00:00:00")),
@@ -90,6 +115,11 @@ mod tests {
             ("r6_claim_chaining", fields::<r6::ChainingRow>()),
             ("r6_days_by_verdict", fields::<r6::DayVerdictRow>()),
             ("report_tenants", fields::<TenantRow>()),
+            ("r7_findings", fields::<r7::FindingRow>()),
+            ("r7_gaps", fields::<r7::GapRow>()),
+            ("r7_escapes_by_policy", fields::<r7::EscapeByPolicyRow>()),
+            ("r7_escapes", fields::<r7::EscapeRow>()),
+            ("r7_entra_disagreements", fields::<r7::DisagreementRow>()),
         ];
         for (name, read) in rows {
             let df = queries::plan(&ctx, name, &params).await.unwrap();

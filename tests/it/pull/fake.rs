@@ -1,8 +1,10 @@
 //! A fake Microsoft Graph and token endpoint on 127.0.0.1 (wiremock with one stateful
 //! responder): client-credentials tokens that expire, sign-ins filtered by time and event
 //! type and paged newest first by `$skiptoken`, directory audits, users, `$batch`, the
-//! security-defaults policy, and scripted faults (status codes, delays, 401, malformed
-//! pages). Every request is logged for the tests' assertions.
+//! security-defaults policy, the conditional access policies and named locations,
+//! registration details, groups (members expanded up to 20, as Graph does, and listed in
+//! full per group), role assignments, and scripted faults (status codes, delays, 401,
+//! malformed pages). Every request is logged for the tests' assertions.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod lists;
 
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const CLIENT: &str = "app-client-id";
@@ -62,6 +66,12 @@ pub struct State {
     /// (id, upn, per-user MFA state).
     pub users: Vec<(String, String, String)>,
     pub security_defaults: bool,
+    pub ca_policies: Vec<Value>,
+    pub named_locations: Vec<Value>,
+    pub registrations: Vec<Value>,
+    /// Groups with their full `members` lists.
+    pub groups: Vec<Value>,
+    pub role_assignments: Vec<Value>,
     pub page_size: usize,
     pub expires_in: u64,
     pub rules: Vec<Rule>,
@@ -288,6 +298,31 @@ impl State {
             "/beta/auditLogs/signIns" => self.page(&path, q, true, malformed),
             "/v1.0/auditLogs/directoryAudits" => self.page(&path, q, false, malformed),
             "/v1.0/users" => self.users_page(q),
+            "/v1.0/identity/conditionalAccess/policies" => {
+                self.list(&path, q, &self.ca_policies, "identity/conditionalAccess/policies")
+            }
+            "/v1.0/identity/conditionalAccess/namedLocations" => self.list(
+                &path,
+                q,
+                &self.named_locations,
+                "identity/conditionalAccess/namedLocations",
+            ),
+            "/v1.0/reports/authenticationMethods/userRegistrationDetails" => self.list(
+                &path,
+                q,
+                &self.registrations,
+                "reports/authenticationMethods/userRegistrationDetails",
+            ),
+            "/v1.0/groups" => self.groups_page(&path, q),
+            "/v1.0/roleManagement/directory/roleAssignments" => self.list(
+                &path,
+                q,
+                &self.role_assignments,
+                "roleManagement/directory/roleAssignments",
+            ),
+            p if p.starts_with("/v1.0/groups/") && p.ends_with("/members") => {
+                self.members_page(&path, q)
+            }
             "/beta/$batch" => self.batch(req),
             "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy" => out(
                 200,
@@ -397,29 +432,6 @@ impl State {
                 "{}{path}?$filter={}&$top={top}&$skiptoken={}",
                 self.base,
                 encode(&filter),
-                skip + self.page_size
-            ));
-        }
-        out(200, ResponseTemplate::new(200).set_body_json(body))
-    }
-
-    fn users_page(&self, q: &BTreeMap<String, String>) -> Out {
-        let skip: usize = q
-            .get("$skiptoken")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let page: Vec<Value> = self
-            .users
-            .iter()
-            .skip(skip)
-            .take(self.page_size)
-            .map(|(id, upn, _)| json!({"id": id, "userPrincipalName": upn}))
-            .collect();
-        let mut body = json!({"value": page});
-        if skip + self.page_size < self.users.len() {
-            body["@odata.nextLink"] = json!(format!(
-                "{}/v1.0/users?$select=id,userPrincipalName&$top=999&$skiptoken={}",
-                self.base,
                 skip + self.page_size
             ));
         }

@@ -1,8 +1,9 @@
-//! The sections of the HTML report, R1–R6, each built from its requirement's figures:
+//! The sections of the HTML report, R1–R7, each built from its requirement's figures:
 //! facts, charts and tables, every one naming its query, and capped so the page stays
 //! small however large the tenant. `sign_ins.rs` builds R1–R4, `regime_coverage.rs` R5
-//! and R6, from the parts in `section.rs`.
+//! and R6, `policies.rs` R7, from the parts in `section.rs`.
 
+mod policies;
 mod regime_coverage;
 mod section;
 mod sign_ins;
@@ -36,6 +37,7 @@ pub fn build(report: &Report) -> Vec<Section> {
                 Figures::R4(f) => sign_ins::r4(&mut section, f),
                 Figures::R5(f) => regime_coverage::r5(&mut section, f, window),
                 Figures::R6(f) => regime_coverage::r6(&mut section, f, window),
+                Figures::R7(f) => policies::r7(&mut section, f),
             }
             section
         })
