@@ -16,19 +16,19 @@ fn rows_starting(csv: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn why_not_and_rule_16b_match_the_hand_checked_tenant() {
+/// The scenario and the tenant in one lake: the scenario's audit events turn security
+/// defaults off at 18:00 on 2 November, before the tenant's policies exist.
+fn tenant_lake() -> (TempDir, std::path::PathBuf) {
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
-    // With the scenario: its audit events turn security defaults off at 18:00 on
-    // 2 November, before the tenant's policies exist.
-    ingest(
-        &lake,
-        [
-            samples().join("scenario"),
-            samples().join("conditional-access/tenant"),
-        ],
-    );
+    let tenant = samples().join("conditional-access/tenant");
+    ingest(&lake, [samples().join("scenario"), tenant]);
+    (dir, lake)
+}
+
+#[test]
+fn why_not_and_rule_16b_match_the_hand_checked_tenant() {
+    let (dir, lake) = tenant_lake();
     let classes = dir.path().join("classes.csv");
     let why_not = dir.path().join("why-not.csv");
     let out = run_ok([
@@ -83,15 +83,7 @@ fn why_not_and_rule_16b_match_the_hand_checked_tenant() {
 
 #[test]
 fn r7_findings_gaps_and_disagreements_of_the_tenant() {
-    let dir = TempDir::new().unwrap();
-    let lake = dir.path().join("lake");
-    ingest(
-        &lake,
-        [
-            samples().join("scenario"),
-            samples().join("conditional-access/tenant"),
-        ],
-    );
+    let (dir, lake) = tenant_lake();
     let out = dir.path().join("report");
     run_ok([
         "evaluate".as_ref(),
