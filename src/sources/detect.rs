@@ -120,6 +120,9 @@ fn shape_format(compact: &str) -> Option<Format> {
     if compact.contains("\"category\":") && compact.contains("\"properties\":{") {
         return Some(Format::AzureMonitor);
     }
+    if super::la_query_api::is_response(compact) {
+        return Some(Format::LogAnalytics);
+    }
     // Log Analytics rows: every table has TimeGenerated, which no Graph object or Azure
     // Monitor envelope (`time`) has; a query that projected it away still has the
     // PascalCase time column (Graph's is camelCase).
@@ -180,6 +183,13 @@ mod tests {
 
     #[test]
     fn json_shapes() {
+        assert_eq!(
+            detect(
+                b"{ \"tables\": [ {\"name\":\"PrimaryResult\",\"columns\":[{\"name\":\"Id\"}]",
+                "query.json"
+            ),
+            Some(Format::LogAnalytics)
+        );
         assert_eq!(
             detect(
                 br#"{"@odata.context":"x","value":[{"id":"1","createdDateTime":"x"}]}"#,

@@ -1,8 +1,9 @@
 //! Log Analytics tables (SigninLogs, the three other sign-in tables and AuditLogs) as they
 //! leave a workspace: exported to CSV (PascalCase columns whose nested values are JSON
 //! text), or as JSON rows (one object a line, or an array of them: what the query API,
-//! Sentinel and public datasets hold; nested columns are JSON values or JSON text). Both
-//! are read through `la_row.rs`, so a column means the same in either.
+//! Sentinel and public datasets hold; nested columns are JSON values or JSON text), or the
+//! query API's `{"tables":[…]}` response (`la_query_api.rs`). All are read through
+//! `la_row.rs`, so a column means the same in each.
 
 use std::io::BufRead;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 use super::csv_input::{Header, Row, normalise_header, read_rows};
 use super::json_decode::{TRUNCATED, describe, for_each_piece};
 use super::json_repeats::parse_members;
+use super::la_query_api;
 use super::la_row::{self, Shape, table_from_file_name};
 use super::sink::Sink;
 use crate::sources::{Error, Result};
@@ -28,7 +30,15 @@ pub fn read(file_name: &str, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Re
         .unwrap_or(head)
         .iter()
         .find(|b| !b.is_ascii_whitespace());
+    let compact: String = String::from_utf8_lossy(head)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        .take(16)
+        .collect();
     match first {
+        Some(b'{') if la_query_api::is_response(&compact) => {
+            la_query_api::read(file_name, input, sink)
+        }
         Some(b'{' | b'[') => read_json(file_name, input, sink),
         _ => read_csv(file_name, input, sink),
     }
@@ -107,7 +117,7 @@ fn cell_text(v: &Value) -> String {
 }
 
 /// Hands a decoded row to the sink.
-fn deliver(row: la_row::Row, no: u64, raw: &[u8], sink: &mut dyn Sink) -> Result<()> {
+pub(super) fn deliver(row: la_row::Row, no: u64, raw: &[u8], sink: &mut dyn Sink) -> Result<()> {
     match row {
         la_row::Row::Record(record, repeated_keys) => {
             sink.record(no, record)?;

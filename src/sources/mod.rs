@@ -19,6 +19,7 @@ mod json_repeats;
 mod json_samples;
 pub mod json_split;
 mod la_cells;
+mod la_query_api;
 mod la_row;
 pub mod log_analytics;
 pub mod mapping;

@@ -181,3 +181,25 @@ fn gzip_and_zip_inputs_and_truncated_gzip() {
         "the truncated gzip is reported: {stderr}"
     );
 }
+
+/// The Log Analytics query API's `{"tables":[…]}` body is read as Log Analytics rows: a
+/// sign-in per row, a row with too few cells quarantined with its reason.
+#[test]
+fn log_analytics_query_api_response() {
+    let (dir, lake) = temp_lake();
+    let body = r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"TenantId","type":"string"},{"name":"TimeGenerated","type":"datetime"},{"name":"Id","type":"string"},{"name":"CreatedDateTime","type":"datetime"},{"name":"UserId","type":"string"},{"name":"ResultType","type":"string"},{"name":"Type","type":"string"}],"rows":[["w","2026-11-05T09:00:00Z","qa1","2026-11-05T08:00:00Z","u1","0","SigninLogs"],["w","2026-11-05T09:00:00Z"],["w","2026-11-05T09:01:00Z","qa3","2026-11-05T08:01:00Z","u2","50126","AADNonInteractiveUserSignInLogs"]]}]}"#;
+    let input = dir.path().join("query-result.json");
+    fs::write(&input, body).unwrap();
+    let out = run_ok([
+        "ingest",
+        "--json",
+        "--lake",
+        lake.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["counts"]["sign_ins"], 2, "{summary}");
+    assert_eq!(summary["counts"]["quarantined"], 1, "{summary}");
+    let rows = sign_ins(&lake);
+    assert_eq!(rows.keys().collect::<Vec<_>>(), ["qa1", "qa3"]);
+}
