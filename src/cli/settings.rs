@@ -87,7 +87,7 @@ pub fn secret() -> anyhow::Result<SecretString> {
     }
 }
 
-/// Parses `--crash-at STAGE:N` (stage `staged`, `journaled` or `committed`; N the
+/// Parses `--crash-at STAGE:N` (stage `staged`, `journaled`, `renamed` or `committed`; N the
 /// commit's number in the run, from 1).
 pub fn parse_crash_point(s: &str) -> Result<CommitPoint, String> {
     let (stage, n) = s
@@ -96,8 +96,13 @@ pub fn parse_crash_point(s: &str) -> Result<CommitPoint, String> {
     let stage = match stage {
         "staged" => CommitStage::Staged,
         "journaled" => CommitStage::Journaled,
+        "renamed" => CommitStage::Renamed,
         "committed" => CommitStage::Committed,
-        other => return Err(format!("{other:?}: staged, journaled or committed")),
+        other => {
+            return Err(format!(
+                "{other:?}: staged, journaled, renamed or committed"
+            ));
+        }
     };
     let commit = n
         .parse()

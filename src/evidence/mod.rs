@@ -96,8 +96,10 @@ pub async fn open_with(
         }
         .into());
     }
-    let ctx = session(engine)?;
     let layout = Layout::new(lake);
+    // A commit a crash interrupted is finished first: a reader sees whole commits only.
+    crate::lake::commit::finish_interrupted(&layout)?;
+    let ctx = session(engine)?;
     register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
     register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;
     register_table(

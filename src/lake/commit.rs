@@ -45,10 +45,21 @@ pub fn record(layout: &Layout, journal: &Journal) -> Result<()> {
     write_atomic(&path, &bytes)
 }
 
-/// Applies a recorded journal; safe to repeat.
+/// Applies a recorded journal; safe to repeat, and safe to run twice at once (a reader
+/// finishing the commit of a writer that is finishing it too): a move or delete already
+/// done by the other is skipped.
 pub fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
+    apply_with(layout, journal, &mut || {})
+}
+
+/// [`apply`], calling `after_first_move` once the first file is moved into its table.
+pub fn apply_with(
+    layout: &Layout,
+    journal: &Journal,
+    after_first_move: &mut dyn FnMut(),
+) -> Result<()> {
     let root = layout.root();
-    for (from, to) in &journal.renames {
+    for (i, (from, to)) in journal.renames.iter().enumerate() {
         let (from, to) = (root.join(from), root.join(to));
         if !from.exists() {
             continue; // already moved by an earlier, interrupted apply
@@ -56,9 +67,17 @@ pub fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
         if let Some(dir) = to.parent() {
             create_dir_all(dir)?;
         }
-        fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        match fs::rename(&from, &to) {
+            Ok(()) => {}
+            // Moved by a concurrent apply between the check and the rename.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && to.exists() => {}
+            Err(e) => return Err(Error::io(&to, e)),
+        }
         if let Some(dir) = to.parent() {
             sync_dir(dir);
+        }
+        if i == 0 {
+            after_first_move();
         }
     }
     for path in &journal.deletes {
@@ -71,28 +90,39 @@ pub fn apply(layout: &Layout, journal: &Journal) -> Result<()> {
     }
     journal.manifest.save(&layout.manifest())?;
     let path = journal_file(layout);
-    fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, e)),
+    }
     // Only an empty folder is left; removing it keeps the lake listing to the tables.
     let _ = fs::remove_dir(layout.journal());
     Ok(())
 }
 
-/// Finishes a commit interrupted by a crash and discards staged files of a run that never
-/// committed. Returns whether a journal was replayed.
-pub fn recover(layout: &Layout) -> Result<bool> {
+/// Finishes a commit a crash interrupted (its journal is still there), so a reader sees
+/// whole commits only; returns whether there was one. Staging is left alone: a writer may
+/// be using it.
+pub fn finish_interrupted(layout: &Layout) -> Result<bool> {
     let path = journal_file(layout);
-    let replayed = match fs::read(&path) {
+    match fs::read(&path) {
         Ok(bytes) => {
             let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
                 path: path.clone(),
                 reason: format!("unreadable commit journal: {e}"),
             })?;
             apply(layout, &journal)?;
-            true
+            Ok(true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(Error::io(&path, e)),
-    };
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Finishes a commit interrupted by a crash and discards staged files of a run that never
+/// committed. Returns whether a journal was replayed.
+pub fn recover(layout: &Layout) -> Result<bool> {
+    let replayed = finish_interrupted(layout)?;
     remove_dir_if_exists(&layout.staging())?;
     Ok(replayed)
 }

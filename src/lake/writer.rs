@@ -81,6 +81,8 @@ pub enum CommitStage {
     Staged,
     /// Its journal is written; nothing is renamed into the tables yet.
     Journaled,
+    /// Its first file is moved into its table, the others not yet.
+    Renamed,
     /// It is applied: files in place, manifest saved, journal removed.
     Committed,
 }
@@ -457,7 +459,9 @@ impl RunWriter {
         self.passed(number, CommitStage::Staged);
         commit::record(&self.layout, &journal)?;
         self.passed(number, CommitStage::Journaled);
-        commit::apply(&self.layout, &journal)?;
+        commit::apply_with(&self.layout, &journal, &mut || {
+            self.passed(number, CommitStage::Renamed);
+        })?;
         self.manifest = manifest;
         self.passed(number, CommitStage::Committed);
         Ok(())
