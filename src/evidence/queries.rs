@@ -46,7 +46,7 @@ queries!(
     "r5_regime_at_start",
     "r1_sign_ins_by_class",
     "r1_problems",
-    "r2_accounts",
+    "accounts",
     "r3_location_skips",
     "r4_legacy",
     "r6_coverage",

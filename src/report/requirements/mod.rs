@@ -4,6 +4,7 @@
 //! requirement is a new module and a line there (the compiler then asks each renderer
 //! for its section).
 
+pub mod accounts;
 pub mod context;
 
 use serde::Serialize;
@@ -99,12 +100,13 @@ mod tests {
         let params = [
             ("settling_hours", "24".to_owned()),
             ("window_start", queries::literal("2026-11-01T00:00:00")),
+            ("covered_at", queries::literal("2026-11-03T00:00:00")),
         ];
         let rows = [
             ("r1_sign_ins_by_class", fields::<ClassRow>()),
             ("r1_mfa_methods", fields::<r1::MethodRow>()),
             ("r1_problems", fields::<ProblemRow>()),
-            ("r2_accounts", fields::<r2::AccountRow>()),
+            ("accounts", fields::<accounts::AccountRow>()),
             ("r3_location_skips", fields::<r3::LocationSkipRow>()),
             ("r4_legacy", fields::<r4::LegacyRow>()),
             ("r5_regime_at_start", fields::<r5::RegimeAtStart>()),
