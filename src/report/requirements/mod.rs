@@ -77,7 +77,7 @@ macro_rules! requirements {
     };
 }
 
-requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6, r7 => R7);
+requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6, r7 => R7, r8 => R8);
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use super::context::Context;
 use crate::report::Result;
 use crate::report::figures::{Count, Figure};
 
-pub use super::accounts::{ACCOUNTS_CSV, AccountRow, SYNC_DISPLAY_NAME, Special};
+pub use super::accounts::{ACCOUNTS_CSV, AccountBrief, AccountRow, SYNC_DISPLAY_NAME, Special};
 
 pub const ID: &str = "R2";
 pub const TITLE: &str =

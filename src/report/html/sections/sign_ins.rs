@@ -110,8 +110,11 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
     let accounts = &f.accounts;
     let q = accounts.query.as_str();
     let (total, rest) = whole(accounts);
-    sec.facts
-        .push(fact("Accounts that signed in", grouped(total as u64), q));
+    sec.facts.push(fact(
+        "Accounts (directory and sign-ins)",
+        grouped(total as u64),
+        q,
+    ));
     sec.facts.push(fact(
         "Emergency-access accounts configured",
         list(&f.emergency_accounts_configured),
@@ -138,7 +141,7 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
             ACCOUNTS_CAP,
             "report.json",
         )
-        .sortable(),
+        .filterable(),
     );
     let others = problem_first(all.iter().filter(|r| r.special.is_none()));
     // report.json lists every special account, so the others are the rest of the total.
@@ -151,7 +154,7 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
         "report.json",
     )
     .of_total(others_total, rest)
-    .sortable();
+    .filterable();
     if t.more.is_some() {
         sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first; every account is in {rest}.", grouped(others_total as u64)));
     }
