@@ -54,6 +54,7 @@ queries!(
     "r6_settling",
     "r6_claim_chaining",
     "r1_mfa_methods",
+    "r1_by_application",
     "r6_days_by_verdict",
     "report_tenants",
     "r7_findings",

@@ -176,6 +176,8 @@ fn requirement_1(out: &mut String, f: &r1::Figures) {
     );
     let title = "Sign-ins by event type, user type, class and verdict";
     table(out, title, &Rows::of(&f.sign_ins_by_class), usize::MAX);
+    let title = "User sign-ins per application (those the partner requirements name first)";
+    table(out, title, &Rows::of(&f.by_application), LONG);
 }
 
 fn requirement_2(out: &mut String, f: &r2::Figures) {

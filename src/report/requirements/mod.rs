@@ -105,6 +105,7 @@ mod tests {
         let rows = [
             ("r1_sign_ins_by_class", fields::<ClassRow>()),
             ("r1_mfa_methods", fields::<r1::MethodRow>()),
+            ("r1_by_application", fields::<r1::ApplicationRow>()),
             ("r1_problems", fields::<ProblemRow>()),
             ("accounts", fields::<accounts::AccountRow>()),
             ("r3_location_skips", fields::<r3::LocationSkipRow>()),

@@ -43,11 +43,52 @@ pub(super) fn r1(sec: &mut Section, f: &r1::Figures) {
         &verdict_legend(),
     ));
     sec.charts.push(methods(&f.mfa_methods));
+    sec.charts.push(applications(&f.by_application));
     sec.tables.push(Table::of_figure(
         "Sign-ins by event type, user type, class and verdict",
         by_class,
         ROWS_CAP,
     ));
+    sec.tables.push(
+        Table::of_figure(
+            "User sign-ins per application (those the partner requirements name first)",
+            &f.by_application,
+            ROWS_CAP,
+        )
+        .filterable(),
+    );
+}
+
+/// The applications the partner requirements name, and the others with violating or
+/// unproven sign-ins, as bars by verdict.
+fn applications(apps: &crate::report::figures::Figure<r1::ApplicationRow>) -> charts::Chart {
+    let groups: Vec<(String, [u64; 5])> = apps
+        .rows
+        .iter()
+        .filter(|r| r.partner_app.is_some() || r.violation + r.unproven > 0)
+        .take(ACCOUNT_BARS)
+        .map(|r| {
+            let label = match (&r.partner_app, &r.resource_display_name) {
+                (Some(p), _) => format!("★ {p}"),
+                (None, Some(n)) if !n.is_empty() => n.clone(),
+                _ => r.resource_id.clone(),
+            };
+            let counts = [
+                r.satisfied,
+                r.accepted,
+                r.not_applicable,
+                r.unproven,
+                r.violation,
+            ];
+            (label, counts)
+        })
+        .collect();
+    charts::bars(
+        "Where MFA was skipped, per application (★ named by the partner requirements)",
+        &apps.query,
+        by_verdict(groups),
+        &verdict_legend(),
+    )
 }
 
 /// The MFA method mix: the largest methods as bars, the rest summed into one.
