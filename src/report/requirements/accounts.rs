@@ -280,7 +280,8 @@ async fn build(cx: &mut Context<'_>) -> Result<Accounts> {
             is_technical(row, &technical).then_some(Special::Technical)
         };
         acc.tally(row, cap);
-        row.special.is_some() || row.covered != "yes"
+        // R8 names the accounts not covered in its own lists.
+        row.special.is_some()
     })
     .await?;
     cx.keep_csv(&figure, ACCOUNTS_CSV)?;
