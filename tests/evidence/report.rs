@@ -272,8 +272,12 @@ async fn report_of(
     range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 ) -> serde_json::Value {
     let out = tempfile::tempdir().unwrap();
+    // The traceable lake's and the samples' break-glass accounts.
     let opts = report::Options {
-        emergency_accounts: vec!["breakglass*@contoso.com".into()],
+        emergency_accounts: vec![
+            "breakglass*@contoso.com".into(),
+            "breakglass@contoso.example".into(),
+        ],
         listed_rows,
         range,
         ..report::Options::default()
