@@ -81,7 +81,10 @@ async fn evaluate_writes_a_traceable_report() {
         .iter()
         .map(|q| q["holds"] == true)
         .collect();
-    assert_eq!(holds, vec![false, false, false, false, true, true, false, false]);
+    assert_eq!(
+        holds,
+        vec![false, false, false, false, true, true, false, false]
+    );
     // Without policy definitions R7 and R8 are reported but cannot be evidenced.
     assert_eq!(r["requirements"][6]["figures"]["evidenced"], false);
     assert_eq!(r["requirements"][7]["figures"]["evidenced"], false);

@@ -184,10 +184,11 @@ fn readme_first_command_runs_on_the_samples() {
     let f = &r8["figures"];
     assert_eq!(f["covered_at"], "2026-11-03T12:00:00.000000Z");
     assert_eq!(f["security_defaults_at_end"], "off");
-    let counts: Vec<&serde_json::Value> = ["accounts", "covered_yes", "covered_no", "covered_unknown"]
-        .iter()
-        .map(|k| &f[k]["count"])
-        .collect();
+    let counts: Vec<&serde_json::Value> =
+        ["accounts", "covered_yes", "covered_no", "covered_unknown"]
+            .iter()
+            .map(|k| &f[k]["count"])
+            .collect();
     assert_eq!(counts, [28, 27, 1, 0]);
     assert_eq!(f["not_covered"]["count"], 1);
     assert_eq!(
@@ -197,7 +198,11 @@ fn readme_first_command_runs_on_the_samples() {
     // Gil and the break-glass account have no MFA method registered.
     assert_eq!(f["without_mfa_method"]["count"], 2);
     let md = fs::read_to_string(report_dir.join("report.md")).unwrap();
-    assert!(md.contains("## R8 — every account is covered, including those that did not sign in: fails"));
+    assert!(
+        md.contains(
+            "## R8 — every account is covered, including those that did not sign in: fails"
+        )
+    );
     assert_eq!(rows(&lake, "sign_ins"), 80);
 }
 
