@@ -6,11 +6,12 @@
 --   every query reading it orders its own output.
 -- Output columns: id, created_at, user_principal_name, user_type, event_type, class, verdict,
 --   reason, origin_sign_in_id, rule, user_id, user_display_name, session_id, date,
---   client_app_used, resource_id, ip_address, country, risk_level
+--   client_app_used, resource_id, resource_display_name, ip_address, country, risk_level
 WITH base AS (
     SELECT s.id, s.created_at, s.user_id, s.user_principal_name, s.user_display_name,
            s.user_type, s.event_type, s.session_id, s.error_code, s.date, s.client_app_used,
-           s.resource_id, s.ip_address, s.location_country_or_region AS country,
+           s.resource_id, s.resource_display_name, s.ip_address,
+           s.location_country_or_region AS country,
            s.risk_level_during_sign_in AS risk_level,
            lower(regexp_replace(coalesce(s.client_app_used, ''), '^\s+|\s+$', '', 'g')) AS client_app,
            lower(regexp_replace(coalesce(s.authentication_requirement, ''), '^\s+|\s+$', '', 'g')) AS requirement,
@@ -167,6 +168,6 @@ SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.c
        END AS origin_sign_in_id,
        v.rule,
        c.user_id, c.user_display_name, c.session_id, c.date, c.client_app_used,
-       c.resource_id, c.ip_address, c.country, c.risk_level
+       c.resource_id, c.resource_display_name, c.ip_address, c.country, c.risk_level
 FROM classified c
 JOIN vocab_classes v ON v.class = c.class

@@ -41,6 +41,14 @@ pub const FILES: &[(&str, &str)] = &[
         "vocab_finding_reasons",
         include_str!("../../queries/vocabulary/finding_reasons.csv"),
     ),
+    (
+        "vocab_technical_roles",
+        include_str!("../../queries/vocabulary/technical_roles.csv"),
+    ),
+    (
+        "vocab_partner_apps",
+        include_str!("../../queries/vocabulary/partner_apps.csv"),
+    ),
 ];
 
 /// How the rules compare strings: Unicode trim (as `str::trim`), then lower case.
@@ -56,9 +64,12 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Parses one embedded CSV; a malformed file is a build defect, reported as an error.
+/// Parses one embedded CSV (lines starting `#` are comments: where the values come from);
+/// a malformed file is a build defect, reported as an error.
 pub fn parse(name: &'static str, text: &str) -> Result<Table> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
     let bad = |e: csv::Error| Error::Internal(format!("vocabulary {name}: {e}"));
     let header = reader
         .headers()

@@ -1,4 +1,4 @@
-//! The long figures (R2's accounts, R3's location skips, R5's regime changes) streamed
+//! The long figures (the accounts of R2 and R8, R3's location skips, R5's regime changes) streamed
 //! batch by batch: every row goes to a CSV file in the output folder, and only the first
 //! rows (plus those the caller must keep, such as emergency-access accounts) stay in
 //! `report.json`, so a tenant with hundreds of thousands of accounts does not build a
@@ -39,6 +39,8 @@ pub struct Listing {
     /// Rows kept in the report in the query's order; later rows only when `visit` asks,
     /// and at most as many again.
     pub cap: usize,
+    /// The query's `{placeholders}` and their SQL literals.
+    pub params: Vec<(&'static str, String)>,
 }
 
 /// Runs the listing's query, hands every row to `visit` (which may fill the added
@@ -53,7 +55,7 @@ pub async fn stream<R: Listed>(
 ) -> Result<Figure<R>> {
     let path = listing.csv.as_path();
     let query = queries::get(listing.query)?.file();
-    let df = queries::plan(ctx, listing.query, &[]).await?;
+    let df = queries::plan(ctx, listing.query, &listing.params).await?;
     let mut header: Vec<String> = df
         .schema()
         .fields()

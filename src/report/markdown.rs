@@ -7,7 +7,7 @@ use super::cell::{Cell, Row};
 use super::escape::markdown_cell;
 use super::figures::Figure;
 use super::model::Report;
-use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r7};
+use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r7, r8};
 
 /// Rows not shown at most in the long tables.
 const LONG: usize = 200;
@@ -35,6 +35,16 @@ impl<'a, R> Rows<'a, R> {
             rows: fig.rows.iter().collect(),
             total,
             file,
+        }
+    }
+
+    /// Accounts R8 names: `count` in all, the first listed, all in the accounts file.
+    fn named(named: &'a r8::Named, file: &'a str) -> Rows<'a, r2::AccountBrief> {
+        Rows {
+            source: &named.query,
+            rows: named.listed.iter().collect(),
+            total: usize::try_from(named.count).unwrap_or(usize::MAX),
+            file: Some(file),
         }
     }
 
@@ -82,6 +92,7 @@ fn table<R: Row>(out: &mut String, title: &str, rows: &Rows<'_, R>, cap: usize) 
 fn summary(r: &Requirement) -> (String, String, &'static str) {
     let result = match &r.figures {
         Figures::R7(f) if !f.evidenced => "could not be evidenced",
+        Figures::R8(f) if !f.evidenced => "could not be evidenced",
         _ if r.holds => "holds",
         _ => "fails",
     };
@@ -103,6 +114,7 @@ pub fn render(report: &Report) -> String {
             Figures::R5(f) => requirement_5(&mut out, f),
             Figures::R6(f) => requirement_6(&mut out, f),
             Figures::R7(f) => requirement_7(&mut out, f),
+            Figures::R8(f) => requirement_8(&mut out, f),
         }
     }
     let p = &report.problems;
@@ -164,6 +176,8 @@ fn requirement_1(out: &mut String, f: &r1::Figures) {
     );
     let title = "Sign-ins by event type, user type, class and verdict";
     table(out, title, &Rows::of(&f.sign_ins_by_class), usize::MAX);
+    let title = "User sign-ins per application (those the partner requirements name first)";
+    table(out, title, &Rows::of(&f.by_application), LONG);
 }
 
 fn requirement_2(out: &mut String, f: &r2::Figures) {
@@ -238,6 +252,40 @@ fn requirement_7(out: &mut String, f: &r7::Figures) {
     for u in &f.unreadable_definitions {
         let _ = writeln!(out, "\n- unreadable definition: {}", markdown_cell(u));
     }
+}
+
+fn requirement_8(out: &mut String, f: &r8::Figures) {
+    if let Some(why) = &f.not_evidenced_because {
+        let _ = writeln!(out, "\nNot evidenced: {}.", markdown_cell(why));
+    }
+    let at = f.covered_at.as_deref().unwrap_or("");
+    let sd = f.security_defaults_at_end.as_deref().unwrap_or("");
+    let _ = writeln!(
+        out,
+        "\nAccounts: {} · covered yes: {} · no: {} · unknown: {} (judged at {}, security \
+         defaults {}; every account is in `{}`)",
+        f.accounts.count,
+        f.covered_yes.count,
+        f.covered_no.count,
+        f.covered_unknown.count,
+        markdown_cell(at),
+        markdown_cell(sd),
+        markdown_cell(f.accounts_file)
+    );
+    let file = f.accounts_file;
+    let title = "Accounts not covered";
+    table(
+        out,
+        title,
+        &Rows::<r2::AccountBrief>::named(&f.not_covered, file),
+        LONG,
+    );
+    let title = "Emergency-access accounts and their registered methods";
+    let emergency = Rows::<r2::AccountBrief>::named(&f.emergency_accounts, file);
+    table(out, title, &emergency, LONG);
+    let title = "Accounts with no MFA method registered";
+    let without = Rows::<r2::AccountBrief>::named(&f.without_mfa_method, file);
+    table(out, title, &without, LONG);
 }
 
 fn requirement_6(out: &mut String, f: &r6::Figures) {

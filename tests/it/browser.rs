@@ -2,8 +2,8 @@
 //! `.ci/run`) loads `report.html` of the samples plus hostile account names from a
 //! `file://` URL. Checked: no console message at all (errors, CSP violations, uncaught
 //! exceptions are all console messages), no network request, the headline and every
-//! section present, the hostile names inert, the sorting script allowed by the CSP. A
-//! screenshot (`target/report-screenshot.png`) and a print (`target/report.pdf`) are
+//! section present, the hostile names inert, the sorting script allowed by the CSP, and
+//! the accounts table's filter box shown by it and filtering the rows. A screenshot (`target/report-screenshot.png`) and a print (`target/report.pdf`) are
 //! written for people to look at.
 //!
 //! How: the Chromium command line, not a DevTools client crate (none is needed, and the
@@ -258,12 +258,12 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
     assert!(l.requests.is_empty(), "network requests: {:?}", l.requests);
     let dom = l.stdout;
     for id in [
-        "headline", "verdict", "r1", "r2", "r3", "r4", "r5", "r6", "problems",
+        "headline", "verdict", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "problems",
     ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "#{id} missing");
     }
     assert!(dom.contains("Verdict:") && dom.contains("Not compliant"));
-    for r in ["R1", "R2", "R3", "R4", "R5", "R6"] {
+    for r in ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"] {
         assert!(dom.contains(&format!("<h2>{r} — ")), "{r} heading missing");
     }
     assert!(
@@ -280,6 +280,12 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
     assert!(!has_attribute(&dom, "onload"));
     // The sorting script ran (the CSP hash matches): it makes sortable headers focusable.
     assert!(dom.contains("tabindex=\"0\""), "sorting script did not run");
+    // It shows the filter boxes, hidden without it.
+    assert!(
+        dom.contains("<p class=\"filter\"><label>Filter the rows of “Every other account"),
+        "filter box not shown"
+    );
+    assert!(html.contains("<p class=\"filter\" hidden>"));
 
     let target = target_dir();
     std::fs::create_dir_all(&target).unwrap();
@@ -306,6 +312,55 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
         b"%PDF",
     );
     eprintln!("screenshot: {}\nprint: {}", shot.display(), pdf.display());
+}
+
+/// The accounts table of the samples' report filters on the words typed: the report's own
+/// page, its CSP taken out so a test script can type into the filter box and read the
+/// rows left visible.
+#[test]
+fn the_accounts_table_filters_in_chromium() {
+    let Some((chromium, dir)) = require_chromium("accounts filter test") else {
+        return;
+    };
+    let page = hostile_report(dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    let start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let end = start + html[start..].find('>').unwrap() + 1;
+    let typing = "var t = Array.from(document.querySelectorAll('table.filterable')).find(function (t) { \
+          return t.caption.textContent.indexOf('Every other account') === 0; }); \
+        var box = t.parentNode.previousElementSibling.querySelector('input'); \
+        var visible = function () { return Array.from(t.tBodies[0].rows).filter(function (r) { return !r.hidden; }) \
+          .map(function (r) { return r.cells[0].textContent; }).join(','); }; \
+        var all = t.tBodies[0].rows.length; \
+        box.value = 'BREAKGLASS no'; box.dispatchEvent(new Event('input')); \
+        document.body.setAttribute('data-breakglass', visible()); \
+        box.value = 'bob@contoso.example'; box.dispatchEvent(new Event('input')); \
+        document.body.setAttribute('data-bob', visible()); \
+        box.value = ''; box.dispatchEvent(new Event('input')); \
+        document.body.setAttribute('data-cleared', String(all === t.tBodies[0].querySelectorAll('tr:not([hidden])').length));";
+    let test_page = dir.path().join("filter.html");
+    let html = format!("{}{}", &html[..start], &html[end..])
+        .replace("</body>", &format!("<script>{typing}</script></body>"));
+    std::fs::write(&test_page, html).unwrap();
+    let l = load(&chromium, &test_page, dir.path(), &["--dump-dom"]);
+    assert!(l.console.is_empty(), "{:?}", l.console);
+    // Words match any cell, ignoring case, all of them: the break-glass account is the one
+    // not covered; two accounts are named bob (two object ids).
+    assert!(
+        l.stdout
+            .contains("data-breakglass=\"breakglass@contoso.example\""),
+        "{}",
+        l.stdout
+    );
+    assert!(
+        l.stdout
+            .contains("data-bob=\"bob@contoso.example,bob@contoso.example\""),
+        "{}",
+        l.stdout
+    );
+    assert!(l.stdout.contains("data-cleared=\"true\""), "{}", l.stdout);
 }
 
 #[test]

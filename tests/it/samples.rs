@@ -148,26 +148,61 @@ fn readme_first_command_runs_on_the_samples() {
         report.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // The samples' exact figures (a sample added or changed changes them): 45 inputs
+    // The samples' exact figures (a sample added or changed changes them): 46 inputs
     // (the four READMEs and the two hand-worked expected CSV files are skipped), their
     // records, the verdict.
     for line in [
-        "inputs: 45 ingested, 0 already ingested, 6 skipped, 0 failed",
-        "records: 160 ingested (96 sign-ins, 25 audit events, 39 snapshot rows), 22 duplicates dropped, 0 quarantined, 1 skipped, 1 partial",
+        "inputs: 46 ingested, 0 already ingested, 6 skipped, 0 failed",
+        "records: 162 ingested (96 sign-ins, 27 audit events, 39 snapshot rows), 22 duplicates dropped, 0 quarantined, 1 skipped, 1 partial",
         "verdict: not_compliant (80 sign-ins, window 2026-11-01 to 2026-11-03)",
         "violating or unproven sign-ins: 22",
+        "  R8 FAILS: every account is covered, including those that did not sign in",
     ] {
         assert!(stdout.lines().any(|l| l == line), "{line:?} in\n{stdout}");
     }
     for f in ["report.json", "report.md", "findings.csv", "report.html"] {
         assert!(report.join(f).is_file(), "{f} written");
     }
+    // The story of the samples: at 11:50 on 3 November security defaults go off and CA08,
+    // the only MFA policy, excludes the break-glass account, which never signs in.
+    let accounts = fs::read_to_string(report.join("accounts.csv")).unwrap();
+    assert!(
+        accounts.starts_with("user_principal_name,status,covered,covered_because,"),
+        "{accounts}"
+    );
+    let breakglass = "breakglass@contoso.example,not_exercised,no,CA08 Require MFA for all users (44444444-aaaa-4000-8000-0000000000c8): user_excluded,";
+    assert!(accounts.contains(breakglass), "{accounts}");
+    let report_dir = report.clone();
     let report: serde_json::Value =
         serde_json::from_slice(&fs::read(report.join("report.json")).unwrap()).unwrap();
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 45);
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 46);
     assert_eq!(report["sign_ins"]["count"], 80, "{}", report["sign_ins"]);
+    let r8 = &report["requirements"][7];
+    assert_eq!((&r8["id"], &r8["holds"]), (&"R8".into(), &false.into()));
+    let f = &r8["figures"];
+    assert_eq!(f["covered_at"], "2026-11-03T12:00:00.000000Z");
+    assert_eq!(f["security_defaults_at_end"], "off");
+    let counts: Vec<&serde_json::Value> =
+        ["accounts", "covered_yes", "covered_no", "covered_unknown"]
+            .iter()
+            .map(|k| &f[k]["count"])
+            .collect();
+    assert_eq!(counts, [28, 27, 1, 0]);
+    assert_eq!(f["not_covered"]["count"], 1);
+    assert_eq!(
+        f["not_covered"]["listed"][0]["user_principal_name"],
+        "breakglass@contoso.example"
+    );
+    // Gil and the break-glass account have no MFA method registered.
+    assert_eq!(f["without_mfa_method"]["count"], 2);
+    let md = fs::read_to_string(report_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains(
+            "## R8 — every account is covered, including those that did not sign in: fails"
+        )
+    );
     assert_eq!(rows(&lake, "sign_ins"), 80);
 }
 

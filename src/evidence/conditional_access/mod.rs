@@ -4,6 +4,7 @@
 //! findings and R7 of §10. The policy logic itself is `crate::policy`; this module says
 //! which definitions were in force when.
 
+pub mod covered;
 pub mod directory;
 pub mod findings;
 pub mod load;
@@ -94,10 +95,7 @@ impl Regime {
         if security_defaults_on {
             return vec![WhyNot::alone("security_defaults")];
         }
-        let world = Instant {
-            locations: self.locations.state(self.locations.index(t)),
-            directory: &self.directory,
-        };
+        let world = self.world_at(t);
         let rows: Vec<WhyNot> = self
             .mfa_policies_at(t)
             .map(|(item, p)| WhyNot {
@@ -112,6 +110,15 @@ impl Regime {
             vec![WhyNot::alone("no_mfa_policy")]
         } else {
             vec![WhyNot::alone("policies_unknown")]
+        }
+    }
+
+    /// The world the policy logic asks about at `t`: the named locations then, and the
+    /// directory.
+    pub fn world_at(&self, t: i64) -> Instant<'_> {
+        Instant {
+            locations: self.locations.state(self.locations.index(t)),
+            directory: &self.directory,
         }
     }
 
@@ -131,8 +138,8 @@ fn known<T>(items: &[Item<T>]) -> impl Iterator<Item = (&Item<T>, &T)> {
     })
 }
 
-/// The world at one instant, as the policy logic asks about it.
-struct Instant<'a> {
+/// The world at one instant, as the policy logic asks about it (`Regime::world_at`).
+pub struct Instant<'a> {
     locations: &'a [Item<NamedLocation>],
     directory: &'a Directory,
 }

@@ -2,7 +2,8 @@
 //! RISK POLICY whose levels leave the sign-in's risk out, as "name (id)", else null) and
 //! `ca_why_not(security_defaults_state, created_at, user_id, user_type, resource_id,
 //! client_app_used, ip_address, country, risk_level)` (§9: a list of `{policy_id,
-//! policy_name, reason}`, never empty).
+//! policy_name, reason}`, never empty) and `ca_covered(security_defaults_state, at,
+//! user_id, user_type)` (§10 covered of an account at `at`: `{covered, because}`).
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -21,6 +22,14 @@ use datafusion::prelude::SessionContext;
 use super::Regime;
 use crate::policy::SignInFacts;
 
+/// The fields of `ca_covered`'s struct.
+pub fn covered_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("covered", DataType::Utf8, true),
+        Field::new("because", DataType::Utf8, true),
+    ])
+}
+
 /// The fields of one why-not element.
 pub fn why_not_fields() -> Fields {
     Fields::from(vec![
@@ -34,6 +43,7 @@ pub fn why_not_fields() -> Fields {
 enum Which {
     RiskBased,
     WhyNot,
+    Covered,
 }
 
 #[derive(Debug)]
@@ -55,9 +65,13 @@ impl Hash for CaUdf {
     }
 }
 
-/// Registers both UDFs over `regime`.
+/// Registers the three UDFs over `regime`.
 pub fn register(ctx: &SessionContext, regime: &Arc<Regime>) {
-    for (which, arity) in [(Which::RiskBased, 2), (Which::WhyNot, 9)] {
+    for (which, arity) in [
+        (Which::RiskBased, 2),
+        (Which::WhyNot, 9),
+        (Which::Covered, 4),
+    ] {
         ctx.register_udf(ScalarUDF::from(CaUdf {
             regime: regime.clone(),
             which,
@@ -82,6 +96,7 @@ impl ScalarUDFImpl for CaUdf {
         match self.which {
             Which::RiskBased => "ca_risk_based",
             Which::WhyNot => "ca_why_not",
+            Which::Covered => "ca_covered",
         }
     }
     fn signature(&self) -> &Signature {
@@ -95,11 +110,12 @@ impl ScalarUDFImpl for CaUdf {
                 DataType::Struct(why_not_fields()),
                 true,
             ))),
+            Which::Covered => DataType::Struct(covered_fields()),
         })
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let time_at = usize::from(self.which == Which::WhyNot);
+        let time_at = usize::from(self.which != Which::RiskBased);
         let at = cast(
             &arrays[time_at],
             &DataType::Timestamp(TimeUnit::Microsecond, None),
@@ -109,6 +125,7 @@ impl ScalarUDFImpl for CaUdf {
         let out: ArrayRef = match self.which {
             Which::RiskBased => Arc::new(self.risk_based(at, &strings[1])),
             Which::WhyNot => Arc::new(self.why_not(at, &strings)),
+            Which::Covered => Arc::new(self.covered(at, &strings)),
         };
         Ok(ColumnarValue::Array(out))
     }
@@ -167,6 +184,33 @@ impl CaUdf {
             list.append(true);
         }
         list.finish()
+    }
+}
+
+impl CaUdf {
+    /// `{covered, because}` per row; null where `at` is null.
+    fn covered(
+        &self,
+        at: &arrow::array::PrimitiveArray<TimestampMicrosecondType>,
+        s: &[StringArray],
+    ) -> arrow::array::StructArray {
+        let mut b = StructBuilder::from_fields(covered_fields(), at.len());
+        for i in 0..at.len() {
+            if at.is_null(i) {
+                append(&mut b, 0, None);
+                append(&mut b, 1, None);
+                b.append_null();
+                continue;
+            }
+            let user_id = get(&s[2], i).unwrap_or_default();
+            let guest = self.regime.is_guest(user_id, get(&s[3], i));
+            let sd_on = get(&s[0], i) == Some("on");
+            let judged = self.regime.covered(sd_on, at.value(i), user_id, guest);
+            append(&mut b, 0, Some(judged.covered.as_str()));
+            append(&mut b, 1, Some(&judged.because));
+            b.append(true);
+        }
+        b.finish()
     }
 }
 

@@ -5,7 +5,7 @@ use crate::report::cell::{self, Row};
 use crate::report::figures::Figure;
 
 /// Columns holding vocabulary words (classes, verdicts, event types), kept whole.
-const WORD_COLUMNS: [&str; 9] = [
+const WORD_COLUMNS: [&str; 11] = [
     "event_type",
     "user_type",
     "class",
@@ -15,6 +15,8 @@ const WORD_COLUMNS: [&str; 9] = [
     "kind",
     "provisional",
     "security_defaults",
+    "status",
+    "covered",
 ];
 
 /// One cell: its text and its CSS class: `num` (right-aligned, sorted numerically),
@@ -73,6 +75,8 @@ pub struct Table {
     /// Where the rows left out are, when some were.
     pub more: Option<String>,
     pub sortable: bool,
+    /// With a filter box (shown by the optional script) that hides rows without the words.
+    pub filterable: bool,
     /// Shown folded (`<details>`): long tables the headline does not need.
     pub folded: bool,
 }
@@ -112,6 +116,7 @@ impl Table {
             total: rows.len(),
             more,
             sortable: false,
+            filterable: false,
             folded: false,
         }
     }
@@ -146,6 +151,14 @@ impl Table {
     /// Makes the table sortable by a click on a column header (the optional script).
     pub fn sortable(mut self) -> Table {
         self.sortable = true;
+        self
+    }
+
+    /// Makes the table sortable and filterable: the optional script shows a filter box
+    /// that keeps the rows holding every word typed.
+    pub fn filterable(mut self) -> Table {
+        self.sortable = true;
+        self.filterable = true;
         self
     }
 }

@@ -6,11 +6,11 @@ use super::render;
 use super::sections::{ACCOUNTS_CAP, CHANGES_CAP, INPUTS_CAP};
 use crate::report::figures::{Count, Figure};
 use crate::report::model::{Problems, Report, Verdict, Window};
-use crate::report::requirements::r2::{AccountRow, Special};
+use crate::report::requirements::r2::{AccountBrief, AccountRow, Special};
 use crate::report::requirements::r3::LocationSkipRow;
 use crate::report::requirements::r5::ChangeRow;
 use crate::report::requirements::r6::{DayVerdictRow, Input, ManifestFigures};
-use crate::report::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6};
+use crate::report::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r8};
 use crate::report::rows::{ProblemRow, TenantRow};
 
 fn fig<R>(query: &str, rows: Vec<R>) -> Figure<R> {
@@ -36,9 +36,56 @@ fn accounts(scale: usize) -> Vec<AccountRow> {
             violation: (i % 3) as u64,
             unproven: (i % 2) as u64,
             not_applicable: 5,
-            first_seen: "2017-01-01T00:00:00.000000Z".into(),
-            last_seen: "2026-12-31T23:59:59.999999Z".into(),
+            first_sign_in: Some("2017-01-01T00:00:00.000000Z".into()),
+            last_sign_in: Some("2026-12-31T23:59:59.999999Z".into()),
             special: (i % 1000 == 0).then_some(Special::Technical),
+            status: "violation".into(),
+            covered: if i % 7 == 0 { "no" } else { "yes" }.into(),
+            covered_because: "CA01 Require MFA for all users (44444444-aaaa-4000-8000-0000000000c1): user_excluded".into(),
+            user_type: Some("Member".into()),
+            in_directory: true,
+            account_enabled: true,
+            directory_sync_role: false,
+            mfa_registered: Some(i % 5 != 0),
+            mfa_capable: Some(i % 5 != 0),
+            methods: Some("microsoftAuthenticatorPush softwareOneTimePasscode".into()),
+        })
+        .collect()
+}
+
+/// R8's named accounts: `scale` in all, as many listed as report.json would list.
+fn named(accounts: &[AccountRow]) -> r8::Named {
+    r8::Named {
+        count: accounts.len() as u64,
+        listed: accounts
+            .iter()
+            .map(|a| AccountBrief {
+                covered: a.covered.clone(),
+                covered_because: a.covered_because.clone(),
+                methods: a.methods.clone(),
+                mfa_registered: a.mfa_registered,
+                special: a.special,
+                status: a.status.clone(),
+                user_id: a.user_id.clone(),
+                user_principal_name: a.user_principal_name.clone(),
+            })
+            .collect(),
+        query: "queries/accounts.sql".into(),
+    }
+}
+
+fn applications(scale: usize) -> Vec<r1::ApplicationRow> {
+    (0..scale)
+        .map(|i| r1::ApplicationRow {
+            partner_app: (i < 5).then(|| "Exchange Online".into()),
+            resource_display_name: Some(format!("Application number {i}")),
+            resource_id: format!("00000000-0000-0000-0000-{i:012}"),
+            sign_ins: 100,
+            satisfied: 90,
+            accepted: 0,
+            violation: (i % 3) as u64,
+            unproven: 0,
+            not_applicable: 10 - (i % 3) as u64,
         })
         .collect()
 }
@@ -141,11 +188,12 @@ fn requirements(scale: usize) -> Vec<Requirement> {
             violating_or_unproven_user_sign_ins: count(5_000_000, "r1_sign_ins_by_class"),
             sign_ins_by_class: fig("r1_sign_ins_by_class", vec![]),
             mfa_methods: fig("r1_mfa_methods", methods),
+            by_application: fig("r1_by_application", applications(scale)),
         })),
         Figures::R2(Box::new(r2::Figures {
-            accounts_with_problems: count(with_problems, "r2_accounts"),
-            accounts: fig("r2_accounts", accounts),
-            special_account_problems: count(7, "r2_accounts"),
+            accounts_with_problems: count(with_problems, "accounts"),
+            accounts: fig("accounts", accounts.clone()),
+            special_account_problems: count(7, "accounts"),
             emergency_accounts_configured: vec![],
             technical_accounts_configured: vec![],
             emergency_accounts_without_sign_ins: vec![],
@@ -178,8 +226,22 @@ fn requirements(scale: usize) -> Vec<Requirement> {
                 inputs: inputs(scale),
             },
         })),
+        Figures::R8(Box::new(r8::Figures {
+            accounts: count(accounts.len() as u64, "accounts"),
+            accounts_file: "accounts.csv",
+            covered_at: Some("2026-12-31T23:59:59.999999Z".into()),
+            covered_no: count(0, "accounts"),
+            covered_unknown: count(0, "accounts"),
+            covered_yes: count(0, "accounts"),
+            emergency_accounts: named(&accounts),
+            evidenced: true,
+            not_covered: named(&accounts),
+            not_evidenced_because: None,
+            security_defaults_at_end: Some("off".into()),
+            without_mfa_method: named(&accounts),
+        })),
     ];
-    let ids = ["R1", "R2", "R3", "R4", "R5", "R6"];
+    let ids = ["R1", "R2", "R3", "R4", "R5", "R6", "R8"];
     ids.into_iter()
         .zip(figures)
         .map(|(id, figures)| Requirement {
@@ -242,7 +304,8 @@ fn a_huge_tenant_renders_a_bounded_page() {
     );
     let rows = big.matches("<tr>").count();
     assert!(rows < small.matches("<tr>").count() + 50, "{rows} rows");
-    let bound = 2 * ACCOUNTS_CAP + CHANGES_CAP + INPUTS_CAP + 2000;
+    // Two account tables under R2, three under R8, and 200 applications under R1.
+    let bound = 5 * ACCOUNTS_CAP + 200 + CHANGES_CAP + INPUTS_CAP + 2000;
     assert!(rows < bound, "{rows} table rows");
     assert!(
         big.contains(&format!("{ACCOUNTS_CAP} of 29,970 rows shown")),

@@ -1,16 +1,21 @@
 //! What every requirement's figures are built from: the session, the options and the
 //! output folder; the figures more than one part of the report reads (sign-ins by class,
-//! coverage), run once; the evidence window; and the CSV files the long figures keep.
+//! coverage), run once; the evidence window; what several requirements read and is built
+//! once, on first use (the accounts table, the conditional-access regime); and the CSV
+//! files the long figures keep.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use datafusion::prelude::SessionContext;
 
+use super::accounts::Accounts;
+use crate::evidence::conditional_access::Regime;
 use crate::report::figures::{Figure, figure};
 use crate::report::listing::Listing;
 use crate::report::options::Options;
-use crate::report::rows::{ClassRow, CoverageRow};
+use crate::report::rows::{ClassRow, CoverageRow, USER_EVENT_TYPES};
 use crate::report::{Error, Result};
 
 /// The query of the sign-ins by class (R1 and the problem count).
@@ -30,6 +35,10 @@ pub struct Context<'a> {
     pub window: Option<(NaiveDate, NaiveDate)>,
     /// The long figures' CSV files kept in `out`.
     pub files: Vec<PathBuf>,
+    /// The accounts table (R2, R8), once built (`accounts::accounts`).
+    pub accounts: Option<Accounts>,
+    /// Conditional access over time (R7, R8), once loaded (`Context::regime`).
+    regime: Option<Arc<Regime>>,
 }
 
 impl<'a> Context<'a> {
@@ -56,7 +65,42 @@ impl<'a> Context<'a> {
             coverage,
             window,
             files: Vec::new(),
+            accounts: None,
+            regime: None,
         })
+    }
+
+    /// The policies, named locations and directory of the lake, loaded once.
+    pub async fn regime(&mut self) -> Result<Arc<Regime>> {
+        if let Some(r) = &self.regime {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(Regime::load(self.session).await?);
+        self.regime = Some(r.clone());
+        Ok(r)
+    }
+
+    /// The §10 window in microseconds, half-open: `--from` 00:00 to the day after `--to`,
+    /// else the earliest to the latest user sign-in; none without either.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let micros = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_micros();
+        if let Some((from, to)) = self.opts.range {
+            return Some((micros(from), micros(to.succ_opt()?)));
+        }
+        let parse = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|t| t.timestamp_micros())
+        };
+        let user = || {
+            self.coverage
+                .rows
+                .iter()
+                .filter(|r| USER_EVENT_TYPES.contains(&r.event_type.as_str()))
+        };
+        let first = user().filter_map(|r| parse(&r.first_sign_in)).min()?;
+        let last = user().filter_map(|r| parse(&r.last_sign_in)).max()?;
+        Some((first, last + 1))
     }
 
     /// The `settling_hours` parameter of the queries that take it.
@@ -70,6 +114,7 @@ impl<'a> Context<'a> {
             query,
             csv: self.out.join(file),
             cap: self.opts.listed_rows,
+            params: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! requirement is a new module and a line there (the compiler then asks each renderer
 //! for its section).
 
+pub mod accounts;
 pub mod context;
 
 use serde::Serialize;
@@ -76,7 +77,7 @@ macro_rules! requirements {
     };
 }
 
-requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6, r7 => R7);
+requirements!(r1 => R1, r2 => R2, r3 => R3, r4 => R4, r5 => R5, r6 => R6, r7 => R7, r8 => R8);
 
 #[cfg(test)]
 mod tests {
@@ -99,12 +100,14 @@ mod tests {
         let params = [
             ("settling_hours", "24".to_owned()),
             ("window_start", queries::literal("2026-11-01T00:00:00")),
+            ("covered_at", queries::literal("2026-11-03T00:00:00")),
         ];
         let rows = [
             ("r1_sign_ins_by_class", fields::<ClassRow>()),
             ("r1_mfa_methods", fields::<r1::MethodRow>()),
+            ("r1_by_application", fields::<r1::ApplicationRow>()),
             ("r1_problems", fields::<ProblemRow>()),
-            ("r2_accounts", fields::<r2::AccountRow>()),
+            ("accounts", fields::<accounts::AccountRow>()),
             ("r3_location_skips", fields::<r3::LocationSkipRow>()),
             ("r4_legacy", fields::<r4::LegacyRow>()),
             ("r5_regime_at_start", fields::<r5::RegimeAtStart>()),

@@ -1,5 +1,6 @@
-// Optional: sort a table by a click (or Enter) on a column header. The report reads
-// fully without it; the page's Content-Security-Policy allows exactly this script.
+// Optional: sort a table by a click (or Enter) on a column header, and filter the rows of
+// a table that has a filter box. The report reads fully without it (the boxes stay hidden);
+// the page's Content-Security-Policy allows exactly this script.
 document.querySelectorAll("table.sortable").forEach(function (table) {
   var heads = table.querySelectorAll("th");
   heads.forEach(function (th, col) {
@@ -22,5 +23,18 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     };
     th.addEventListener("click", sort);
     th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+  });
+});
+document.querySelectorAll("table.filterable").forEach(function (table) {
+  var box = table.parentNode.previousElementSibling;
+  if (!box || !box.classList.contains("filter")) { return; }
+  var input = box.querySelector("input");
+  box.hidden = false;
+  input.addEventListener("input", function () {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+      var text = r.textContent.toLowerCase();
+      r.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
   });
 });

@@ -1,8 +1,9 @@
-//! The sections of the HTML report, R1–R7, each built from its requirement's figures:
+//! The sections of the HTML report, R1–R8, each built from its requirement's figures:
 //! facts, charts and tables, every one naming its query, and capped so the page stays
 //! small however large the tenant. `sign_ins.rs` builds R1–R4, `regime_coverage.rs` R5
-//! and R6, `policies.rs` R7, from the parts in `section.rs`.
+//! and R6, `policies.rs` R7, `accounts.rs` R8, from the parts in `section.rs`.
 
+mod accounts;
 mod policies;
 mod regime_coverage;
 mod section;
@@ -12,7 +13,7 @@ pub use self::section::{ACCOUNTS_CAP, CHANGES_CAP, INPUTS_CAP, Section};
 use crate::report::model::Report;
 use crate::report::requirements::Figures;
 
-/// Builds R1–R6 from the report's requirements.
+/// Builds R1–R8 from the report's requirements.
 pub fn build(report: &Report) -> Vec<Section> {
     let window = report.window.map(|w| (w.from, w.to));
     report
@@ -38,6 +39,7 @@ pub fn build(report: &Report) -> Vec<Section> {
                 Figures::R5(f) => regime_coverage::r5(&mut section, f, window),
                 Figures::R6(f) => regime_coverage::r6(&mut section, f, window),
                 Figures::R7(f) => policies::r7(&mut section, f),
+                Figures::R8(f) => accounts::r8(&mut section, f),
             }
             section
         })

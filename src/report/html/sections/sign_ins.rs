@@ -43,11 +43,52 @@ pub(super) fn r1(sec: &mut Section, f: &r1::Figures) {
         &verdict_legend(),
     ));
     sec.charts.push(methods(&f.mfa_methods));
+    sec.charts.push(applications(&f.by_application));
     sec.tables.push(Table::of_figure(
         "Sign-ins by event type, user type, class and verdict",
         by_class,
         ROWS_CAP,
     ));
+    sec.tables.push(
+        Table::of_figure(
+            "User sign-ins per application (those the partner requirements name first)",
+            &f.by_application,
+            ROWS_CAP,
+        )
+        .filterable(),
+    );
+}
+
+/// The applications the partner requirements name, and the others with violating or
+/// unproven sign-ins, as bars by verdict.
+fn applications(apps: &crate::report::figures::Figure<r1::ApplicationRow>) -> charts::Chart {
+    let groups: Vec<(String, [u64; 5])> = apps
+        .rows
+        .iter()
+        .filter(|r| r.partner_app.is_some() || r.violation + r.unproven > 0)
+        .take(ACCOUNT_BARS)
+        .map(|r| {
+            let label = match (&r.partner_app, &r.resource_display_name) {
+                (Some(p), _) => format!("★ {p}"),
+                (None, Some(n)) if !n.is_empty() => n.clone(),
+                _ => r.resource_id.clone(),
+            };
+            let counts = [
+                r.satisfied,
+                r.accepted,
+                r.not_applicable,
+                r.unproven,
+                r.violation,
+            ];
+            (label, counts)
+        })
+        .collect();
+    charts::bars(
+        "Where MFA was skipped, per application (★ named by the partner requirements)",
+        &apps.query,
+        by_verdict(groups),
+        &verdict_legend(),
+    )
 }
 
 /// The MFA method mix: the largest methods as bars, the rest summed into one.
@@ -110,8 +151,11 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
     let accounts = &f.accounts;
     let q = accounts.query.as_str();
     let (total, rest) = whole(accounts);
-    sec.facts
-        .push(fact("Accounts that signed in", grouped(total as u64), q));
+    sec.facts.push(fact(
+        "Accounts (directory and sign-ins)",
+        grouped(total as u64),
+        q,
+    ));
     sec.facts.push(fact(
         "Emergency-access accounts configured",
         list(&f.emergency_accounts_configured),
@@ -138,7 +182,7 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
             ACCOUNTS_CAP,
             "report.json",
         )
-        .sortable(),
+        .filterable(),
     );
     let others = problem_first(all.iter().filter(|r| r.special.is_none()));
     // report.json lists every special account, so the others are the rest of the total.
@@ -151,7 +195,7 @@ pub(super) fn r2(sec: &mut Section, f: &r2::Figures) {
         "report.json",
     )
     .of_total(others_total, rest)
-    .sortable();
+    .filterable();
     if t.more.is_some() {
         sec.notes.push(format!("The per-account table lists {ACCOUNTS_CAP} of {} accounts, those with violating or unproven sign-ins first; every account is in {rest}.", grouped(others_total as u64)));
     }
