@@ -123,7 +123,14 @@ mod tests {
                 stage: CommitStage::Journaled
             })
         );
-        assert!(parse_crash_point("renamed:2").is_err());
+        assert_eq!(
+            parse_crash_point("renamed:3"),
+            Ok(CommitPoint {
+                commit: 3,
+                stage: CommitStage::Renamed
+            })
+        );
+        assert!(parse_crash_point("moved:2").is_err());
         assert!(parse_crash_point("staged").is_err());
         assert!(parse_crash_point("committed:x").is_err());
     }
