@@ -55,6 +55,8 @@ queries!(
     "r6_claim_chaining",
     "r1_mfa_methods",
     "r6_days_by_verdict",
+    "r6_audit_days",
+    "r6_evidence_kinds",
     "report_tenants",
     "r7_findings",
     "r7_gaps",

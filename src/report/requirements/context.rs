@@ -1,16 +1,20 @@
 //! What every requirement's figures are built from: the session, the options and the
-//! output folder; the figures more than one part of the report reads (sign-ins by class,
-//! coverage), run once; the evidence window; and the CSV files the long figures keep.
+//! output folder; what more than one part of the report reads (sign-ins by class,
+//! coverage, the conditional access regime and the security-defaults timeline), read
+//! once; the evidence window; and the CSV files the long figures keep.
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use datafusion::prelude::SessionContext;
 
+use crate::evidence::conditional_access::Regime;
+use crate::evidence::state_udf::security_defaults_timeline;
+use crate::evidence::timeline::Observation;
 use crate::report::figures::{Figure, figure};
 use crate::report::listing::Listing;
 use crate::report::options::Options;
-use crate::report::rows::{ClassRow, CoverageRow};
+use crate::report::rows::{ClassRow, CoverageRow, USER_EVENT_TYPES};
 use crate::report::{Error, Result};
 
 /// The query of the sign-ins by class (R1 and the problem count).
@@ -28,6 +32,10 @@ pub struct Context<'a> {
     pub coverage: Figure<CoverageRow>,
     /// `--from/--to`, else the first to the last sign-in day; none without sign-ins.
     pub window: Option<(NaiveDate, NaiveDate)>,
+    /// Policies, named locations and the directory as the lake shows them (R6, R7).
+    pub regime: Regime,
+    /// The security-defaults observations, in time order (R6, R7).
+    pub security_defaults: Vec<Observation>,
     /// The long figures' CSV files kept in `out`.
     pub files: Vec<PathBuf>,
 }
@@ -55,8 +63,33 @@ impl<'a> Context<'a> {
             by_class,
             coverage,
             window,
+            regime: Regime::load(session).await?,
+            security_defaults: security_defaults_timeline(session).await?,
             files: Vec::new(),
         })
+    }
+
+    /// The §10 window in microseconds, half-open: `--from` 00:00 to the day after `--to`,
+    /// else the earliest to the latest user sign-in; none without either.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let micros = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_micros();
+        if let Some((from, to)) = self.opts.range {
+            return Some((micros(from), micros(to.succ_opt()?)));
+        }
+        let parse = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|t| t.timestamp_micros())
+        };
+        let user = || {
+            self.coverage
+                .rows
+                .iter()
+                .filter(|r| USER_EVENT_TYPES.contains(&r.event_type.as_str()))
+        };
+        let first = user().filter_map(|r| parse(&r.first_sign_in)).min()?;
+        let last = user().filter_map(|r| parse(&r.last_sign_in)).max()?;
+        Some((first, last + 1))
     }
 
     /// The `settling_hours` parameter of the queries that take it.

@@ -5,6 +5,7 @@
 //! for its section).
 
 pub mod context;
+pub mod holes;
 
 use serde::Serialize;
 
@@ -17,9 +18,14 @@ pub struct Requirement {
     pub figures: Figures,
     pub holds: bool,
     pub id: &'static str,
-    /// Whether the verdict depends on it (R5 is reported only).
+    /// Whether the verdict depends on it (R5 is reported only; a requirement that could
+    /// not be evidenced does not decide).
     #[serde(skip)]
     pub decides: bool,
+    /// Whether the evidence could decide it at all (else the verdict is at best
+    /// compliant on the evidence available).
+    #[serde(skip)]
+    pub evidenced: bool,
     pub title: &'static str,
 }
 
@@ -66,6 +72,7 @@ macro_rules! requirements {
                     holds: built.holds,
                     id: $module::ID,
                     decides: $module::DECIDES && built.evidenced,
+                    evidenced: built.evidenced,
                     title: $module::TITLE,
                 }
             }),+])

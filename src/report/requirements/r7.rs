@@ -7,18 +7,15 @@
 //! without security defaults on throughout) R7 cannot be evidenced: it is reported, and
 //! the verdict does not count it.
 
-use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::Built;
 use super::context::Context;
-use crate::evidence::conditional_access::{Regime, findings};
-use crate::evidence::state_udf::security_defaults_timeline;
+use crate::evidence::conditional_access::findings;
 use crate::report::Result;
 use crate::report::cell::table;
 use crate::report::figures::{Figure, figure};
 use crate::report::listing::{self, Listed};
-use crate::report::rows::USER_EVENT_TYPES;
 
 pub const ID: &str = "R7";
 pub const TITLE: &str = "the policy configuration enforces MFA on everyone, with no exclusion and no location exemption";
@@ -115,35 +112,11 @@ pub struct DisagreementRow {
 table!(DisagreementRow: created_at, user_principal_name, policy_name, reason, entra_result, id);
 impl Listed for DisagreementRow {}
 
-/// The §10 window in microseconds, half-open: `--from` 00:00 to the day after `--to`,
-/// else the earliest to the latest user sign-in.
-fn window(cx: &Context<'_>) -> Option<(i64, i64)> {
-    let micros = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp_micros();
-    if let Some((from, to)) = cx.opts.range {
-        return Some((micros(from), micros(to.succ_opt()?)));
-    }
-    let parse = |t: &str| {
-        chrono::DateTime::parse_from_rfc3339(t)
-            .ok()
-            .map(|t| t.timestamp_micros())
-    };
-    let user = || {
-        cx.coverage
-            .rows
-            .iter()
-            .filter(|r| USER_EVENT_TYPES.contains(&r.event_type.as_str()))
-    };
-    let first = user().filter_map(|r| parse(&r.first_sign_in)).min()?;
-    let last = user().filter_map(|r| parse(&r.last_sign_in)).max()?;
-    Some((first, last + 1))
-}
-
 /// Builds R7's figures, writing policy_findings.csv and the long listings.
 pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
-    let regime = Regime::load(cx.session).await?;
-    let tenant = security_defaults_timeline(cx.session).await?;
-    let span = window(cx);
-    findings::register(cx.session, &regime, span.unwrap_or((0, 0)), &tenant)?;
+    let span = cx.span();
+    let window = span.unwrap_or((0, 0));
+    findings::register(cx.session, &cx.regime, window, &cx.security_defaults)?;
     let findings = listed(cx, FINDINGS, FINDINGS_CSV, true).await?;
     let gaps: Figure<GapRow> = figure(cx.session, GAPS, &[]).await?;
     let escapes_by_policy = figure(cx.session, BY_POLICY, &[]).await?;
@@ -151,7 +124,7 @@ pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
     let entra_disagreements = listed(cx, DISAGREEMENTS, DISAGREEMENTS_CSV, false).await?;
     let not_evidenced_because = match span {
         None => Some("no user sign-in and no --from/--to: there is no window to judge".into()),
-        Some(_) if !regime.policies_ingested && !gaps.rows.is_empty() => Some(
+        Some(_) if !cx.regime.policies_ingested && !gaps.rows.is_empty() => Some(
             "no conditional access policy definitions were ingested (policy snapshots or \
              their audit events), and security defaults were not on throughout the window"
                 .into(),
@@ -168,7 +141,7 @@ pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
         findings,
         gaps,
         not_evidenced_because,
-        unreadable_definitions: regime.unreadable.clone(),
+        unreadable_definitions: cx.regime.unreadable.clone(),
     };
     Ok(Built {
         holds,
