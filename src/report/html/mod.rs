@@ -75,8 +75,8 @@ pub struct Headline {
     pub tone: &'static str,
     pub verdict: String,
     /// The holes in the evidence, and how many of them make R6 fail.
-    pub holes: usize,
-    pub holes_failing: usize,
+    pub holes: String,
+    pub holes_failing: String,
     pub window: String,
     pub tenants: Vec<(String, String)>,
     pub tenants_more: usize,
@@ -122,8 +122,8 @@ fn headline(report: &Report) -> Headline {
             Verdict::NotCompliant => "bad",
         },
         verdict: capitalised(report.verdict.text()),
-        holes: report.holes().len(),
-        holes_failing: report.holes().iter().filter(|h| h.fails_r6()).count(),
+        holes: grouped(report.holes().len() as u64),
+        holes_failing: grouped(report.holes().iter().filter(|h| h.fails_r6()).count() as u64),
         window: match report.window {
             Some(w) => format!("{} to {} (UTC, inclusive)", w.from, w.to),
             None => "none: the lake holds no sign-ins".into(),

@@ -191,7 +191,7 @@ fn blob_key(path: &str) -> String {
 }
 
 /// The manifest's inputs with quarantined records, stopped at a row cap, or cut short
-/// (unless the same blob was ingested again later, whole).
+/// (the latest read of a blob decides: a blob ingested again once complete is whole).
 pub fn inputs(manifest: &Manifest, source: &str) -> Vec<Hole> {
     let mut holes = Vec::new();
     for (i, input) in manifest.inputs.iter().enumerate() {
@@ -211,7 +211,7 @@ pub fn inputs(manifest: &Manifest, source: &str) -> Vec<Hole> {
                 for them (download shorter time ranges)";
             holes.push(Hole::new(Kind::Truncated, what(), prevents.into(), source));
         }
-        if c.partial > 0 && !completed_later(input, &manifest.inputs[i + 1..]) {
+        if c.partial > 0 && !read_again(input, &manifest.inputs[i + 1..]) {
             let prevents = format!(
                 "{} unterminated last line(s) of a blob still being written were not read: \
                  those records are missing until the completed blob is ingested",
@@ -223,14 +223,10 @@ pub fn inputs(manifest: &Manifest, source: &str) -> Vec<Hole> {
     holes
 }
 
-/// Whether a later input is the same blob, read without a cut line.
-fn completed_later(input: &InputEntry, later: &[InputEntry]) -> bool {
+/// Whether a later input is the same blob: then the latest read of it decides.
+fn read_again(input: &InputEntry, later: &[InputEntry]) -> bool {
     let key = blob_key(&input.path);
-    later
-        .iter()
-        .filter(|l| blob_key(&l.path) == key)
-        .last()
-        .is_some_and(|l| l.counts.partial == 0 && l.counts.records > 0)
+    later.iter().any(|l| blob_key(&l.path) == key)
 }
 
 /// What a stream that was not read leaves unknown.
