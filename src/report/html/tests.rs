@@ -180,6 +180,8 @@ fn requirements(scale: usize) -> Vec<Requirement> {
         Figures::R6(Box::new(r6::Figures {
             coverage: fig("r6_coverage", vec![]),
             days_without_data: fig("r6_days", vec![]),
+            days_without_audit_events: fig("r6_audit_days", vec![]),
+            evidence_kinds: fig("r6_evidence_kinds", vec![]),
             holes: holes(scale),
             settling: fig("r6_settling", vec![]),
             claim_chaining: fig("r6_claim_chaining", vec![]),

@@ -105,8 +105,14 @@ pub struct AuditDayRow {
     pub date: String,
 }
 
+/// A day of the window without audit events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingAuditDay {
+    pub date: String,
+}
+
 /// A row of `r6_evidence_kinds.sql`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindRow {
     pub kind: String,
     pub observations: u64,
@@ -162,14 +168,19 @@ pub fn sign_in_days(missing: &[(String, NaiveDate)], source: &str) -> Vec<Hole> 
     holes
 }
 
-/// The days of `window` without audit events, as runs of days.
-pub fn audit_days(window: (NaiveDate, NaiveDate), rows: &[AuditDayRow], source: &str) -> Vec<Hole> {
+/// The days of `window` without a row in `rows`.
+pub fn days_without_audit(window: (NaiveDate, NaiveDate), rows: &[AuditDayRow]) -> Vec<NaiveDate> {
     let (from, to) = window;
-    let missing = from
-        .iter_days()
+    let have: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.date.as_str()).collect();
+    from.iter_days()
         .take_while(|d| *d <= to)
-        .filter(|d| !rows.iter().any(|r| r.date == d.format("%Y-%m-%d").to_string()));
-    runs(missing)
+        .filter(|d| !have.contains(d.format("%Y-%m-%d").to_string().as_str()))
+        .collect()
+}
+
+/// The days without audit events, as runs of days.
+pub fn audit_days(missing: &[NaiveDate], source: &str) -> Vec<Hole> {
+    runs(missing.iter().copied())
         .into_iter()
         .map(|run| {
             let prevents = "no audit event on these days: an audit export is probably \
@@ -366,7 +377,8 @@ mod tests {
             audit_events: 3,
             date: "2026-11-02".into(),
         }];
-        let holes = audit_days((day("2026-11-01"), day("2026-11-04")), &rows, "q");
+        let missing = days_without_audit((day("2026-11-01"), day("2026-11-04")), &rows);
+        let holes = audit_days(&missing, "q");
         let whats: Vec<&str> = holes.iter().map(|h| h.what.as_str()).collect();
         assert_eq!(whats, ["2026-11-01", "2026-11-03 to 2026-11-04"]);
         assert!(holes.iter().all(|h| h.effect == LOWERS_VERDICT));

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::context::{COVERAGE, Context};
 pub use super::holes::Hole;
-use super::holes::{self, AuditDayRow, KindRow};
+pub use super::holes::{KindRow, MissingAuditDay};
+use super::holes::{self, AuditDayRow};
 use crate::lake::layout::Layout;
 use crate::lake::manifest::{InputEntry, Manifest};
 use crate::lake::PullFailures;
@@ -53,7 +54,10 @@ pub const HOLE_SOURCES: &str =
 pub struct Figures {
     pub claim_chaining: Figure<ChainingRow>,
     pub coverage: Figure<CoverageRow>,
+    pub days_without_audit_events: Figure<MissingAuditDay>,
     pub days_without_data: Figure<MissingDay>,
+    /// Observations of the evidence that is not a sign-in (per-user MFA, directory).
+    pub evidence_kinds: Figure<KindRow>,
     /// Every hole in the evidence, with what it prevents proving.
     pub holes: Vec<Hole>,
     pub manifest: ManifestFigures,
@@ -168,14 +172,42 @@ fn missing_days(cx: &Context<'_>, days: &Figure<DayRow>) -> Vec<MissingDay> {
     missing
 }
 
+/// The figures the holes are read from besides R6's own days and the manifest.
+struct Sources {
+    audit_days: Figure<MissingAuditDay>,
+    kinds: Figure<KindRow>,
+    failures: PullFailures,
+}
+
+impl Sources {
+    async fn read(cx: &Context<'_>) -> Result<Sources> {
+        let audit: Figure<AuditDayRow> = figure(cx.session, holes::AUDIT_DAYS, &[]).await?;
+        let missing = cx
+            .window
+            .map(|w| holes::days_without_audit(w, &audit.rows))
+            .unwrap_or_default();
+        let rows = missing
+            .iter()
+            .map(|d| MissingAuditDay {
+                date: d.format("%Y-%m-%d").to_string(),
+            })
+            .collect();
+        Ok(Sources {
+            audit_days: Figure::whole(audit.query, rows),
+            kinds: figure(cx.session, holes::EVIDENCE_KINDS, &[]).await?,
+            failures: PullFailures::load(&Layout::new(cx.lake).pull_failures())?,
+        })
+    }
+}
+
 /// Every hole in the evidence, in a fixed order: the sign-in evidence first.
-async fn find_holes(
+fn find_holes(
     cx: &Context<'_>,
     days: &Figure<DayRow>,
     missing: &[MissingDay],
     manifest: &Manifest,
-) -> Result<Vec<Hole>> {
-    let layout = Layout::new(cx.lake);
+    src: &Sources,
+) -> Vec<Hole> {
     let mut found = Vec::new();
     let user = |r: &CoverageRow| USER_EVENT_TYPES.contains(&r.event_type.as_str());
     if cx.coverage.sum(user, |r| r.sign_ins) == 0 {
@@ -183,21 +215,18 @@ async fn find_holes(
             nothing, which proves nothing";
         found.push(Hole::no_sign_ins(prevents, &cx.coverage.query));
     }
+    let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
     let by_type: Vec<(String, NaiveDate)> = missing
         .iter()
-        .filter_map(|m| Some((m.event_type.clone(), NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").ok()?)))
+        .filter_map(|m| Some((m.event_type.clone(), date(&m.date)?)))
         .collect();
     found.extend(holes::sign_in_days(&by_type, &days.query));
     found.extend(holes::inputs(manifest, MANIFEST));
-    let failures = PullFailures::load(&layout.pull_failures())?;
-    found.extend(holes::pull_failures(&failures, cx.span()));
-    if let Some(window) = cx.window {
-        let audit: Figure<AuditDayRow> = figure(cx.session, holes::AUDIT_DAYS, &[]).await?;
-        found.extend(holes::audit_days(window, &audit.rows, &audit.query));
-    }
-    let kinds: Figure<KindRow> = figure(cx.session, holes::EVIDENCE_KINDS, &[]).await?;
-    found.extend(holes::snapshots(cx, &kinds.rows, &kinds.query));
-    Ok(found)
+    found.extend(holes::pull_failures(&src.failures, cx.span()));
+    let audit: Vec<NaiveDate> = src.audit_days.rows.iter().filter_map(|r| date(&r.date)).collect();
+    found.extend(holes::audit_days(&audit, &src.audit_days.query));
+    found.extend(holes::snapshots(cx, &src.kinds.rows, &src.kinds.query));
+    found
 }
 
 /// Builds R6's figures; returns whether R6 holds.
@@ -207,12 +236,15 @@ pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
     let manifest = Manifest::load(&Layout::new(cx.lake).manifest())?;
     let quarantined = manifest.totals().quarantined;
     let sign_ins = cx.coverage.sum(|_| true, |r| r.sign_ins);
-    let holes = find_holes(cx, &days, &missing, &manifest).await?;
+    let src = Sources::read(cx).await?;
+    let holes = find_holes(cx, &days, &missing, &manifest, &src);
     let holds = sign_ins > 0 && !manifest.inputs.is_empty() && !holes.iter().any(Hole::fails_r6);
     let figures = Figures {
         claim_chaining: figure(cx.session, CHAINING, &[]).await?,
         coverage: cx.coverage.clone(),
+        days_without_audit_events: src.audit_days,
         days_without_data: Figure::whole(days.query, missing),
+        evidence_kinds: src.kinds,
         holes,
         manifest: ManifestFigures {
             duplicates_dropped: manifest.duplicates_dropped(),
