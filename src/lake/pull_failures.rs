@@ -116,22 +116,43 @@ mod tests {
     #[test]
     fn a_failure_is_cleared_only_by_a_read_of_its_whole_window() {
         let mut f = PullFailures::default();
-        f.failed("audit", failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"));
-        f.read("audit", Some(t("2026-11-02T00:00:00Z")), Some(t("2026-11-05T00:00:00Z")));
+        f.failed(
+            "audit",
+            failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"),
+        );
+        f.read(
+            "audit",
+            Some(t("2026-11-02T00:00:00Z")),
+            Some(t("2026-11-05T00:00:00Z")),
+        );
         assert!(f.streams.contains_key("audit"), "the 1st is not read");
-        f.read("audit", Some(t("2026-11-01T00:00:00Z")), Some(t("2026-11-03T00:00:00Z")));
+        f.read(
+            "audit",
+            Some(t("2026-11-01T00:00:00Z")),
+            Some(t("2026-11-03T00:00:00Z")),
+        );
         assert!(f.streams.contains_key("audit"), "the 3rd is not read");
         f.read("sign-ins/interactiveUser", None, None);
         assert!(f.streams.contains_key("audit"), "another stream");
-        f.read("audit", Some(t("2026-10-31T22:00:00Z")), Some(t("2026-11-05T00:00:00Z")));
+        f.read(
+            "audit",
+            Some(t("2026-10-31T22:00:00Z")),
+            Some(t("2026-11-05T00:00:00Z")),
+        );
         assert!(f.streams.is_empty());
     }
 
     #[test]
     fn a_second_failure_keeps_the_first_start_and_snapshots_clear_on_any_read() {
         let mut f = PullFailures::default();
-        f.failed("audit", failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"));
-        f.failed("audit", failure("2026-11-03T00:00:00Z", "2026-11-06T00:00:00Z"));
+        f.failed(
+            "audit",
+            failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"),
+        );
+        f.failed(
+            "audit",
+            failure("2026-11-03T00:00:00Z", "2026-11-06T00:00:00Z"),
+        );
         let audit = &f.streams["audit"];
         assert_eq!(audit.window_from, Some(t("2026-11-01T00:00:00Z")));
         assert_eq!(audit.window_to, Some(t("2026-11-06T00:00:00Z")));
@@ -154,11 +175,17 @@ mod tests {
             version: 1,
             ..PullFailures::default()
         };
-        f.failed("audit", failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"));
+        f.failed(
+            "audit",
+            failure("2026-11-01T00:00:00Z", "2026-11-04T00:00:00Z"),
+        );
         f.save(&path).unwrap();
         assert_eq!(PullFailures::load(&path).unwrap(), f);
         std::fs::write(&path, b"{").unwrap();
         let e = PullFailures::load(&path).unwrap_err().to_string();
-        assert!(e.contains("failures.json") && e.contains("not a readable"), "{e}");
+        assert!(
+            e.contains("failures.json") && e.contains("not a readable"),
+            "{e}"
+        );
     }
 }

@@ -133,9 +133,15 @@ mod tests {
     fn compliant_only_on_complete_evidence() {
         let all_hold = [req("R1", true, true, true), req("R5", false, false, true)];
         assert_eq!(Verdict::of(&all_hold, 0), Verdict::Compliant);
-        assert_eq!(Verdict::of(&all_hold, 2), Verdict::CompliantOnAvailableEvidence);
+        assert_eq!(
+            Verdict::of(&all_hold, 2),
+            Verdict::CompliantOnAvailableEvidence
+        );
         let unevidenced = [req("R1", true, true, true), req("R7", false, false, false)];
-        assert_eq!(Verdict::of(&unevidenced, 0), Verdict::CompliantOnAvailableEvidence);
+        assert_eq!(
+            Verdict::of(&unevidenced, 0),
+            Verdict::CompliantOnAvailableEvidence
+        );
         let fails = [req("R1", false, true, true), req("R7", false, false, false)];
         assert_eq!(Verdict::of(&fails, 3), Verdict::NotCompliant);
         assert_eq!(

@@ -18,10 +18,10 @@ fn sign_ins(day: &str) -> Vec<String> {
     let mut lines = Vec::new();
     for u in USERS {
         let created = format!("{day}T09:00:00Z");
-        lines.push(graph_sign_in(u, &created, 2, "t").replace(
-            &format!(r#""id":"{u}""#),
-            &format!(r#""id":"{day}-i-{u}""#),
-        ));
+        lines.push(
+            graph_sign_in(u, &created, 2, "t")
+                .replace(&format!(r#""id":"{u}""#), &format!(r#""id":"{day}-i-{u}""#)),
+        );
         let non = graph_sign_in(u, &format!("{day}T10:00:00Z"), 2, "t")
             .replace(&format!(r#""id":"{u}""#), &format!(r#""id":"{day}-n-{u}""#))
             .replace(r#"["interactiveUser"]"#, r#"["nonInteractiveUser"]"#);
@@ -63,10 +63,14 @@ fn inputs(dir: &Path, audit_days: &[&str], with_policy: bool) -> Vec<PathBuf> {
     let mut mfa = String::from("user_principal_name,user_id,per_user_mfa_state,as_of\n");
     let mut users = Vec::new();
     for u in USERS {
-        mfa.push_str(&format!("user{u}@contoso.example,u-{u},disabled,2026-10-31T00:00:00Z\n"));
-        users.push(json!({"id": format!("u-{u}"), "userPrincipalName": format!("user{u}@contoso.example"),
+        mfa.push_str(&format!(
+            "user{u}@contoso.example,u-{u},disabled,2026-10-31T00:00:00Z\n"
+        ));
+        users.push(
+            json!({"id": format!("u-{u}"), "userPrincipalName": format!("user{u}@contoso.example"),
             "displayName": format!("User {u}"), "userType": "Member", "accountEnabled": true,
-            "createdDateTime": "2026-01-01T00:00:00Z", "onPremisesSyncEnabled": null}));
+            "createdDateTime": "2026-01-01T00:00:00Z", "onPremisesSyncEnabled": null}),
+        );
     }
     files.push(write("per-user-mfa.csv", mfa));
     files.push(write(
@@ -128,7 +132,10 @@ fn holds(report: &Value, id: &str) -> bool {
 fn a_day_without_audit_events_leaves_compliance_on_the_evidence_available() {
     let dir = TempDir::new().unwrap();
     let lake = dir.path().join("lake");
-    ingest(&lake, inputs(dir.path(), &["2026-11-01", "2026-11-03"], true));
+    ingest(
+        &lake,
+        inputs(dir.path(), &["2026-11-01", "2026-11-03"], true),
+    );
     let (status, report) = evaluate(&lake, &dir.path().join("r1"));
     assert_eq!(report["verdict"], "compliant_on_available_evidence");
     assert_eq!(status, Some(4), "--strict: not proven compliant");
@@ -148,8 +155,16 @@ fn a_day_without_audit_events_leaves_compliance_on_the_evidence_available() {
         assert!(holds(&report, id), "{id}");
     }
     let md = fs::read_to_string(dir.path().join("r1/report.md")).unwrap();
-    assert!(md.contains("- Verdict: **compliant on the evidence available**"), "{md}");
-    assert!(md.contains("| days\\_without\\_audit\\_events | 2026-11-02 | no audit event on these days"), "{md}");
+    assert!(
+        md.contains("- Verdict: **compliant on the evidence available**"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| days\\_without\\_audit\\_events | 2026-11-02 | no audit event on these days"
+        ),
+        "{md}"
+    );
     let html = fs::read_to_string(dir.path().join("r1/report.html")).unwrap();
     assert!(html.contains(r#"<header id="headline" class="headline partial">"#));
     assert!(html.contains("◐ Compliant on the evidence available"));
@@ -192,7 +207,12 @@ fn without_policies_r7_is_not_evidenced_and_the_verdict_says_so() {
         .arg(dir.path().join("plain"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "without --strict: {}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without --strict: {}",
+        text(&out)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     for line in [
         "verdict: compliant_on_available_evidence (12 sign-ins, window 2026-11-01 to 2026-11-03)",
@@ -205,8 +225,12 @@ fn without_policies_r7_is_not_evidenced_and_the_verdict_says_so() {
 
 /// A portal download of exactly 100,000 rows, named as the admin center names it.
 fn capped_download(dir: &Path, rows: usize) -> PathBuf {
-    let path = dir.join(format!("InteractiveSignIns_2026-11-01_2026-11-01_{rows}.csv"));
-    let mut csv = String::from("Date (UTC),Request ID,User ID,Username,User type,Status,Sign-in error code\n");
+    let path = dir.join(format!(
+        "InteractiveSignIns_2026-11-01_2026-11-01_{rows}.csv"
+    ));
+    let mut csv = String::from(
+        "Date (UTC),Request ID,User ID,Username,User type,Status,Sign-in error code\n",
+    );
     for i in 0..rows {
         let (h, m, s) = (i / 3600 % 24, i / 60 % 60, i % 60);
         csv.push_str(&format!(
@@ -230,7 +254,8 @@ fn a_download_at_the_portal_row_cap_is_recorded_and_fails_r6() {
         stdout.contains("  1 input(s) stop at their download's row cap (probably truncated)"),
         "{stdout}"
     );
-    let manifest: Value = serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(lake.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["inputs"][0]["counts"]["truncated"], 1);
     assert_eq!(manifest["inputs"][0]["counts"]["sign_ins"], 100_000);
     let (status, report) = evaluate(&lake, &dir.path().join("out"));

@@ -89,7 +89,12 @@ impl Hole {
 
     /// No user sign-in at all.
     pub fn no_sign_ins(prevents: &str, source: &str) -> Hole {
-        Hole::new(Kind::NoSignIns, "user sign-ins".into(), prevents.into(), source)
+        Hole::new(
+            Kind::NoSignIns,
+            "user sign-ins".into(),
+            prevents.into(),
+            source,
+        )
     }
 
     /// Whether R6 fails on it.
@@ -139,8 +144,7 @@ fn days_text((from, to): (NaiveDate, NaiveDate)) -> String {
 }
 
 fn time_text(micros: i64) -> String {
-    DateTime::<Utc>::from_timestamp_micros(micros)
-        .map_or_else(|| micros.to_string(), |t| odata(&t))
+    DateTime::<Utc>::from_timestamp_micros(micros).map_or_else(|| micros.to_string(), |t| odata(&t))
 }
 
 fn odata(t: &DateTime<Utc>) -> String {
@@ -186,7 +190,12 @@ pub fn audit_days(missing: &[NaiveDate], source: &str) -> Vec<Hole> {
             let prevents = "no audit event on these days: an audit export is probably \
                 missing, and a change of per-user MFA, security defaults or conditional \
                 access made then is unseen (rules 6–8, 16 and 16b, R5, R7)";
-            Hole::new(Kind::DaysWithoutAuditEvents, days_text(run), prevents.into(), source)
+            Hole::new(
+                Kind::DaysWithoutAuditEvents,
+                days_text(run),
+                prevents.into(),
+                source,
+            )
         })
         .collect()
 }
@@ -245,7 +254,9 @@ fn stream_loss(stream: &str) -> (bool, String) {
     let user = |t: &str| {
         (
             true,
-            format!("the {t} sign-ins of that window are missing, so R1–R4 cannot be shown for them"),
+            format!(
+                "the {t} sign-ins of that window are missing, so R1–R4 cannot be shown for them"
+            ),
         )
     };
     match stream {
@@ -287,7 +298,11 @@ pub fn pull_failures(failures: &PullFailures, span: Option<(i64, i64)>) -> Vec<H
             None => format!("{stream}, snapshot of {}", odata(&f.at)),
         };
         let (fails, loss) = stream_loss(stream);
-        let prevents = format!("not read by the pull of {} ({}): {loss}", odata(&f.at), f.reason);
+        let prevents = format!(
+            "not read by the pull of {} ({}): {loss}",
+            odata(&f.at),
+            f.reason
+        );
         let mut hole = Hole::new(Kind::PullFailed, what, prevents, PULL_FAILURES);
         if fails {
             hole.effect = FAILS_R6;
@@ -302,7 +317,13 @@ pub fn pull_failures(failures: &PullFailures, span: Option<(i64, i64)>) -> Vec<H
 /// spans of the window where security defaults are unknown.
 pub fn snapshots(cx: &Context<'_>, kinds: &[KindRow], kinds_source: &str) -> Vec<Hole> {
     let mut holes = Vec::new();
-    let count = |kind: &str| kinds.iter().filter(|r| r.kind == kind).map(|r| r.observations).sum::<u64>();
+    let count = |kind: &str| {
+        kinds
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.observations)
+            .sum::<u64>()
+    };
     let sd = cx
         .span()
         .map(|(from, to)| spans(&cx.security_defaults, from, to))
@@ -311,26 +332,49 @@ pub fn snapshots(cx: &Context<'_>, kinds: &[KindRow], kinds_source: &str) -> Vec
         let prevents = "no conditional access policy definition (a policy snapshot or an audit \
             change of one) was ingested, and security defaults were not on throughout: R7 \
             cannot be evidenced, and rule 16b never applies";
-        holes.push(Hole::new(Kind::NoPolicies, "conditional access policies".into(), prevents.into(), POLICIES_SOURCE));
+        holes.push(Hole::new(
+            Kind::NoPolicies,
+            "conditional access policies".into(),
+            prevents.into(),
+            POLICIES_SOURCE,
+        ));
     }
     if count("directory_users") == 0 {
         let prevents = "without the directory's users, the accounts that did not sign in \
             during the window (emergency-access, technical, dormant guests) are unknown: \
             they cannot be listed nor shown covered by MFA";
-        holes.push(Hole::new(Kind::NoDirectory, "directory users".into(), prevents.into(), kinds_source));
+        holes.push(Hole::new(
+            Kind::NoDirectory,
+            "directory users".into(),
+            prevents.into(),
+            kinds_source,
+        ));
     }
     if count("per_user_mfa_changes") + count("per_user_mfa_snapshots") == 0 {
         let prevents = "no per-user MFA snapshot and no audit change of it: every user's \
             per-user MFA state is unknown, so a legacy sign-in cannot be accepted as an app \
             password (rules 6–8, R4)";
-        holes.push(Hole::new(Kind::NoPerUserMfa, "per-user MFA state".into(), prevents.into(), kinds_source));
+        holes.push(Hole::new(
+            Kind::NoPerUserMfa,
+            "per-user MFA state".into(),
+            prevents.into(),
+            kinds_source,
+        ));
     }
-    for (from, to, _) in sd.iter().filter(|s| s.2 == crate::evidence::timeline::UNKNOWN) {
+    for (from, to, _) in sd
+        .iter()
+        .filter(|s| s.2 == crate::evidence::timeline::UNKNOWN)
+    {
         let prevents = "no audit change or snapshot shows whether security defaults were \
             on: sign-ins then are not accepted under them (rule 16 reads unknown as off), \
             and R7 cannot rely on them";
         let what = format!("{} to {}", time_text(*from), time_text(*to));
-        holes.push(Hole::new(Kind::SecurityDefaultsUnknown, what, prevents.into(), SECURITY_DEFAULTS_SOURCE));
+        holes.push(Hole::new(
+            Kind::SecurityDefaultsUnknown,
+            what,
+            prevents.into(),
+            SECURITY_DEFAULTS_SOURCE,
+        ));
     }
     holes
 }
@@ -364,7 +408,10 @@ mod tests {
             ("interactive_user".to_owned(), day("2026-11-05")),
             ("non_interactive_user".to_owned(), day("2026-11-01")),
         ];
-        let whats: Vec<String> = sign_in_days(&missing, "q").into_iter().map(|h| h.what).collect();
+        let whats: Vec<String> = sign_in_days(&missing, "q")
+            .into_iter()
+            .map(|h| h.what)
+            .collect();
         assert_eq!(
             whats,
             [
@@ -406,8 +453,14 @@ mod tests {
         m.inputs.push(input(blob, cut.clone()));
         m.inputs.push(input("InteractiveSignIns.csv", truncated));
         let kinds: Vec<&str> = inputs(&m, "manifest.json").iter().map(|h| h.kind).collect();
-        assert_eq!(kinds, ["cut_last_line", "quarantined_records", "truncated_input"]);
-        m.inputs.push(input("b\\insights-logs-signinlogs\\y=2026\\h=09\\PT1H.json", whole));
+        assert_eq!(
+            kinds,
+            ["cut_last_line", "quarantined_records", "truncated_input"]
+        );
+        m.inputs.push(input(
+            "b\\insights-logs-signinlogs\\y=2026\\h=09\\PT1H.json",
+            whole,
+        ));
         let holes = inputs(&m, "manifest.json");
         assert_eq!(holes.len(), 2, "the blob was read whole later: {holes:?}");
         assert!(holes.iter().all(Hole::fails_r6));
@@ -425,19 +478,34 @@ mod tests {
             window_to: to.map(t),
         };
         let mut f = PullFailures::default();
-        f.failed("audit", failure(Some("2026-11-01T00:00:00Z"), Some("2026-11-04T00:00:00Z")));
-        f.failed("sign-ins/interactiveUser", failure(Some("2026-10-01T00:00:00Z"), Some("2026-10-05T00:00:00Z")));
+        f.failed(
+            "audit",
+            failure(Some("2026-11-01T00:00:00Z"), Some("2026-11-04T00:00:00Z")),
+        );
+        f.failed(
+            "sign-ins/interactiveUser",
+            failure(Some("2026-10-01T00:00:00Z"), Some("2026-10-05T00:00:00Z")),
+        );
         f.failed("mfa-state", failure(None, None));
         let all = pull_failures(&f, None);
         assert_eq!(all.len(), 3);
-        let signins = all.iter().find(|h| h.what.starts_with("sign-ins/")).unwrap();
+        let signins = all
+            .iter()
+            .find(|h| h.what.starts_with("sign-ins/"))
+            .unwrap();
         assert!(signins.fails_r6());
-        let span = (t("2026-11-03T00:00:00Z").timestamp_micros(), t("2026-11-05T00:00:00Z").timestamp_micros());
+        let span = (
+            t("2026-11-03T00:00:00Z").timestamp_micros(),
+            t("2026-11-05T00:00:00Z").timestamp_micros(),
+        );
         let holes = pull_failures(&f, Some(span));
         let whats: Vec<&str> = holes.iter().map(|h| h.what.as_str()).collect();
         assert_eq!(
             whats,
-            ["audit, 2026-11-01T00:00:00Z to 2026-11-04T00:00:00Z", "mfa-state, snapshot of 2026-11-04T00:00:00Z"]
+            [
+                "audit, 2026-11-01T00:00:00Z to 2026-11-04T00:00:00Z",
+                "mfa-state, snapshot of 2026-11-04T00:00:00Z"
+            ]
         );
         assert_eq!(
             holes[0].prevents,
