@@ -121,6 +121,8 @@ mod tests {
             ("r6_settling", fields::<r6::SettlingRow>()),
             ("r6_claim_chaining", fields::<r6::ChainingRow>()),
             ("r6_days_by_verdict", fields::<r6::DayVerdictRow>()),
+            ("r6_audit_days", fields::<holes::AuditDayRow>()),
+            ("r6_evidence_kinds", fields::<holes::KindRow>()),
             ("report_tenants", fields::<TenantRow>()),
             ("r7_findings", fields::<r7::FindingRow>()),
             ("r7_gaps", fields::<r7::GapRow>()),
