@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::args::Evidence;
-use super::exit::NOT_COMPLIANT;
+use super::exit::{NOT_COMPLIANT, ON_AVAILABLE_EVIDENCE};
 use super::output::outln;
 use super::settings;
+use crate::report::model::Verdict;
 use crate::report::{Formats, Options, Report, evaluate};
 
 /// A report file `--format` can ask for.
@@ -46,7 +47,8 @@ pub struct ReportArgs {
     /// synchronization account): a UPN or a glob; repeatable.
     #[arg(long = "technical-account")]
     pub technical_accounts: Vec<String>,
-    /// Exit with status 3 when the tenant is not compliant.
+    /// Exit with status 3 when the tenant is not compliant, 4 when it is compliant only on
+    /// the evidence available (holes, or a requirement that could not be evidenced).
     #[arg(long)]
     pub strict: bool,
     /// Sign-ins this many hours before the newest one are provisional.
@@ -69,7 +71,7 @@ pub struct ReportArgs {
 /// Arguments of `mfaproof evaluate`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant is not compliant."
+    after_help = "Exit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant is not compliant; 4 with --strict, compliant only on the evidence available (holes in it, or a requirement not evidenced)."
 )]
 pub struct EvaluateArgs {
     #[command(flatten)]
@@ -81,8 +83,8 @@ pub struct EvaluateArgs {
     pub report: ReportArgs,
 }
 
-/// Runs the command: exit 0 once the report is written (3 with `--strict` when not
-/// compliant); errors are returned.
+/// Runs the command: exit 0 once the report is written (with `--strict`: 3 when not
+/// compliant, 4 when compliant only on the evidence available); errors are returned.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
     report(
@@ -115,10 +117,11 @@ pub fn report(
     for f in &outcome.files {
         outln!("wrote {}", f.display())?;
     }
-    Ok(if args.strict && !outcome.compliant {
-        ExitCode::from(NOT_COMPLIANT)
-    } else {
-        ExitCode::SUCCESS
+    Ok(match outcome.report.verdict {
+        _ if !args.strict => ExitCode::SUCCESS,
+        Verdict::Compliant => ExitCode::SUCCESS,
+        Verdict::CompliantOnAvailableEvidence => ExitCode::from(ON_AVAILABLE_EVIDENCE),
+        Verdict::NotCompliant => ExitCode::from(NOT_COMPLIANT),
     })
 }
 
@@ -132,8 +135,20 @@ fn print_summary(r: &Report) -> std::io::Result<()> {
         day(r.window.map(|w| w.to))
     )?;
     for req in &r.requirements {
-        let holds = if req.holds { "holds" } else { "FAILS" };
+        let holds = match () {
+            () if !req.evidenced => "NOT EVIDENCED",
+            () if req.holds => "holds",
+            () => "FAILS",
+        };
         outln!("  {} {holds}: {}", req.id, req.title)?;
+    }
+    let holes = r.holes();
+    if !holes.is_empty() {
+        let failing = holes.iter().filter(|h| h.fails_r6()).count();
+        outln!(
+            "holes in the evidence: {} ({failing} make R6 fail); each is named in the report",
+            holes.len()
+        )?;
     }
     outln!("violating or unproven sign-ins: {}", r.problems.total)
 }

@@ -1,7 +1,8 @@
 //! How a command ends: the exit status of a failure, and its message said once.
 //!
 //! Exit statuses: 0 success; 1 runtime failure; 2 usage error or unreadable input; 3
-//! evaluated and not compliant (`--strict`). Standard output closed early by its reader
+//! evaluated and not compliant (`--strict`); 4 evaluated and compliant only on the
+//! evidence available (`--strict`). Standard output closed early by its reader
 //! (`mfaproof query … | head -1`) ends quietly with 0.
 
 use std::fmt;
@@ -13,6 +14,11 @@ use crate::{evidence, ingest, pull, report, sources};
 
 /// Status of a command evaluated and found not compliant (`--strict`).
 pub const NOT_COMPLIANT: u8 = 3;
+
+/// Status of a command evaluated and found compliant only on the evidence available
+/// (`--strict`): nothing failed, but the evidence has holes or a requirement could not be
+/// evidenced, so compliance is not shown.
+pub const ON_AVAILABLE_EVIDENCE: u8 = 4;
 
 /// Status of a failure the command line, or an input the user named, is to blame for.
 pub const USAGE: u8 = 2;

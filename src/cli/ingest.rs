@@ -100,6 +100,12 @@ pub fn print_summary(s: &Summary) -> std::io::Result<()> {
     for (what, n) in &c.skipped {
         outln!("  skipped {n} × {what}")?;
     }
+    if c.truncated > 0 {
+        outln!(
+            "  {} input(s) stop at their download's row cap (probably truncated)",
+            c.truncated
+        )?;
+    }
     if c.repeated_keys > 0 {
         outln!(
             "  {} record(s) repeat a key in one of their objects (the last occurrence was read)",

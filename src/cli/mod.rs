@@ -30,7 +30,8 @@ pub struct Cli {
 }
 
 const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error or \
-unreadable input; 3 evaluated and not compliant (run and evaluate with --strict). Output \
+unreadable input; 3 evaluated and not compliant, 4 evaluated and compliant only on the evidence \
+available (run and evaluate with --strict). Output \
 closed early by its reader (| head) ends quietly with 0. check-policies: 0 the policy set \
 meets R7, 1 it does not.";
 

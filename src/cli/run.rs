@@ -13,7 +13,7 @@ use crate::ingest::IngestOptions;
 /// Arguments of `mfaproof run`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 report written; 1 runtime failure; 2 usage error, or an input that could not be read at all (after the report is written); 3 with --strict, the tenant is not compliant."
+    after_help = "Exit status: 0 report written; 1 runtime failure; 2 usage error, or an input that could not be read at all (after the report is written); 3 with --strict, the tenant is not compliant; 4 with --strict, compliant only on the evidence available."
 )]
 pub struct RunArgs {
     #[command(flatten)]

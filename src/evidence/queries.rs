@@ -56,6 +56,8 @@ queries!(
     "r1_mfa_methods",
     "r1_by_application",
     "r6_days_by_verdict",
+    "r6_audit_days",
+    "r6_evidence_kinds",
     "report_tenants",
     "r7_findings",
     "r7_gaps",

@@ -180,6 +180,24 @@ fn snapshots(same: &[&Observation], at: i64, when: &str) -> StateAt {
     }
 }
 
+/// The states over `[from, to)` of one observation list sorted by time, as spans of one
+/// state each in time order: the state changes only at an observation's time.
+pub fn spans(list: &[Observation], from: i64, to: i64) -> Vec<(i64, i64, &'static str)> {
+    let mut cuts = vec![from];
+    cuts.extend(list.iter().map(|o| o.at).filter(|t| *t > from && *t < to));
+    cuts.push(to);
+    cuts.dedup();
+    let mut out: Vec<(i64, i64, &'static str)> = Vec::new();
+    for w in cuts.windows(2).filter(|w| w[0] < w[1]) {
+        let state = state_at(&[list], w[0]).state;
+        match out.last_mut() {
+            Some(last) if last.2 == state => last.1 = w[1],
+            _ => out.push((w[0], w[1], state)),
+        }
+    }
+    out
+}
+
 /// Per-user observations keyed by normalised user id, and (for those without an id) by
 /// normalised user principal name.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -300,5 +318,28 @@ mod tests {
         assert_eq!(state_at(&[&only_audits], 19).state, UNKNOWN); // smallest id's old: none
         assert_eq!(state_at(&[&only_audits], 20).state, UNKNOWN); // greatest id's new: none
         assert_eq!(state_at(&[], 20).state, UNKNOWN);
+    }
+
+    #[test]
+    fn spans_cut_the_window_where_the_state_changes() {
+        let snap = |at, s: &'static str| Observation {
+            at,
+            audit_id: None,
+            old: Some(s),
+            new: Some(s),
+        };
+        let list = [
+            audit(10, "a", None, Some("on")),
+            audit(20, "b", Some("on"), Some("on")),
+            audit(30, "c", Some("on"), Some("off")),
+            snap(40, "off"),
+        ];
+        assert_eq!(
+            spans(&list, 0, 50),
+            [(0, 10, UNKNOWN), (10, 30, "on"), (30, 50, "off")]
+        );
+        assert_eq!(spans(&list, 12, 25), [(12, 25, "on")]);
+        assert_eq!(spans(&[], 0, 5), [(0, 5, UNKNOWN)]);
+        assert!(spans(&list, 5, 5).is_empty());
     }
 }

@@ -150,6 +150,11 @@ impl Sink for FileSink<'_> {
         self.say(Level::Warning, text);
     }
 
+    fn truncated(&mut self, message: String) {
+        self.counts.truncated += 1;
+        self.warn(message);
+    }
+
     fn repeated_keys(&mut self, _record_no: u64) {
         self.counts.repeated_keys += 1;
     }

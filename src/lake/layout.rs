@@ -109,6 +109,11 @@ impl Layout {
         self.root.join("pull").join("checkpoints.json")
     }
 
+    /// The streams the Graph puller could not read.
+    pub fn pull_failures(&self) -> PathBuf {
+        self.root.join("pull").join("failures.json")
+    }
+
     /// Where a commit in progress is recorded.
     pub fn journal(&self) -> PathBuf {
         self.root.join("_journal")

@@ -24,6 +24,11 @@ pub struct Counts {
     pub skipped: BTreeMap<String, u64>,
     /// Unterminated last lines of blobs still being written.
     pub partial: u64,
+    /// Streams of the input that stop exactly at their download's row cap (the admin
+    /// center's 100,000 rows): probably truncated. Absent in manifests written before it
+    /// was counted.
+    #[serde(default)]
+    pub truncated: u64,
     /// Records read although one of their JSON objects repeated a key (the last occurrence
     /// was used; input-formats §1). Absent in manifests written before it was counted.
     #[serde(default)]
@@ -39,6 +44,7 @@ impl Counts {
         self.snapshots += other.snapshots;
         self.quarantined += other.quarantined;
         self.partial += other.partial;
+        self.truncated += other.truncated;
         self.repeated_keys += other.repeated_keys;
         for (k, v) in &other.skipped {
             *self.skipped.entry(k.clone()).or_default() += v;

@@ -1,5 +1,5 @@
-//! The Parquet lake: layout, manifest, staged writes, deduplication, atomic commits and
-//! quarantine. Readers only ever see whole committed files.
+//! The Parquet lake: layout, manifest, staged writes, deduplication, atomic commits,
+//! quarantine, and the record of the streams a pull could not read. Readers only ever see whole committed files.
 
 mod buffer;
 pub mod commit;
@@ -9,6 +9,7 @@ mod error;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
+pub mod pull_failures;
 mod row_dedup;
 pub mod staging;
 pub mod writer;
@@ -16,6 +17,7 @@ pub mod writer;
 pub use error::{Error, Result};
 pub use layout::{Layout, Table};
 pub use manifest::{Counts, InputEntry, Manifest, RunEntry};
+pub use pull_failures::{Failure, PullFailures};
 pub use writer::{
     CommitPoint, CommitStage, FaultHook, Origin, RunOutcome, RunWriter, WriterOptions,
 };

@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod client;
 pub mod directory;
 pub mod error;
+mod failures;
 pub mod logs;
 pub mod retry;
 mod session;
@@ -154,8 +155,21 @@ pub async fn pull(
         }
     }
     s.checkpoints.save(&s.checkpoint_path)?;
+    let ranges = failures::planned(&planned);
     let streams = pull_streams(&mut s, &options.streams, planned).await?;
     let run = s.writer.finish()?;
+    let unread = failures::record(&options.lake, &streams, &ranges, &s.checkpoints, started)?;
+    if unread > 0 {
+        let text = format!(
+            "{unread} stream(s) not read are recorded in {} until a pull reads them; \
+             evaluate names them as holes in the evidence",
+            Layout::new(&options.lake).pull_failures().display()
+        );
+        s.observer.event(Event::Message {
+            level: Level::Warning,
+            text,
+        });
+    }
     Ok(PullSummary {
         lake: options.lake.display().to_string(),
         run: run.run,

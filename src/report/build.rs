@@ -32,7 +32,11 @@ pub async fn build(
 ) -> Result<(Report, Vec<PathBuf>)> {
     let mut cx = Context::new(session, lake, out, opts).await?;
     let requirements = requirements::build(&mut cx).await?;
-    let compliant = requirements.iter().all(|r| r.holds || !r.decides);
+    let holes = requirements.iter().find_map(|r| match &r.figures {
+        requirements::Figures::R6(f) => Some(f.holes.len()),
+        _ => None,
+    });
+    let verdict = Verdict::of(&requirements, holes.unwrap_or(0));
     let file = queries::get(PROBLEMS)?.file();
     let df = queries::plan(session, PROBLEMS, &cx.settling()).await?;
     let df = df.limit(0, Some(opts.listed_problems))?;
@@ -51,11 +55,7 @@ pub async fn build(
         settling_hours: opts.settling_hours,
         sign_ins: Count::of(cx.coverage.sum(|_| true, |r| r.sign_ins), &cx.coverage),
         tenants: figure(session, TENANTS, &[]).await?,
-        verdict: if compliant {
-            Verdict::Compliant
-        } else {
-            Verdict::NotCompliant
-        },
+        verdict,
         window: cx.window.map(|(from, to)| Window { from, to }),
     };
     Ok((report, cx.files))

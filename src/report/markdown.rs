@@ -90,11 +90,10 @@ fn table<R: Row>(out: &mut String, title: &str, rows: &Rows<'_, R>, cap: usize) 
 
 /// A requirement's id, title (escaped) and result.
 fn summary(r: &Requirement) -> (String, String, &'static str) {
-    let result = match &r.figures {
-        Figures::R7(f) if !f.evidenced => "could not be evidenced",
-        Figures::R8(f) if !f.evidenced => "could not be evidenced",
-        _ if r.holds => "holds",
-        _ => "fails",
+    let result = match () {
+        () if !r.evidenced => "could not be evidenced",
+        () if r.holds => "holds",
+        () => "fails",
     };
     (markdown_cell(r.id), markdown_cell(r.title), result)
 }
@@ -138,11 +137,16 @@ pub fn render(report: &Report) -> String {
 fn headline(out: &mut String, report: &Report) {
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let _ = writeln!(out, "# MFA evidence report\n");
-    let _ = writeln!(
-        out,
-        "- Verdict: **{}**",
-        report.verdict.word().replace('_', " ")
-    );
+    let _ = writeln!(out, "- Verdict: **{}**", report.verdict.text());
+    let holes = report.holes();
+    if !holes.is_empty() {
+        let fail = holes.iter().filter(|h| h.fails_r6()).count();
+        let _ = writeln!(
+            out,
+            "- Holes in the evidence: {} ({fail} of them make R6 fail), listed under R6",
+            holes.len()
+        );
+    }
     let _ = writeln!(
         out,
         "- Evidence window: {} to {}",
@@ -289,6 +293,9 @@ fn requirement_8(out: &mut String, f: &r8::Figures) {
 }
 
 fn requirement_6(out: &mut String, f: &r6::Figures) {
+    let holes = Rows::listed(r6::HOLE_SOURCES, f.holes.iter().collect());
+    let title = "Holes in the evidence, and what each prevents proving";
+    table(out, title, &holes, CHANGES);
     table(
         out,
         "Coverage per event type",

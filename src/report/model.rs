@@ -30,20 +30,44 @@ pub struct Report {
     pub window: Option<Window>,
 }
 
-/// Compliant only when every requirement that decides holds.
+/// Not compliant when a requirement that decides fails; else compliant only on complete
+/// evidence (no hole, every requirement evidenced), and otherwise compliant on the
+/// evidence available (`docs/evidence.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Compliant,
+    CompliantOnAvailableEvidence,
     NotCompliant,
 }
 
 impl Verdict {
+    /// The verdict of `requirements`, over evidence with `holes` holes.
+    pub fn of(requirements: &[Requirement], holes: usize) -> Verdict {
+        if requirements.iter().any(|r| r.decides && !r.holds) {
+            Verdict::NotCompliant
+        } else if holes > 0 || requirements.iter().any(|r| !r.evidenced) {
+            Verdict::CompliantOnAvailableEvidence
+        } else {
+            Verdict::Compliant
+        }
+    }
+
     /// The verdict's word as `report.json` writes it.
     pub fn word(self) -> &'static str {
         match self {
             Verdict::Compliant => "compliant",
+            Verdict::CompliantOnAvailableEvidence => "compliant_on_available_evidence",
             Verdict::NotCompliant => "not_compliant",
+        }
+    }
+
+    /// The verdict in words, for people.
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Compliant => "compliant",
+            Verdict::CompliantOnAvailableEvidence => "compliant on the evidence available",
+            Verdict::NotCompliant => "not compliant",
         }
     }
 }
@@ -65,9 +89,14 @@ pub struct Problems {
 }
 
 impl Report {
-    /// Whether the tenant is compliant.
+    /// Whether the tenant is compliant on complete evidence.
     pub fn compliant(&self) -> bool {
         self.verdict == Verdict::Compliant
+    }
+
+    /// The holes in the evidence (R6).
+    pub fn holes(&self) -> &[r6::Hole] {
+        self.completeness().map_or(&[], |f| f.holes.as_slice())
     }
 
     /// R6's figures, where the manifest is.
@@ -76,5 +105,48 @@ impl Report {
             Figures::R6(f) => Some(f.as_ref()),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::requirements::r3;
+
+    fn req(id: &'static str, holds: bool, decides: bool, evidenced: bool) -> Requirement {
+        let location_skips = Figure::whole("q".into(), vec![]);
+        let figures = r3::Figures {
+            sign_ins: Count::of(0, &location_skips),
+            location_skips,
+        };
+        Requirement {
+            figures: Figures::R3(Box::new(figures)),
+            holds,
+            id,
+            decides,
+            evidenced,
+            title: "t",
+        }
+    }
+
+    #[test]
+    fn compliant_only_on_complete_evidence() {
+        let all_hold = [req("R1", true, true, true), req("R5", false, false, true)];
+        assert_eq!(Verdict::of(&all_hold, 0), Verdict::Compliant);
+        assert_eq!(
+            Verdict::of(&all_hold, 2),
+            Verdict::CompliantOnAvailableEvidence
+        );
+        let unevidenced = [req("R1", true, true, true), req("R7", false, false, false)];
+        assert_eq!(
+            Verdict::of(&unevidenced, 0),
+            Verdict::CompliantOnAvailableEvidence
+        );
+        let fails = [req("R1", false, true, true), req("R7", false, false, false)];
+        assert_eq!(Verdict::of(&fails, 3), Verdict::NotCompliant);
+        assert_eq!(
+            Verdict::CompliantOnAvailableEvidence.word(),
+            "compliant_on_available_evidence"
+        );
     }
 }

@@ -78,6 +78,7 @@ enum Call {
     Skip(u64, String),
     Partial(u64, Vec<u8>),
     Warn(String),
+    Truncated(String),
     RepeatedKeys(u64),
 }
 
@@ -106,6 +107,9 @@ impl Sink for Recorder {
     fn warn(&mut self, message: String) {
         self.calls.push(Call::Warn(message));
     }
+    fn truncated(&mut self, message: String) {
+        self.calls.push(Call::Truncated(message));
+    }
     fn repeated_keys(&mut self, record_no: u64) {
         self.calls.push(Call::RepeatedKeys(record_no));
     }
@@ -119,6 +123,7 @@ fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
             Call::Skip(no, what) => sink.skip(no, &what),
             Call::Partial(no, raw) => sink.partial(no, &raw),
             Call::Warn(m) => sink.warn(m),
+            Call::Truncated(m) => sink.truncated(m),
             Call::RepeatedKeys(no) => sink.repeated_keys(no),
         }
     }

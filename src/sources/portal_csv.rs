@@ -298,7 +298,7 @@ pub fn read(
         }
     })?;
     if rows == PORTAL_ROW_CAP {
-        sink.warn(AT_ROW_CAP.to_owned());
+        sink.truncated(AT_ROW_CAP.to_owned());
     }
     if let Some(steps) = steps.as_ref() {
         report_companion(sink, &companion_file, steps);

@@ -17,8 +17,13 @@ pub trait Sink {
     /// The unterminated last line of a blob that is still being written: not an error; the
     /// completed blob, ingested again later, delivers it.
     fn partial(&mut self, record_no: u64, raw: &[u8]);
-    /// A file-level remark for the user (probably truncated download, low-fidelity source).
+    /// A file-level remark for the user (low-fidelity source, missing companion file).
     fn warn(&mut self, message: String);
+    /// The input stops where its download is capped, so it probably lacks records: said
+    /// like a remark, and counted (the report names it as a hole in the evidence).
+    fn truncated(&mut self, message: String) {
+        self.warn(message);
+    }
     /// The record just handed to [`Sink::record`] repeated a key in one of its JSON
     /// objects; the last occurrence was used (input-formats §1). Counted, not rejected.
     /// A sink that keeps no counts may ignore it.

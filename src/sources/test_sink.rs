@@ -20,6 +20,8 @@ pub struct Collect {
     pub skips: Vec<(u64, String)>,
     pub partials: Vec<(u64, String)>,
     pub warnings: Vec<String>,
+    /// Inputs said to stop at their download's row cap.
+    pub truncations: Vec<String>,
     /// Records read although an object in them repeated a key.
     pub repeated_keys: Vec<u64>,
 }
@@ -42,6 +44,9 @@ impl Sink for Collect {
     }
     fn warn(&mut self, message: String) {
         self.warnings.push(message);
+    }
+    fn truncated(&mut self, message: String) {
+        self.truncations.push(message);
     }
     fn repeated_keys(&mut self, record_no: u64) {
         self.repeated_keys.push(record_no);

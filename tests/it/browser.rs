@@ -263,6 +263,15 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
         assert!(dom.contains(&format!("id=\"{id}\"")), "#{id} missing");
     }
     assert!(dom.contains("Verdict:") && dom.contains("Not compliant"));
+    // The holes: counted in the headline, linked to R6, listed in R6's own table.
+    assert!(dom.contains(
+        "1 hole(s) in the evidence (1 of them make R6 fail), each with what it prevents \
+         proving: <a href=\"#r6\">listed under R6</a>."
+    ));
+    assert!(dom.contains("Holes in the evidence, and what each prevents proving"));
+    assert!(
+        dom.contains("<td class=\"word\">cut_last_line</td>") || dom.contains(">cut_last_line<")
+    );
     for r in ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"] {
         assert!(dom.contains(&format!("<h2>{r} — ")), "{r} heading missing");
     }

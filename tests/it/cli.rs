@@ -47,6 +47,11 @@ fn every_help_documents_the_exit_statuses() {
             strict,
             "{sub}: {help}"
         );
+        assert_eq!(
+            statuses.contains("4 with --strict, compliant only on the evidence available"),
+            strict,
+            "{sub}: {help}"
+        );
     }
 }
 

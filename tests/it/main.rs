@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod conditional_access;
 mod generate;
+mod holes;
 mod ingest;
 mod ingest_directory;
 mod kill;

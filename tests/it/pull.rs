@@ -393,6 +393,65 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
     assert!(checkpoints(&lake)["streams"]["audit"]["watermark"].is_null());
 }
 
+/// The pull failures file of `lake`.
+fn failures(lake: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(lake.join("pull/failures.json")).unwrap()).unwrap()
+}
+
+/// The holes `evaluate` names in `lake`: `(kind, what, effect)`.
+fn holes(lake: &Path, out: &Path) -> Vec<(String, String, String)> {
+    run_into("evaluate", lake, out, &["--format", "json"]);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let r6 = report["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "R6")
+        .unwrap();
+    let word = |h: &Value, k: &str| h[k].as_str().unwrap().to_owned();
+    r6["figures"]["holes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (word(h, "kind"), word(h, "what"), word(h, "effect")))
+        .filter(|h| h.0 == "pull_failed")
+        .collect()
+}
+
+#[test]
+fn a_stream_not_read_is_a_hole_until_a_pull_reads_its_window() {
+    let mut state = tenant();
+    state.forbidden = vec!["directoryAudits".into()];
+    let (server, dir, lake) = served(state);
+    pull_failing(&server, &lake, &window());
+    let f = failures(&lake);
+    let audit = &f["streams"]["audit"];
+    assert_eq!(f["streams"].as_object().unwrap().len(), 1, "{f}");
+    assert_eq!(audit["window_from"], SINCE);
+    assert_eq!(audit["window_to"], UNTIL);
+    assert!(
+        audit["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("403 from GET /v1.0/auditLogs/directoryAudits: the app likely lacks the application permission AuditLog.Read.All"),
+        "{audit}"
+    );
+    assert_eq!(
+        holes(&lake, &dir.path().join("r1")),
+        [(
+            "pull_failed".to_owned(),
+            "audit, 2026-11-01T00:00:00Z to 2026-11-04T00:00:00Z".to_owned(),
+            "lowers_verdict".to_owned()
+        )]
+    );
+    // The permission granted, the next pull reads the window and clears it.
+    let server = Server::start(tenant());
+    pull(&server, &lake, &window());
+    assert_eq!(failures(&lake)["streams"], json!({}));
+    assert!(holes(&lake, &dir.path().join("r2")).is_empty());
+}
+
 #[test]
 fn a_wrong_secret_fails_with_the_oauth_error_and_no_secret() {
     let (server, _dir, lake) = served(tenant());

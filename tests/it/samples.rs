@@ -155,6 +155,8 @@ fn readme_first_command_runs_on_the_samples() {
         "inputs: 46 ingested, 0 already ingested, 6 skipped, 0 failed",
         "records: 162 ingested (96 sign-ins, 27 audit events, 39 snapshot rows), 22 duplicates dropped, 0 quarantined, 1 skipped, 1 partial",
         "verdict: not_compliant (80 sign-ins, window 2026-11-01 to 2026-11-03)",
+        "  R6 FAILS: the evidence is complete",
+        "holes in the evidence: 1 (1 make R6 fail); each is named in the report",
         "violating or unproven sign-ins: 22",
         "  R8 FAILS: every account is covered, including those that did not sign in",
     ] {
@@ -202,6 +204,18 @@ fn readme_first_command_runs_on_the_samples() {
         md.contains(
             "## R8 — every account is covered, including those that did not sign in: fails"
         )
+    );
+    // The one hole: the Azure Monitor blob whose last line was still being written
+    // (data-samples/README.md) — until the completed blob is ingested, R6 fails.
+    let r6 = &report["requirements"][5];
+    assert_eq!(r6["id"], "R6");
+    let blob = "azure-monitor/insights-logs-noninteractiveusersigninlogs/tenantId=0e35ee7a-425d-45a5-9013-218c1eae8fd4/y=2026/m=11/d=03/h=09/m=00/PT1H.json";
+    assert_eq!(
+        r6["figures"]["holes"],
+        serde_json::json!([{"effect": "fails_r6", "kind": "cut_last_line",
+            "prevents": "1 unterminated last line(s) of a blob still being written were not read: those records are missing until the completed blob is ingested",
+            "source": "manifest.json",
+            "what": samples().join(blob).display().to_string()}])
     );
     assert_eq!(rows(&lake, "sign_ins"), 80);
 }

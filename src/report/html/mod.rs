@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use self::sections::Section;
 use self::table::{Table, grouped};
 use crate::evidence::queries;
-use crate::report::model::Report;
+use crate::report::model::{Report, Verdict};
 
 /// The table-sorting script: a compile-time constant, never data.
 pub const SORT_JS: &str = include_str!("../templates/sort.js");
@@ -71,7 +71,12 @@ fn section_sql(s: &Section) -> Vec<Sql> {
 #[derive(Debug, Clone)]
 pub struct Headline {
     pub compliant: bool,
+    /// The headline's style: `ok`, `partial` (compliant on the evidence available), `bad`.
+    pub tone: &'static str,
     pub verdict: String,
+    /// The holes in the evidence, and how many of them make R6 fail.
+    pub holes: String,
+    pub holes_failing: String,
     pub window: String,
     pub tenants: Vec<(String, String)>,
     pub tenants_more: usize,
@@ -85,6 +90,13 @@ pub struct Headline {
     pub lake: String,
     pub version: String,
     pub settling_hours: String,
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn headline(report: &Report) -> Headline {
@@ -104,12 +116,14 @@ fn headline(report: &Report) -> Headline {
     let bytes: u64 = inputs.iter().map(|i| i.size).sum();
     Headline {
         compliant,
-        verdict: if compliant {
-            "Compliant"
-        } else {
-            "Not compliant"
-        }
-        .into(),
+        tone: match report.verdict {
+            Verdict::Compliant => "ok",
+            Verdict::CompliantOnAvailableEvidence => "partial",
+            Verdict::NotCompliant => "bad",
+        },
+        verdict: capitalised(report.verdict.text()),
+        holes: grouped(report.holes().len() as u64),
+        holes_failing: grouped(report.holes().iter().filter(|h| h.fails_r6()).count() as u64),
         window: match report.window {
             Some(w) => format!("{} to {} (UTC, inclusive)", w.from, w.to),
             None => "none: the lake holds no sign-ins".into(),

@@ -9,7 +9,7 @@ use crate::report::model::{Problems, Report, Verdict, Window};
 use crate::report::requirements::r2::{AccountBrief, AccountRow, Special};
 use crate::report::requirements::r3::LocationSkipRow;
 use crate::report::requirements::r5::ChangeRow;
-use crate::report::requirements::r6::{DayVerdictRow, Input, ManifestFigures};
+use crate::report::requirements::r6::{DayVerdictRow, Hole, Input, ManifestFigures};
 use crate::report::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r8};
 use crate::report::rows::{ProblemRow, TenantRow};
 
@@ -144,6 +144,18 @@ fn inputs(scale: usize) -> Vec<Input> {
         .collect()
 }
 
+fn holes(scale: usize) -> Vec<Hole> {
+    (0..scale)
+        .map(|i| Hole {
+            effect: "fails_r6",
+            kind: "quarantined_records",
+            prevents: "1 record(s) could not be read".into(),
+            source: "manifest.json".into(),
+            what: format!("page-{i}.json"),
+        })
+        .collect()
+}
+
 fn problems() -> Vec<ProblemRow> {
     (0..100)
         .map(|i| ProblemRow {
@@ -216,6 +228,9 @@ fn requirements(scale: usize) -> Vec<Requirement> {
         Figures::R6(Box::new(r6::Figures {
             coverage: fig("r6_coverage", vec![]),
             days_without_data: fig("r6_days", vec![]),
+            days_without_audit_events: fig("r6_audit_days", vec![]),
+            evidence_kinds: fig("r6_evidence_kinds", vec![]),
+            holes: holes(scale),
             settling: fig("r6_settling", vec![]),
             claim_chaining: fig("r6_claim_chaining", vec![]),
             sign_ins_per_day: fig("r6_days_by_verdict", per_day()),
@@ -249,6 +264,7 @@ fn requirements(scale: usize) -> Vec<Requirement> {
             holds: false,
             id,
             decides: id != "R5",
+            evidenced: true,
             title: "a title",
         })
         .collect()
@@ -313,4 +329,6 @@ fn a_huge_tenant_renders_a_bounded_page() {
     );
     assert!(big.contains("100 of 5,000,000 sign-ins shown; all 5,000,000 are in findings.csv."));
     assert!(big.contains("Each column is 10 days."));
+    assert!(big.contains("200 of 30,000 rows shown; all 30,000 are in report.json."));
+    assert!(big.contains("30,000 hole(s) in the evidence (30,000 of them make R6 fail)"));
 }

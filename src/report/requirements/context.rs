@@ -1,8 +1,8 @@
 //! What every requirement's figures are built from: the session, the options and the
-//! output folder; the figures more than one part of the report reads (sign-ins by class,
-//! coverage), run once; the evidence window; what several requirements read and is built
-//! once, on first use (the accounts table, the conditional-access regime); and the CSV
-//! files the long figures keep.
+//! output folder; what more than one part of the report reads (sign-ins by class,
+//! coverage, the conditional access regime and the security-defaults timeline, the accounts
+//! table once built), read once; the evidence window; and the CSV files the long figures
+//! keep.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +12,8 @@ use datafusion::prelude::SessionContext;
 
 use super::accounts::Accounts;
 use crate::evidence::conditional_access::Regime;
+use crate::evidence::state_udf::security_defaults_timeline;
+use crate::evidence::timeline::Observation;
 use crate::report::figures::{Figure, figure};
 use crate::report::listing::Listing;
 use crate::report::options::Options;
@@ -33,12 +35,14 @@ pub struct Context<'a> {
     pub coverage: Figure<CoverageRow>,
     /// `--from/--to`, else the first to the last sign-in day; none without sign-ins.
     pub window: Option<(NaiveDate, NaiveDate)>,
+    /// Policies, named locations and the directory as the lake shows them (R6, R7, R8).
+    pub regime: Arc<Regime>,
+    /// The security-defaults observations, in time order (R6, R7).
+    pub security_defaults: Vec<Observation>,
     /// The long figures' CSV files kept in `out`.
     pub files: Vec<PathBuf>,
     /// The accounts table (R2, R8), once built (`accounts::accounts`).
     pub accounts: Option<Accounts>,
-    /// Conditional access over time (R7, R8), once loaded (`Context::regime`).
-    regime: Option<Arc<Regime>>,
 }
 
 impl<'a> Context<'a> {
@@ -64,20 +68,11 @@ impl<'a> Context<'a> {
             by_class,
             coverage,
             window,
+            regime: Arc::new(Regime::load(session).await?),
+            security_defaults: security_defaults_timeline(session).await?,
             files: Vec::new(),
             accounts: None,
-            regime: None,
         })
-    }
-
-    /// The policies, named locations and directory of the lake, loaded once.
-    pub async fn regime(&mut self) -> Result<Arc<Regime>> {
-        if let Some(r) = &self.regime {
-            return Ok(r.clone());
-        }
-        let r = Arc::new(Regime::load(self.session).await?);
-        self.regime = Some(r.clone());
-        Ok(r)
     }
 
     /// The §10 window in microseconds, half-open: `--from` 00:00 to the day after `--to`,

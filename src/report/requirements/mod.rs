@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod context;
+pub mod holes;
 
 use serde::Serialize;
 
@@ -18,9 +19,14 @@ pub struct Requirement {
     pub figures: Figures,
     pub holds: bool,
     pub id: &'static str,
-    /// Whether the verdict depends on it (R5 is reported only).
+    /// Whether the verdict depends on it (R5 is reported only; a requirement that could
+    /// not be evidenced does not decide).
     #[serde(skip)]
     pub decides: bool,
+    /// Whether the evidence could decide it at all (else the verdict is at best
+    /// compliant on the evidence available).
+    #[serde(skip)]
+    pub evidenced: bool,
     pub title: &'static str,
 }
 
@@ -67,6 +73,7 @@ macro_rules! requirements {
                     holds: built.holds,
                     id: $module::ID,
                     decides: $module::DECIDES && built.evidenced,
+                    evidenced: built.evidenced,
                     title: $module::TITLE,
                 }
             }),+])
@@ -117,6 +124,8 @@ mod tests {
             ("r6_settling", fields::<r6::SettlingRow>()),
             ("r6_claim_chaining", fields::<r6::ChainingRow>()),
             ("r6_days_by_verdict", fields::<r6::DayVerdictRow>()),
+            ("r6_audit_days", fields::<holes::AuditDayRow>()),
+            ("r6_evidence_kinds", fields::<holes::KindRow>()),
             ("report_tenants", fields::<TenantRow>()),
             ("r7_findings", fields::<r7::FindingRow>()),
             ("r7_gaps", fields::<r7::GapRow>()),

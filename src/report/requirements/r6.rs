@@ -1,17 +1,26 @@
 //! R6 (evidence rules §7): the evidence is complete. Holds when there is at least one
-//! sign-in, every day of the window has interactive and non-interactive user sign-ins,
-//! the manifest lists at least one input (each with its SHA-256) and counts no
-//! quarantined record. Also reported: coverage, provisional sign-ins (the settling
-//! window), how many claims chain to an MFA origin (§5), sign-ins per day by verdict.
+//! sign-in, the manifest lists at least one input (each with its SHA-256), and no hole
+//! may hide user sign-ins of the window: no day without interactive or non-interactive
+//! user sign-ins, no quarantined record, no input stopped at a row cap or cut short, no
+//! user sign-in stream `pull` could not read. Every hole, those that only lower the
+//! verdict included, is listed (`holes.rs`). Also reported: coverage, provisional
+//! sign-ins (the settling window), how many claims chain to an MFA origin (§5), sign-ins
+//! per day by verdict.
 
 use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
 
 use serde::{Deserialize, Serialize};
 
 use super::context::{COVERAGE, Context};
-use crate::report::Result;
+pub use super::holes::Hole;
+pub use super::holes::{KindRow, MissingAuditDay};
+use super::holes::{self, AuditDayRow};
 use crate::lake::layout::Layout;
 use crate::lake::manifest::{InputEntry, Manifest};
+use crate::lake::PullFailures;
+use crate::report::Result;
 use crate::report::cell::table;
 use crate::report::figures::{Figure, figure};
 use crate::report::rows::{CoverageRow, USER_EVENT_TYPES};
@@ -25,16 +34,32 @@ const SETTLING: &str = "r6_settling";
 const CHAINING: &str = "r6_claim_chaining";
 const PER_DAY: &str = "r6_days_by_verdict";
 /// The queries of R6's figures.
-pub const QUERIES: [&str; 5] = [COVERAGE, DAYS, SETTLING, CHAINING, PER_DAY];
+pub const QUERIES: [&str; 7] = [
+    COVERAGE,
+    DAYS,
+    SETTLING,
+    CHAINING,
+    PER_DAY,
+    holes::AUDIT_DAYS,
+    holes::EVIDENCE_KINDS,
+];
 /// Where the inputs come from.
 pub const MANIFEST: &str = "manifest.json";
+/// Where the holes are found (each names its own source).
+pub const HOLE_SOURCES: &str =
+    "manifest.json, pull/failures.json and the queries named in each row";
 
 /// R6's figures (fields in key order).
 #[derive(Debug, Clone, Serialize)]
 pub struct Figures {
     pub claim_chaining: Figure<ChainingRow>,
     pub coverage: Figure<CoverageRow>,
+    pub days_without_audit_events: Figure<MissingAuditDay>,
     pub days_without_data: Figure<MissingDay>,
+    /// Observations of the evidence that is not a sign-in (per-user MFA, directory).
+    pub evidence_kinds: Figure<KindRow>,
+    /// Every hole in the evidence, with what it prevents proving.
+    pub holes: Vec<Hole>,
     pub manifest: ManifestFigures,
     pub settling: Figure<SettlingRow>,
     pub sign_ins_per_day: Figure<DayVerdictRow>,
@@ -147,6 +172,63 @@ fn missing_days(cx: &Context<'_>, days: &Figure<DayRow>) -> Vec<MissingDay> {
     missing
 }
 
+/// The figures the holes are read from besides R6's own days and the manifest.
+struct Sources {
+    audit_days: Figure<MissingAuditDay>,
+    kinds: Figure<KindRow>,
+    failures: PullFailures,
+}
+
+impl Sources {
+    async fn read(cx: &Context<'_>) -> Result<Sources> {
+        let audit: Figure<AuditDayRow> = figure(cx.session, holes::AUDIT_DAYS, &[]).await?;
+        let missing = cx
+            .window
+            .map(|w| holes::days_without_audit(w, &audit.rows))
+            .unwrap_or_default();
+        let rows = missing
+            .iter()
+            .map(|d| MissingAuditDay {
+                date: d.format("%Y-%m-%d").to_string(),
+            })
+            .collect();
+        Ok(Sources {
+            audit_days: Figure::whole(audit.query, rows),
+            kinds: figure(cx.session, holes::EVIDENCE_KINDS, &[]).await?,
+            failures: PullFailures::load(&Layout::new(cx.lake).pull_failures())?,
+        })
+    }
+}
+
+/// Every hole in the evidence, in a fixed order: the sign-in evidence first.
+fn find_holes(
+    cx: &Context<'_>,
+    days: &Figure<DayRow>,
+    missing: &[MissingDay],
+    manifest: &Manifest,
+    src: &Sources,
+) -> Vec<Hole> {
+    let mut found = Vec::new();
+    let user = |r: &CoverageRow| USER_EVENT_TYPES.contains(&r.event_type.as_str());
+    if cx.coverage.sum(user, |r| r.sign_ins) == 0 {
+        let prevents = "the lake holds no user sign-in for the window: R1–R4 would hold over \
+            nothing, which proves nothing";
+        found.push(Hole::no_sign_ins(prevents, &cx.coverage.query));
+    }
+    let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let by_type: Vec<(String, NaiveDate)> = missing
+        .iter()
+        .filter_map(|m| Some((m.event_type.clone(), date(&m.date)?)))
+        .collect();
+    found.extend(holes::sign_in_days(&by_type, &days.query));
+    found.extend(holes::inputs(manifest, MANIFEST));
+    found.extend(holes::pull_failures(&src.failures, cx.span()));
+    let audit: Vec<NaiveDate> = src.audit_days.rows.iter().filter_map(|r| date(&r.date)).collect();
+    found.extend(holes::audit_days(&audit, &src.audit_days.query));
+    found.extend(holes::snapshots(cx, &src.kinds.rows, &src.kinds.query));
+    found
+}
+
 /// Builds R6's figures; returns whether R6 holds.
 pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
     let days: Figure<DayRow> = figure(cx.session, DAYS, &[]).await?;
@@ -154,11 +236,16 @@ pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
     let manifest = Manifest::load(&Layout::new(cx.lake).manifest())?;
     let quarantined = manifest.totals().quarantined;
     let sign_ins = cx.coverage.sum(|_| true, |r| r.sign_ins);
-    let holds = sign_ins > 0 && missing.is_empty() && quarantined == 0 && !manifest.inputs.is_empty();
+    let src = Sources::read(cx).await?;
+    let holes = find_holes(cx, &days, &missing, &manifest, &src);
+    let holds = sign_ins > 0 && !manifest.inputs.is_empty() && !holes.iter().any(Hole::fails_r6);
     let figures = Figures {
         claim_chaining: figure(cx.session, CHAINING, &[]).await?,
         coverage: cx.coverage.clone(),
+        days_without_audit_events: src.audit_days,
         days_without_data: Figure::whole(days.query, missing),
+        evidence_kinds: src.kinds,
+        holes,
         manifest: ManifestFigures {
             duplicates_dropped: manifest.duplicates_dropped(),
             inputs: manifest.inputs.iter().map(Input::from).collect(),

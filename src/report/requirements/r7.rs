@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use super::Built;
 use super::context::Context;
 use crate::evidence::conditional_access::findings;
-use crate::evidence::state_udf::security_defaults_timeline;
 use crate::report::Result;
 use crate::report::cell::table;
 use crate::report::figures::{Figure, figure};
@@ -115,10 +114,9 @@ impl Listed for DisagreementRow {}
 
 /// Builds R7's figures, writing policy_findings.csv and the long listings.
 pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
-    let regime = cx.regime().await?;
-    let tenant = security_defaults_timeline(cx.session).await?;
     let span = cx.span();
-    findings::register(cx.session, &regime, span.unwrap_or((0, 0)), &tenant)?;
+    let window = span.unwrap_or((0, 0));
+    findings::register(cx.session, &cx.regime, window, &cx.security_defaults)?;
     let findings = listed(cx, FINDINGS, FINDINGS_CSV, true).await?;
     let gaps: Figure<GapRow> = figure(cx.session, GAPS, &[]).await?;
     let escapes_by_policy = figure(cx.session, BY_POLICY, &[]).await?;
@@ -126,7 +124,7 @@ pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
     let entra_disagreements = listed(cx, DISAGREEMENTS, DISAGREEMENTS_CSV, false).await?;
     let not_evidenced_because = match span {
         None => Some("no user sign-in and no --from/--to: there is no window to judge".into()),
-        Some(_) if !regime.policies_ingested && !gaps.rows.is_empty() => Some(
+        Some(_) if !cx.regime.policies_ingested && !gaps.rows.is_empty() => Some(
             "no conditional access policy definitions were ingested (policy snapshots or \
              their audit events), and security defaults were not on throughout the window"
                 .into(),
@@ -143,7 +141,7 @@ pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
         findings,
         gaps,
         not_evidenced_because,
-        unreadable_definitions: regime.unreadable.clone(),
+        unreadable_definitions: cx.regime.unreadable.clone(),
     };
     Ok(Built {
         holds,

@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::Built;
 use super::accounts::{self, ACCOUNTS, ACCOUNTS_CSV, AccountBrief};
 use super::context::Context;
-use crate::evidence::state_udf::security_defaults_timeline;
 use crate::evidence::timeline::state_at;
 use crate::report::Result;
 use crate::report::figures::Count;
@@ -57,10 +56,9 @@ pub struct Figures {
 
 /// Builds R8's figures from the accounts table.
 pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
-    let regime = cx.regime().await?;
-    let tenant = security_defaults_timeline(cx.session).await?;
+    let regime = cx.regime.clone();
     let end = cx.span().map(|(_, end)| end - 1);
-    let sd = end.map(|t| state_at(&[&tenant], t).state.to_owned());
+    let sd = end.map(|t| state_at(&[&cx.security_defaults], t).state.to_owned());
     let acc = accounts::accounts(cx).await?;
     let query = acc.figure.query.clone();
     let count = |n: u64| Count {

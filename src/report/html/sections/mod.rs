@@ -26,6 +26,7 @@ pub fn build(report: &Report) -> Vec<Section> {
                 title: r.title.to_owned(),
                 holds: r.holds,
                 decides: r.decides,
+                evidenced: r.evidenced,
                 facts: Vec::new(),
                 charts: Vec::new(),
                 tables: Vec::new(),

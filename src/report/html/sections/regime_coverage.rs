@@ -101,6 +101,16 @@ fn state_text(s: &str) -> &str {
 pub(super) fn r6(sec: &mut Section, f: &r6::Figures, window: Option<(NaiveDate, NaiveDate)>) {
     let per_day = &f.sign_ins_per_day;
     let m = &f.manifest;
+    let failing = f.holes.iter().filter(|h| h.fails_r6()).count();
+    sec.facts.push(fact(
+        "Holes in the evidence (those that make R6 fail)",
+        format!(
+            "{} ({})",
+            grouped(f.holes.len() as u64),
+            grouped(failing as u64)
+        ),
+        r6::HOLE_SOURCES,
+    ));
     sec.facts.push(fact(
         "Days without user sign-ins (per event type)",
         grouped(f.days_without_data.rows.len() as u64),
@@ -127,7 +137,15 @@ pub(super) fn r6(sec: &mut Section, f: &r6::Figures, window: Option<(NaiveDate, 
         &day_rows,
         window,
     ));
+    let holes: Vec<&r6::Hole> = f.holes.iter().collect();
     sec.tables.extend([
+        Table::new(
+            "Holes in the evidence, and what each prevents proving",
+            r6::HOLE_SOURCES,
+            &holes,
+            ROWS_CAP,
+            "report.json",
+        ),
         Table::of_figure("Coverage per event type", &f.coverage, ROWS_CAP),
         Table::of_figure("Days without user sign-ins", &f.days_without_data, ROWS_CAP),
         Table::of_figure(

@@ -35,6 +35,8 @@ pub struct Section {
     pub holds: bool,
     /// Whether the requirement decides the verdict (R5 does not).
     pub decides: bool,
+    /// Whether the evidence could decide it at all.
+    pub evidenced: bool,
     pub facts: Vec<Fact>,
     pub charts: Vec<Chart>,
     pub tables: Vec<Table>,
