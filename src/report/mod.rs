@@ -16,14 +16,19 @@ pub mod csv_out;
 mod error;
 pub mod escape;
 pub mod figures;
+pub mod glossary;
 pub mod html;
 pub mod listing;
 pub mod markdown;
 pub mod model;
 pub mod options;
+pub mod provenance;
 pub mod read;
 pub mod requirements;
 pub mod rows;
+pub mod statement;
+pub mod sums;
+pub mod verify;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -38,6 +43,9 @@ use crate::evidence::cells::cells;
 use crate::evidence::materialise::materialise;
 use crate::evidence::queries;
 pub use error::{Error, Result};
+
+/// The canonical result's file name.
+pub const REPORT_JSON: &str = "report.json";
 
 /// What `evaluate` wrote and found.
 #[derive(Debug, Clone)]
@@ -68,7 +76,7 @@ async fn evaluate_in(
 ) -> Result<Outcome> {
     materialise(ctx, work).await?;
     let (report, tables) = build::build(ctx, lake, out, opts).await?;
-    let json_path = out.join("report.json");
+    let json_path = out.join(REPORT_JSON);
     write_json(&json_path, &report)?;
     let mut files = vec![json_path];
     let f = opts.formats;
@@ -90,6 +98,7 @@ async fn evaluate_in(
         std::fs::write(&html_path, page).map_err(|e| Error::io(&html_path, e))?;
         files.push(html_path);
     }
+    files.push(sums::write(out, &files)?);
     Ok(Outcome {
         compliant: report.compliant(),
         report,
@@ -105,6 +114,13 @@ fn write_json(path: &Path, report: &Report) -> Result<()> {
         .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// `report.json`'s text, as `write_json` writes it (`path` names it in an error).
+pub fn write_json_text(report: &Report, path: &Path) -> Result<String> {
+    serde_json::to_string_pretty(report)
+        .map(|text| text + "\n")
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
 }
 
 /// Streams every violating or unproven sign-in into `findings.csv`, cells neutralised.
