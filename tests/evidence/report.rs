@@ -433,6 +433,13 @@ fn every_citation_in_the_reports_resolves_to_the_evidence_rules() {
     for q in mfaproof::evidence::queries::ALL {
         texts.push((root.join(q.file()), q.sql.to_owned()));
     }
+    // The method statement and the glossary the reports show.
+    for file in [report::statement::FILE, report::glossary::FILE] {
+        texts.push((
+            root.join(file),
+            std::fs::read_to_string(root.join(file)).unwrap(),
+        ));
+    }
     let mut cited = 0;
     for (path, text) in &texts {
         for (kind, number) in citations(text) {
