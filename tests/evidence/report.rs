@@ -111,10 +111,25 @@ async fn evaluate_writes_a_traceable_report() {
     // report.json is the report's serialisation, its keys sorted (as the schema says).
     let written = std::fs::read_to_string(out.path().join("report.json")).unwrap();
     assert_eq!(written, serde_json::to_string_pretty(r).unwrap() + "\n");
+    // report.md ends with the text and SHA-256 of every query (checked here, left out of
+    // the snapshot: the query files are their own record).
+    let (md_figures, md_queries) = md.split_once("\n## Queries\n").unwrap();
+    let queries = r["queries"].as_object().unwrap();
+    assert_eq!(md_queries.matches("\n### `queries/").count(), queries.len());
+    for (file, q) in queries {
+        let name = file.trim_start_matches("queries/").trim_end_matches(".sql");
+        let text = mfaproof::evidence::queries::get(name).unwrap().sql;
+        let sha = q["sha256"].as_str().unwrap();
+        let shown = format!(
+            "### `{file}`\n\nSHA-256 `{sha}`\n\n```sql\n{}\n```",
+            text.trim_end()
+        );
+        assert!(md_queries.contains(&shown), "{file}");
+    }
     let json = r;
     volatile(&lake).bind(|| {
         insta::assert_json_snapshot!("report_json", json);
-        insta::assert_snapshot!("report_md", md);
+        insta::assert_snapshot!("report_md", md_figures);
     });
 }
 
@@ -128,6 +143,34 @@ pub fn volatile(lake: &tempfile::TempDir) -> insta::Settings {
         "$1[generated_at]",
     );
     settings.add_filter(&regex_escape(&lake.path().display().to_string()), "[lake]");
+    // The SHA-256 of the repository's files the report cites (queries, rules, method,
+    // glossary, vocabulary) change with every edit of them; a test checks them exactly
+    // (`the_report_hashes_every_query_its_figures_come_from`, and a unit test for the
+    // documents).
+    let method = report::provenance::Method::this(String::new());
+    let documents = [
+        method.rules,
+        method.choices,
+        method.statement,
+        method.glossary,
+    ];
+    let hashes = documents
+        .into_iter()
+        .chain(method.vocabulary)
+        .map(|d| d.sha256)
+        .chain(
+            mfaproof::evidence::queries::ALL
+                .iter()
+                .map(|q| report::provenance::sha256(q.sql.as_bytes())),
+        );
+    for hash in hashes {
+        settings.add_filter(&hash, "[file sha256]");
+    }
+    // The commit the tests were built from (or `unknown` without git).
+    settings.add_filter(
+        &format!(r"\b{}\b", regex_escape(report::provenance::COMMIT)),
+        "[commit]",
+    );
     settings.add_filter(&regex_escape(env!("CARGO_MANIFEST_DIR")), "[repo]");
     settings
 }
@@ -225,6 +268,7 @@ async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
     let strip = |r: &serde_json::Value| {
         let mut r = r.clone();
         r["generated_at"] = "".into();
+        r["options"]["listed_rows"] = "".into();
         for (req, list) in [
             (1, "accounts"),
             (2, "location_skips"),
@@ -278,19 +322,28 @@ async fn report_of(
 }
 
 /// Every object of a report by its place (as `docs/report-schema.md` names them: `report`,
-/// `R1`…`R6` for the requirements' figures, `[]` for a list's items; `figure` and `count`
-/// for those shapes wherever they are), with the keys it has.
+/// `R1`…`R6` for the requirements' figures, `[]` for a list's items, `{}` for the values of
+/// the `queries` map; `figure`, `count` and `document` for those shapes wherever they
+/// are), with the keys it has.
 fn key_sets(
     v: &serde_json::Value,
     place: &str,
     out: &mut BTreeMap<String, std::collections::BTreeSet<String>>,
 ) {
     match v {
+        // A map keyed by query file: its values are one kind of object.
+        serde_json::Value::Object(m) if place == "report.queries" => {
+            for child in m.values() {
+                key_sets(child, "report.queries{}", out);
+            }
+        }
         serde_json::Value::Object(m) => {
             let keys: Vec<&str> = m.keys().map(String::as_str).collect();
             let figure = ["query", "rows", "rows_file", "rows_total"];
             let kind = if keys == ["count", "query"] {
                 "count"
+            } else if keys == ["file", "sha256"] {
+                "document"
             } else if keys.contains(&"rows") && keys.iter().all(|k| figure.contains(k)) {
                 "figure"
             } else {
@@ -384,6 +437,51 @@ async fn each_requirement_names_its_queries() {
         let named: std::collections::BTreeSet<String> =
             names.iter().map(|n| format!("queries/{n}.sql")).collect();
         assert_eq!(used, named, "{id}");
+    }
+}
+
+/// `report.queries` holds every query a figure names, and every query evaluate runs (all
+/// the registered ones but those only `classify` runs), each with the SHA-256 of its file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_hashes_every_query_its_figures_come_from() {
+    let lake = traceable_lake();
+    let r = report_json(lake.path(), 10_000).await;
+    let hashed = r["queries"].as_object().unwrap();
+    let mut cited = Vec::new();
+    cited_queries(&r, &mut cited);
+    assert!(cited.len() > 20);
+    for q in &cited {
+        assert!(hashed.contains_key(q), "{q} is not in report.queries");
+    }
+    let classify_only = ["classify_export", "why_not_export"];
+    let expected: std::collections::BTreeSet<String> = mfaproof::evidence::queries::ALL
+        .iter()
+        .filter(|q| !classify_only.contains(&q.name))
+        .map(|q| q.file())
+        .collect();
+    let keys: std::collections::BTreeSet<String> = hashed.keys().cloned().collect();
+    assert_eq!(keys, expected);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, v) in hashed {
+        let bytes = std::fs::read(root.join(file)).unwrap();
+        let hash = mfaproof::report::provenance::sha256(&bytes);
+        assert_eq!(v["sha256"], hash.as_str(), "{file}");
+    }
+}
+
+/// Every `query` value anywhere in a report.
+fn cited_queries(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                match (k.as_str(), child.as_str()) {
+                    ("query", Some(q)) => out.push(q.to_owned()),
+                    _ => cited_queries(child, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| cited_queries(i, out)),
+        _ => {}
     }
 }
 
