@@ -70,7 +70,9 @@ pub struct Entry {
 /// the pack unreadable.
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = dir.join(FILE);
-    let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    // Without its list the folder is not a pack `evaluate` wrote: the user named the
+    // wrong folder (a usage error), not a failure of the check.
+    let text = std::fs::read(&path).map_err(|e| pack(&path, &format!("cannot be read: {e}")))?;
     let text = String::from_utf8(text).map_err(|_| pack(&path, "not UTF-8 text"))?;
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();

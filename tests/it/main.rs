@@ -14,3 +14,4 @@ mod kill;
 mod pull;
 mod samples;
 mod tidy;
+mod verify;
