@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use super::exit::{FAILURE, usage};
 use super::output::outln;
 use super::settings;
-use crate::report::{sums, verify};
+use crate::report::{difference::Difference, sums, verify};
 
 /// Arguments of `mfaproof verify`.
 #[derive(Debug, Clone, clap::Args)]
@@ -71,7 +71,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints the differences, the first one first, and ends with status 1.
-fn differ(differences: &[verify::Difference]) -> anyhow::Result<ExitCode> {
+fn differ(differences: &[Difference]) -> anyhow::Result<ExitCode> {
     for d in differences {
         outln!("DIFFERENT {d}")?;
     }

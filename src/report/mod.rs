@@ -5,14 +5,20 @@
 //! rendered from the same values. The JSON schema is documented in
 //! `docs/report-schema.md`, the HTML report in `docs/report-html.md`.
 //!
-//! Inside, dependencies point one way: `read`, `cell`, `rows`, `escape` and `csv_out` at
-//! the bottom; `figures` and `listing` on them; `requirements` (one module per
-//! requirement) on those; `model` and `build` on the requirements; the renderers
-//! (`markdown`, `html`) and this module on top.
+//! Every file `evaluate` writes is listed with its SHA-256 in `SHA256SUMS` (`sums`);
+//! `verify` checks a folder against it and, with the lake, evaluates again with the
+//! options `report.json` records and compares every figure.
+//!
+//! Inside, dependencies point one way: `read`, `cell`, `rows`, `escape`, `csv_out`,
+//! `glossary`, `statement` and `difference` at the bottom; `provenance`, `options`,
+//! `figures`, `listing` and `sums` on them; `requirements` (one module per requirement) on
+//! those; `model` and `build` on the requirements; the renderers (`markdown`, `html`) and
+//! this module on top, and `verify` above it.
 
 pub mod build;
 pub mod cell;
 pub mod csv_out;
+pub mod difference;
 mod error;
 pub mod escape;
 pub mod figures;

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::difference::Difference;
 use super::provenance::hex;
-use super::verify::Difference;
 use super::{Error, Result};
 
 /// The file's name in the report folder.

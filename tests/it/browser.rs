@@ -258,7 +258,8 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
     assert!(l.requests.is_empty(), "network requests: {:?}", l.requests);
     let dom = l.stdout;
     for id in [
-        "headline", "verdict", "r1", "r2", "r3", "r4", "r5", "r6", "problems",
+        "headline", "verdict", "r1", "r2", "r3", "r4", "r5", "r6", "problems", "method",
+        "glossary", "queries",
     ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "#{id} missing");
     }
