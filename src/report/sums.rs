@@ -81,10 +81,7 @@ pub fn read(dir: &Path) -> Result<Vec<Entry>> {
         let (hash, rest) = line
             .split_at_checked(64)
             .ok_or_else(|| bad("not `<sha256>  <file>`"))?;
-        if !hash
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-        {
+        if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad("not a SHA-256 in hex"));
         }
         let file = rest
