@@ -191,44 +191,15 @@ fn statement_block(out: &mut String, block: &Block) {
 
 /// The options of the evaluation, as `mfaproof verify` runs it again.
 fn options(out: &mut String, o: &Recorded) {
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "none".to_owned()
-        } else {
-            items
-                .iter()
-                .map(|i| markdown_cell(i))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let range = o.range.map_or_else(
-        || "none (the first to the last sign-in day)".to_owned(),
-        |r| format!("{} to {}", r.from, r.to),
-    );
-    let f = o.formats;
-    let mut formats = vec!["json"];
-    formats.extend(
-        [(f.markdown, "md"), (f.csv, "csv"), (f.html, "html")]
-            .into_iter()
-            .filter_map(|(on, word)| on.then_some(word)),
-    );
     let _ = writeln!(out, "\n### Options of this evaluation\n");
-    let _ = writeln!(out, "- `--from`/`--to`: {range}");
-    let _ = writeln!(out, "- `--settling-hours`: {}", o.settling_hours);
-    let _ = writeln!(
-        out,
-        "- `--emergency-account`: {}",
-        list(&o.emergency_accounts)
-    );
-    let _ = writeln!(
-        out,
-        "- `--technical-account`: {}",
-        list(&o.technical_accounts)
-    );
-    let _ = writeln!(out, "- `--listed-rows`: {}", o.listed_rows);
-    let _ = writeln!(out, "- problem sign-ins listed: {}", o.listed_problems);
-    let _ = writeln!(out, "- `--format`: {}", formats.join(","));
+    for (name, value) in o.shown() {
+        let name = if name.starts_with("--") {
+            format!("`{name}`")
+        } else {
+            name.to_owned()
+        };
+        let _ = writeln!(out, "- {name}: {}", markdown_cell(&value));
+    }
 }
 
 /// The text and SHA-256 of every query the figures come from.

@@ -73,6 +73,43 @@ pub struct Recorded {
     pub technical_accounts: Vec<String>,
 }
 
+impl Recorded {
+    /// The options as the renderings list them: each by its command-line name (or what it
+    /// is, when no flag sets it) with its value; lists joined by ", ".
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let f = self.formats;
+        let formats: Vec<&str> = [
+            (true, "json"),
+            (f.markdown, "md"),
+            (f.csv, "csv"),
+            (f.html, "html"),
+        ]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect();
+        let range = self.range.map_or_else(
+            || "none (the first to the last sign-in day)".to_owned(),
+            |r| format!("{} to {}", r.from, r.to),
+        );
+        vec![
+            ("--from / --to", range),
+            ("--settling-hours", self.settling_hours.to_string()),
+            ("--emergency-account", list(&self.emergency_accounts)),
+            ("--technical-account", list(&self.technical_accounts)),
+            ("--listed-rows", self.listed_rows.to_string()),
+            ("problem sign-ins listed", self.listed_problems.to_string()),
+            ("--format", formats.join(",")),
+        ]
+    }
+}
+
 /// An inclusive range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Range {

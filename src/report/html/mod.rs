@@ -190,54 +190,14 @@ fn about(report: &Report) -> About {
             report.tool.name, report.tool.version, report.tool.commit
         ),
         made: documents,
-        options: options(&report.options),
+        options: report
+            .options
+            .shown()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
         inputs: m.inputs.clone(),
     }
-}
-
-/// The options of the evaluation, by their command-line names.
-fn options(o: &crate::report::options::Recorded) -> Vec<(String, String)> {
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "none".to_owned()
-        } else {
-            items.join(", ")
-        }
-    };
-    let f = o.formats;
-    let formats: Vec<&str> = [
-        (true, "json"),
-        (f.markdown, "md"),
-        (f.csv, "csv"),
-        (f.html, "html"),
-    ]
-    .into_iter()
-    .filter_map(|(on, word)| on.then_some(word))
-    .collect();
-    vec![
-        (
-            "--from / --to".to_owned(),
-            o.range.map_or_else(
-                || "none (the first to the last sign-in day)".to_owned(),
-                |r| format!("{} to {}", r.from, r.to),
-            ),
-        ),
-        ("--settling-hours".to_owned(), o.settling_hours.to_string()),
-        (
-            "--emergency-account".to_owned(),
-            list(&o.emergency_accounts),
-        ),
-        (
-            "--technical-account".to_owned(),
-            list(&o.technical_accounts),
-        ),
-        ("--listed-rows".to_owned(), o.listed_rows.to_string()),
-        (
-            "problem sign-ins listed".to_owned(),
-            o.listed_problems.to_string(),
-        ),
-        ("--format".to_owned(), formats.join(",")),
-    ]
 }
 
 /// The whole page.
