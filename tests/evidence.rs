@@ -169,6 +169,8 @@ mod cases;
 mod defects;
 #[path = "evidence/html.rs"]
 mod html;
+#[path = "evidence/provenance.rs"]
+mod provenance;
 #[path = "evidence/report.rs"]
 mod report_tests;
 #[path = "evidence/scenario.rs"]

@@ -110,6 +110,7 @@ fn evidence_usage(e: &evidence::Error) -> bool {
 fn report_usage(e: &report::Error) -> bool {
     match e {
         report::Error::Evidence(e) => evidence_usage(e),
+        report::Error::Pack { .. } => true,
         report::Error::Lake(_) | report::Error::Io(_) => false,
     }
 }

@@ -16,6 +16,7 @@ mod pull;
 mod query;
 mod run;
 mod settings;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -23,17 +24,25 @@ use clap::{Parser, Subcommand};
 
 /// Prove from Entra ID sign-in and audit logs that MFA was actually satisfied.
 #[derive(Debug, Parser)]
-#[command(name = "mfaproof", version, about, long_about = None, after_help = EXIT_STATUS)]
+#[command(name = "mfaproof", version, long_version = LONG_VERSION, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// `--version`: the version and the commit it was built from.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MFAPROOF_COMMIT"),
+    ")"
+);
+
 const EXIT_STATUS: &str = "Exit status: 0 success; 1 runtime failure; 2 usage error or \
 unreadable input; 3 evaluated and not compliant, 4 evaluated and compliant only on the evidence \
 available (run and evaluate with --strict). Output \
 closed early by its reader (| head) ends quietly with 0. check-policies: 0 the policy set \
-meets R7, 1 it does not.";
+meets R7, 1 it does not. verify: 0 the report matches, 1 a difference (named).";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -46,6 +55,8 @@ pub enum Command {
     Classify(classify::ClassifyArgs),
     /// Classify and write the compliance report (report.json, report.md, findings.csv, report.html).
     Evaluate(evaluate::EvaluateArgs),
+    /// Check a report folder against its SHA256SUMS; with --lake, evaluate again and confirm every figure.
+    Verify(verify::VerifyArgs),
     /// Run SQL over the lake and the evidence views.
     Query(query::QueryArgs),
     /// Pull sign-ins, audit events, MFA state, policy and directory snapshots from Microsoft Graph.
@@ -76,6 +87,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Query(args) => query::run(args),
         Command::Pull(args) => pull::run(args),
         Command::Generate(args) => generate::run(args),

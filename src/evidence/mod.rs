@@ -75,6 +75,22 @@ pub fn session(engine: &Engine) -> Result<SessionContext> {
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
+/// The queries every session runs before any figure: the state timelines (`state_udf`),
+/// the conditional access observations and memberships (`conditional_access`) and the
+/// views `sign_in_evidence`, `session_origin` and `why_not`. Every figure rests on them.
+pub const FOUNDATIONS: [&str; 10] = [
+    "per_user_mfa_changes",
+    "per_user_mfa_timeline",
+    "security_defaults_changes",
+    "security_defaults_timeline",
+    "ca_changes",
+    "ca_snapshots",
+    "directory_membership",
+    "classification",
+    "session_origin",
+    "why_not",
+];
+
 /// Opens the lake at `lake`: its tables, the vocabulary, the state timelines and the view
 /// `sign_in_evidence`. `range` (inclusive dates) restricts `sign_ins` and `audit_events` by
 /// their `date` partition; the state timelines read every audit event (`audit_events_all`),

@@ -9,8 +9,9 @@ use datafusion::prelude::SessionContext;
 use super::figures::{Count, figure};
 use super::model::{Problems, REPORT_VERSION, Report, Verdict, Window};
 use super::options::Options;
+use super::provenance::{Method, Tool, query_texts};
 use super::read;
-use super::requirements::{self, context::Context};
+use super::requirements::{self, Requirement, context::Context};
 use super::rows::is_problem;
 use crate::evidence::queries;
 use crate::report::Result;
@@ -44,19 +45,46 @@ pub async fn build(
     let report = Report {
         generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         lake: lake.display().to_string(),
+        method: Method::this(inputs_pointer(&requirements)),
+        options: opts.recorded(),
         problems: Problems {
             full_list: FINDINGS_CSV,
             listed,
             query: file,
             total: cx.by_class.sum(|r| is_problem(&r.verdict), |r| r.sign_ins),
         },
+        queries: query_texts(report_queries())?,
         report_version: REPORT_VERSION,
         requirements,
         settling_hours: opts.settling_hours,
         sign_ins: Count::of(cx.coverage.sum(|_| true, |r| r.sign_ins), &cx.coverage),
         tenants: figure(session, TENANTS, &[]).await?,
+        tool: Tool::this(),
         verdict,
         window: cx.window.map(|(from, to)| Window { from, to }),
     };
     Ok((report, cx.files))
+}
+
+/// Every query a figure of the report comes from: those the figures name, and the
+/// foundations every session runs first (the classification, the timelines, conditional
+/// access).
+pub fn report_queries() -> impl Iterator<Item = &'static str> {
+    let figures = requirements::QUERIES
+        .iter()
+        .flat_map(|(_, names)| names.iter());
+    crate::evidence::FOUNDATIONS
+        .iter()
+        .chain(figures)
+        .chain([&PROBLEMS, &TENANTS])
+        .copied()
+}
+
+/// The JSON Pointer of the inputs' list in `report.json` (R6's manifest figure).
+fn inputs_pointer(requirements: &[Requirement]) -> String {
+    let r6 = requirements
+        .iter()
+        .position(|r| r.id == requirements::r6::ID)
+        .unwrap_or(0);
+    format!("/requirements/{r6}/figures/manifest/inputs")
 }

@@ -1,5 +1,6 @@
 //! What writing a report can fail with: the evidence it reads, a query's rows that do not
-//! fit the report's model, the lake's manifest, and I/O on the report's files.
+//! fit the report's model, the lake's manifest, and I/O on the report's files; and what
+//! verifying one can: a report folder that cannot be read as a pack.
 
 use std::path::PathBuf;
 
@@ -15,6 +16,10 @@ pub enum Error {
     Lake(#[from] lake::Error),
     #[error(transparent)]
     Io(#[from] PathIo),
+    /// A report folder `verify` cannot read as a pack: the file and why (a usage error:
+    /// the folder the user named is not what `evaluate` writes).
+    #[error("{}: {reason}", file.display())]
+    Pack { file: PathBuf, reason: String },
 }
 
 /// Result alias of the report.

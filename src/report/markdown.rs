@@ -7,7 +7,9 @@ use super::cell::{Cell, Row};
 use super::escape::markdown_cell;
 use super::figures::Figure;
 use super::model::Report;
+use super::options::Recorded;
 use super::requirements::{Figures, Requirement, r1, r2, r3, r4, r5, r6, r7, r8};
+use super::statement::{Block, Span};
 
 /// Rows not shown at most in the long tables.
 const LONG: usize = 200;
@@ -130,7 +132,105 @@ pub fn render(report: &Report) -> String {
         &listed,
         usize::MAX,
     );
+    method(&mut out, report);
+    queries(&mut out, report);
     out
+}
+
+/// The method statement, the documents it was made under, the glossary and the options.
+fn method(out: &mut String, report: &Report) {
+    let m = &report.method;
+    out.push_str("\n## How this report was made\n");
+    for block in &m.statement_blocks {
+        statement_block(out, block);
+    }
+    let _ = writeln!(out, "\n### Made by, and under\n");
+    let t = &report.tool;
+    let _ = writeln!(
+        out,
+        "- Tool: {} {}, commit {}",
+        markdown_cell(&t.name),
+        markdown_cell(&t.version),
+        markdown_cell(&t.commit)
+    );
+    for (what, d) in [
+        ("Evidence rules (their version is this SHA-256)", &m.rules),
+        ("Choices where the rules are silent", &m.choices),
+        ("This method statement", &m.statement),
+        ("The glossary", &m.glossary),
+    ] {
+        let _ = writeln!(out, "- {what}: `{}`, SHA-256 `{}`", d.file, d.sha256);
+    }
+    for d in &m.vocabulary {
+        let _ = writeln!(out, "- Vocabulary `{}`, SHA-256 `{}`", d.file, d.sha256);
+    }
+    let _ = writeln!(
+        out,
+        "- Inputs: listed with their SHA-256 under R6 (`report.json` at `{}`)",
+        m.inputs
+    );
+    options(out, &report.options);
+    let entries = Rows::listed(&m.glossary.file, m.glossary_entries.iter().collect());
+    out.push_str("\n## Glossary\n");
+    table(out, "Words of the report", &entries, usize::MAX);
+}
+
+/// A block of the method statement (its headings one level under the section's).
+fn statement_block(out: &mut String, block: &Block) {
+    let line = |spans: &[Span]| -> String {
+        spans
+            .iter()
+            .map(|s| {
+                if s.code {
+                    format!("`{}`", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    };
+    out.push('\n');
+    for item in &block.items {
+        let text = line(item);
+        let _ = match (block.heading, block.list) {
+            (true, _) => writeln!(out, "### {text}"),
+            (false, true) => writeln!(out, "- {text}"),
+            (false, false) => writeln!(out, "{text}"),
+        };
+    }
+}
+
+/// The options of the evaluation, as `mfaproof verify` runs it again.
+fn options(out: &mut String, o: &Recorded) {
+    let _ = writeln!(out, "\n### Options of this evaluation\n");
+    for (name, value) in o.shown() {
+        let name = if name.starts_with("--") {
+            format!("`{name}`")
+        } else {
+            name.to_owned()
+        };
+        let _ = writeln!(out, "- {name}: {}", markdown_cell(&value));
+    }
+}
+
+/// The text and SHA-256 of every query the figures come from.
+fn queries(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "\n## Queries\n\nThe {} queries the figures above come from, with their SHA-256.",
+        report.queries.len()
+    );
+    for (file, q) in &report.queries {
+        // A fence longer than any run of backticks in the text.
+        let run = q.text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(run.max(2) + 1);
+        let _ = writeln!(
+            out,
+            "\n### `{file}`\n\nSHA-256 `{}`\n\n{fence}sql\n{}\n{fence}",
+            q.sha256,
+            q.text.trim_end()
+        );
+    }
 }
 
 /// The verdict, window, counts and the table of requirements.
@@ -159,6 +259,15 @@ fn headline(out: &mut String, report: &Report) {
         "- Generated: {} from lake `{}`",
         markdown_cell(&report.generated_at),
         markdown_cell(&report.lake)
+    );
+    let t = &report.tool;
+    let _ = writeln!(
+        out,
+        "- Made by: {} {} (commit {}) under the evidence rules of SHA-256 `{}`; see [How this report was made](#how-this-report-was-made)",
+        markdown_cell(&t.name),
+        markdown_cell(&t.version),
+        markdown_cell(&t.commit),
+        report.method.rules.sha256
     );
     let _ = writeln!(
         out,

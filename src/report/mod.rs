@@ -5,25 +5,36 @@
 //! rendered from the same values. The JSON schema is documented in
 //! `docs/report-schema.md`, the HTML report in `docs/report-html.md`.
 //!
-//! Inside, dependencies point one way: `read`, `cell`, `rows`, `escape` and `csv_out` at
-//! the bottom; `figures` and `listing` on them; `requirements` (one module per
-//! requirement) on those; `model` and `build` on the requirements; the renderers
-//! (`markdown`, `html`) and this module on top.
+//! Every file `evaluate` writes is listed with its SHA-256 in `SHA256SUMS` (`sums`);
+//! `verify` checks a folder against it and, with the lake, evaluates again with the
+//! options `report.json` records and compares every figure.
+//!
+//! Inside, dependencies point one way: `read`, `cell`, `rows`, `escape`, `csv_out`,
+//! `glossary`, `statement` and `difference` at the bottom; `provenance`, `options`,
+//! `figures`, `listing` and `sums` on them; `requirements` (one module per requirement) on
+//! those; `model` and `build` on the requirements; the renderers (`markdown`, `html`) and
+//! this module on top, and `verify` above it.
 
 pub mod build;
 pub mod cell;
 pub mod csv_out;
+pub mod difference;
 mod error;
 pub mod escape;
 pub mod figures;
+pub mod glossary;
 pub mod html;
 pub mod listing;
 pub mod markdown;
 pub mod model;
 pub mod options;
+pub mod provenance;
 pub mod read;
 pub mod requirements;
 pub mod rows;
+pub mod statement;
+pub mod sums;
+pub mod verify;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -38,6 +49,9 @@ use crate::evidence::cells::cells;
 use crate::evidence::materialise::materialise;
 use crate::evidence::queries;
 pub use error::{Error, Result};
+
+/// The canonical result's file name.
+pub const REPORT_JSON: &str = "report.json";
 
 /// What `evaluate` wrote and found.
 #[derive(Debug, Clone)]
@@ -68,7 +82,7 @@ async fn evaluate_in(
 ) -> Result<Outcome> {
     materialise(ctx, work).await?;
     let (report, tables) = build::build(ctx, lake, out, opts).await?;
-    let json_path = out.join("report.json");
+    let json_path = out.join(REPORT_JSON);
     write_json(&json_path, &report)?;
     let mut files = vec![json_path];
     let f = opts.formats;
@@ -90,6 +104,7 @@ async fn evaluate_in(
         std::fs::write(&html_path, page).map_err(|e| Error::io(&html_path, e))?;
         files.push(html_path);
     }
+    files.push(sums::write(out, &files)?);
     Ok(Outcome {
         compliant: report.compliant(),
         report,
@@ -105,6 +120,13 @@ fn write_json(path: &Path, report: &Report) -> Result<()> {
         .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// `report.json`'s text, as `write_json` writes it (`path` names it in an error).
+pub fn write_json_text(report: &Report, path: &Path) -> Result<String> {
+    serde_json::to_string_pretty(report)
+        .map(|text| text + "\n")
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
 }
 
 /// Streams every violating or unproven sign-in into `findings.csv`, cells neutralised.

@@ -3,10 +3,14 @@
 //! declared in key order, because `report.json`'s keys are sorted; `docs/report-schema.md`
 //! documents every key (a test checks both ways).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::figures::{Count, Figure};
+use super::options::Recorded;
+use super::provenance::{Method, QueryText, Tool};
 use super::requirements::{Figures, Requirement, r6};
 use super::rows::{ProblemRow, TenantRow};
 
@@ -18,13 +22,21 @@ pub const REPORT_VERSION: &str = "1";
 pub struct Report {
     pub generated_at: String,
     pub lake: String,
+    /// How the report was made: the documents it applied, where its inputs are listed.
+    pub method: Method,
+    /// The options of the evaluation, as `mfaproof verify` runs it again.
+    pub options: Recorded,
     pub problems: Problems,
+    /// Every query the figures come from, by the file path they cite.
+    pub queries: BTreeMap<String, QueryText>,
     pub report_version: &'static str,
     pub requirements: Vec<Requirement>,
     pub settling_hours: u32,
     /// Sign-ins classified.
     pub sign_ins: Count,
     pub tenants: Figure<TenantRow>,
+    /// The tool and commit that wrote the report.
+    pub tool: Tool,
     pub verdict: Verdict,
     /// Null without sign-ins (and without `--from/--to`).
     pub window: Option<Window>,

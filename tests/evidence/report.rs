@@ -7,7 +7,7 @@ use mfaproof::lake::manifest::{Counts, InputEntry, Manifest, RunEntry};
 
 /// A lake of every case plus a formula-injection UPN, the Sync_ account and a
 /// non-interactive sign-in, with its manifest.
-fn traceable_lake() -> tempfile::TempDir {
+pub fn traceable_lake() -> tempfile::TempDir {
     let (audits, mfa_states, security_defaults) = context();
     let mut sign_ins: Vec<SignIn> = cases().into_iter().map(|c| c.1.0).collect();
     let mut evil = S::new("evil", at(16, 0), "evil")
@@ -115,10 +115,25 @@ async fn evaluate_writes_a_traceable_report() {
     // report.json is the report's serialisation, its keys sorted (as the schema says).
     let written = std::fs::read_to_string(out.path().join("report.json")).unwrap();
     assert_eq!(written, serde_json::to_string_pretty(r).unwrap() + "\n");
+    // report.md ends with the text and SHA-256 of every query (checked here, left out of
+    // the snapshot: the query files are their own record).
+    let (md_figures, md_queries) = md.split_once("\n## Queries\n").unwrap();
+    let queries = r["queries"].as_object().unwrap();
+    assert_eq!(md_queries.matches("\n### `queries/").count(), queries.len());
+    for (file, q) in queries {
+        let name = file.trim_start_matches("queries/").trim_end_matches(".sql");
+        let text = mfaproof::evidence::queries::get(name).unwrap().sql;
+        let sha = q["sha256"].as_str().unwrap();
+        let shown = format!(
+            "### `{file}`\n\nSHA-256 `{sha}`\n\n```sql\n{}\n```",
+            text.trim_end()
+        );
+        assert!(md_queries.contains(&shown), "{file}");
+    }
     let json = r;
     volatile(&lake).bind(|| {
         insta::assert_json_snapshot!("report_json", json);
-        insta::assert_snapshot!("report_md", md);
+        insta::assert_snapshot!("report_md", md_figures);
     });
 }
 
@@ -132,6 +147,34 @@ pub fn volatile(lake: &tempfile::TempDir) -> insta::Settings {
         "$1[generated_at]",
     );
     settings.add_filter(&regex_escape(&lake.path().display().to_string()), "[lake]");
+    // The SHA-256 of the repository's files the report cites (queries, rules, method,
+    // glossary, vocabulary) change with every edit of them; a test checks them exactly
+    // (`the_report_hashes_every_query_its_figures_come_from`, and a unit test for the
+    // documents).
+    let method = report::provenance::Method::this(String::new());
+    let documents = [
+        method.rules,
+        method.choices,
+        method.statement,
+        method.glossary,
+    ];
+    let hashes = documents
+        .into_iter()
+        .chain(method.vocabulary)
+        .map(|d| d.sha256)
+        .chain(
+            mfaproof::evidence::queries::ALL
+                .iter()
+                .map(|q| report::provenance::sha256(q.sql.as_bytes())),
+        );
+    for hash in hashes {
+        settings.add_filter(&hash, "[file sha256]");
+    }
+    // The commit the tests were built from (or `unknown` without git).
+    settings.add_filter(
+        &format!(r"\b{}\b", regex_escape(report::provenance::COMMIT)),
+        "[commit]",
+    );
     settings.add_filter(&regex_escape(env!("CARGO_MANIFEST_DIR")), "[repo]");
     settings
 }
@@ -229,6 +272,7 @@ async fn a_capped_report_keeps_every_count_and_lists_every_row_in_csv() {
     let strip = |r: &serde_json::Value| {
         let mut r = r.clone();
         r["generated_at"] = "".into();
+        r["options"]["listed_rows"] = "".into();
         for (req, list) in [
             (1, "accounts"),
             (2, "location_skips"),
@@ -264,7 +308,7 @@ pub fn samples_lake() -> tempfile::TempDir {
 }
 
 /// The serialised report of `lake`, listing at most `listed_rows` rows of each long figure.
-async fn report_json(lake: &Path, listed_rows: usize) -> serde_json::Value {
+pub async fn report_json(lake: &Path, listed_rows: usize) -> serde_json::Value {
     report_of(lake, listed_rows, None).await
 }
 
@@ -290,19 +334,28 @@ async fn report_of(
 }
 
 /// Every object of a report by its place (as `docs/report-schema.md` names them: `report`,
-/// `R1`…`R6` for the requirements' figures, `[]` for a list's items; `figure` and `count`
-/// for those shapes wherever they are), with the keys it has.
+/// `R1`…`R6` for the requirements' figures, `[]` for a list's items, `{}` for the values of
+/// the `queries` map; `figure`, `count` and `document` for those shapes wherever they
+/// are), with the keys it has.
 fn key_sets(
     v: &serde_json::Value,
     place: &str,
     out: &mut BTreeMap<String, std::collections::BTreeSet<String>>,
 ) {
     match v {
+        // A map keyed by query file: its values are one kind of object.
+        serde_json::Value::Object(m) if place == "report.queries" => {
+            for child in m.values() {
+                key_sets(child, "report.queries{}", out);
+            }
+        }
         serde_json::Value::Object(m) => {
             let keys: Vec<&str> = m.keys().map(String::as_str).collect();
             let figure = ["query", "rows", "rows_file", "rows_total"];
             let kind = if keys == ["count", "query"] {
                 "count"
+            } else if keys == ["file", "sha256"] {
+                "document"
             } else if keys.contains(&"rows") && keys.iter().all(|k| figure.contains(k)) {
                 "figure"
             } else {
@@ -444,6 +497,13 @@ fn every_citation_in_the_reports_resolves_to_the_evidence_rules() {
     }
     for q in mfaproof::evidence::queries::ALL {
         texts.push((root.join(q.file()), q.sql.to_owned()));
+    }
+    // The method statement and the glossary the reports show.
+    for file in [report::statement::FILE, report::glossary::FILE] {
+        texts.push((
+            root.join(file),
+            std::fs::read_to_string(root.join(file)).unwrap(),
+        ));
     }
     let mut cited = 0;
     for (path, text) in &texts {

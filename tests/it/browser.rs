@@ -259,6 +259,7 @@ fn the_report_loads_in_chromium_without_errors_or_requests() {
     let dom = l.stdout;
     for id in [
         "headline", "verdict", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "problems",
+        "method", "glossary", "queries",
     ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "#{id} missing");
     }

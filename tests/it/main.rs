@@ -15,3 +15,4 @@ mod kill;
 mod pull;
 mod samples;
 mod tidy;
+mod verify;

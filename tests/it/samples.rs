@@ -234,8 +234,13 @@ fn evaluate_format_picks_the_files_and_json_is_always_written() {
         let mut names: Vec<String> = fs::read_dir(out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "SHA256SUMS")
             .collect();
         names.sort();
+        // SHA256SUMS lists every other file written, in name order.
+        let sums = fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+        let listed: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+        assert_eq!(listed, names);
         names
     };
     // report.html links findings.csv, so html writes it too, and the full tables of the

@@ -33,6 +33,14 @@ pub struct Regime {
     pub unreadable: Vec<String>,
 }
 
+/// §9's one-row reasons, given instead of one row per policy: security defaults on, no
+/// MFA policy in force (definitions ingested), no definitions ingested.
+pub const SECURITY_DEFAULTS: &str = "security_defaults";
+pub const NO_MFA_POLICY: &str = "no_mfa_policy";
+pub const POLICIES_UNKNOWN: &str = "policies_unknown";
+/// The one-row reasons, in §9's order.
+pub const ALONE_REASONS: [&str; 3] = [SECURITY_DEFAULTS, NO_MFA_POLICY, POLICIES_UNKNOWN];
+
 /// One row of the why-not table: the policy (absent for the one-row reasons) and reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhyNot {
@@ -93,7 +101,7 @@ impl Regime {
         facts: &SignInFacts<'_>,
     ) -> Vec<WhyNot> {
         if security_defaults_on {
-            return vec![WhyNot::alone("security_defaults")];
+            return vec![WhyNot::alone(SECURITY_DEFAULTS)];
         }
         let world = self.world_at(t);
         let rows: Vec<WhyNot> = self
@@ -107,9 +115,9 @@ impl Regime {
         if !rows.is_empty() {
             rows
         } else if self.policies_ingested {
-            vec![WhyNot::alone("no_mfa_policy")]
+            vec![WhyNot::alone(NO_MFA_POLICY)]
         } else {
-            vec![WhyNot::alone("policies_unknown")]
+            vec![WhyNot::alone(POLICIES_UNKNOWN)]
         }
     }
 

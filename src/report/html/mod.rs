@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 
 use self::sections::Section;
 use self::table::{Table, grouped};
-use crate::evidence::queries;
 use crate::report::model::{Report, Verdict};
+use crate::report::statement::Block;
 
 /// The table-sorting script: a compile-time constant, never data.
 pub const SORT_JS: &str = include_str!("../templates/sort.js");
@@ -33,25 +33,26 @@ pub fn csp() -> String {
     )
 }
 
-/// A query file and its SQL, shown folded.
+/// A query file, its SHA-256 and its SQL, shown folded.
 #[derive(Debug, Clone)]
 pub struct Sql {
     pub file: String,
+    pub sha256: String,
     pub text: String,
 }
 
-/// The SQL of `file` (`queries/<name>.sql`), when it is a registered query.
-fn sql(file: &str) -> Option<Sql> {
-    let name = file.strip_prefix("queries/")?.strip_suffix(".sql")?;
-    let q = queries::get(name).ok()?;
+/// The SQL of `file` (`queries/<name>.sql`), when the report lists it among its queries.
+fn sql(report: &Report, file: &str) -> Option<Sql> {
+    let q = report.queries.get(file)?;
     Some(Sql {
         file: file.to_owned(),
-        text: q.sql.to_owned(),
+        sha256: q.sha256.clone(),
+        text: q.text.to_owned(),
     })
 }
 
 /// The distinct query files a section's figures name, in order of appearance.
-fn section_sql(s: &Section) -> Vec<Sql> {
+fn section_sql(report: &Report, s: &Section) -> Vec<Sql> {
     let mut files: Vec<&str> = Vec::new();
     let sources = s
         .facts
@@ -64,7 +65,7 @@ fn section_sql(s: &Section) -> Vec<Sql> {
             files.push(f);
         }
     }
-    files.into_iter().filter_map(sql).collect()
+    files.into_iter().filter_map(|f| sql(report, f)).collect()
 }
 
 /// The headline: verdict, window, tenant, inputs.
@@ -90,6 +91,7 @@ pub struct Headline {
     pub lake: String,
     pub version: String,
     pub settling_hours: String,
+    pub tool: String,
 }
 
 fn capitalised(text: &str) -> String {
@@ -155,6 +157,60 @@ fn headline(report: &Report) -> Headline {
         lake: report.lake.clone(),
         version: report.report_version.to_owned(),
         settling_hours: report.settling_hours.to_string(),
+        tool: format!(
+            "{} {}, commit {}",
+            report.tool.name, report.tool.version, report.tool.commit
+        ),
+    }
+}
+
+/// A document the report was made under: what it is, its file and its SHA-256.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub label: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// How the report was made: the method statement, the tool, the documents, the options
+/// and where the inputs are listed.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub blocks: Vec<Block>,
+    pub tool: String,
+    pub made: Vec<Made>,
+    pub options: Vec<(String, String)>,
+    pub inputs: String,
+}
+
+fn about(report: &Report) -> About {
+    let m = &report.method;
+    let made = |label: &str, d: &crate::report::provenance::Document| Made {
+        label: label.to_owned(),
+        file: d.file.clone(),
+        sha256: d.sha256.clone(),
+    };
+    let mut documents = vec![
+        made("Evidence rules (their version is this SHA-256)", &m.rules),
+        made("Choices where the rules are silent", &m.choices),
+        made("This method statement", &m.statement),
+        made("The glossary", &m.glossary),
+    ];
+    documents.extend(m.vocabulary.iter().map(|d| made("Vocabulary", d)));
+    About {
+        blocks: m.statement_blocks.clone(),
+        tool: format!(
+            "{} {}, commit {}",
+            report.tool.name, report.tool.version, report.tool.commit
+        ),
+        made: documents,
+        options: report
+            .options
+            .shown()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+        inputs: m.inputs.clone(),
     }
 }
 
@@ -170,19 +226,10 @@ struct Page {
     problems_total: String,
     full_list: String,
     problems_sql: Option<Sql>,
+    about: About,
+    glossary: Table,
     appendix: Vec<Sql>,
 }
-
-/// The queries the figures rest on without being one: the classification view and the
-/// state timelines (shown in the appendix).
-const FOUNDATIONS: [&str; 6] = [
-    "classification",
-    "session_origin",
-    "per_user_mfa_changes",
-    "per_user_mfa_timeline",
-    "security_defaults_changes",
-    "security_defaults_timeline",
-];
 
 /// Renders `report.html` from the report.
 pub fn render(report: &Report) -> askama::Result<String> {
@@ -207,13 +254,35 @@ pub fn render(report: &Report) -> askama::Result<String> {
             grouped(total)
         ));
     }
-    let sections = sections::build(report)
+    let sections: Vec<(Section, Vec<Sql>)> = sections::build(report)
         .into_iter()
         .map(|s| {
-            let q = section_sql(&s);
+            let q = section_sql(report, &s);
             (s, q)
         })
         .collect();
+    // The queries no section shows: the foundations every figure rests on.
+    let shown: Vec<&str> = sections
+        .iter()
+        .flat_map(|(_, qs)| qs.iter().map(|q| q.file.as_str()))
+        .chain([p.query.as_str()])
+        .collect();
+    let appendix = report
+        .queries
+        .keys()
+        .filter(|f| !shown.contains(&f.as_str()))
+        .filter_map(|f| sql(report, f))
+        .collect();
+    let m = &report.method;
+    let entries: Vec<_> = m.glossary_entries.iter().collect();
+    let glossary = Table::new(
+        "Every verdict, class, reason and finding",
+        &m.glossary.file,
+        &entries,
+        entries.len(),
+        &m.glossary.file,
+    )
+    .sortable();
     Page {
         csp: csp(),
         script: SORT_JS,
@@ -221,12 +290,11 @@ pub fn render(report: &Report) -> askama::Result<String> {
         sections,
         problems,
         problems_total: grouped(total),
-        problems_sql: sql(&p.query),
+        problems_sql: sql(report, &p.query),
         full_list,
-        appendix: FOUNDATIONS
-            .iter()
-            .filter_map(|n| sql(&format!("queries/{n}.sql")))
-            .collect(),
+        about: about(report),
+        glossary,
+        appendix,
     }
     .render()
 }

@@ -4,8 +4,11 @@
 
 use super::render;
 use super::sections::{ACCOUNTS_CAP, CHANGES_CAP, INPUTS_CAP};
+use crate::report::build::report_queries;
 use crate::report::figures::{Count, Figure};
 use crate::report::model::{Problems, Report, Verdict, Window};
+use crate::report::options::Options;
+use crate::report::provenance::{Method, Tool, query_texts};
 use crate::report::requirements::r2::{AccountBrief, AccountRow, Special};
 use crate::report::requirements::r3::LocationSkipRow;
 use crate::report::requirements::r5::ChangeRow;
@@ -277,6 +280,10 @@ fn synthetic(scale: usize) -> Report {
         report_version: "1",
         generated_at: "2027-01-01T00:00:00.000000Z".into(),
         lake: "/lake".into(),
+        method: Method::this("/requirements/5/figures/manifest/inputs".into()),
+        options: Options::default().recorded(),
+        queries: query_texts(report_queries()).unwrap(),
+        tool: Tool::this(),
         window: Some(Window {
             from: day(2017, 1, 1),
             to: day(2026, 12, 31),
