@@ -12,7 +12,8 @@ pub const FILE: &str = "queries/vocabulary/glossary.csv";
 /// The glossary, embedded at build time.
 pub const TEXT: &str = include_str!("../../queries/vocabulary/glossary.csv");
 
-/// One entry: the kind of word (verdict, class, reason, finding), the word, its meaning.
+/// One entry: the kind of word (verdict, class, reason, finding, overall verdict, account
+/// status, covered, hole), the word, its meaning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub kind: String,
@@ -45,6 +46,8 @@ mod tests {
     use crate::evidence::conditional_access::ALONE_REASONS;
     use crate::evidence::vocabulary;
     use crate::policy::{Finding, Reason};
+    use crate::report::model::Verdict;
+    use crate::report::requirements::holes::Kind;
 
     fn words(kind: &str) -> BTreeSet<String> {
         entries()
@@ -71,7 +74,9 @@ mod tests {
         let kinds: BTreeSet<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            BTreeSet::from(["class", "finding", "reason", "verdict"])
+            BTreeSet::from([
+                "class", "covered", "finding", "hole", "overall", "reason", "status", "verdict"
+            ])
         );
     }
 
@@ -100,5 +105,15 @@ mod tests {
             words("finding"),
             set(Finding::ALL.iter().map(|f| f.as_str()))
         );
+        assert_eq!(words("hole"), set(Kind::ALL.iter().map(|k| k.as_str())));
+        let overall = [
+            Verdict::Compliant,
+            Verdict::CompliantOnAvailableEvidence,
+            Verdict::NotCompliant,
+        ];
+        assert_eq!(words("overall"), set(overall.map(Verdict::word)));
+        let statuses = ["violation", "unproven", "proven", "not_exercised"];
+        assert_eq!(words("status"), set(statuses));
+        assert_eq!(words("covered"), set(["yes", "no", "unknown"]));
     }
 }

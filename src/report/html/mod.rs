@@ -276,7 +276,7 @@ pub fn render(report: &Report) -> askama::Result<String> {
     let m = &report.method;
     let entries: Vec<_> = m.glossary_entries.iter().collect();
     let glossary = Table::new(
-        "Every verdict, class, reason and finding",
+        "Every verdict, class, reason, finding, account status and hole",
         &m.glossary.file,
         &entries,
         entries.len(),
