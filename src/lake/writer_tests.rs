@@ -9,6 +9,7 @@ use chrono::{TimeZone, Utc};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::*;
+use crate::lake::files::table_files;
 use crate::schema::{AuthDetail, EventType};
 
 fn sign_in(id: &str, day: u32, hour: u32, details: usize) -> Record {
