@@ -109,6 +109,17 @@ fn ingest(lake: &Path, inputs: &[PathBuf], crash_at: Option<&str>) -> std::proce
     cmd.output().expect("mfaproof runs")
 }
 
+/// A reader (`mfaproof query`) of the lake's sign-ins.
+fn read(lake: &Path) -> std::process::Output {
+    let args = [
+        "query",
+        "--lake",
+        lake.to_str().unwrap(),
+        "select count(*) from sign_ins",
+    ];
+    bin().args(args).output().expect("mfaproof runs")
+}
+
 /// Every row of every table as text, sorted, without the columns a run stamps
 /// (`ingested_at`, `ingest_seq`); plus the quarantined records and the manifest's inputs.
 pub fn content(lake: &Path) -> BTreeMap<String, Vec<String>> {
@@ -220,15 +231,7 @@ fn a_stop_at_any_commit_point_then_a_rerun_equals_a_clean_run() {
         );
         // A reader (here `mfaproof query`) finishes a commit the crash left half-applied
         // before it reads, so it never sees half a commit.
-        let out = bin()
-            .args([
-                "query",
-                "--lake",
-                lake.to_str().unwrap(),
-                "select count(*) from sign_ins",
-            ])
-            .output()
-            .unwrap();
+        let out = read(&lake);
         assert!(out.status.success(), "{point}: {}", text(&out));
         assert!(!lake.join("_journal").exists(), "{point}");
         // Readable at once: every committed file parses, no duplicate id, and the lake
@@ -292,15 +295,7 @@ fn a_stop_during_migration_then_a_rerun_migrates_every_row() {
         assert_eq!(out.status.code(), Some(137), "{point}: {}", text(&out));
         // Before its journal the migration did nothing: readers still refuse the lake.
         // From its journal on, a reader finishes it first.
-        let out = bin()
-            .args([
-                "query",
-                "--lake",
-                lake.to_str().unwrap(),
-                "select count(*) from sign_ins",
-            ])
-            .output()
-            .unwrap();
+        let out = read(&lake);
         let journaled = point != "staged:1";
         assert_eq!(
             out.status.code(),
