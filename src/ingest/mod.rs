@@ -203,6 +203,11 @@ impl Run<'_> {
             self.stream(file, name, reader, &mut read)
         });
         if let Err(e) = result {
+            // The lake's own failure (a tenant it cannot decide, a write that failed) ends
+            // the run: the input is not the problem, and nothing of it may be committed.
+            if let Error::Lake(_) = e {
+                return Err(e);
+            }
             let text = e.to_string();
             if read.counts.records == 0 && read.counts.quarantined == 0 {
                 self.say(Level::Error, text.clone());
@@ -241,6 +246,7 @@ impl Run<'_> {
             size,
             sha256: sha256.clone(),
             formats: read.formats.clone(),
+            tenants: Vec::new(),
             run: 0,
             counts: read.counts.clone(),
             warnings: read.messages.clone(),

@@ -6,12 +6,15 @@ pub mod commit;
 pub mod dedup;
 pub mod encoder;
 mod error;
+pub mod files;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
+pub mod migrate;
 pub mod pull_failures;
 mod row_dedup;
 pub mod staging;
+pub mod tenants;
 pub mod writer;
 
 pub use error::{Error, Result};
