@@ -104,14 +104,24 @@ impl Layout {
         self.root.join("_staging")
     }
 
-    /// The Graph puller's checkpoints.
+    /// The Graph puller's checkpoints as versions before one folder per tenant kept them
+    /// (a pull of their tenant moves them into [`Layout::pull_tenant`]).
     pub fn pull_checkpoints(&self) -> PathBuf {
         self.root.join("pull").join("checkpoints.json")
     }
 
-    /// The streams the Graph puller could not read.
+    /// The streams the Graph puller could not read, as versions before one folder per
+    /// tenant kept them (moved like [`Layout::pull_checkpoints`]).
     pub fn pull_failures(&self) -> PathBuf {
         self.root.join("pull").join("failures.json")
+    }
+
+    /// The puller's folder of one tenant (`pull/<tenant>/`): its `checkpoints.json` and
+    /// `failures.json`.
+    pub fn pull_tenant(&self, tenant: &str) -> PathBuf {
+        self.root
+            .join("pull")
+            .join(tenant.trim().to_ascii_lowercase())
     }
 
     /// Where a commit in progress is recorded.
