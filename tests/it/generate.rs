@@ -210,3 +210,131 @@ fn bench_times_every_stage_and_reports_json() {
     assert!(work.join("classified.parquet").exists());
     assert!(work.join("report/report.json").exists());
 }
+
+const FIRST_TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
+
+fn generate_tenants(out: &Path, format: &str, tenants: u32) -> Vec<String> {
+    let o = run_ok([
+        "generate",
+        "--out",
+        out.to_str().unwrap(),
+        "--sign-ins",
+        "600",
+        "--seed",
+        "5",
+        "--format",
+        format,
+        "--tenants",
+        &tenants.to_string(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let id = t["tenant_id"].as_str().unwrap().to_owned();
+            assert_eq!(t["input_dir"], out.join(&id).join(format).to_str().unwrap());
+            id
+        })
+        .collect()
+}
+
+/// `tenant_id → class → sign-ins` of a several-tenant truth file.
+fn classes_per_tenant(truth: &Path) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut r = csv::Reader::from_path(truth).unwrap();
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["id", "class", "verdict", "origin_sign_in_id", "tenant_id"]
+    );
+    let mut m: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        *m.entry(rec[4].to_owned())
+            .or_default()
+            .entry(rec[1].to_owned())
+            .or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn several_tenants_have_their_own_ids_folders_and_regimes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = (dir.path().join("one"), dir.path().join("many"));
+    generate(&one, "graph", 5, 600);
+    let tenants = generate_tenants(&many, "graph", 3);
+    assert_eq!(tenants[0], FIRST_TENANT);
+    assert!(tenants[1] != tenants[2] && !tenants[1..].contains(&tenants[0].clone()));
+    // The first tenant is the one-tenant archive, byte for byte.
+    let first = many.join(FIRST_TENANT).join("graph");
+    assert_eq!(files(&one.join("graph")), files(&first));
+    for n in files(&first) {
+        assert_eq!(
+            std::fs::read(one.join("graph").join(&n)).unwrap(),
+            std::fs::read(first.join(&n)).unwrap(),
+            "{}",
+            n.display()
+        );
+    }
+    // Regimes: toggling (both kinds of sign-in without MFA), always on, always off.
+    let classes = classes_per_tenant(&many.join("truth.csv"));
+    let has = |t: &str, class: &str| classes[t].get(class).copied().unwrap_or(0) > 0;
+    assert!(has(&tenants[0], "security_defaults") && has(&tenants[0], "single_factor"));
+    assert!(has(&tenants[1], "security_defaults") && !has(&tenants[1], "single_factor"));
+    assert!(!has(&tenants[2], "security_defaults") && has(&tenants[2], "single_factor"));
+    assert!(classes.values().all(|c| c.values().sum::<usize>() == 600));
+    // Sign-in ids are unique across tenants.
+    let truth = std::fs::read_to_string(many.join("truth.csv")).unwrap();
+    let ids: BTreeSet<&str> = truth.lines().skip(1).map(|l| &l[..36]).collect();
+    assert_eq!(ids.len(), 1_800);
+    // Graph records carry no usable tenant: resourceTenantId/homeTenantId name their own.
+    let one_file = files_under(&many.join(&tenants[2]).join("graph/signIns"))[0].clone();
+    let text = std::fs::read_to_string(one_file).unwrap();
+    assert!(text.contains(&format!("\"resourceTenantId\":\"{}\"", tenants[2])));
+    assert!(!text.contains(FIRST_TENANT));
+}
+
+#[test]
+fn several_tenants_carry_their_tenant_where_the_format_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let am = dir.path().join("am");
+    let tenants = generate_tenants(&am, "azure-monitor", 2);
+    for t in &tenants {
+        for f in files_under(&am.join(t)) {
+            assert!(
+                f.to_str().unwrap().contains(&format!("/tenantId={t}/")),
+                "{}",
+                f.display()
+            );
+            for line in std::fs::read_to_string(&f).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["tenantId"], t.as_str(), "{}", f.display());
+            }
+        }
+    }
+    // Log Analytics: AADTenantId is the tenant; TenantId the one workspace of all tenants.
+    let la = dir.path().join("la");
+    let tenants = generate_tenants(&la, "log-analytics", 2);
+    for t in &tenants {
+        let mut rows = 0;
+        for f in files_under(&la.join(t)) {
+            let mut r = csv::Reader::from_path(&f).unwrap();
+            let h = r.headers().unwrap().clone();
+            let col = |n: &str| h.iter().position(|c| c == n);
+            let workspace = col("TenantId").unwrap();
+            // The workload tables have no AADTenantId: their folder gets `ingest --tenant`.
+            let aad = col("AADTenantId");
+            for rec in r.records() {
+                let rec = rec.unwrap();
+                assert_eq!(&rec[workspace], FIRST_TENANT);
+                if let Some(aad) = aad {
+                    assert_eq!(&rec[aad], t.as_str());
+                    rows += 1;
+                }
+            }
+        }
+        assert!(rows > 400, "{t}: {rows} rows with AADTenantId");
+    }
+}
