@@ -29,8 +29,9 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::lake::layout::{Layout, Table};
 use crate::schema::columns::{
-    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
+    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS, TENANT_ID,
 };
+use arrow::datatypes::{DataType, Field, Schema};
 pub use error::{Error, Result};
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
@@ -115,6 +116,8 @@ pub async fn open_with(
     let layout = Layout::new(lake);
     // A commit a crash interrupted is finished first: a reader sees whole commits only.
     crate::lake::commit::finish_interrupted(&layout)?;
+    // A lake written before tenants is refused with the command that migrates it.
+    crate::lake::migrate::check(&layout)?;
     let ctx = session(engine)?;
     register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
     register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;
@@ -182,30 +185,37 @@ async fn register_table(
         Table::SecurityDefaultsSnapshots => SECURITY_DEFAULTS_SNAPSHOTS.clone(),
         Table::Directory(kind) => crate::schema::columns::directory_schema(kind),
     };
+    // Every table is partitioned by tenant (`tenant_id=`), `sign_ins` and `audit_events`
+    // by date under it. The files keep `tenant_id` too, but the table takes it from the
+    // folder: a column cannot be both.
+    let mut partitions = vec![(TENANT_ID.to_string(), DataType::Utf8)];
+    if table.partitioned() {
+        partitions.push(("date".to_string(), DataType::Utf8));
+    }
+    let file_fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .filter(|f| f.name() != TENANT_ID)
+        .cloned()
+        .collect();
+    let schema = Arc::new(Schema::new(file_fields));
     let dir = layout.table(table);
     let has_files = dir.is_dir() && contains_parquet(&dir);
     if !has_files {
-        let schema = if table.partitioned() {
-            let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
-            fields.push(Arc::new(arrow::datatypes::Field::new(
-                "date",
-                arrow::datatypes::DataType::Utf8,
-                false,
-            )));
-            Arc::new(arrow::datatypes::Schema::new(fields))
-        } else {
-            schema
-        };
+        let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+        fields.extend(
+            partitions
+                .iter()
+                .map(|(name, ty)| Arc::new(Field::new(name, ty.clone(), false))),
+        );
+        let schema = Arc::new(Schema::new(fields));
         ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
         return Ok(());
     }
     let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
-    let mut options =
-        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    if table.partitioned() {
-        options = options
-            .with_table_partition_cols(vec![("date".into(), arrow::datatypes::DataType::Utf8)]);
-    }
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+        .with_file_extension(".parquet")
+        .with_table_partition_cols(partitions);
     let config = ListingTableConfig::new(url)
         .with_listing_options(options)
         .with_schema(schema);
