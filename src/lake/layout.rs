@@ -11,7 +11,8 @@
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
 //! <lake>/_journal/                        a commit in progress (replayed after a crash)
-//! <lake>/pull/checkpoints.json            where `mfaproof pull` goes on, per stream
+//! <lake>/pull/<tid>/checkpoints.json      where `mfaproof pull` goes on, per tenant and stream
+//! <lake>/pull/<tid>/failures.json         the streams it could not read
 //! ```
 //!
 //! `<tid>` is the Entra tenant id in `schema::tenant` form (trimmed, lower-cased). A lake

@@ -276,7 +276,12 @@ fn start<'a>(
     started: DateTime<Utc>,
     observer: &'a mut dyn Observer,
 ) -> Result<Session<'a>> {
-    let tenant = credentials.tenant_id.clone();
+    // Every record pulled is stamped with the tenant: the lake keys rows by its GUID.
+    let tenant = crate::schema::tenant::normalise(&credentials.tenant_id).map_err(|e| {
+        Error::Usage(format!(
+            "--tenant-id: {e}; the lake keeps every row under its tenant's GUID"
+        ))
+    })?;
     let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
     let graph = client::Graph::new(
         &options.graph_url,
@@ -296,7 +301,11 @@ fn start<'a>(
     let files = checkpoint::tenant_files(&options.lake, &tenant);
     let mut checkpoints = checkpoint::Checkpoints::load(&files.checkpoints)?;
     checkpoints.claim(&tenant, &files.checkpoints)?;
-    let writer = RunWriter::begin_with(Layout::new(&options.lake), options.writer.clone())?;
+    let writer_options = WriterOptions {
+        tenant: Some(tenant),
+        ..options.writer.clone()
+    };
+    let writer = RunWriter::begin_with(Layout::new(&options.lake), writer_options)?;
     observer.event(Event::Started { total_bytes: 0 });
     Ok(Session {
         graph,
