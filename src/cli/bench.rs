@@ -149,7 +149,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let (lake, input) = (lake.as_os_str(), g.input_dir.as_os_str());
     let (export, report) = (work.join("classified.parquet"), work.join("report"));
     let (l, o) = (OsStr::new("--lake"), OsStr::new("--out"));
-    let ingest = [OsStr::new("ingest"), OsStr::new("--json"), l, lake, input];
+    // The generated tenant, for the formats whose records name none (Graph, portal).
+    let tenant = OsStr::new(g.tenants[0].0.as_str());
+    let ingest = [
+        OsStr::new("ingest"),
+        OsStr::new("--json"),
+        OsStr::new("--tenant"),
+        tenant,
+        l,
+        lake,
+        input,
+    ];
     stages.push(timed("ingest", work, &ingest, g.records, g.bytes)?);
     let lake_bytes = dir_bytes(Path::new(lake));
     let classify = [OsStr::new("classify"), l, lake, o, export.as_os_str()];
