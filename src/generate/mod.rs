@@ -226,7 +226,7 @@ fn write_tenant(
     let input_dir = &plan.input_dir;
     let start = opts.start_day * DAY;
     let tenant = Tenant::new(plan.seed, users, start, start + i64::from(opts.days) * DAY)
-        .as_tenant(&plan.id, plan.regime);
+        .into_tenant(&plan.id, plan.regime);
     let audits = audit::plan(&tenant, plan.seed);
     let mut out = Out::new(input_dir);
     let mut sink = sink_for(opts.format);

@@ -275,9 +275,9 @@ impl Tenant {
 
     /// The same tenant under the id `id` and the security-defaults `regime` (toggling
     /// keeps the timeline drawn from the seed).
-    pub fn as_tenant(mut self, id: &str, regime: Regime) -> Tenant {
+    pub fn into_tenant(mut self, id: &str, regime: Regime) -> Tenant {
         self.resource_id = resource_id(id);
-        self.id = id.to_owned();
+        id.clone_into(&mut self.id);
         let at = self.defaults[0].at;
         let fixed = |on: bool| {
             vec![DefaultsChange {
@@ -455,7 +455,7 @@ mod tests {
             [Regime::AlwaysOn, Regime::AlwaysOff, Regime::Toggling]
         );
         let (id, seed, regime) = nth(5, 2);
-        let t = Tenant::new(seed, 16, 10 * DAY, 17 * DAY).as_tenant(&id, regime);
+        let t = Tenant::new(seed, 16, 10 * DAY, 17 * DAY).into_tenant(&id, regime);
         assert_eq!(
             t.resource_id,
             format!("/tenants/{id}/providers/Microsoft.aadiam")

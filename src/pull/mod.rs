@@ -276,12 +276,7 @@ fn start<'a>(
     started: DateTime<Utc>,
     observer: &'a mut dyn Observer,
 ) -> Result<Session<'a>> {
-    // Every record pulled is stamped with the tenant: the lake keys rows by its GUID.
-    let tenant = crate::schema::tenant::normalise(&credentials.tenant_id).map_err(|e| {
-        Error::Usage(format!(
-            "--tenant-id: {e}; the lake keeps every row under its tenant's GUID"
-        ))
-    })?;
+    let tenant = credentials.tenant_id.to_ascii_lowercase();
     let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
     let graph = client::Graph::new(
         &options.graph_url,
@@ -301,10 +296,12 @@ fn start<'a>(
     let files = checkpoint::tenant_files(&options.lake, &tenant);
     let mut checkpoints = checkpoint::Checkpoints::load(&files.checkpoints)?;
     checkpoints.claim(&tenant, &files.checkpoints)?;
-    let writer_options = WriterOptions {
-        tenant: Some(tenant),
-        ..options.writer.clone()
-    };
+    // Pulled records name no tenant: they are the pulled tenant's (when it is given as a
+    // tenant id; a domain name is not one, and then the lake's only tenant is theirs).
+    let mut writer_options = options.writer.clone();
+    if writer_options.tenant.is_none() {
+        writer_options.tenant = crate::schema::tenant::normalise(&tenant).ok();
+    }
     let writer = RunWriter::begin_with(Layout::new(&options.lake), writer_options)?;
     observer.event(Event::Started { total_bytes: 0 });
     Ok(Session {
