@@ -149,13 +149,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let (lake, input) = (lake.as_os_str(), g.input_dir.as_os_str());
     let (export, report) = (work.join("classified.parquet"), work.join("report"));
     let (l, o) = (OsStr::new("--lake"), OsStr::new("--out"));
-    // Graph and admin center archives name no tenant: the archive's is given.
-    let tenant = [OsStr::new("--tenant"), OsStr::new(generate::TENANT_ID)];
+    // The generated tenant, for the formats whose records name none (Graph, portal).
+    let tenant = OsStr::new(g.tenants[0].0.as_str());
     let ingest = [
         OsStr::new("ingest"),
         OsStr::new("--json"),
-        tenant[0],
-        tenant[1],
+        OsStr::new("--tenant"),
+        tenant,
         l,
         lake,
         input,

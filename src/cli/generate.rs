@@ -12,12 +12,18 @@ use crate::generate::{self, Mix, OutputFormat};
     after_help = "Exit status: 0 archive written; 1 runtime failure; 2 usage error (an --out that already holds an archive)."
 )]
 pub struct GenerateArgs {
-    /// Output folder: the archive goes to `<out>/<format>/`, the answers to `<out>/truth.csv`.
+    /// Output folder: the archive goes to `<out>/<format>/` (with several tenants
+    /// `<out>/<tenant_id>/<format>/`), the answers to `<out>/truth.csv`.
     #[arg(long)]
     pub out: PathBuf,
-    /// Distinct sign-ins to generate (duplicate versions of some ids come on top).
+    /// Distinct sign-ins to generate, per tenant (duplicate versions of some ids come on
+    /// top).
     #[arg(long)]
     pub sign_ins: u64,
+    /// Tenants, each with its own id, users, sign-ins and security-defaults regime
+    /// (see docs/generate.md); `truth.csv` gains a `tenant_id` column when more than 1.
+    #[arg(long, default_value_t = 1)]
+    pub tenants: u32,
     #[command(flatten)]
     pub tenant: Synthetic,
     /// Planned class proportions, `class=weight,…` (unnamed classes: 0). Default: a
@@ -72,6 +78,7 @@ fn parse_mix(s: &str) -> Result<Mix, String> {
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let opts = generate::Options {
         mix: args.mix.unwrap_or_default(),
+        tenants: args.tenants,
         ..args.tenant.options(args.sign_ins)
     };
     let s = generate::generate(&args.out, &opts)?;
@@ -82,15 +89,27 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(c, n)| (c.as_str().to_string(), (*n).into()))
             .collect();
-        let v = serde_json::json!({
+        let mut v = serde_json::json!({
             "input_dir": s.input_dir, "truth_file": s.truth_file, "format": opts.format.as_str(),
             "seed": opts.seed, "sign_ins": s.sign_ins, "records": s.records,
             "audit_events": s.audit_events, "users": s.users, "bytes": s.bytes,
             "files": s.files, "seconds": s.seconds, "records_per_second": rate,
             "per_class": per_class,
         });
+        if args.tenants > 1 {
+            v["tenants"] = s
+                .tenants
+                .iter()
+                .map(|(id, dir)| serde_json::json!({"tenant_id": id, "input_dir": dir}))
+                .collect();
+        }
         outln!("{v}")?;
     } else {
+        if args.tenants > 1 {
+            for (id, dir) in &s.tenants {
+                outln!("tenant {id}: {}", dir.display())?;
+            }
+        }
         outln!(
             "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB in {}",
             s.sign_ins,

@@ -34,6 +34,8 @@ impl Observer for Terminal {
     fn event(&mut self, event: Event) {
         match event {
             Event::Started { total_bytes } => {
+                // A pull of many tenants starts once per tenant.
+                self.finish();
                 if std::io::stderr().is_terminal() {
                     let bar = ProgressBar::with_draw_target(
                         Some(total_bytes),

@@ -1,32 +1,42 @@
 //! `mfaproof pull`: the arguments, the secret from the environment, and the summary.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use super::args::Lake;
-use super::exit::FAILURE;
+use super::exit::{FAILURE, usage};
 use super::output::outln;
 use super::progress::Terminal;
 use super::settings;
-use crate::pull::{self, Credentials, PullOptions, PullSummary, Stream};
+use crate::pull::{
+    self, Credentials, PullOptions, PullSummary, Stream, TenantPull, TenantsSummary,
+};
 
 /// Arguments of `mfaproof pull`. The client secret is read from the environment variable
 /// `MFAPROOF_CLIENT_SECRET`, never from a flag.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 every stream complete; 1 a stream failed or is partial, or a runtime failure; 2 usage error (no secret, bad flags, a lake pulled from another tenant)."
+    after_help = "Exit status: 0 every stream (of every tenant) complete; 1 a stream failed or is partial, a tenant of --config failed (the summary names it), or a runtime failure; 2 usage error (no secret, bad flags, an unreadable --config or one holding a secret)."
 )]
 pub struct PullArgs {
     #[command(flatten)]
     pub lake: Lake,
     /// The tenant to pull from (GUID or domain).
-    #[arg(long)]
-    pub tenant_id: String,
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    pub tenant_id: Option<String>,
     /// The app registration's application (client) id.
-    #[arg(long)]
-    pub client_id: String,
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    pub client_id: Option<String>,
+    /// Pull many tenants listed in a TOML file (docs/pull.md): per `[[tenant]]` its
+    /// `tenant_id`, `client_id` and `client_secret_env` (the NAME of the environment
+    /// variable holding its secret; a secret in the file is refused), optionally `streams`,
+    /// `graph_url` and `login_url`. One request budget for all; one failing does not stop
+    /// the others.
+    #[arg(long, value_name = "TENANTS_TOML")]
+    pub config: Option<PathBuf>,
     /// Start of the window (RFC 3339 or YYYY-MM-DD, UTC). Default: the stream's checkpoint
     /// minus --overlap; without one, 30 days back.
     #[arg(long, value_parser = parse_time)]
@@ -86,27 +96,20 @@ fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
 
 /// Runs `mfaproof pull`.
 pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
-    let credentials = Credentials::new(&args.tenant_id, &args.client_id, settings::secret()?)?;
-    let lake = args.lake.dir.clone();
-    let options = PullOptions {
-        graph_url: args.graph_url,
-        login_url: args.login_url,
-        since: args.since,
-        until: args.until,
-        streams: args.streams,
-        overlap: args.overlap,
-        slice: args.slice,
-        reports_per_10s: args.requests_per_10s,
-        directory_per_10s: args.directory_requests_per_10s,
-        commit_pages: args.commit_pages,
-        backoff: settings::backoff()?,
-        writer: settings::writer(None)?,
-        ..PullOptions::new(lake.clone())
+    if let Some(config) = args.config.clone() {
+        return run_tenants(args, &config);
+    }
+    let (Some(tenant), Some(client)) = (&args.tenant_id, &args.client_id) else {
+        return Err(usage(
+            "--tenant-id and --client-id are needed without --config",
+        ));
     };
+    let credentials = Credentials::new(tenant, client, settings::secret()?)?;
+    let options = options(&args)?;
     let mut terminal = Terminal::new(args.json);
     let summary = super::runtime()?
         .block_on(pull::pull(&options, credentials, &mut terminal))
-        .with_context(|| format!("pulling into {}", lake.display()));
+        .with_context(|| format!("pulling into {}", options.lake.display()));
     terminal.finish();
     let summary = summary?;
     if args.json {
@@ -114,11 +117,86 @@ pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
     } else {
         print_summary(&summary)?;
     }
-    Ok(if summary.failed() > 0 {
-        ExitCode::from(FAILURE)
-    } else {
-        ExitCode::SUCCESS
+    Ok(status(summary.failed() == 0))
+}
+
+/// The options both ways of pulling share.
+fn options(args: &PullArgs) -> anyhow::Result<PullOptions> {
+    Ok(PullOptions {
+        graph_url: args.graph_url.clone(),
+        login_url: args.login_url.clone(),
+        since: args.since,
+        until: args.until,
+        streams: args.streams.clone(),
+        overlap: args.overlap,
+        slice: args.slice,
+        reports_per_10s: args.requests_per_10s,
+        directory_per_10s: args.directory_requests_per_10s,
+        commit_pages: args.commit_pages,
+        backoff: settings::backoff()?,
+        writer: settings::writer(None)?,
+        ..PullOptions::new(args.lake.dir.clone())
     })
+}
+
+/// `pull --config`: every tenant of the file, each with the secret its variable holds.
+fn run_tenants(args: PullArgs, config: &Path) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(config).map_err(|e| usage(format!("{}: {e}", config.display())))?;
+    let entries = pull::config::parse(config, &text)?;
+    let tenants = entries
+        .into_iter()
+        .map(|e| TenantPull {
+            credentials: settings::secret_named(&e.secret_env).and_then(|secret| {
+                Credentials::new(&e.tenant_id, &e.client_id, secret).map_err(|x| x.to_string())
+            }),
+            tenant_id: e.tenant_id,
+            streams: e.streams,
+            graph_url: e.graph_url,
+            login_url: e.login_url,
+        })
+        .collect();
+    let options = options(&args)?;
+    let mut terminal = Terminal::new(args.json);
+    let summary = super::runtime()?.block_on(pull::pull_tenants(&options, tenants, &mut terminal));
+    terminal.finish();
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&summary)?)?;
+    } else {
+        print_tenants(&summary)?;
+    }
+    Ok(status(summary.failed().is_empty()))
+}
+
+fn status(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(FAILURE)
+    }
+}
+
+fn print_tenants(s: &TenantsSummary) -> std::io::Result<()> {
+    for t in &s.tenants {
+        match &t.error {
+            Some(e) => outln!("tenant {}: {}: {e}", t.tenant_id, t.status)?,
+            None => outln!("tenant {}: {}", t.tenant_id, t.status)?,
+        }
+        if let Some(p) = &t.pull {
+            print_summary(p)?;
+        }
+    }
+    let failed = s.failed();
+    if failed.is_empty() {
+        outln!("{} tenant(s) pulled, all complete", s.tenants.len())
+    } else {
+        outln!(
+            "{} of {} tenant(s) failed: {}",
+            failed.len(),
+            s.tenants.len(),
+            failed.join(", ")
+        )
+    }
 }
 
 fn print_summary(s: &PullSummary) -> std::io::Result<()> {

@@ -87,6 +87,20 @@ pub fn secret() -> anyhow::Result<SecretString> {
     }
 }
 
+/// A tenant's client secret from the variable `name` (`pull --config` names one per
+/// tenant); the error names the variable, never a value.
+pub fn secret_named(name: &str) -> Result<SecretString, String> {
+    match std::env::var(name) {
+        Ok(s) if !s.trim().is_empty() => Ok(SecretString::from(s)),
+        Ok(_) => Err(format!(
+            "the environment variable {name} (its client secret) is empty"
+        )),
+        Err(_) => Err(format!(
+            "the environment variable {name} (its client secret) is not set"
+        )),
+    }
+}
+
 /// Parses `--crash-at STAGE:N` (stage `staged`, `journaled`, `renamed` or `committed`; N the
 /// commit's number in the run, from 1).
 /// `--tenant`: a tenant id in the lake's form (trimmed, lower-cased), or why it is none.

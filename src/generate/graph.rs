@@ -4,7 +4,7 @@
 use super::audit::AuditPlan;
 use super::json::{Obj, TimeStyle, objects, string};
 use super::signin::{APPS, Actor, SignInRec};
-use super::tenant::{CITIES, TENANT_ID, Tenant};
+use super::tenant::{CITIES, Tenant};
 use crate::schema::EventType;
 
 /// Graph (`/beta/auditLogs/signIns`) or Azure Monitor `properties` (capitalised
@@ -378,8 +378,8 @@ fn resource_members(o: &mut Obj<'_>, rec: &SignInRec, p: &Parties<'_>, t: &Tenan
     o.raw("riskEventTypes_v2", "[]");
     o.str("resourceDisplayName", p.resource_name);
     o.str("resourceId", p.resource_id);
-    o.str("resourceTenantId", TENANT_ID);
-    o.str("homeTenantId", TENANT_ID);
+    o.str("resourceTenantId", &t.id);
+    o.str("homeTenantId", &t.id);
     o.str("homeTenantName", "");
     o.raw("authenticationMethodsUsed", "[]");
     o.opt("authenticationRequirement", rec.requirement.as_deref());

@@ -82,6 +82,8 @@ pub struct Options {
     pub mix: Mix,
     /// First day of the window (UTC), as days since 1970-01-01.
     pub start_day: i64,
+    /// Tenants, each with `sign_ins` sign-ins of its own (1: the archive as always).
+    pub tenants: u32,
 }
 
 impl Default for Options {
@@ -95,6 +97,7 @@ impl Default for Options {
             mix: Mix::default(),
             // 2026-11-01
             start_day: 20_758,
+            tenants: 1,
         }
     }
 }
@@ -102,8 +105,10 @@ impl Default for Options {
 /// What was written.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    /// The folder to ingest (`<out>/<format>`).
+    /// The folder to ingest (`<out>/<format>`; with several tenants `<out>`).
     pub input_dir: PathBuf,
+    /// Each tenant's id and folder, in the order written.
+    pub tenants: Vec<(String, PathBuf)>,
     pub truth_file: PathBuf,
     pub sign_ins: u64,
     /// Sign-in records written, duplicate versions included.
@@ -119,7 +124,7 @@ pub struct Summary {
 /// A format's writer.
 trait Sink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, tenant: &Tenant) -> io::Result<()>;
-    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()>;
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], tenant: &Tenant) -> io::Result<()>;
     fn finish(&mut self, out: &mut Out) -> io::Result<()>;
 }
 
@@ -132,25 +137,113 @@ pub enum GenerateError {
     Usage(String),
 }
 
-/// Writes the archive under `out/<format>/` and `out/truth.csv`.
+/// Writes the archive under `out/<format>/` and `out/truth.csv`; with several tenants,
+/// each tenant's under `out/<tenant_id>/<format>/` and one `out/truth.csv` with a
+/// `tenant_id` column.
 pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError> {
     let started = Instant::now();
-    let input_dir = out_dir.join(opts.format.as_str());
     let truth_file = out_dir.join("truth.csv");
-    check(opts, &input_dir, &truth_file)?;
+    let plans = tenant_plans(out_dir, opts);
+    check(
+        opts,
+        plans.iter().map(|p| p.input_dir.as_path()),
+        &truth_file,
+    )?;
     let users = opts
         .users
         .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
         .max(16);
-    let start = opts.start_day * DAY;
-    let tenant = Tenant::new(opts.seed, users, start, start + i64::from(opts.days) * DAY);
-    let audits = audit::plan(&tenant, opts.seed);
-    let mut out = Out::new(&input_dir);
-    let mut sink = sink_for(opts.format);
-    sink.audits(&mut out, &audits).map_err(io_err(&input_dir))?;
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-    let mut truth = TruthFile::create(out_dir, truth_file)?;
-    let mut planner = Planner::new(&tenant, plan_config(opts));
+    let mut truth = TruthFile::create(out_dir, truth_file, opts.tenants > 1)?;
+    let (mut records, mut audit_events, mut bytes, mut files) = (0, 0, 0, 0);
+    let mut tenants = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let w = write_tenant(&plan, users, opts, &mut truth)?;
+        records += w.records;
+        audit_events += w.audit_events;
+        bytes += w.out.bytes;
+        files += w.out.files;
+        tenants.push((plan.id, plan.input_dir));
+    }
+    truth.flush()?;
+    Ok(Summary {
+        input_dir: match &tenants[..] {
+            [(_, one)] => one.clone(),
+            _ => out_dir.to_path_buf(),
+        },
+        tenants,
+        truth_file: truth.path,
+        sign_ins: truth.ids,
+        records,
+        audit_events,
+        users,
+        bytes,
+        files,
+        seconds: started.elapsed().as_secs_f64(),
+        per_class: truth.per_class,
+    })
+}
+
+/// One tenant to write: its id, seed, security-defaults regime and folder.
+struct TenantPlan {
+    id: String,
+    seed: u64,
+    regime: tenant::Regime,
+    input_dir: PathBuf,
+}
+
+/// The tenants of `opts`: one writes to `out/<format>/` as always; several each to
+/// `out/<tenant_id>/<format>/`.
+fn tenant_plans(out_dir: &Path, opts: &Options) -> Vec<TenantPlan> {
+    (0..u64::from(opts.tenants.max(1)))
+        .map(|k| {
+            let (id, seed, regime) = tenant::nth(opts.seed, k);
+            let input_dir = if opts.tenants > 1 {
+                out_dir.join(&id).join(opts.format.as_str())
+            } else {
+                out_dir.join(opts.format.as_str())
+            };
+            TenantPlan {
+                id,
+                seed,
+                regime,
+                input_dir,
+            }
+        })
+        .collect()
+}
+
+/// What one tenant's archive came to.
+struct Written {
+    out: Out,
+    records: u64,
+    audit_events: u64,
+}
+
+/// Plans and writes one tenant's archive, its answers appended to `truth`.
+fn write_tenant(
+    plan: &TenantPlan,
+    users: usize,
+    opts: &Options,
+    truth: &mut TruthFile,
+) -> Result<Written, GenerateError> {
+    let input_dir = &plan.input_dir;
+    let start = opts.start_day * DAY;
+    let tenant = Tenant::new(plan.seed, users, start, start + i64::from(opts.days) * DAY)
+        .into_tenant(&plan.id, plan.regime);
+    let audits = audit::plan(&tenant, plan.seed);
+    let mut out = Out::new(input_dir);
+    let mut sink = sink_for(opts.format);
+    sink.audits(&mut out, &audits, &tenant)
+        .map_err(io_err(input_dir))?;
+    let column = (opts.tenants > 1).then_some(plan.id.as_str());
+    let mut planner = Planner::new(
+        &tenant,
+        PlanConfig {
+            seed: plan.seed,
+            ..plan_config(opts)
+        },
+    );
     let mut records = Vec::new();
     let mut rows: Vec<TruthRow> = Vec::new();
     let mut n_records = 0u64;
@@ -158,37 +251,33 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
         planner.plan_next(&mut records, &mut rows);
         for rec in records.drain(..) {
             sink.sign_in(&mut out, &rec, &tenant)
-                .map_err(io_err(&input_dir))?;
+                .map_err(io_err(input_dir))?;
             n_records += 1;
         }
         for row in rows.drain(..) {
-            truth.write(&row)?;
+            truth.write(&row, column)?;
         }
     }
-    sink.finish(&mut out).map_err(io_err(&input_dir))?;
-    truth.flush()?;
-    Ok(Summary {
-        input_dir,
-        truth_file: truth.path,
-        sign_ins: truth.ids,
+    sink.finish(&mut out).map_err(io_err(input_dir))?;
+    Ok(Written {
+        out,
         records: n_records,
         audit_events: audits.len() as u64,
-        users,
-        bytes: out.bytes,
-        files: out.files,
-        seconds: started.elapsed().as_secs_f64(),
-        per_class: truth.per_class,
     })
 }
 
 /// Refuses options that plan nothing and an `--out` that already holds an archive.
-fn check(opts: &Options, input_dir: &Path, truth_file: &Path) -> Result<(), GenerateError> {
-    if opts.sign_ins == 0 || opts.days == 0 {
+fn check<'a>(
+    opts: &Options,
+    input_dirs: impl Iterator<Item = &'a Path>,
+    truth_file: &'a Path,
+) -> Result<(), GenerateError> {
+    if opts.sign_ins == 0 || opts.days == 0 || opts.tenants == 0 {
         return Err(GenerateError::Usage(
-            "--sign-ins and --days must be at least 1".into(),
+            "--sign-ins, --days and --tenants must be at least 1".into(),
         ));
     }
-    for existing in [input_dir, truth_file] {
+    for existing in input_dirs.chain([truth_file]) {
         if existing.exists() {
             return Err(GenerateError::Usage(format!(
                 "{} already exists; choose an empty --out",
@@ -235,10 +324,15 @@ struct TruthFile {
 }
 
 impl TruthFile {
-    fn create(dir: &Path, path: PathBuf) -> Result<TruthFile, GenerateError> {
+    /// With `tenant_column`, each row ends with its tenant's id.
+    fn create(dir: &Path, path: PathBuf, tenant_column: bool) -> Result<TruthFile, GenerateError> {
         let mut w = Out::new(dir).create("truth.csv").map_err(io_err(&path))?;
-        w.write_all(b"id,class,verdict,origin_sign_in_id\n")
-            .map_err(io_err(&path))?;
+        let header: &[u8] = if tenant_column {
+            b"id,class,verdict,origin_sign_in_id,tenant_id\n"
+        } else {
+            b"id,class,verdict,origin_sign_in_id\n"
+        };
+        w.write_all(header).map_err(io_err(&path))?;
         Ok(TruthFile {
             path,
             w,
@@ -248,7 +342,7 @@ impl TruthFile {
         })
     }
 
-    fn write(&mut self, row: &TruthRow) -> Result<(), GenerateError> {
+    fn write(&mut self, row: &TruthRow, tenant: Option<&str>) -> Result<(), GenerateError> {
         let line = &mut self.line;
         line.clear();
         line.extend_from_slice(row.id.as_bytes());
@@ -259,6 +353,10 @@ impl TruthFile {
         line.push(b',');
         if let Some(o) = &row.origin {
             line.extend_from_slice(o.as_bytes());
+        }
+        if let Some(t) = tenant {
+            line.push(b',');
+            line.extend_from_slice(t.as_bytes());
         }
         line.push(b'\n');
         self.w.write_all(line).map_err(io_err(&self.path))?;

@@ -11,7 +11,7 @@ use super::files::{Out, PathCache, Stream, csv_cell};
 use super::graph::{self, Parties};
 use super::json::{self, TimeStyle, day_text, timestamp};
 use super::signin::{Actor, SignInRec, log_index};
-use super::tenant::{CITIES, DAY, Micros, RESOURCE_ID, TENANT_ID, Tenant};
+use super::tenant::{CITIES, DAY, Micros, Tenant};
 use crate::schema::EventType;
 
 const USER_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AlternateSignInName,AppDisplayName,AppId,AuthenticationContextClassReferences,AuthenticationDetails,AppliedEventListeners,AuthenticationMethodsUsed,AuthenticationProcessingDetails,AuthenticationRequirement,AuthenticationRequirementPolicies,ClientAppUsed,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],DeviceDetail,IsInteractive,Id,IPAddress,IsRisky,LocationDetails,MfaDetail,NetworkLocationDetails,OriginalRequestId,ProcessingTimeInMilliseconds,RiskDetail,RiskEventTypes,RiskEventTypes_V2,RiskLevelAggregated,RiskLevelDuringSignIn,RiskState,ResourceDisplayName,ResourceIdentity,ServicePrincipalId,Status,TokenIssuerName,TokenIssuerType,UserAgent,UserDisplayName,UserId,UserPrincipalName,AADTenantId,UserType,FlaggedForReview,IPAddressFromResourceProvider,SignInIdentifier,SignInIdentifierType,ResourceTenantId,HomeTenantId,UniqueTokenIdentifier,SessionLifetimePolicies,AutonomousSystemNumber,AuthenticationProtocol,CrossTenantAccessType,AppliedConditionalAccessPolicies,RiskLevel,SessionId,IncomingTokenType,ServicePrincipalName,Type";
@@ -72,12 +72,14 @@ struct SignInRow<'a> {
     country: &'static str,
 }
 
-/// The cells that are the same on every row of every table.
-fn fixed_cell(col: &str) -> Option<&'static str> {
+/// The cells that are the same on every row of a tenant's tables. `TenantId` is the
+/// workspace's id, `AADTenantId` the Entra tenant's.
+fn fixed_cell<'t>(col: &str, t: &'t Tenant) -> Option<&'t str> {
     Some(match col {
-        "TenantId" | "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => TENANT_ID,
+        "TenantId" => &t.workspace_id,
+        "AADTenantId" | "ResourceTenantId" | "HomeTenantId" => &t.id,
         "SourceSystem" => "Azure AD",
-        "ResourceId" => RESOURCE_ID,
+        "ResourceId" => &t.resource_id,
         "OperationVersion" => "1.0",
         "ResultSignature" => "None",
         "DurationMs" => "0",
@@ -140,7 +142,7 @@ impl LogAnalyticsSink {
     }
 
     fn sign_in_cell(&mut self, col: &str, r: &SignInRow<'_>) {
-        if let Some(text) = fixed_cell(col) {
+        if let Some(text) = fixed_cell(col, r.t) {
             self.text(text);
         } else if !self.nested_cell(col, r) && !self.request_cell(col, r) {
             self.party_cell(col, r);
@@ -304,7 +306,7 @@ impl Sink for LogAnalyticsSink {
         self.streams[k].write(out, &self.row)
     }
 
-    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], t: &Tenant) -> io::Result<()> {
         let mut s = Stream::default();
         let mut header = AUDIT_COLUMNS.as_bytes().to_vec();
         header.push(b'\n');
@@ -316,7 +318,7 @@ impl Sink for LogAnalyticsSink {
                     self.row.push(b',');
                 }
                 self.cell.clear();
-                match fixed_cell(col) {
+                match fixed_cell(col, t) {
                     Some(text) => self.text(text),
                     None => self.audit_cell(col, e),
                 }

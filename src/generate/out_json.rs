@@ -10,7 +10,7 @@ use super::files::{Out, PathCache, Stream};
 use super::graph::{self, Flavor};
 use super::json::{Obj, TimeStyle, day_text, timestamp};
 use super::signin::{SignInRec, log_index};
-use super::tenant::{DAY, Micros, RESOURCE_ID, TENANT_ID, Tenant};
+use super::tenant::{DAY, Micros, Tenant};
 
 /// Graph API pulls: `graph/signIns/<log>/<day>.ndjson`, `graph/directoryAudits/page-N.json`.
 #[derive(Default)]
@@ -38,7 +38,7 @@ impl Sink for GraphSink {
         s.write(out, &self.buf)
     }
 
-    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], _t: &Tenant) -> io::Result<()> {
         for (n, page) in audits.chunks(1000).enumerate() {
             let mut s = Stream::default();
             s.switch(out, &format!("directoryAudits/page-{:04}.json", n + 1), b"")?;
@@ -69,12 +69,12 @@ const CATEGORIES: [&str; 4] = [
     "ManagedIdentitySignInLogs",
 ];
 
-/// The blob path of a category's hour.
-fn blob_path(category: &str, at: Micros) -> String {
+/// The blob path of a category's hour of the tenant `tenant_id`.
+fn blob_path(category: &str, tenant_id: &str, at: Micros) -> String {
     let day = day_text(at);
     let hour = at.rem_euclid(DAY) / 3_600_000_000;
     format!(
-        "insights-logs-{}/tenantId={TENANT_ID}/y={}/m={}/d={}/h={hour:02}/m=00/PT1H.json",
+        "insights-logs-{}/tenantId={tenant_id}/y={}/m={}/d={}/h={hour:02}/m=00/PT1H.json",
         category.to_lowercase(),
         &day[..4],
         &day[5..7],
@@ -102,7 +102,7 @@ impl Sink for AzureMonitorSink {
         let k = log_index(rec.kind);
         let s = &mut self.streams[k];
         let rel = self.paths[k].get(rec.at.div_euclid(3_600_000_000), || {
-            blob_path(CATEGORIES[k], rec.at)
+            blob_path(CATEGORIES[k], &t.id, rec.at)
         });
         s.switch(out, rel, b"")?;
         let (display, _, _) = graph::user_fields(rec, t);
@@ -110,11 +110,11 @@ impl Sink for AzureMonitorSink {
         self.buf.clear();
         let mut o = Obj::new(&mut self.buf);
         o.time("time", logged_at(rec.at), Some(0), TimeStyle::Zulu);
-        o.str("resourceId", RESOURCE_ID);
+        o.str("resourceId", &t.resource_id);
         o.str("operationName", "Sign-in activity");
         o.str("operationVersion", "1.0");
         o.str("category", CATEGORIES[k]);
-        o.str("tenantId", TENANT_ID);
+        o.str("tenantId", &t.id);
         o.str("resultType", &graph::result_type(rec));
         o.str("resultSignature", "None");
         o.str("resultDescription", graph::result_description(rec));
@@ -130,21 +130,21 @@ impl Sink for AzureMonitorSink {
         s.write(out, &self.buf)
     }
 
-    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], t: &Tenant) -> io::Result<()> {
         let mut s = Stream::default();
         for e in audits {
-            s.switch(out, &blob_path("AuditLogs", e.at), b"")?;
+            s.switch(out, &blob_path("AuditLogs", &t.id, e.at), b"")?;
             self.buf.clear();
             let mut o = Obj::new(&mut self.buf);
             let b = o.key("time");
             b.push(b'"');
             timestamp(b, e.at, Some(e.tick), TimeStyle::Zulu);
             b.push(b'"');
-            o.str("resourceId", RESOURCE_ID);
+            o.str("resourceId", &t.resource_id);
             o.str("operationName", e.activity);
             o.str("operationVersion", "1.0");
             o.str("category", "AuditLogs");
-            o.str("tenantId", TENANT_ID);
+            o.str("tenantId", &t.id);
             o.str("resultType", if e.success { "success" } else { "failure" });
             o.str("resultSignature", "None");
             o.int("durationMs", 0);

@@ -12,7 +12,7 @@ use super::files::{Out, Stream, csv_cell};
 use super::graph::{self, Parties};
 use super::json::{self, TimeStyle, day_text, timestamp};
 use super::signin::{Actor, SignInRec, Step, log_index};
-use super::tenant::{CITIES, DAY, TENANT_ID, Tenant, User};
+use super::tenant::{CITIES, DAY, Tenant, User};
 
 const COLUMNS: [&str; 57] = [
     "Date (UTC)",
@@ -148,10 +148,10 @@ fn requirement_text(r: Option<&str>) -> &str {
 }
 
 /// The cells that are the same on every row.
-fn fixed_cell(col: &str) -> Option<&'static str> {
+fn fixed_cell<'t>(col: &str, t: &'t Tenant) -> Option<&'t str> {
     Some(match col {
         "Original transfer method" => "none",
-        "Resource tenant ID" | "Home tenant ID" => TENANT_ID,
+        "Resource tenant ID" | "Home tenant ID" => &t.id,
         "Through Global Secure Access" | "Flagged for review" => "False",
         "Autonomous  system number" => "1136",
         "Token issuer type" => "AzureAD",
@@ -166,7 +166,7 @@ impl PortalSink {
     }
 
     fn sign_in_cell(&mut self, col: &str, r: &PortalRow<'_>) {
-        if let Some(text) = fixed_cell(col) {
+        if let Some(text) = fixed_cell(col, r.t) {
             self.text(text);
         } else if !self.request_cell(col, r) {
             self.party_cell(col, r);
@@ -319,7 +319,7 @@ impl Sink for PortalSink {
         Ok(())
     }
 
-    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan]) -> io::Result<()> {
+    fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], _t: &Tenant) -> io::Result<()> {
         let (Some(first), Some(last)) = (audits.first(), audits.last()) else {
             return Ok(());
         };

@@ -11,12 +11,44 @@ pub type Micros = i64;
 /// Microseconds in a day.
 pub const DAY: Micros = 86_400_000_000;
 
-/// The tenant id every record carries.
+/// The id of the (first) tenant; with one tenant, every record carries it. It is also the
+/// Log Analytics workspace's id (`TenantId`) of every tenant.
 pub const TENANT_ID: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
 
-/// The Azure resource id of the tenant's Entra logs (`/tenants/<TENANT_ID>/providers/…`).
-pub const RESOURCE_ID: &str =
-    "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam";
+/// The Azure resource id of a tenant's Entra logs.
+pub fn resource_id(tenant_id: &str) -> String {
+    format!("/tenants/{tenant_id}/providers/Microsoft.aadiam")
+}
+
+/// How a tenant's security defaults go over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// A known state before the window, then 2–4 toggles inside it (drawn from the seed).
+    Toggling,
+    /// On since before the window, never changed.
+    AlwaysOn,
+    /// Off since before the window, never changed.
+    AlwaysOff,
+}
+
+/// The `k`-th of several tenants (from 0): its id, seed and regime. The first is the
+/// tenant of a one-tenant archive (same id, seed and regime); the others have ids and
+/// seeds of their own, and regimes in turn always on, always off, toggling.
+pub fn nth(seed: u64, k: u64) -> (String, u64, Regime) {
+    if k == 0 {
+        return (TENANT_ID.to_owned(), seed, Regime::Toggling);
+    }
+    let regime = match k % 3 {
+        1 => Regime::AlwaysOn,
+        2 => Regime::AlwaysOff,
+        _ => Regime::Toggling,
+    };
+    (
+        guid_from(mix(seed ^ 0x5445_4e41_4e54), k),
+        mix(seed.wrapping_add(k.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
+        regime,
+    )
+}
 
 /// A per-user MFA state as §4 defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +136,12 @@ pub struct DefaultsChange {
 /// The tenant: everything the sign-in planner looks up.
 #[derive(Debug, Clone)]
 pub struct Tenant {
+    /// The Entra tenant id its records carry.
+    pub id: String,
+    /// The Azure resource id of its Entra logs (`/tenants/<id>/providers/…`).
+    pub resource_id: String,
+    /// The Log Analytics workspace its logs go to (`TenantId` there).
+    pub workspace_id: String,
     pub users: Vec<User>,
     pub workloads: Vec<Workload>,
     /// Sorted by time; the first lies before the window, so the state is always known.
@@ -223,6 +261,9 @@ impl Tenant {
             list.push(user);
         }
         Tenant {
+            id: TENANT_ID.to_owned(),
+            resource_id: resource_id(TENANT_ID),
+            workspace_id: TENANT_ID.to_owned(),
             users: list,
             workloads: workloads(seed),
             defaults: defaults_timeline(&mut rng, start, end),
@@ -230,6 +271,28 @@ impl Tenant {
             end,
             cohorts,
         }
+    }
+
+    /// The same tenant under the id `id` and the security-defaults `regime` (toggling
+    /// keeps the timeline drawn from the seed).
+    pub fn into_tenant(mut self, id: &str, regime: Regime) -> Tenant {
+        self.resource_id = resource_id(id);
+        id.clone_into(&mut self.id);
+        let at = self.defaults[0].at;
+        let fixed = |on: bool| {
+            vec![DefaultsChange {
+                at,
+                old: !on,
+                new: on,
+                as_update_policy: false,
+            }]
+        };
+        match regime {
+            Regime::Toggling => {}
+            Regime::AlwaysOn => self.defaults = fixed(true),
+            Regime::AlwaysOff => self.defaults = fixed(false),
+        }
+        self
     }
 
     /// Security defaults at `t` (§4; the timeline starts before the window, so never
@@ -359,9 +422,47 @@ mod tests {
 
     #[test]
     fn the_resource_id_names_the_tenant() {
+        let t = Tenant::new(1, 16, 10 * DAY, 17 * DAY);
         assert_eq!(
-            RESOURCE_ID,
-            format!("/tenants/{TENANT_ID}/providers/Microsoft.aadiam")
+            t.resource_id,
+            "/tenants/0e35ee7a-425d-45a5-9013-218c1eae8fd4/providers/Microsoft.aadiam"
+        );
+        assert_eq!(
+            (t.id.as_str(), t.workspace_id.as_str()),
+            (TENANT_ID, TENANT_ID)
+        );
+    }
+
+    #[test]
+    fn several_tenants_differ_in_id_seed_and_regime() {
+        assert_eq!(nth(5, 0), (TENANT_ID.to_owned(), 5, Regime::Toggling));
+        let (ids, seeds): (Vec<String>, Vec<u64>) = (0..6)
+            .map(|k| {
+                let (id, seed, _) = nth(5, k);
+                (id, seed)
+            })
+            .unzip();
+        for (i, a) in ids.iter().enumerate() {
+            assert_eq!(a.len(), 36);
+            assert!(
+                ids[i + 1..].iter().all(|b| b != a)
+                    && seeds[i + 1..].iter().all(|s| *s != seeds[i])
+            );
+        }
+        let regimes: Vec<Regime> = (1..4).map(|k| nth(5, k).2).collect();
+        assert_eq!(
+            regimes,
+            [Regime::AlwaysOn, Regime::AlwaysOff, Regime::Toggling]
+        );
+        let (id, seed, regime) = nth(5, 2);
+        let t = Tenant::new(seed, 16, 10 * DAY, 17 * DAY).into_tenant(&id, regime);
+        assert_eq!(
+            t.resource_id,
+            format!("/tenants/{id}/providers/Microsoft.aadiam")
+        );
+        assert_eq!(t.workspace_id, TENANT_ID);
+        assert!(
+            !t.defaults_on_at(10 * DAY) && !t.defaults_on_at(17 * DAY - 1) && t.defaults.len() == 1
         );
     }
 

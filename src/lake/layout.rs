@@ -11,7 +11,8 @@
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
 //! <lake>/_journal/                        a commit in progress (replayed after a crash)
-//! <lake>/pull/checkpoints.json            where `mfaproof pull` goes on, per stream
+//! <lake>/pull/<tid>/checkpoints.json      where `mfaproof pull` goes on, per tenant and stream
+//! <lake>/pull/<tid>/failures.json         the streams it could not read
 //! ```
 //!
 //! `<tid>` is the Entra tenant id in `schema::tenant` form (trimmed, lower-cased). A lake
@@ -116,14 +117,24 @@ impl Layout {
         self.root.join("_staging")
     }
 
-    /// The Graph puller's checkpoints.
+    /// The Graph puller's checkpoints as versions before one folder per tenant kept them
+    /// (a pull of their tenant moves them into [`Layout::pull_tenant`]).
     pub fn pull_checkpoints(&self) -> PathBuf {
         self.root.join("pull").join("checkpoints.json")
     }
 
-    /// The streams the Graph puller could not read.
+    /// The streams the Graph puller could not read, as versions before one folder per
+    /// tenant kept them (moved like [`Layout::pull_checkpoints`]).
     pub fn pull_failures(&self) -> PathBuf {
         self.root.join("pull").join("failures.json")
+    }
+
+    /// The puller's folder of one tenant (`pull/<tenant>/`): its `checkpoints.json` and
+    /// `failures.json`.
+    pub fn pull_tenant(&self, tenant: &str) -> PathBuf {
+        self.root
+            .join("pull")
+            .join(tenant.trim().to_ascii_lowercase())
     }
 
     /// Where a commit in progress is recorded.

@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::lake::{Error, Result};
+use crate::lake::{Error, Layout, Result};
 
 /// One stream that a pull could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,45 @@ impl PullFailures {
             }),
             Err(e) => Err(Error::io(path, e)),
         }
+    }
+
+    /// Every failure recorded in the lake: the file of each tenant's pull folder
+    /// (`pull/<tenant>/failures.json`) and that of earlier versions (`pull/failures.json`).
+    /// With more than one file, each stream is named after its tenant (`<tenant> audit`).
+    pub fn load_lake(layout: &Layout) -> Result<PullFailures> {
+        let mut files = vec![(String::new(), layout.pull_failures())];
+        let dir = layout.root().join("pull");
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                for e in entries {
+                    let e = e.map_err(|err| Error::io(&dir, err))?;
+                    let file = e.path().join("failures.json");
+                    if file.is_file() {
+                        files.push((e.file_name().to_string_lossy().into_owned(), file));
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+        files.retain(|(_, f)| f.is_file());
+        files.sort();
+        let named = files.len() > 1;
+        let mut all = PullFailures {
+            version: 1,
+            ..PullFailures::default()
+        };
+        for (tenant, file) in files {
+            for (stream, f) in PullFailures::load(&file)?.streams {
+                let key = if named && !tenant.is_empty() {
+                    format!("{tenant} {stream}")
+                } else {
+                    stream
+                };
+                all.streams.insert(key, f);
+            }
+        }
+        Ok(all)
     }
 
     /// Writes the file atomically, creating its folder.

@@ -39,9 +39,11 @@ impl Credentials {
         if secret.expose_secret().trim().is_empty() {
             return Err(Error::Usage("the client secret is empty".into()));
         }
-        // The tenant goes into a URL path: refuse anything but a GUID or a domain name.
+        // The tenant goes into a URL path and names the lake's folder of its checkpoints:
+        // refuse anything but a GUID or a domain name (`.` and `..` among them).
         let ok = |s: &str| {
             !s.is_empty()
+                && !s.starts_with('.')
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
         };
@@ -247,6 +249,7 @@ mod tests {
     fn tenant_ids_that_could_bend_the_url_are_refused() {
         let s = || SecretString::from("x");
         assert!(Credentials::new("../evil", "app", s()).is_err());
+        assert!(Credentials::new("..", "app", s()).is_err());
         assert!(Credentials::new("t", "a b", s()).is_err());
         assert!(Credentials::new("t", "a", SecretString::from(" ")).is_err());
         assert!(Credentials::new("72f988bf-86f1-41af-91ab-2d7cd011db47", "a", s()).is_ok());

@@ -1,7 +1,9 @@
-//! Where each stream goes on: `<lake>/pull/checkpoints.json`, written atomically
-//! (temporary file, fsync, rename) and only after the lake committed everything the
-//! checkpoint claims. A crash between the two re-reads pages the lake already holds, which
-//! deduplication absorbs; it never skips one.
+//! Where each stream goes on: `<lake>/pull/<tenant>/checkpoints.json`, one file per
+//! tenant, written atomically (temporary file, fsync, rename) and only after the lake
+//! committed everything the checkpoint claims. A crash between the two re-reads pages the
+//! lake already holds, which deduplication absorbs; it never skips one. The single
+//! `<lake>/pull/checkpoints.json` of earlier versions is moved into its tenant's folder by
+//! that tenant's next pull ([`adopt_legacy`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,13 +12,14 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
+use crate::lake::Layout;
 use crate::lake::fsutil::{create_dir_all, write_atomic};
 
 /// The checkpoint file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoints {
     pub version: u32,
-    /// The tenant the lake is pulled from (a lake holds one tenant's logs).
+    /// The tenant these checkpoints are of.
     pub tenant_id: Option<String>,
     /// By stream key (`sign-ins/interactiveUser`, …, `audit`).
     pub streams: BTreeMap<String, StreamState>,
@@ -115,12 +118,12 @@ impl Checkpoints {
         Ok(write_atomic(path, &json)?)
     }
 
-    /// Claims the file for `tenant`; a lake pulled from another tenant is refused (the
-    /// lake has no tenant column: two tenants' logs would mix in one report).
+    /// Claims the file for `tenant`; a file of another tenant (copied into this folder by
+    /// hand) is refused rather than resumed from.
     pub fn claim(&mut self, tenant: &str, path: &Path) -> Result<()> {
         match &self.tenant_id {
             Some(t) if !t.eq_ignore_ascii_case(tenant) => Err(Error::Usage(format!(
-                "{}: this lake is pulled from tenant {t}, not {tenant}; use one lake per tenant",
+                "{}: holds the checkpoints of tenant {t}, not {tenant}; move it away to pull {tenant} from --since",
                 path.display()
             ))),
             _ => {
@@ -131,9 +134,55 @@ impl Checkpoints {
     }
 }
 
-/// The checkpoint file of the lake at `lake`.
-pub fn path(lake: &Path) -> PathBuf {
-    crate::lake::Layout::new(lake).pull_checkpoints()
+/// Where one tenant's pull state lives in a lake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantFiles {
+    pub checkpoints: PathBuf,
+    /// The streams not read (`lake::PullFailures`).
+    pub failures: PathBuf,
+}
+
+/// The files of `tenant` in the lake at `lake` (`<lake>/pull/<tenant>/`).
+pub fn tenant_files(lake: &Path, tenant: &str) -> TenantFiles {
+    let dir = Layout::new(lake).pull_tenant(tenant);
+    TenantFiles {
+        checkpoints: dir.join("checkpoints.json"),
+        failures: dir.join("failures.json"),
+    }
+}
+
+/// Moves the checkpoints and failures of earlier versions (`<lake>/pull/checkpoints.json`,
+/// `failures.json`) into `tenant`'s folder when they are that tenant's and the folder has
+/// none yet; returns whether it did. Files of another tenant stay until that tenant is
+/// pulled. The failures move first: the checkpoints carry the tenant, so a crash between
+/// the two renames is finished by the next pull.
+pub fn adopt_legacy(lake: &Path, tenant: &str) -> Result<bool> {
+    let layout = Layout::new(lake);
+    let (old_checkpoints, old_failures) = (layout.pull_checkpoints(), layout.pull_failures());
+    let to = tenant_files(lake, tenant);
+    if !old_checkpoints.exists() || to.checkpoints.exists() {
+        return Ok(false);
+    }
+    let old = Checkpoints::load(&old_checkpoints)?;
+    if !old
+        .tenant_id
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case(tenant))
+    {
+        return Ok(false);
+    }
+    if let Some(dir) = to.checkpoints.parent() {
+        create_dir_all(dir)?;
+    }
+    if old_failures.exists() && !to.failures.exists() {
+        rename(&old_failures, &to.failures)?;
+    }
+    rename(&old_checkpoints, &to.checkpoints)?;
+    Ok(true)
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| crate::lake::Error::io(from, e).into())
 }
 
 #[cfg(test)]
@@ -170,7 +219,8 @@ mod tests {
     #[test]
     fn round_trip_and_tenant_claim() {
         let dir = tempfile::tempdir().unwrap();
-        let p = path(dir.path());
+        let p = tenant_files(dir.path(), "tenant-a").checkpoints;
+        assert_eq!(p, dir.path().join("pull/tenant-a/checkpoints.json"));
         let mut c = Checkpoints::load(&p).unwrap();
         c.claim("tenant-a", &p).unwrap();
         c.streams.insert(
@@ -186,5 +236,24 @@ mod tests {
         assert_eq!(back, c);
         assert!(back.claim("tenant-b", &p).is_err());
         assert!(back.claim("TENANT-A", &p).is_ok());
+    }
+
+    #[test]
+    fn files_of_earlier_versions_move_to_their_tenant_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = dir.path();
+        let layout = Layout::new(lake);
+        let mut c = Checkpoints::load(&layout.pull_checkpoints()).unwrap();
+        c.claim("Tenant-A", &layout.pull_checkpoints()).unwrap();
+        c.save(&layout.pull_checkpoints()).unwrap();
+        std::fs::write(layout.pull_failures(), b"{\"version\":1,\"streams\":{}}").unwrap();
+        assert!(!adopt_legacy(lake, "tenant-b").unwrap());
+        assert!(layout.pull_checkpoints().exists());
+        assert!(adopt_legacy(lake, "tenant-a").unwrap());
+        let to = tenant_files(lake, "tenant-a");
+        assert_eq!(Checkpoints::load(&to.checkpoints).unwrap(), c);
+        assert!(to.failures.exists());
+        assert!(!layout.pull_checkpoints().exists() && !layout.pull_failures().exists());
+        assert!(!adopt_legacy(lake, "tenant-a").unwrap());
     }
 }

@@ -37,7 +37,8 @@ pub struct Graph {
     http: reqwest::Client,
     base: Url,
     tokens: TokenSource,
-    throttle: Throttle,
+    /// Shared by every tenant of a pull: one polite budget.
+    throttle: Arc<Throttle>,
     backoff: Backoff,
     /// Response bytes received (the progress bar's byte count).
     pub received: Arc<AtomicU64>,
@@ -62,7 +63,7 @@ impl Graph {
     pub fn new(
         graph_url: &str,
         tokens: TokenSource,
-        throttle: Throttle,
+        throttle: Arc<Throttle>,
         backoff: Backoff,
     ) -> Result<Graph> {
         let base = Url::parse(graph_url.trim_end_matches('/'))
@@ -286,7 +287,7 @@ mod tests {
         Graph::new(
             "https://graph.example/",
             tokens,
-            Throttle::new(5, 5),
+            Arc::new(Throttle::new(5, 5)),
             Backoff::default(),
         )
         .unwrap()

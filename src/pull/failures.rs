@@ -1,4 +1,4 @@
-//! What a pull leaves unread, kept in the lake (`<lake>/pull/failures.json`, see
+//! What a pull leaves unread, kept in the lake (`<lake>/pull/<tenant>/failures.json`, see
 //! `lake::pull_failures`): every stream that failed or was not run, with the window it
 //! left unread; a stream read completely over that window clears it. Written once the run's
 //! lake commit is done, so the file never claims a window the lake does not hold.
@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::StreamOutcome;
 use super::checkpoint::{Checkpoints, WindowState};
 use super::error::Result;
-use crate::lake::{Failure, Layout, PullFailures};
+use crate::lake::{Failure, PullFailures};
 
 /// Why a stream that was not run has no error of its own.
 const NOT_RUN: &str = "not pulled: the pull stopped at an earlier stream's failure";
@@ -40,17 +40,16 @@ fn reason(o: &StreamOutcome) -> String {
     e.strip_prefix(&named).unwrap_or(e).to_owned()
 }
 
-/// Updates the lake's failures file with this run's outcomes; returns how many streams
-/// remain unread.
+/// Updates the tenant's failures file at `path` with this run's outcomes; returns how
+/// many streams remain unread.
 pub fn record(
-    lake: &Path,
+    path: &Path,
     outcomes: &[StreamOutcome],
     planned: &Planned,
     checkpoints: &Checkpoints,
     started: DateTime<Utc>,
 ) -> Result<usize> {
-    let path = Layout::new(lake).pull_failures();
-    let mut file = PullFailures::load(&path)?;
+    let mut file = PullFailures::load(path)?;
     let before = file.clone();
     for o in outcomes {
         let range = planned.get(&o.stream);
@@ -78,7 +77,7 @@ pub fn record(
         }
     }
     if file != before {
-        file.save(&path)?;
+        file.save(path)?;
     }
     Ok(file.streams.len())
 }

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod checkpoint;
 pub mod client;
+pub mod config;
 pub mod directory;
 pub mod error;
 mod failures;
@@ -18,6 +19,7 @@ pub mod retry;
 mod session;
 pub mod snapshots;
 pub mod streams;
+mod tenants;
 pub mod throttle;
 
 use std::collections::BTreeMap;
@@ -31,6 +33,7 @@ use serde::Serialize;
 pub use auth::Credentials;
 pub use error::{Error, Result};
 pub use streams::Stream;
+pub use tenants::{TenantOutcome, TenantPull, TenantsSummary, pull_tenants};
 
 use crate::ingest::{Event, Level, Observer};
 use crate::lake::{Layout, RunWriter, WriterOptions};
@@ -132,15 +135,59 @@ impl PullSummary {
     }
 }
 
+/// What the tenants of one pull share: the polite request budget, and Ctrl-C watched.
+pub struct Shared {
+    throttle: Arc<throttle::Throttle>,
+    interrupted: Arc<AtomicBool>,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Shared {
+    /// The budget of `options`; Ctrl-C is watched from now on (needs the tokio runtime).
+    pub fn new(options: &PullOptions) -> Shared {
+        let throttle = throttle::Throttle::new(options.reports_per_10s, options.directory_per_10s);
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        let flag = interrupted.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::Relaxed);
+                let _ = stop_tx.send(true);
+            }
+        });
+        Shared {
+            throttle: Arc::new(throttle),
+            interrupted,
+            stop,
+        }
+    }
+
+    /// Whether Ctrl-C was pressed.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
+    }
+}
+
 /// Pulls into the lake of `options` (on the caller's tokio runtime).
 pub async fn pull(
     options: &PullOptions,
     credentials: Credentials,
     observer: &mut dyn Observer,
 ) -> Result<PullSummary> {
+    let shared = Shared::new(options);
+    pull_shared(options, credentials, &shared, observer).await
+}
+
+/// Pulls one tenant under the budget and the Ctrl-C watch of `shared`.
+pub async fn pull_shared(
+    options: &PullOptions,
+    credentials: Credentials,
+    shared: &Shared,
+    observer: &mut dyn Observer,
+) -> Result<PullSummary> {
     let started = Utc::now().trunc_subsecs(0);
     let end = window_end(options, started, observer)?;
-    let mut s = start(options, credentials, started, observer)?;
+    let mut s = start(options, credentials, shared, started, observer)?;
     let bounds = logs::Bounds {
         since: options.since,
         end,
@@ -154,16 +201,22 @@ pub async fn pull(
             planned.insert(l.key(), logs::prepare(&mut s, *l, &bounds));
         }
     }
-    s.checkpoints.save(&s.checkpoint_path)?;
+    s.checkpoints.save(&s.files.checkpoints)?;
     let ranges = failures::planned(&planned);
     let streams = pull_streams(&mut s, &options.streams, planned).await?;
     let run = s.writer.finish()?;
-    let unread = failures::record(&options.lake, &streams, &ranges, &s.checkpoints, started)?;
+    let unread = failures::record(
+        &s.files.failures,
+        &streams,
+        &ranges,
+        &s.checkpoints,
+        started,
+    )?;
     if unread > 0 {
         let text = format!(
             "{unread} stream(s) not read are recorded in {} until a pull reads them; \
              evaluate names them as holes in the evidence",
-            Layout::new(&options.lake).pull_failures().display()
+            s.files.failures.display()
         );
         s.observer.event(Event::Message {
             level: Level::Warning,
@@ -214,49 +267,54 @@ fn window_end(
     Ok(end)
 }
 
-/// The session of one pull: the Graph client, the claimed checkpoints, the lake's run
-/// writer, and Ctrl-C watched.
+/// The session of one pull: the Graph client, the claimed checkpoints (those of earlier
+/// versions moved into the tenant's folder first) and the lake's run writer.
 fn start<'a>(
     options: &PullOptions,
     credentials: Credentials,
+    shared: &Shared,
     started: DateTime<Utc>,
     observer: &'a mut dyn Observer,
 ) -> Result<Session<'a>> {
-    let tenant = credentials.tenant_id.clone();
+    let tenant = credentials.tenant_id.to_ascii_lowercase();
     let tokens = auth::TokenSource::new(credentials, &options.login_url, &options.graph_url);
-    let throttle = throttle::Throttle::new(options.reports_per_10s, options.directory_per_10s);
-    let graph = client::Graph::new(&options.graph_url, tokens, throttle, options.backoff)?;
-    let checkpoint_path = checkpoint::path(&options.lake);
-    let mut checkpoints = checkpoint::Checkpoints::load(&checkpoint_path)?;
-    checkpoints.claim(&tenant, &checkpoint_path)?;
+    let graph = client::Graph::new(
+        &options.graph_url,
+        tokens,
+        shared.throttle.clone(),
+        options.backoff,
+    )?;
+    if checkpoint::adopt_legacy(&options.lake, &tenant)? {
+        observer.event(Event::Message {
+            level: Level::Info,
+            text: format!(
+                "moved the checkpoints of tenant {tenant} into {}",
+                Layout::new(&options.lake).pull_tenant(&tenant).display()
+            ),
+        });
+    }
+    let files = checkpoint::tenant_files(&options.lake, &tenant);
+    let mut checkpoints = checkpoint::Checkpoints::load(&files.checkpoints)?;
+    checkpoints.claim(&tenant, &files.checkpoints)?;
     // Pulled records name no tenant: they are the pulled tenant's (when it is given as a
-    // tenant id; a domain name is not one).
+    // tenant id; a domain name is not one, and then the lake's only tenant is theirs).
     let mut writer_options = options.writer.clone();
     if writer_options.tenant.is_none() {
         writer_options.tenant = crate::schema::tenant::normalise(&tenant).ok();
     }
     let writer = RunWriter::begin_with(Layout::new(&options.lake), writer_options)?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let flag = interrupted.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            flag.store(true, Ordering::Relaxed);
-            let _ = stop_tx.send(true);
-        }
-    });
     observer.event(Event::Started { total_bytes: 0 });
     Ok(Session {
         graph,
         writer,
         checkpoints,
-        checkpoint_path,
+        files,
         observer,
         started,
         records: 0,
         commit_pages: options.commit_pages.max(1),
-        interrupted,
-        stop,
+        interrupted: shared.interrupted.clone(),
+        stop: shared.stop.clone(),
     })
 }
 

@@ -1,13 +1,12 @@
 //! One pull's shared state: the Graph client, the lake's run writer, the checkpoints and
 //! the observer; and the one ordering rule: the lake commits before a checkpoint moves.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 
-use super::checkpoint::Checkpoints;
+use super::checkpoint::{Checkpoints, TenantFiles};
 use super::client::Graph;
 use super::error::{Error, Result};
 use crate::ingest::{self, Event, InputOutcome, Level, Observer};
@@ -19,7 +18,8 @@ pub struct Session<'a> {
     pub graph: Graph,
     pub writer: RunWriter,
     pub checkpoints: Checkpoints,
-    pub checkpoint_path: PathBuf,
+    /// The tenant's checkpoint and failures files.
+    pub files: TenantFiles,
     pub observer: &'a mut dyn Observer,
     /// When the pull started: the fixed upper bound and the snapshots' `as_of`.
     pub started: DateTime<Utc>,
@@ -60,7 +60,7 @@ impl Session<'_> {
     /// checkpoint never claims a page the lake does not hold.
     pub fn commit_and_save(&mut self) -> Result<()> {
         self.writer.commit()?;
-        self.checkpoints.save(&self.checkpoint_path)
+        self.checkpoints.save(&self.files.checkpoints)
     }
 
     /// Tells the user about retries the client made.

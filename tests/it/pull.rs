@@ -5,6 +5,7 @@
 mod directory;
 mod fake;
 mod resume;
+mod tenants;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -136,8 +137,20 @@ fn window() -> Vec<&'static str> {
 
 /// The secret is in no output and no file of the lake (nor its URL-encoded form).
 fn assert_secret_absent(out: &Output, lake: &Path) {
-    let encoded = SECRET.replace('+', "%2B").replace('/', "%2F");
-    for needle in [SECRET, encoded.as_str()] {
+    assert_secrets_absent(out, lake, &[SECRET]);
+}
+
+/// None of `secrets` is in the output or a file of the lake (nor their URL-encoded forms).
+fn assert_secrets_absent(out: &Output, lake: &Path, secrets: &[&str]) {
+    let encoded: Vec<String> = secrets
+        .iter()
+        .map(|s| s.replace('+', "%2B").replace('/', "%2F"))
+        .collect();
+    for needle in secrets
+        .iter()
+        .copied()
+        .chain(encoded.iter().map(String::as_str))
+    {
         assert!(!text(out).contains(needle), "secret in the output");
         for f in files_under(lake) {
             let bytes = std::fs::read(&f).unwrap();
@@ -176,7 +189,11 @@ fn mfa_states(lake: &Path) -> Vec<(String, String)> {
 }
 
 fn checkpoints(lake: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(lake.join("pull/checkpoints.json")).unwrap()).unwrap()
+    let file = lake
+        .join("pull")
+        .join(fake::TENANT)
+        .join("checkpoints.json");
+    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
 }
 
 #[test]
@@ -395,7 +412,8 @@ fn a_403_names_the_missing_permission_and_the_other_streams_go_on() {
 
 /// The pull failures file of `lake`.
 fn failures(lake: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(lake.join("pull/failures.json")).unwrap()).unwrap()
+    let file = lake.join("pull").join(fake::TENANT).join("failures.json");
+    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
 }
 
 /// The holes `evaluate` names in `lake`: `(kind, what, effect)`.

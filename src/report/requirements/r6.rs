@@ -195,7 +195,7 @@ impl Sources {
         Ok(Sources {
             audit_days: Figure::whole(audit.query, rows),
             kinds: figure(cx.session, holes::EVIDENCE_KINDS, &[]).await?,
-            failures: PullFailures::load(&Layout::new(cx.lake).pull_failures())?,
+            failures: PullFailures::load_lake(&Layout::new(cx.lake))?,
         })
     }
 }

@@ -4,7 +4,8 @@
 //! security-defaults policy, the conditional access policies and named locations,
 //! registration details, groups (members expanded up to 20, as Graph does, and listed in
 //! full per group), role assignments, and scripted faults (status codes, delays, 401,
-//! malformed pages). Every request is logged for the tests' assertions.
+//! malformed pages). Other tenants can be served beside the main one, each with its own
+//! credentials, tokens and data. Every request is logged for the tests' assertions.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -19,6 +20,26 @@ mod lists;
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const CLIENT: &str = "app-client-id";
 pub const SECRET: &str = "s3cr3t-VALUE+9f8e/7d";
+
+/// Which app registration of which tenant a token request must come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Who {
+    pub tenant: &'static str,
+    pub client: &'static str,
+    pub secret: &'static str,
+}
+
+const MAIN: Who = Who {
+    tenant: TENANT,
+    client: CLIENT,
+    secret: SECRET,
+};
+
+/// A tenant served beside the main one: its tokens open its data only.
+pub struct Other {
+    pub who: Who,
+    pub state: State,
+}
 
 /// What a scripted fault does to the request it hits.
 #[derive(Debug, Clone)]
@@ -85,6 +106,8 @@ pub struct State {
     /// Batched requests still to answer with 429 (`Retry-After: 1`).
     pub batch_throttled: u32,
     pub base: String,
+    /// Other tenants served by the same fake.
+    pub others: Vec<Other>,
 }
 
 #[derive(Clone)]
@@ -109,11 +132,15 @@ impl Server {
             .build()
             .unwrap();
         let server = runtime.block_on(MockServer::start());
+        let mut state = State {
+            base: server.uri(),
+            ..state
+        };
+        for o in &mut state.others {
+            o.state.base = server.uri();
+        }
         let fake = Fake {
-            state: Arc::new(Mutex::new(State {
-                base: server.uri(),
-                ..state
-            })),
+            state: Arc::new(Mutex::new(state)),
             arrived: Arc::new(Condvar::new()),
         };
         runtime.block_on(Mock::given(any()).respond_with(fake.clone()).mount(&server));
@@ -184,7 +211,7 @@ impl Respond for Fake {
             let parts: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
             target = format!("{target}?{}", parts.join("&"));
         }
-        let response = s.route(req, &target, &q);
+        let response = s.route(req, &target, &q, MAIN);
         let status = response_status(&response);
         s.seen.push(Seen {
             at: Instant::now(),
@@ -209,12 +236,14 @@ fn out(status: u16, t: ResponseTemplate) -> Out {
 }
 
 impl State {
-    fn route(&mut self, req: &Request, target: &str, q: &BTreeMap<String, String>) -> Out {
+    fn route(
+        &mut self,
+        req: &Request,
+        target: &str,
+        q: &BTreeMap<String, String>,
+        who: Who,
+    ) -> Out {
         let path = req.url.path().to_string();
-        if path.ends_with("/oauth2/v2.0/token") {
-            return self.token(req);
-        }
-        // Every Graph request must carry a live token and the Prefer header.
         let auth = req
             .headers
             .get("authorization")
@@ -222,6 +251,18 @@ impl State {
             .unwrap_or("")
             .to_string();
         let token = auth.strip_prefix("Bearer ").unwrap_or("");
+        // Another tenant's token request, or a request with its token: its data answers.
+        for o in &mut self.others {
+            if path == format!("/{}/oauth2/v2.0/token", o.who.tenant)
+                || o.state.tokens.contains_key(token)
+            {
+                return o.state.route(req, target, q, o.who);
+            }
+        }
+        if path.ends_with("/oauth2/v2.0/token") {
+            return self.token(req, who);
+        }
+        // Every Graph request must carry a live token and the Prefer header.
         match self.tokens.get(token) {
             None => {
                 return out(
@@ -342,7 +383,7 @@ impl State {
         o
     }
 
-    fn token(&mut self, req: &Request) -> Out {
+    fn token(&mut self, req: &Request, who: Who) -> Out {
         if self.token_unavailable > 0 {
             self.token_unavailable -= 1;
             return out(
@@ -354,19 +395,23 @@ impl State {
         }
         let form: BTreeMap<String, String> = url_form(&req.body);
         let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
-            && form.get("client_id").map(String::as_str) == Some(CLIENT)
-            && form.get("client_secret").map(String::as_str) == Some(SECRET)
+            && form.get("client_id").map(String::as_str) == Some(who.client)
+            && form.get("client_secret").map(String::as_str) == Some(who.secret)
             && form
                 .get("scope")
                 .is_some_and(|s| s.starts_with("http://127.0.0.1:") && s.ends_with("/.default"))
-            && req.url.path() == format!("/{TENANT}/oauth2/v2.0/token");
+            && req.url.path() == format!("/{}/oauth2/v2.0/token", who.tenant);
         if !ok {
             return out(401, ResponseTemplate::new(401).set_body_json(json!({
                 "error": "invalid_client",
                 "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x"
             })));
         }
-        let token = format!("token-{}", self.tokens.len() + 1);
+        // Tokens differ between tenants: one opens its own tenant's data only.
+        let token = match who.tenant {
+            TENANT => format!("token-{}", self.tokens.len() + 1),
+            other => format!("{other}-token-{}", self.tokens.len() + 1),
+        };
         self.tokens.insert(
             token.clone(),
             Instant::now() + Duration::from_secs(self.expires_in),
