@@ -141,7 +141,7 @@ async fn classify(records: &testlake::Records) -> BTreeMap<String, Row> {
     let dir = tempfile::tempdir().unwrap();
     testlake::write(dir.path(), records, "0").unwrap();
     let out = dir.path().join("export.csv");
-    let ctx = open(dir.path(), None).await.unwrap();
+    let ctx = open(dir.path(), None, None).await.unwrap();
     export::write(&ctx, &out).await.unwrap();
     read_csv(&out)
 }

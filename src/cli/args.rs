@@ -45,6 +45,24 @@ pub struct Evidence {
     pub lake: Lake,
     #[command(flatten)]
     pub window: Window,
+    #[command(flatten)]
+    pub tenant: Tenant,
+}
+
+/// `--tenant`: the one tenant of the lake to read (`classify`, `evaluate`, `query`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Tenant {
+    /// Read only this tenant of the lake (its Entra tenant id; compared trimmed and
+    /// ignoring case). Without it, every tenant is read, each on its own evidence.
+    #[arg(long = "tenant", value_name = "TENANT_ID")]
+    pub id: Option<String>,
+}
+
+impl Tenant {
+    /// The tenant asked, as the lake writes it (trimmed, lower-cased).
+    pub fn normalised(&self) -> Option<String> {
+        self.id.as_deref().map(crate::evidence::normalise_tenant)
+    }
 }
 
 /// `--from` and `--to`: the days of sign-ins and audit events read.

@@ -35,7 +35,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = ingest_with_terminal(&args.source, &options, false)?;
     print_summary(&summary)?;
     outln!()?;
-    let code = evaluate::report(&args.source.lake.dir, &args.out, None, &args.report)?;
+    let code = evaluate::report(&args.source.lake.dir, &args.out, None, None, &args.report)?;
     Ok(if summary.failed() > 0 {
         ingest::status(&summary)
     } else {

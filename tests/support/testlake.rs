@@ -62,28 +62,37 @@ fn by_day<T>(rows: &[T], time: impl Fn(&T) -> DateTime<Utc>) -> BTreeMap<String,
     days
 }
 
-/// Writes `records` under `root`; `part` names the files (call again with another part to
-/// add files, as several ingest runs would).
+/// The tenant `write` files records under.
+pub const TENANT: &str = "0a0a0a0a-0000-4000-8000-00000000000a";
+
+/// Writes `records` under `root` as the tenant [`TENANT`]'s; `part` names the files (call
+/// again with another part to add files, as several ingest runs would).
 pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
+    write_tenant(root, records, part, TENANT)
+}
+
+/// Writes `records` under `root` as `tenant`'s (`<table>/tenant_id=<tenant>/…`).
+pub fn write_tenant(root: &Path, records: &Records, part: &str, tenant: &str) -> Result<()> {
     let layout = Layout::new(root);
+    let folder = |table: Table| layout.table(table).join(format!("tenant_id={tenant}"));
     let name = format!("part-{part}.parquet");
     for (day, rows) in by_day(&records.sign_ins, |s| s.created_at) {
         let b = sign_ins_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.partition(Table::SignIns, &day), &name, &b)?;
+        write_batch(&folder(Table::SignIns).join(format!("date={day}")), &name, &b)?;
     }
     for (day, rows) in by_day(&records.audits, |a| a.activity_date_time) {
         let b = audit_events_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.partition(Table::AuditEvents, &day), &name, &b)?;
+        write_batch(&folder(Table::AuditEvents).join(format!("date={day}")), &name, &b)?;
     }
     if !records.mfa_states.is_empty() {
         let rows: Vec<_> = records.mfa_states.iter().collect();
         let b = mfa_state_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.table(Table::MfaStateSnapshots), &name, &b)?;
+        write_batch(&folder(Table::MfaStateSnapshots), &name, &b)?;
     }
     if !records.security_defaults.is_empty() {
         let rows: Vec<_> = records.security_defaults.iter().collect();
         let b = security_defaults_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.table(Table::SecurityDefaultsSnapshots), &name, &b)?;
+        write_batch(&folder(Table::SecurityDefaultsSnapshots), &name, &b)?;
     }
     Ok(())
 }
