@@ -175,5 +175,7 @@ mod provenance;
 mod report_tests;
 #[path = "evidence/scenario.rs"]
 mod scenario;
+#[path = "evidence/tenants.rs"]
+mod tenants;
 #[path = "support/testlake.rs"]
 mod testlake;
