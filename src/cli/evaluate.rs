@@ -108,11 +108,10 @@ pub fn report(
     args: &ReportArgs,
 ) -> anyhow::Result<ExitCode> {
     let held = crate::evidence::tenants(lake)?;
-    let tenant = match tenant {
-        Some(t) => Some(t),
-        None if held.len() > 1 => return rollup(lake, out, options(range, None, args)?, &held, args.strict),
-        None => held.into_iter().next(),
-    };
+    if tenant.is_none() && held.len() > 1 {
+        return rollup(lake, out, options(range, None, args)?, &held, args.strict);
+    }
+    // Without a tenant the library takes the lake's only one.
     let opts = options(range, tenant, args)?;
     let outcome = super::runtime()?.block_on(evaluate(lake, out, &opts))?;
     print_summary(&outcome.report)?;

@@ -66,18 +66,7 @@ pub struct Outcome {
 /// report files into `out`. A lake of several tenants needs a tenant: a report is one
 /// tenant's (`rollup::evaluate_tenants` evaluates each).
 pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome> {
-    if opts.tenant.is_none() {
-        let held = crate::evidence::tenants(lake)?;
-        if held.len() > 1 {
-            return Err(crate::evidence::Error::Usage(format!(
-                "{}: the lake holds {} tenants ({}); a report is one tenant's: name it",
-                lake.display(),
-                held.len(),
-                held.join(", ")
-            ))
-            .into());
-        }
-    }
+    let opts = &of_one_tenant(lake, opts)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let ctx =
         crate::evidence::open_with(lake, opts.range, opts.tenant.as_deref(), &opts.engine).await?;
@@ -87,6 +76,28 @@ pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome
     // The materialised classification is a working file, never part of the output.
     let _ = std::fs::remove_dir_all(&work);
     result
+}
+
+/// `opts` with its tenant: the one asked, else the lake's only tenant (none for a lake
+/// without any); a lake of several without one asked is refused.
+fn of_one_tenant(lake: &Path, opts: &Options) -> Result<Options> {
+    if opts.tenant.is_some() {
+        return Ok(opts.clone());
+    }
+    let held = crate::evidence::tenants(lake)?;
+    if held.len() > 1 {
+        return Err(crate::evidence::Error::Usage(format!(
+            "{}: the lake holds {} tenants ({}); a report is one tenant's: name it",
+            lake.display(),
+            held.len(),
+            held.join(", ")
+        ))
+        .into());
+    }
+    Ok(Options {
+        tenant: held.into_iter().next(),
+        ..opts.clone()
+    })
 }
 
 async fn evaluate_in(

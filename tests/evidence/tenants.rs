@@ -3,7 +3,10 @@
 //! per-user MFA audits and snapshots); tenant B has the same users and sign-in shapes
 //! (other ids) but security defaults on all day and no per-user MFA evidence.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::cases::{cases, context};
+use super::report_tests::{documented_keys, key_sets};
 use super::*;
 use mfaproof::evidence::all_tenants;
 use mfaproof::schema::SecurityDefaultsSnapshot;
@@ -21,7 +24,7 @@ fn tenant_a() -> testlake::Records {
     }
 }
 
-fn tenant_b() -> testlake::Records {
+pub(crate) fn tenant_b() -> testlake::Records {
     let sign_ins = cases()
         .into_iter()
         .map(|c| {
@@ -194,4 +197,45 @@ async fn each_tenant_s_report_in_the_rollup_is_its_report_alone() {
     // A report is one tenant's: the lake of two without a tenant is refused.
     let e = report::evaluate(both.path(), out.path(), &opts).await.unwrap_err();
     assert!(e.to_string().contains("the lake holds 2 tenants"), "{e}");
+}
+
+/// `docs/report-schema.md` documents every key of `rollup.json` in its place, and only
+/// those (its `options`, `tool` and tenants' `window` are those of `report.json`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_documents_the_rollup() {
+    let both = lake(&[(A, &tenant_a()), (B, &tenant_b())]);
+    let out = tempfile::tempdir().unwrap();
+    let opts = report::Options {
+        range: Some((at(0, 0).date_naive(), at(0, 0).date_naive())),
+        ..report::Options::default()
+    };
+    let tenants = [A.to_owned(), B.to_owned()];
+    report::rollup::evaluate_tenants(both.path(), out.path(), &opts, &tenants)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(out.path().join("rollup.json")).unwrap();
+    let mut written = BTreeMap::new();
+    key_sets(&serde_json::from_str(&text).unwrap(), "rollup", &mut written);
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-schema.md"),
+    )
+    .unwrap();
+    let documented = documented_keys(&doc);
+    let same_as = [
+        ("rollup.options", "report.options"),
+        ("rollup.tool", "report.tool"),
+        ("rollup.tenants[].window", "report.window"),
+    ];
+    let mut places = BTreeSet::new();
+    for (place, keys) in &written {
+        let doc_place = same_as
+            .iter()
+            .find_map(|(ours, theirs)| place.strip_prefix(ours).map(|rest| format!("{theirs}{rest}")))
+            .unwrap_or_else(|| place.clone());
+        assert_eq!(Some(keys), documented.get(&doc_place), "keys of {place}");
+        places.insert(place.clone());
+    }
+    let rollup_places: BTreeSet<String> =
+        documented.keys().filter(|p| p.starts_with("rollup")).cloned().collect();
+    assert!(rollup_places.is_subset(&places), "{rollup_places:?} vs {places:?}");
 }
