@@ -54,15 +54,8 @@ pub struct Evidence {
 pub struct Tenant {
     /// Read only this tenant of the lake (its Entra tenant id; compared trimmed and
     /// ignoring case). Without it, every tenant is read, each on its own evidence.
-    #[arg(long = "tenant", value_name = "TENANT_ID")]
+    #[arg(long = "tenant", value_name = "TENANT_ID", value_parser = super::settings::parse_tenant)]
     pub id: Option<String>,
-}
-
-impl Tenant {
-    /// The tenant asked, as the lake writes it (trimmed, lower-cased).
-    pub fn normalised(&self) -> Option<String> {
-        self.id.as_deref().map(crate::evidence::normalise_tenant)
-    }
 }
 
 /// `--from` and `--to`: the days of sign-ins and audit events read.

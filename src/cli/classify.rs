@@ -40,7 +40,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
     let lake = args.evidence.lake.existing()?;
     let engine = settings::engine()?;
-    let tenant = args.evidence.tenant.normalised();
+    let tenant = args.evidence.tenant.id.clone();
     let held = tenants(lake)?;
     let work = work_dir(&args.out);
     let (rows, why_not) = super::runtime()?.block_on(async {

@@ -92,7 +92,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         args.evidence.lake.existing()?,
         &args.out,
         range,
-        args.evidence.tenant.normalised(),
+        args.evidence.tenant.id.clone(),
         &args.report,
     )
 }

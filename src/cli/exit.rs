@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use super::output;
 use crate::generate::GenerateError;
-use crate::{evidence, ingest, pull, report, sources};
+use crate::{evidence, ingest, lake, pull, report, sources};
 
 /// Status of a command evaluated and found not compliant (`--strict`).
 pub const NOT_COMPLIANT: u8 = 3;
@@ -75,6 +75,7 @@ fn is_usage(cause: &(dyn std::error::Error + 'static)) -> bool {
         || cause
             .downcast_ref::<sources::Error>()
             .is_some_and(sources_usage)
+        || cause.downcast_ref::<lake::Error>().is_some_and(lake_usage)
         || cause
             .downcast_ref::<ingest::Error>()
             .is_some_and(ingest_usage)
@@ -95,23 +96,34 @@ fn sources_usage(e: &sources::Error) -> bool {
     matches!(e, sources::Error::Input { .. } | sources::Error::Usage(_))
 }
 
+/// A tenant only the user can give, or a lake to migrate first.
+fn lake_usage(e: &lake::Error) -> bool {
+    matches!(e, lake::Error::Tenant(_))
+}
+
 fn ingest_usage(e: &ingest::Error) -> bool {
     match e {
         ingest::Error::Input { .. } => true,
         ingest::Error::Source(e) => sources_usage(e),
-        ingest::Error::Io(_) | ingest::Error::Lake(_) => false,
+        ingest::Error::Lake(e) => lake_usage(e),
+        ingest::Error::Io(_) => false,
     }
 }
 
 fn evidence_usage(e: &evidence::Error) -> bool {
-    matches!(e, evidence::Error::Usage(_))
+    match e {
+        evidence::Error::Usage(_) => true,
+        evidence::Error::Lake(e) => lake_usage(e),
+        _ => false,
+    }
 }
 
 fn report_usage(e: &report::Error) -> bool {
     match e {
         report::Error::Evidence(e) => evidence_usage(e),
         report::Error::Pack { .. } => true,
-        report::Error::Lake(_) | report::Error::Io(_) => false,
+        report::Error::Lake(e) => lake_usage(e),
+        report::Error::Io(_) => false,
     }
 }
 
@@ -119,6 +131,7 @@ fn pull_usage(e: &pull::Error) -> bool {
     match e {
         pull::Error::Usage(_) => true,
         pull::Error::Ingest(e) => ingest_usage(e),
+        pull::Error::Lake(e) => lake_usage(e),
         _ => false,
     }
 }

@@ -1,10 +1,11 @@
 //! `mfaproof ingest`: the arguments and the summary printed after a run.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::args::Inputs;
+use super::args::{Inputs, Lake};
 use super::exit::USAGE;
 use super::output::outln;
 use super::progress::Terminal;
@@ -16,11 +17,22 @@ use crate::sources::Format;
 /// Arguments of `mfaproof ingest`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 every input read (bad records are quarantined); 1 runtime failure; 2 usage error, or an input that could not be read at all (the others are ingested)."
+    after_help = "Exit status: 0 every input read (bad records are quarantined); 1 runtime failure; 2 usage error, an input that could not be read at all (the others are ingested), a record with no tenant that the lake cannot decide (give --tenant), or a lake written before tenants without --tenant."
 )]
 pub struct IngestArgs {
+    /// Files or folders (walked recursively, in sorted order); .gz and .zip are opened.
+    /// None with --tenant only migrates a lake written before tenants.
+    #[arg(required_unless_present = "tenant")]
+    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
-    pub source: Inputs,
+    pub lake: Lake,
+    /// The Entra tenant id (a GUID) of the records that name none: Graph and admin center
+    /// exports, snapshots. A record naming another tenant (Azure Monitor `tenantId`, Log
+    /// Analytics `AADTenantId`) is quarantined. Also migrates a lake written before
+    /// tenants into this tenant. Without it, such records belong to the lake's only
+    /// tenant (counting the tenants this run's records name); none or several is an error.
+    #[arg(long, value_parser = settings::parse_tenant)]
+    pub tenant: Option<String>,
     /// Read every input as this format instead of detecting it (graph, azure-monitor,
     /// log-analytics, portal-csv, mfa-state-csv, mfa-state-json, security-defaults,
     /// ca-policies, named-locations, directory-users, user-registrations, directory-groups,
@@ -38,11 +50,17 @@ pub struct IngestArgs {
 
 /// Runs `mfaproof ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let mut writer = settings::writer(args.crash_at)?;
+    writer.tenant = args.tenant;
     let options = IngestOptions {
         format: args.format,
-        writer: settings::writer(args.crash_at)?,
+        writer,
     };
-    let summary = ingest_with_terminal(&args.source, &options, args.json)?;
+    let source = Inputs {
+        inputs: args.inputs,
+        lake: args.lake,
+    };
+    let summary = ingest_with_terminal(&source, &options, args.json)?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {

@@ -61,7 +61,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         QueryFormat::Csv
     });
     let engine = settings::engine()?;
-    let tenant = args.tenant.normalised();
+    let tenant = args.tenant.id.clone();
     super::runtime()?.block_on(execute(lake, &sql, tenant.as_deref(), format, &engine))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -89,6 +89,11 @@ pub fn secret() -> anyhow::Result<SecretString> {
 
 /// Parses `--crash-at STAGE:N` (stage `staged`, `journaled`, `renamed` or `committed`; N the
 /// commit's number in the run, from 1).
+/// `--tenant`: a tenant id in the lake's form (trimmed, lower-cased), or why it is none.
+pub fn parse_tenant(s: &str) -> Result<String, String> {
+    crate::schema::tenant::normalise(s)
+}
+
 pub fn parse_crash_point(s: &str) -> Result<CommitPoint, String> {
     let (stage, n) = s
         .split_once(':')

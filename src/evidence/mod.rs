@@ -26,7 +26,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::lake::layout::Layout;
 pub use error::{Error, Result};
-pub use tables::{normalise_tenant, tenants};
+pub use tables::tenants;
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
 /// 10M sign-in classification under 2 GiB peak RSS (untracked buffers come on top).
@@ -122,8 +122,13 @@ pub async fn open_with(
     let layout = Layout::new(lake);
     // A commit a crash interrupted is finished first: a reader sees whole commits only.
     crate::lake::commit::finish_interrupted(&layout)?;
+    // A lake written before tenants is refused with the command that migrates it.
+    crate::lake::migrate::check(&layout)?;
     let held = tenants(lake)?;
-    let tenant = tenant.map(normalise_tenant);
+    let tenant = tenant
+        .map(crate::schema::tenant::normalise)
+        .transpose()
+        .map_err(Error::Usage)?;
     if let Some(t) = &tenant
         && !held.contains(t)
     {

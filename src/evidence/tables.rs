@@ -4,7 +4,6 @@
 //! every rule that reads state over time (per-user MFA, security defaults, policy
 //! versions, chaining) is per tenant by construction: no query needs to know.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,47 +17,20 @@ use datafusion::datasource::listing::{
 };
 use datafusion::prelude::{SessionContext, col, lit};
 
-use super::{Error, Result};
+use super::Result;
 use crate::lake::layout::{Layout, Table};
+use crate::lake::tenants::{held, holds_parquet};
 use crate::schema::columns::{
-    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS,
+    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS, TENANT_ID,
 };
-
-/// The partition column naming the Entra tenant a row belongs to.
-pub const TENANT_COLUMN: &str = "tenant_id";
 
 /// The partition column naming a sign-in's or audit event's day.
 const DATE_COLUMN: &str = "date";
 
-/// A tenant id as the lake writes it: trimmed and lower-cased.
-pub fn normalise_tenant(tenant: &str) -> String {
-    tenant.trim().to_lowercase()
-}
-
 /// The tenants of the lake at `lake`: every `tenant_id=<tid>` folder of any table that
 /// holds a Parquet file, sorted.
 pub fn tenants(lake: &Path) -> Result<Vec<String>> {
-    let layout = Layout::new(lake);
-    let prefix = format!("{TENANT_COLUMN}=");
-    let mut found = BTreeSet::new();
-    for table in Table::ALL {
-        let dir = layout.table(table);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(&dir, e)),
-        };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(tenant) = name.strip_prefix(&prefix)
-                && contains_parquet(&entry.path())
-            {
-                found.insert(tenant.to_owned());
-            }
-        }
-    }
-    Ok(found.into_iter().collect())
+    Ok(held(&Layout::new(lake))?.into_iter().collect())
 }
 
 /// Registers every lake table in `ctx` under its name, as `tenant` sees it (every tenant
@@ -76,7 +48,7 @@ pub async fn register(
         let mut df = ctx.read_table(provider)?;
         if let Some(tenant) = tenant {
             // A filter on a partition column prunes whole folders.
-            df = df.filter(col(TENANT_COLUMN).eq(lit(tenant)))?;
+            df = df.filter(col(TENANT_ID).eq(lit(tenant)))?;
         }
         if !table.partitioned() {
             ctx.register_table(table.name(), df.into_view())?;
@@ -99,7 +71,7 @@ fn provider(layout: &Layout, table: Table) -> Result<Arc<dyn TableProvider>> {
     // takes it from the folder: a column cannot be both.
     let file_schema = without(&lake_schema(table), &partitions);
     let dir = layout.table(table);
-    if !(dir.is_dir() && contains_parquet(&dir)) {
+    if !(dir.is_dir() && holds_parquet(&dir)) {
         let mut fields: Vec<_> = file_schema.fields().iter().cloned().collect();
         fields.extend(
             partitions
@@ -121,7 +93,7 @@ fn provider(layout: &Layout, table: Table) -> Result<Arc<dyn TableProvider>> {
 
 /// The partition columns of `table`, in folder order.
 fn partition_columns(table: Table) -> Vec<(String, DataType)> {
-    let mut cols = vec![(TENANT_COLUMN.to_owned(), DataType::Utf8)];
+    let mut cols = vec![(TENANT_ID.to_owned(), DataType::Utf8)];
     if table.partitioned() {
         cols.push((DATE_COLUMN.to_owned(), DataType::Utf8));
     }
@@ -147,19 +119,4 @@ fn without(schema: &SchemaRef, partitions: &[(String, DataType)]) -> SchemaRef {
         .cloned()
         .collect();
     Arc::new(Schema::new(kept))
-}
-
-/// Whether `dir` holds a Parquet file at any depth.
-fn contains_parquet(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.filter_map(|e| e.ok()).any(|e| {
-        let p = e.path();
-        if p.is_dir() {
-            contains_parquet(&p)
-        } else {
-            p.extension().is_some_and(|x| x == "parquet")
-        }
-    })
 }

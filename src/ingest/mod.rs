@@ -241,6 +241,7 @@ impl Run<'_> {
             size,
             sha256: sha256.clone(),
             formats: read.formats.clone(),
+            tenants: Vec::new(),
             run: 0,
             counts: read.counts.clone(),
             warnings: read.messages.clone(),

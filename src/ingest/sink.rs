@@ -25,6 +25,9 @@ pub struct FileSink<'a> {
     observer: &'a mut dyn Observer,
     counts: Counts,
     messages: Vec<String>,
+    /// The tenant given for this input: the run's (`--tenant`), else an Azure Monitor
+    /// blob's `tenantId=` folder.
+    tenant: Option<Arc<str>>,
 }
 
 impl<'a> FileSink<'a> {
@@ -36,7 +39,13 @@ impl<'a> FileSink<'a> {
         records: &'a mut u64,
         observer: &'a mut dyn Observer,
     ) -> FileSink<'a> {
+        let tenant = match writer.tenant() {
+            Some(t) => Some(Arc::from(t)),
+            None if format == Format::AzureMonitor => blob_tenant(file).map(Arc::from),
+            None => None,
+        };
         FileSink {
+            tenant,
             writer,
             file: Arc::from(file),
             format: format.as_str(),
@@ -111,6 +120,7 @@ impl Sink for FileSink<'_> {
                     source_format: self.format,
                     source_file: self.file.clone(),
                     source_record: record_no,
+                    tenant: self.tenant.clone(),
                 },
             )
             .map_err(sink_error)
@@ -157,5 +167,45 @@ impl Sink for FileSink<'_> {
 
     fn repeated_keys(&mut self, _record_no: u64) {
         self.counts.repeated_keys += 1;
+    }
+
+    fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+}
+
+/// The tenant an Azure Monitor blob's path names: its `tenantId=<guid>` folder
+/// (`insights-logs-<category>/tenantId=<guid>/y=…/PT1H.json`), in `schema::tenant` form.
+fn blob_tenant(path: &str) -> Option<String> {
+    path.split(['/', '\\', '!'])
+        .filter_map(|segment| {
+            let (key, value) = segment.split_once('=')?;
+            key.eq_ignore_ascii_case("tenantId").then_some(value)
+        })
+        .next_back()
+        .and_then(|t| crate::schema::tenant::normalise(t).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_azure_monitor_blob_path_names_its_tenant() {
+        let path = "logs/insights-logs-signinlogs/tenantId=0E35EE7A-425D-45A5-9013-218C1EAE8FD4/y=2026/m=11/d=03/h=08/m=00/PT1H.json";
+        assert_eq!(
+            blob_tenant(path).as_deref(),
+            Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4")
+        );
+        assert_eq!(
+            blob_tenant("export.zip!a\\tenantid=abc\\PT1H.json").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(blob_tenant("logs/PT1H.json"), None);
+        assert_eq!(
+            blob_tenant("tenantId=a b/PT1H.json"),
+            None,
+            "not a tenant id"
+        );
     }
 }

@@ -57,6 +57,7 @@ pub fn ingest_bytes(
         size: body.len() as u64,
         sha256: sha256.clone(),
         formats: vec![format.to_string()],
+        tenants: Vec::new(),
         run: 0,
         counts: counts.clone(),
         warnings: messages.clone(),

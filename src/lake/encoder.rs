@@ -1,11 +1,13 @@
 //! The encoder thread: turns buffered records into record batches and Parquet on the
 //! second core while the first one parses input.
 
+use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use super::layout::Table;
 use super::staging::Staging;
+use super::tenants::Slot;
 use crate::lake::{Error, Result};
 use crate::schema::batch::{self, Provenance};
 use crate::schema::{
@@ -17,14 +19,26 @@ use crate::schema::{
 /// per batch.
 pub type Rows<T> = Vec<(Box<T>, Provenance)>;
 
-/// A unit of work: rows of one partition (date) or one snapshot table.
+/// Where a job's rows go.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Their tenant, or undecided.
+    pub slot: Slot,
+    /// What their `tenant_id` column says: the slot's tenant, or for undecided rows the
+    /// run's provisional guess (rewritten at commit when the decision differs).
+    pub tenant: Arc<str>,
+    /// Their date partition (`sign_ins`, `audit_events`).
+    pub date: Option<String>,
+}
+
+/// A unit of work: rows of one partition of one table.
 pub enum Job {
-    SignIns(String, Rows<SignIn>),
-    Audits(String, Rows<AuditEvent>),
-    MfaStates(Rows<MfaStateSnapshot>),
-    SecurityDefaults(Rows<SecurityDefaultsSnapshot>),
+    SignIns(Part, Rows<SignIn>),
+    Audits(Part, Rows<AuditEvent>),
+    MfaStates(Part, Rows<MfaStateSnapshot>),
+    SecurityDefaults(Part, Rows<SecurityDefaultsSnapshot>),
     /// Rows of one policy or directory table.
-    Directory(DirectoryKind, Rows<DirectoryRecord>),
+    Directory(DirectoryKind, Part, Rows<DirectoryRecord>),
 }
 
 impl Job {
@@ -32,9 +46,9 @@ impl Job {
         match self {
             Job::SignIns(_, r) => r.len(),
             Job::Audits(_, r) => r.len(),
-            Job::MfaStates(r) => r.len(),
-            Job::SecurityDefaults(r) => r.len(),
-            Job::Directory(_, r) => r.len(),
+            Job::MfaStates(_, r) => r.len(),
+            Job::SecurityDefaults(_, r) => r.len(),
+            Job::Directory(_, _, r) => r.len(),
         }
     }
 }
@@ -54,33 +68,34 @@ fn split<T>(rows: &Rows<T>) -> (Vec<&T>, Vec<Provenance>) {
 }
 
 fn encode(staging: &mut Staging, job: Job) -> Result<()> {
-    match job {
-        Job::SignIns(date, rows) => {
+    let (table, part, b) = match job {
+        Job::SignIns(part, rows) => {
             let (recs, prov) = split(&rows);
-            let b = batch::sign_ins_batch(&recs, &prov)?;
-            staging.write((Table::SignIns, Some(date)), &b)
+            let b = batch::sign_ins_batch(&part.tenant, &recs, &prov)?;
+            (Table::SignIns, part, b)
         }
-        Job::Audits(date, rows) => {
+        Job::Audits(part, rows) => {
             let (recs, prov) = split(&rows);
-            let b = batch::audit_events_batch(&recs, &prov)?;
-            staging.write((Table::AuditEvents, Some(date)), &b)
+            let b = batch::audit_events_batch(&part.tenant, &recs, &prov)?;
+            (Table::AuditEvents, part, b)
         }
-        Job::MfaStates(rows) => {
+        Job::MfaStates(part, rows) => {
             let (recs, prov) = split(&rows);
-            let b = batch::mfa_state_batch(&recs, &prov)?;
-            staging.write((Table::MfaStateSnapshots, None), &b)
+            let b = batch::mfa_state_batch(&part.tenant, &recs, &prov)?;
+            (Table::MfaStateSnapshots, part, b)
         }
-        Job::SecurityDefaults(rows) => {
+        Job::SecurityDefaults(part, rows) => {
             let (recs, prov) = split(&rows);
-            let b = batch::security_defaults_batch(&recs, &prov)?;
-            staging.write((Table::SecurityDefaultsSnapshots, None), &b)
+            let b = batch::security_defaults_batch(&part.tenant, &recs, &prov)?;
+            (Table::SecurityDefaultsSnapshots, part, b)
         }
-        Job::Directory(kind, rows) => {
+        Job::Directory(kind, part, rows) => {
             let (recs, prov) = split(&rows);
-            let b = batch::directory_batch(kind, &recs, &prov)?;
-            staging.write((Table::Directory(kind), None), &b)
+            let b = batch::directory_batch(&part.tenant, kind, &recs, &prov)?;
+            (Table::Directory(kind), part, b)
         }
-    }
+    };
+    staging.write((table, part.slot, part.date), &b)
 }
 
 impl Encoder {

@@ -1,5 +1,6 @@
 //! What the lake can fail with: I/O on its files, a lake whose own files cannot be read,
-//! Parquet and Arrow failures, and an encoder thread that died.
+//! Parquet and Arrow failures, a tenant only the user can give, and an encoder thread
+//! that died.
 
 use std::path::PathBuf;
 
@@ -17,6 +18,11 @@ pub enum Error {
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+    /// The tenant of records cannot be decided without the user (none named, or several
+    /// possible), or the lake was written before tenants and must be migrated: said with
+    /// the command that helps (exit 2).
+    #[error("{0}")]
+    Tenant(String),
     /// A defect of mfaproof itself (the encoder thread died): nothing the user did.
     #[error("internal error: {0}")]
     Internal(String),

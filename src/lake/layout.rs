@@ -1,20 +1,26 @@
 //! Where things live inside a lake directory. The only code that builds lake paths.
 //!
 //! ```text
-//! <lake>/sign_ins/date=YYYY-MM-DD/part-<run>-<n>.parquet
-//! <lake>/audit_events/date=YYYY-MM-DD/part-<run>-<n>.parquet
-//! <lake>/mfa_state_snapshots/part-<run>-<n>.parquet
-//! <lake>/security_defaults_snapshots/part-<run>-<n>.parquet
+//! <lake>/sign_ins/tenant_id=<tid>/date=YYYY-MM-DD/part-<run>-<n>.parquet
+//! <lake>/audit_events/tenant_id=<tid>/date=YYYY-MM-DD/part-<run>-<n>.parquet
+//! <lake>/mfa_state_snapshots/tenant_id=<tid>/part-<run>-<n>.parquet
+//! <lake>/security_defaults_snapshots/tenant_id=<tid>/part-<run>-<n>.parquet
 //! <lake>/{ca_policies,named_locations,directory_users,user_registrations,
-//!         directory_groups,role_assignments}/part-<run>-<n>.parquet
+//!         directory_groups,role_assignments}/tenant_id=<tid>/part-<run>-<n>.parquet
 //! <lake>/quarantine/run-<run>.ndjson      rejected records, verbatim, with position and reason
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
 //! <lake>/_journal/                        a commit in progress (replayed after a crash)
 //! <lake>/pull/checkpoints.json            where `mfaproof pull` goes on, per stream
 //! ```
+//!
+//! `<tid>` is the Entra tenant id in `schema::tenant` form (trimmed, lower-cased). A lake
+//! written before tenants has the same tables without the `tenant_id=` level
+//! (`lake::migrate` moves it there).
 
 use std::path::{Path, PathBuf};
+
+pub use crate::schema::columns::TENANT_ID;
 
 use crate::schema::DirectoryKind;
 
@@ -84,9 +90,15 @@ impl Layout {
         self.root.join(table.name())
     }
 
-    /// A partition folder of a partitioned table (`date` as `YYYY-MM-DD`).
-    pub fn partition(&self, table: Table, date: &str) -> PathBuf {
-        self.table(table).join(format!("date={date}"))
+    /// A tenant's folder of a table (`tenant` in `schema::tenant` form): all its files
+    /// for an unpartitioned table, its `date=` folders for a partitioned one.
+    pub fn tenant(&self, table: Table, tenant: &str) -> PathBuf {
+        self.table(table).join(tenant_folder(tenant))
+    }
+
+    /// A tenant's date partition of a partitioned table (`date` as `YYYY-MM-DD`).
+    pub fn partition(&self, table: Table, tenant: &str, date: &str) -> PathBuf {
+        self.tenant(table, tenant).join(format!("date={date}"))
     }
 
     /// The manifest file.
@@ -118,4 +130,14 @@ impl Layout {
     pub fn journal(&self) -> PathBuf {
         self.root.join("_journal")
     }
+}
+
+/// The folder name of a tenant's partition.
+pub fn tenant_folder(tenant: &str) -> String {
+    format!("{TENANT_ID}={tenant}")
+}
+
+/// The tenant a folder name is the partition of, if it is one.
+pub fn folder_tenant(name: &str) -> Option<&str> {
+    name.strip_prefix(TENANT_ID)?.strip_prefix('=')
 }

@@ -65,6 +65,10 @@ pub struct InputEntry {
     pub sha256: String,
     /// Formats found in it (an archive may hold several).
     pub formats: Vec<String>,
+    /// The tenants of its records, sorted (several when an export mixes tenants). Absent in
+    /// manifests written before tenants (migration fills it in).
+    #[serde(default)]
+    pub tenants: Vec<String>,
     pub run: u64,
     pub counts: Counts,
     pub warnings: Vec<String>,

@@ -9,9 +9,11 @@ mod error;
 pub mod fsutil;
 pub mod layout;
 pub mod manifest;
+pub mod migrate;
 pub mod pull_failures;
 mod row_dedup;
 pub mod staging;
+pub mod tenants;
 pub mod writer;
 
 pub use error::{Error, Result};

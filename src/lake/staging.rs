@@ -13,6 +13,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::fsutil::create_dir_all;
 use super::layout::Table;
+use super::tenants::Slot;
 use crate::lake::{Error, Result};
 use crate::schema::columns::{self, SCHEMA_VERSION};
 
@@ -38,8 +39,8 @@ pub fn writer_properties() -> WriterProperties {
         .build()
 }
 
-/// A (table, partition) key; the partition is `None` for unpartitioned tables.
-pub type PartKey = (Table, Option<String>);
+/// A (table, tenant, date) key; the date is `None` for unpartitioned tables.
+pub type PartKey = (Table, Slot, Option<String>);
 
 /// A finished staged file.
 #[derive(Debug, Clone)]

@@ -12,12 +12,14 @@ use chrono::{DateTime, Utc};
 use super::buffer::{Buffer, Keyed};
 use super::commit::{self, Journal, relative};
 use super::dedup;
-use super::encoder::{Encoder, Job, Rows};
+use super::encoder::{Encoder, Job, Part, Rows};
 use super::fsutil::create_dir_all;
 use super::layout::{Layout, Table};
 use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
+use super::migrate;
 use super::row_dedup::Seen;
-use super::staging::{PartKey, StagedFile, Staging};
+use super::staging::{StagedFile, Staging};
+use super::tenants::{RunTenants, Slot, stamp};
 use crate::lake::{Error, Result};
 use crate::schema::batch::Provenance;
 use crate::schema::{
@@ -43,6 +45,10 @@ pub struct WriterOptions {
     pub commit_rows: usize,
     /// Called at each named point of every commit; the crash tests stop the process there.
     pub fault_hook: Option<FaultHook>,
+    /// The tenant of the records that name none (`ingest --tenant`, a pull's tenant), in
+    /// `schema::tenant` form; a record naming another is quarantined by its source. Also
+    /// the tenant a lake written before tenants is migrated to when the run begins.
+    pub tenant: Option<String>,
 }
 
 impl Default for WriterOptions {
@@ -50,6 +56,7 @@ impl Default for WriterOptions {
         WriterOptions {
             commit_rows: COMMIT_ROWS,
             fault_hook: None,
+            tenant: None,
         }
     }
 }
@@ -59,6 +66,7 @@ impl std::fmt::Debug for WriterOptions {
         f.debug_struct("WriterOptions")
             .field("commit_rows", &self.commit_rows)
             .field("fault_hook", &self.fault_hook.is_some())
+            .field("tenant", &self.tenant)
             .finish()
     }
 }
@@ -93,6 +101,8 @@ pub struct Origin {
     pub source_format: &'static str,
     pub source_file: Arc<str>,
     pub source_record: u64,
+    /// The tenant given for the record's input, used when the record names none.
+    pub tenant: Option<Arc<str>>,
 }
 
 /// What a run did, for the summary.
@@ -113,14 +123,20 @@ pub struct RunWriter {
     encoder: Encoder,
     group: u64,
     quarantine: Option<(PathBuf, BufWriter<File>)>,
-    sign_ins: BTreeMap<String, Buffer<SignIn>>,
-    audits: BTreeMap<String, Buffer<AuditEvent>>,
-    mfa_states: Rows<MfaStateSnapshot>,
-    security_defaults: Rows<SecurityDefaultsSnapshot>,
-    directory: BTreeMap<DirectoryKind, Rows<DirectoryRecord>>,
-    /// The rows of each policy and directory table, loaded when the run first commits to it.
-    seen: BTreeMap<DirectoryKind, Seen>,
-    pending: Vec<InputEntry>,
+    sign_ins: BTreeMap<DatePart, Buffer<SignIn>>,
+    audits: BTreeMap<DatePart, Buffer<AuditEvent>>,
+    mfa_states: BTreeMap<Slot, Rows<MfaStateSnapshot>>,
+    security_defaults: BTreeMap<Slot, Rows<SecurityDefaultsSnapshot>>,
+    directory: BTreeMap<(DirectoryKind, Slot), Rows<DirectoryRecord>>,
+    /// The rows of each tenant's policy and directory tables, loaded when the run first
+    /// commits to one.
+    seen: BTreeMap<(DirectoryKind, Arc<str>), Seen>,
+    tenants: RunTenants,
+    /// The tenants of the input being read, and whether some of its records wait for the
+    /// run's decision.
+    input_tenants: (std::collections::BTreeSet<Arc<str>>, bool),
+    /// Inputs read completely, not committed yet, each with whether it has undecided rows.
+    pending: Vec<(InputEntry, bool)>,
     buffered: usize,
     dates: DateKeys,
     ordinal: i64,
@@ -128,34 +144,38 @@ pub struct RunWriter {
     duplicates: u64,
 }
 
+/// A tenant's date partition of `sign_ins` or `audit_events`.
+type DatePart = (Slot, String);
+
 /// What buffering a row did.
 enum Buffered {
     /// It met another version of its id in the buffer (one of them is gone).
     Duplicate,
     Added,
     /// Added, and its partition is full: it becomes a batch.
-    Full(Table, String),
+    Full(Table, DatePart),
 }
 
-/// Buffers a sign-in or audit row in its date partition.
+/// Buffers a sign-in or audit row in its tenant's date partition (ids meet only within
+/// a tenant).
 fn buffer<T: Keyed>(
-    partitions: &mut BTreeMap<String, Buffer<T>>,
-    date: String,
+    partitions: &mut BTreeMap<DatePart, Buffer<T>>,
+    part: DatePart,
     row: Box<T>,
     prov: Provenance,
 ) -> Buffered {
-    let rows = partitions.entry(date.clone()).or_default();
+    let rows = partitions.entry(part.clone()).or_default();
     if rows.push(row, prov) {
         Buffered::Duplicate
     } else if rows.len() >= BATCH_ROWS {
-        Buffered::Full(T::TABLE, date)
+        Buffered::Full(T::TABLE, part)
     } else {
         Buffered::Added
     }
 }
 
 /// The partition with the most buffered rows, and how many.
-fn largest<T: Keyed>(m: &BTreeMap<String, Buffer<T>>) -> Option<(String, usize)> {
+fn largest<T: Keyed>(m: &BTreeMap<DatePart, Buffer<T>>) -> Option<(DatePart, usize)> {
     m.iter()
         .max_by_key(|(_, rows)| rows.len())
         .map(|(d, rows)| (d.clone(), rows.len()))
@@ -171,11 +191,11 @@ enum Cut {
 }
 
 impl Cut {
-    fn take<T: Keyed>(self, m: &mut BTreeMap<String, Buffer<T>>, date: &str) -> Rows<T> {
+    fn take<T: Keyed>(self, m: &mut BTreeMap<DatePart, Buffer<T>>, part: &DatePart) -> Rows<T> {
         match self {
-            Cut::All => m.remove(date).map(Buffer::take).unwrap_or_default(),
+            Cut::All => m.remove(part).map(Buffer::take).unwrap_or_default(),
             Cut::Head => m
-                .get_mut(date)
+                .get_mut(part)
                 .map(Buffer::take_keeping_tail)
                 .unwrap_or_default(),
         }
@@ -210,12 +230,32 @@ impl RunWriter {
     }
 
     /// [`RunWriter::begin`] with options.
-    pub fn begin_with(layout: Layout, options: WriterOptions) -> Result<RunWriter> {
+    pub fn begin_with(layout: Layout, mut options: WriterOptions) -> Result<RunWriter> {
+        if let Some(t) = &options.tenant {
+            options.tenant = Some(crate::schema::tenant::normalise(t).map_err(Error::Tenant)?);
+        }
         create_dir_all(layout.root())?;
         commit::recover(&layout)?;
-        let manifest = Manifest::load(&layout.manifest())?;
+        let mut manifest = Manifest::load(&layout.manifest())?;
         let run = manifest.next_run();
-        let encoder = Encoder::start(Staging::new(layout.staging(), run, 1)?);
+        let mut staging = Staging::new(layout.staging(), run, 1)?;
+        // A lake written before tenants is moved into the given tenant first, as the
+        // run's first commit (the crash tests stop it like any other).
+        let passed = |stage| {
+            if let Some(hook) = &options.fault_hook {
+                hook(CommitPoint { commit: 1, stage });
+            }
+        };
+        let tenant = options.tenant.as_deref();
+        let group = match migrate::migrate(&layout, tenant, &manifest, &mut staging, &passed)? {
+            Some(migrated) => {
+                manifest = migrated;
+                2
+            }
+            None => 1,
+        };
+        let tenants = RunTenants::load(&layout)?;
+        let encoder = Encoder::start(Staging::new(layout.staging(), run, staging.next_file())?);
         Ok(RunWriter {
             layout,
             options,
@@ -223,14 +263,16 @@ impl RunWriter {
             run,
             started_at: crate::schema::record::now_micros(),
             encoder,
-            group: 1,
+            group,
             quarantine: None,
             sign_ins: BTreeMap::new(),
             audits: BTreeMap::new(),
-            mfa_states: Vec::new(),
-            security_defaults: Vec::new(),
+            mfa_states: BTreeMap::new(),
+            security_defaults: BTreeMap::new(),
             directory: BTreeMap::new(),
             seen: BTreeMap::new(),
+            tenants,
+            input_tenants: Default::default(),
             pending: Vec::new(),
             buffered: 0,
             dates: DateKeys::default(),
@@ -247,7 +289,12 @@ impl RunWriter {
 
     /// Whether an input with this SHA-256 is already in the lake (or in this run).
     pub fn already_ingested(&self, sha256: &str) -> bool {
-        self.manifest.contains(sha256) || self.pending.iter().any(|p| p.sha256 == sha256)
+        self.manifest.contains(sha256) || self.pending.iter().any(|(p, _)| p.sha256 == sha256)
+    }
+
+    /// The tenant given for this run's inputs (records naming none belong to it).
+    pub fn tenant(&self) -> Option<&str> {
+        self.options.tenant.as_deref()
     }
 
     fn provenance(&mut self, origin: Origin) -> Provenance {
@@ -264,26 +311,39 @@ impl RunWriter {
 
     /// Adds one decoded record.
     pub fn push(&mut self, record: Record, origin: Origin) -> Result<()> {
+        let slot = self.tenants.slot(
+            record.tenant(),
+            origin.tenant.as_ref(),
+            &origin.source_file,
+            origin.source_record,
+        )?;
+        match &slot {
+            Slot::Tenant(t) => _ = self.input_tenants.0.insert(t.clone()),
+            Slot::Undecided => self.input_tenants.1 = true,
+        }
         let prov = self.provenance(origin);
         let buffered = match record {
             Record::SignIn(s) => {
                 let date = self.dates.key(s.created_at);
-                buffer(&mut self.sign_ins, date, s, prov)
+                buffer(&mut self.sign_ins, (slot, date), s, prov)
             }
             Record::Audit(a) => {
                 let date = self.dates.key(a.activity_date_time);
-                buffer(&mut self.audits, date, a, prov)
+                buffer(&mut self.audits, (slot, date), a, prov)
             }
             Record::MfaState(m) => {
-                self.mfa_states.push((Box::new(m), prov));
+                let rows = self.mfa_states.entry(slot).or_default();
+                rows.push((Box::new(m), prov));
                 return Ok(());
             }
             Record::SecurityDefaults(s) => {
-                self.security_defaults.push((Box::new(s), prov));
+                let rows = self.security_defaults.entry(slot).or_default();
+                rows.push((Box::new(s), prov));
                 return Ok(());
             }
             Record::Directory(d) => {
-                self.directory.entry(d.kind()).or_default().push((d, prov));
+                let rows = self.directory.entry((d.kind(), slot)).or_default();
+                rows.push((d, prov));
                 return Ok(());
             }
         };
@@ -293,11 +353,11 @@ impl RunWriter {
                 return Ok(());
             }
             Buffered::Added => self.buffered += 1,
-            Buffered::Full(table, date) => {
+            Buffered::Full(table, part) => {
                 self.buffered += 1;
                 match table {
-                    Table::SignIns => self.flush_sign_ins(&date, Cut::Head)?,
-                    _ => self.flush_audits(&date, Cut::Head)?,
+                    Table::SignIns => self.flush_sign_ins(&part, Cut::Head)?,
+                    _ => self.flush_audits(&part, Cut::Head)?,
                 }
             }
         }
@@ -318,14 +378,25 @@ impl RunWriter {
 
     /// Sends a partition's buffered sign-ins to the encoder: all of them (`Cut::All`), or,
     /// when flushing for size, all but the tail kept to meet later versions (`buffer.rs`).
-    fn flush_sign_ins(&mut self, date: &str, cut: Cut) -> Result<()> {
-        let rows = cut.take(&mut self.sign_ins, date);
-        self.send(rows, |rows| Job::SignIns(date.to_string(), rows))
+    fn flush_sign_ins(&mut self, part: &DatePart, cut: Cut) -> Result<()> {
+        let rows = cut.take(&mut self.sign_ins, part);
+        let part = self.part(&part.0, Some(&part.1));
+        self.send(rows, |rows| Job::SignIns(part, rows))
     }
 
-    fn flush_audits(&mut self, date: &str, cut: Cut) -> Result<()> {
-        let rows = cut.take(&mut self.audits, date);
-        self.send(rows, |rows| Job::Audits(date.to_string(), rows))
+    fn flush_audits(&mut self, part: &DatePart, cut: Cut) -> Result<()> {
+        let rows = cut.take(&mut self.audits, part);
+        let part = self.part(&part.0, Some(&part.1));
+        self.send(rows, |rows| Job::Audits(part, rows))
+    }
+
+    /// Where the encoder puts rows of `slot` (and `date`).
+    fn part(&self, slot: &Slot, date: Option<&String>) -> Part {
+        Part {
+            slot: slot.clone(),
+            tenant: self.tenants.written(slot),
+            date: date.cloned(),
+        }
     }
 
     fn send<T>(&mut self, rows: Rows<T>, job: impl FnOnce(Rows<T>) -> Job) -> Result<()> {
@@ -337,24 +408,25 @@ impl RunWriter {
     }
 
     fn flush_all(&mut self) -> Result<()> {
-        let dates: Vec<String> = self.sign_ins.keys().cloned().collect();
-        for d in dates {
-            self.flush_sign_ins(&d, Cut::All)?;
+        let parts: Vec<DatePart> = self.sign_ins.keys().cloned().collect();
+        for p in parts {
+            self.flush_sign_ins(&p, Cut::All)?;
         }
-        let dates: Vec<String> = self.audits.keys().cloned().collect();
-        for d in dates {
-            self.flush_audits(&d, Cut::All)?;
+        let parts: Vec<DatePart> = self.audits.keys().cloned().collect();
+        for p in parts {
+            self.flush_audits(&p, Cut::All)?;
         }
-        if !self.mfa_states.is_empty() {
-            let rows = std::mem::take(&mut self.mfa_states);
-            self.encoder.send(Job::MfaStates(rows))?;
+        for (slot, rows) in std::mem::take(&mut self.mfa_states) {
+            let part = self.part(&slot, None);
+            self.encoder.send(Job::MfaStates(part, rows))?;
         }
-        if !self.security_defaults.is_empty() {
-            let rows = std::mem::take(&mut self.security_defaults);
-            self.encoder.send(Job::SecurityDefaults(rows))?;
+        for (slot, rows) in std::mem::take(&mut self.security_defaults) {
+            let part = self.part(&slot, None);
+            self.encoder.send(Job::SecurityDefaults(part, rows))?;
         }
-        for (kind, rows) in std::mem::take(&mut self.directory) {
-            self.encoder.send(Job::Directory(kind, rows))?;
+        for ((kind, slot), rows) in std::mem::take(&mut self.directory) {
+            let part = self.part(&slot, None);
+            self.encoder.send(Job::Directory(kind, part, rows))?;
         }
         Ok(())
     }
@@ -381,11 +453,16 @@ impl RunWriter {
     }
 
     /// Marks an input as completely read; commits when enough rows are staged.
+    /// Rows waiting for the run's tenant decision keep the run from committing for size:
+    /// the decision counts every tenant of the run.
     pub fn finish_input(&mut self, mut entry: InputEntry) -> Result<()> {
         entry.run = self.run;
+        let (tenants, undecided) = std::mem::take(&mut self.input_tenants);
+        entry.tenants = tenants.iter().map(|t| t.to_string()).collect();
         self.counts.add(&entry.counts);
-        self.pending.push(entry);
-        if self.encoder.rows() + self.buffered >= self.options.commit_rows {
+        self.pending.push((entry, undecided));
+        let full = self.encoder.rows() + self.buffered >= self.options.commit_rows;
+        if full && !self.tenants.undecided() {
             self.commit_group()?;
         }
         Ok(())
@@ -415,37 +492,50 @@ impl RunWriter {
         if self.pending.is_empty() {
             return Ok(());
         }
+        let decided = self.tenants.decide()?;
         self.flush_all()?;
         let mut staging = self.encoder.join()?;
-        let mut staged_by_table: BTreeMap<Table, Vec<StagedFile>> = BTreeMap::new();
-        for f in staging.finish_files()? {
-            staged_by_table.entry(f.key.0).or_default().push(f);
+        let mut staged: BTreeMap<(Table, Arc<str>), Vec<StagedFile>> = BTreeMap::new();
+        for mut f in staging.finish_files()? {
+            let tenant = match (&f.key.1, &decided) {
+                (Slot::Tenant(t), _) => t.clone(),
+                (Slot::Undecided, Some(t)) => {
+                    if **t != *self.tenants.provisional() {
+                        let stamped = staging.new_path();
+                        stamp(f.key.0, &f.path, &stamped, t)?;
+                        let _ = std::fs::remove_file(&f.path);
+                        f.path = stamped;
+                    }
+                    t.clone()
+                }
+                (Slot::Undecided, None) => {
+                    return Err(Error::Internal("undecided rows without a decision".into()));
+                }
+            };
+            staged.entry((f.key.0, tenant)).or_default().push(f);
         }
         let mut journal = Journal::default();
-        for (table, files) in staged_by_table {
+        for ((table, tenant), files) in staged {
             // Rewritten files take fresh names from the same staging numbering.
-            self.place_table(table, &files, &mut journal, &mut staging)?;
+            self.place_table(table, &tenant, &files, &mut journal, &mut staging)?;
         }
         self.encoder = Encoder::start(Staging::new(
             self.layout.staging(),
             self.run,
             staging.next_file(),
         )?);
-        if let Some((path, mut w)) = self.quarantine.take() {
-            w.flush().map_err(|e| Error::io(path.as_path(), e))?;
-            let target = self
-                .layout
-                .quarantine()
-                .join(format!("run-{:06}-{}.ndjson", self.run, self.group));
-            journal.renames.push((
-                relative(&self.layout, &path),
-                relative(&self.layout, &target),
-            ));
-        }
+        self.journal_quarantine(&mut journal)?;
         let number = self.group;
         self.group += 1;
         let mut manifest = self.manifest.clone();
-        manifest.inputs.append(&mut self.pending);
+        for (mut entry, undecided) in std::mem::take(&mut self.pending) {
+            if let (true, Some(t)) = (undecided, &decided) {
+                entry.tenants.push(t.to_string());
+                entry.tenants.sort();
+                entry.tenants.dedup();
+            }
+            manifest.inputs.push(entry);
+        }
         let now = crate::schema::record::now_micros();
         manifest.runs.retain(|r| r.run != self.run);
         manifest.runs.push(RunEntry {
@@ -463,7 +553,24 @@ impl RunWriter {
             self.passed(number, CommitStage::Renamed);
         })?;
         self.manifest = manifest;
+        self.tenants.committed();
         self.passed(number, CommitStage::Committed);
+        Ok(())
+    }
+
+    /// Adds the run's quarantine file of this group to the commit.
+    fn journal_quarantine(&mut self, journal: &mut Journal) -> Result<()> {
+        if let Some((path, mut w)) = self.quarantine.take() {
+            w.flush().map_err(|e| Error::io(path.as_path(), e))?;
+            let target = self
+                .layout
+                .quarantine()
+                .join(format!("run-{:06}-{}.ndjson", self.run, self.group));
+            journal.renames.push((
+                relative(&self.layout, &path),
+                relative(&self.layout, &target),
+            ));
+        }
         Ok(())
     }
 
@@ -473,31 +580,35 @@ impl RunWriter {
         }
     }
 
-    /// Deduplicates one table's staged files against the whole table and plans their moves
-    /// (and the rewrites of files that lost rows) into it.
+    /// Deduplicates one table's staged files of `tenant` against the tenant's whole table
+    /// (ids are compared within a tenant) and plans their moves (and the rewrites of files
+    /// that lost rows) into it.
     fn place_table(
         &mut self,
         table: Table,
+        tenant: &Arc<str>,
         files: &[StagedFile],
         journal: &mut Journal,
         rewrites: &mut Staging,
     ) -> Result<()> {
         let staged: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         let existing = if table.partitioned() {
-            table_files(&self.layout, table)?
+            table_files(&self.layout, table, tenant)?
         } else {
             Vec::new()
         };
         let outcome = match table {
             _ if table.partitioned() => dedup::decide(&staged, &existing)?,
-            Table::Directory(kind) => self.seen(kind)?.decide(&staged)?,
+            Table::Directory(kind) => self.seen(kind, tenant)?.decide(&staged)?,
             _ => dedup::Outcome::default(),
         };
         self.duplicates += outcome.dropped;
         for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
             let name = path.file_name().map(PathBuf::from).unwrap_or_default();
             let target = match files.get(i) {
-                Some(f) => self.partition_dir(&f.key).join(&name),
+                Some(f) => self
+                    .partition_dir(f.key.0, tenant, f.key.2.as_deref())
+                    .join(&name),
                 None => path.clone(),
             };
             let is_staged = i < staged.len();
@@ -525,28 +636,31 @@ impl RunWriter {
         Ok(())
     }
 
-    /// What the policy or directory table `kind` holds (read from its files the first time).
-    fn seen(&mut self, kind: DirectoryKind) -> Result<&mut Seen> {
-        if !self.seen.contains_key(&kind) {
+    /// What `tenant`'s policy or directory table `kind` holds (read from its files the
+    /// first time).
+    fn seen(&mut self, kind: DirectoryKind, tenant: &Arc<str>) -> Result<&mut Seen> {
+        let key = (kind, tenant.clone());
+        if !self.seen.contains_key(&key) {
             let table = Table::Directory(kind);
-            let files = parquet_files(&self.layout.table(table))?;
-            self.seen.insert(kind, Seen::load(table, &files)?);
+            let files = parquet_files(&self.layout.tenant(table, tenant))?;
+            self.seen.insert(key.clone(), Seen::load(table, &files)?);
         }
-        Ok(self.seen.get_mut(&kind).expect("inserted above"))
+        Ok(self.seen.get_mut(&key).expect("inserted above"))
     }
 
-    /// The folder a staged file of partition `key` goes to.
-    fn partition_dir(&self, key: &PartKey) -> PathBuf {
-        match &key.1 {
-            Some(date) => self.layout.partition(key.0, date),
-            None => self.layout.table(key.0),
+    /// The folder a staged file of `table`, `tenant` and `date` goes to.
+    fn partition_dir(&self, table: Table, tenant: &str, date: Option<&str>) -> PathBuf {
+        match date {
+            Some(date) => self.layout.partition(table, tenant, date),
+            None => self.layout.tenant(table, tenant),
         }
     }
 }
 
-/// Every `.parquet` file of a partitioned table, partition by partition in date order.
-fn table_files(layout: &Layout, table: Table) -> Result<Vec<PathBuf>> {
-    let dir = layout.table(table);
+/// Every `.parquet` file of `tenant`'s part of a partitioned table, partition by partition
+/// in date order.
+fn table_files(layout: &Layout, table: Table, tenant: &str) -> Result<Vec<PathBuf>> {
+    let dir = layout.tenant(table, tenant);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -93,6 +93,13 @@ fn key_values<R>(rows: &[R], get: impl Fn(&R) -> &[KeyValue]) -> ArrayRef {
     )
 }
 
+/// The `tenant_id` column of a batch: every row of a batch belongs to one tenant.
+fn tenant_column(tenant: &str, rows: usize) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+        tenant, rows,
+    )))
+}
+
 fn provenance_columns(prov: &[Provenance]) -> Vec<ArrayRef> {
     vec![
         strings(prov, |p| Some(p.source_format)),
@@ -170,9 +177,14 @@ fn network_locations(rows: &[&SignIn]) -> ArrayRef {
     )
 }
 
-/// Builds a `sign_ins` batch; `prov` is parallel to `rows`.
-pub fn sign_ins_batch(rows: &[&SignIn], prov: &[Provenance]) -> Result<RecordBatch, ArrowError> {
+/// Builds a `sign_ins` batch of `tenant`'s rows; `prov` is parallel to `rows`.
+pub fn sign_ins_batch(
+    tenant: &str,
+    rows: &[&SignIn],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
     let mut cols: Vec<ArrayRef> = vec![
+        tenant_column(tenant, rows.len()),
         strings(rows, |r| Some(r.id.as_str())),
         timestamps(rows, |r| Some(r.created_at)),
         strings(rows, |r| Some(r.event_type.as_str())),
@@ -278,12 +290,14 @@ fn initiators(rows: &[&AuditEvent]) -> ArrayRef {
     ))
 }
 
-/// Builds an `audit_events` batch; `prov` is parallel to `rows`.
+/// Builds an `audit_events` batch of `tenant`'s rows; `prov` is parallel to `rows`.
 pub fn audit_events_batch(
+    tenant: &str,
     rows: &[&AuditEvent],
     prov: &[Provenance],
 ) -> Result<RecordBatch, ArrowError> {
     let mut cols: Vec<ArrayRef> = vec![
+        tenant_column(tenant, rows.len()),
         strings(rows, |r| Some(r.id.as_str())),
         timestamps(rows, |r| Some(r.activity_date_time)),
         strings(rows, |r| r.activity_display_name.as_deref()),
@@ -301,12 +315,14 @@ pub fn audit_events_batch(
     RecordBatch::try_new(AUDIT_EVENTS.clone(), cols)
 }
 
-/// Builds a `mfa_state_snapshots` batch.
+/// Builds a `mfa_state_snapshots` batch of `tenant`'s rows.
 pub fn mfa_state_batch(
+    tenant: &str,
     rows: &[&MfaStateSnapshot],
     prov: &[Provenance],
 ) -> Result<RecordBatch, ArrowError> {
     let mut cols: Vec<ArrayRef> = vec![
+        tenant_column(tenant, rows.len()),
         strings(rows, |r| r.user_id.as_deref()),
         strings(rows, |r| r.user_principal_name.as_deref()),
         strings(rows, |r| Some(r.per_user_mfa_state.as_str())),
@@ -316,12 +332,14 @@ pub fn mfa_state_batch(
     RecordBatch::try_new(MFA_STATE_SNAPSHOTS.clone(), cols)
 }
 
-/// Builds a `security_defaults_snapshots` batch.
+/// Builds a `security_defaults_snapshots` batch of `tenant`'s rows.
 pub fn security_defaults_batch(
+    tenant: &str,
     rows: &[&SecurityDefaultsSnapshot],
     prov: &[Provenance],
 ) -> Result<RecordBatch, ArrowError> {
     let mut cols: Vec<ArrayRef> = vec![
+        tenant_column(tenant, rows.len()),
         bools(rows, |r| Some(r.is_enabled)),
         timestamps(rows, |r| Some(r.as_of)),
     ];
@@ -423,14 +441,17 @@ fn role_assignment_columns(r: &[&RoleAssignment]) -> Vec<ArrayRef> {
     ]
 }
 
-/// Builds a batch of the policy or directory table `kind`; every row must be of that kind.
+/// Builds a batch of `tenant`'s rows of the policy or directory table `kind`; every row
+/// must be of that kind.
 pub fn directory_batch(
+    tenant: &str,
     kind: DirectoryKind,
     rows: &[&DirectoryRecord],
     prov: &[Provenance],
 ) -> Result<RecordBatch, ArrowError> {
     use DirectoryRecord as D;
-    let mut cols = match kind {
+    let mut cols = vec![tenant_column(tenant, rows.len())];
+    cols.extend(match kind {
         DirectoryKind::CaPolicies => ca_policy_columns(&of_kind(rows, |r| match r {
             D::CaPolicy(x) => Some(x),
             _ => None,
@@ -455,7 +476,7 @@ pub fn directory_batch(
             D::RoleAssignment(x) => Some(x),
             _ => None,
         })?),
-    };
+    });
     cols.extend(provenance_columns(prov));
     RecordBatch::try_new(columns::directory_schema(kind), cols)
 }

@@ -10,7 +10,16 @@ use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use super::directory::DirectoryKind;
 
 /// Bumped when a column changes meaning or type; written into every Parquet file's metadata.
-pub const SCHEMA_VERSION: &str = "1";
+/// 2: every table's first column is `tenant_id`.
+pub const SCHEMA_VERSION: &str = "2";
+
+/// The column (first in every table, and the first partition folder) naming the Entra
+/// tenant a row belongs to.
+pub const TENANT_ID: &str = "tenant_id";
+
+fn tenant() -> Field {
+    Field::new(TENANT_ID, DataType::Utf8, false)
+}
 
 fn utf8(name: &str) -> Field {
     Field::new(name, DataType::Utf8, true)
@@ -131,6 +140,7 @@ fn provenance() -> Vec<Field> {
 /// The `sign_ins` table.
 pub static SIGN_INS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
+        tenant(),
         Field::new("id", DataType::Utf8, false),
         Field::new("created_at", timestamp_type(), false),
         Field::new("event_type", DataType::Utf8, false),
@@ -208,6 +218,7 @@ pub static SIGN_INS: LazyLock<SchemaRef> = LazyLock::new(|| {
 /// The `audit_events` table.
 pub static AUDIT_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
+        tenant(),
         Field::new("id", DataType::Utf8, false),
         Field::new("activity_date_time", timestamp_type(), false),
         utf8("activity_display_name"),
@@ -231,6 +242,7 @@ pub static AUDIT_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
 /// The `mfa_state_snapshots` table.
 pub static MFA_STATE_SNAPSHOTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
+        tenant(),
         utf8("user_id"),
         utf8("user_principal_name"),
         Field::new("per_user_mfa_state", DataType::Utf8, false),
@@ -243,6 +255,7 @@ pub static MFA_STATE_SNAPSHOTS: LazyLock<SchemaRef> = LazyLock::new(|| {
 /// The `security_defaults_snapshots` table.
 pub static SECURITY_DEFAULTS_SNAPSHOTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
+        tenant(),
         Field::new("is_enabled", DataType::Boolean, false),
         Field::new("as_of", timestamp_type(), false),
     ];
@@ -254,7 +267,8 @@ fn key(name: &str) -> Field {
     Field::new(name, DataType::Utf8, false)
 }
 
-fn with_provenance(mut fields: Vec<Field>) -> SchemaRef {
+fn with_provenance(fields: Vec<Field>) -> SchemaRef {
+    let mut fields = [vec![tenant()], fields].concat();
     fields.extend(provenance());
     Arc::new(Schema::new(fields))
 }
@@ -346,8 +360,8 @@ pub fn directory_schema(kind: DirectoryKind) -> SchemaRef {
     }
 }
 
-/// The number of leading columns that are the row's content (all but provenance): the
-/// columns the policy and directory tables deduplicate on.
+/// The number of leading columns that are the row's content (its tenant and every column
+/// but provenance): the columns the policy and directory tables deduplicate on.
 pub fn content_columns(schema: &Schema) -> usize {
     schema.fields().len() - provenance().len()
 }
@@ -396,7 +410,8 @@ mod tests {
         tables.extend(DirectoryKind::ALL.map(|k| (k.as_str(), directory_schema(k))));
         for (name, schema) in tables {
             let content = content_columns(&schema);
-            let fields: Vec<Field> = schema.fields()[..content]
+            assert_eq!(schema.field(0).name(), TENANT_ID, "{name}");
+            let fields: Vec<Field> = schema.fields()[1..content]
                 .iter()
                 .map(|f| f.as_ref().clone())
                 .collect();
@@ -411,5 +426,6 @@ mod tests {
             documented(doc, "Provenance (every table)"),
             names(&provenance())
         );
+        assert_eq!(documented(doc, "Tenant (every table)"), [TENANT_ID]);
     }
 }

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod columns;
 pub mod directory;
 pub mod record;
+pub mod tenant;
 
 pub use batch::Provenance;
 pub use directory::*;

@@ -94,6 +94,10 @@ pub struct KeyValue {
 /// source said nothing or an empty list (the rules treat both alike).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignIn {
+    /// The Entra tenant the record says it belongs to (Azure Monitor's envelope
+    /// `tenantId`, Log Analytics' `AADTenantId`), in `schema::tenant` form; `None` for
+    /// formats that do not say (the lake then takes it from the input's given tenant).
+    pub tenant_id: Option<String>,
     pub id: String,
     pub created_at: DateTime<Utc>,
     pub event_type: EventType,
@@ -155,6 +159,7 @@ impl SignIn {
     /// A sign-in with only its identity set; sources fill the rest field by field.
     pub fn new(id: String, created_at: DateTime<Utc>, event_type: EventType) -> SignIn {
         SignIn {
+            tenant_id: None,
             id,
             created_at,
             event_type,
@@ -247,6 +252,8 @@ pub struct TargetResource {
 /// A canonical directory audit event.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditEvent {
+    /// As [`SignIn::tenant_id`].
+    pub tenant_id: Option<String>,
     pub id: String,
     pub activity_date_time: DateTime<Utc>,
     pub activity_display_name: Option<String>,
@@ -298,6 +305,17 @@ pub enum Record {
     SecurityDefaults(SecurityDefaultsSnapshot),
     /// A policy or directory snapshot row (boxed: the enum stays small on the hot path).
     Directory(Box<DirectoryRecord>),
+}
+
+impl Record {
+    /// The tenant the record itself names, if its format carries one.
+    pub fn tenant(&self) -> Option<&str> {
+        match self {
+            Record::SignIn(s) => s.tenant_id.as_deref(),
+            Record::Audit(a) => a.tenant_id.as_deref(),
+            Record::MfaState(_) | Record::SecurityDefaults(_) | Record::Directory(_) => None,
+        }
+    }
 }
 
 /// The current time, truncated to microseconds like every stored timestamp.

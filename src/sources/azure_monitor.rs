@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
 use super::mapping::{GraphAudit, GraphSignIn, parse_i32};
-use super::sink::Sink;
+use super::sink::{Sink, offer};
+use crate::schema::tenant::normalise;
 use crate::schema::{EventType, Record};
 use crate::sources::Result;
 
@@ -24,8 +25,7 @@ pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
         || (),
         |(), piece, sink| match decode(piece.bytes) {
             Ok(Decoded::Record(record, repeated_keys)) => {
-                sink.record(piece.no, record)?;
-                if repeated_keys {
+                if offer(sink, piece.no, record, piece.bytes)? && repeated_keys {
                     sink.repeated_keys(piece.no);
                 }
                 Ok(())
@@ -74,6 +74,8 @@ fn target(category: &str) -> Option<Target> {
 /// skipped (their types drift between exports).
 struct Envelope {
     category: Option<String>,
+    /// The Entra tenant the record belongs to.
+    tenant_id: Option<String>,
     result_type: Option<Value>,
     properties: Option<Properties>,
 }
@@ -109,6 +111,8 @@ enum Key {
     Category,
     #[serde(rename = "resultType")]
     ResultType,
+    #[serde(rename = "tenantId")]
+    TenantId,
     #[serde(rename = "properties")]
     Properties,
     #[serde(other)]
@@ -133,6 +137,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
         let mut env = Envelope {
             category: None,
+            tenant_id: None,
             result_type: None,
             properties: None,
         };
@@ -140,6 +145,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             match key {
                 Key::Category => env.category = map.next_value()?,
                 Key::ResultType => env.result_type = map.next_value()?,
+                Key::TenantId => env.tenant_id = map.next_value()?,
                 Key::Properties => {
                     let props = match env.category.as_deref().map(target) {
                         Some(Some(Target::SignIn(t))) => Typed::SignIn(map.next_value()?, t),
@@ -199,15 +205,29 @@ fn decode(raw: &[u8]) -> Result<Decoded, Failure> {
             )));
         }
     };
+    if matches!(typed, Typed::Skipped) {
+        return Ok(Decoded::Skip(category));
+    }
+    let tenant_id = match env.tenant_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => {
+            Some(normalise(t).map_err(|e| Failure::Record(format!("envelope tenantId: {e}")))?)
+        }
+    };
     let record = match typed {
         Typed::SignIn(g, event_type) => {
             let code = env.result_type.as_ref().and_then(result_code);
-            let s = g
+            let mut s = g
                 .into_canonical(Some(event_type), code)
                 .map_err(Failure::Record)?;
+            s.tenant_id = tenant_id;
             Record::SignIn(Box::new(s))
         }
-        Typed::Audit(g) => Record::Audit(Box::new(g.into_canonical().map_err(Failure::Record)?)),
+        Typed::Audit(g) => {
+            let mut a = g.into_canonical().map_err(Failure::Record)?;
+            a.tenant_id = tenant_id;
+            Record::Audit(Box::new(a))
+        }
         Typed::Skipped => return Ok(Decoded::Skip(category)),
     };
     Ok(Decoded::Record(record, parsed.repeated_keys))
@@ -248,6 +268,53 @@ mod tests {
             s.created_at.to_rfc3339(),
             "2026-11-03T08:00:00.123456+00:00",
             "created_at is properties.createdDateTime, not the envelope time"
+        );
+    }
+
+    #[test]
+    fn the_envelope_names_the_tenant_and_another_than_the_given_one_is_rejected() {
+        let line = |tenant: &str, id: &str| {
+            format!(
+                r#"{{"category":"SignInLogs","tenantId":"{tenant}","properties":{{"id":"{id}","createdDateTime":"2026-11-03T08:00:00Z"}}}}"#
+            )
+        };
+        let input = [
+            line(" 0E35EE7A-425D-45A5-9013-218C1EAE8FD4 ", "a"),
+            line("other-tenant", "b"),
+            line("not/a tenant", "c"),
+            line("", "d"),
+        ]
+        .join("\n");
+        let mut sink = Collect {
+            tenant: Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4".into()),
+            ..Collect::default()
+        };
+        read(&mut input.as_bytes(), &mut sink).unwrap();
+        let tenants: Vec<(&str, Option<&str>)> = sink
+            .sign_ins()
+            .iter()
+            .map(|s| (s.id.as_str(), s.tenant_id.as_deref()))
+            .collect();
+        assert_eq!(
+            tenants,
+            [
+                ("a", Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4")),
+                ("d", None)
+            ]
+        );
+        let reasons: Vec<(u64, &str)> = sink.rejects.iter().map(|r| (r.0, r.2.as_str())).collect();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    2,
+                    "the record belongs to tenant other-tenant, not to the tenant 0e35ee7a-425d-45a5-9013-218c1eae8fd4 given for this input"
+                ),
+                (
+                    3,
+                    "envelope tenantId: tenant id \"not/a tenant\" holds '/' (a tenant id is a GUID: letters, digits and -)"
+                ),
+            ]
         );
     }
 

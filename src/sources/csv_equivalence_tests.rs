@@ -35,7 +35,14 @@ fn log_analytics_row_equals_graph() {
         &mut sink,
     )
     .unwrap();
-    assert_eq!(only_sign_in(&sink), from_graph());
+    let mut row = only_sign_in(&sink);
+    // Log Analytics names the tenant (AADTenantId, not the workspace's TenantId); Graph
+    // does not.
+    assert_eq!(
+        row.tenant_id.take().as_deref(),
+        Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4")
+    );
+    assert_eq!(row, from_graph());
 }
 
 #[test]

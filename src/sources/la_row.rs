@@ -9,6 +9,7 @@ use super::csv_input::{Header, cell, text_cell};
 use super::la_cells::{event_types_cell, json_cell};
 use super::mapping::{GraphAudit, GraphSignIn, parse_bool, parse_i32};
 use super::time::parse_timestamp;
+use crate::schema::tenant::normalise;
 use crate::schema::{EventType, Record};
 use crate::sources::{Error, Result};
 
@@ -205,6 +206,8 @@ const AUDIT_TEXTS: [(&str, TextSetter<GraphAudit>); 6] = [
 /// Column indices, resolved once from the header; only columns the header has are kept.
 pub struct Columns {
     table_type: Option<usize>,
+    /// `AADTenantId`: the Entra tenant (`TenantId` is the workspace's id, never read).
+    tenant: Option<usize>,
     id: Option<usize>,
     created: Option<usize>,
     event_types: Option<usize>,
@@ -238,6 +241,7 @@ impl Columns {
         let ix = |n: &str| h.index(n);
         Columns {
             table_type: ix("type"),
+            tenant: ix("aadtenantid"),
             id: ix("id"),
             created: ix("createddatetime"),
             event_types: ix("signineventtypes"),
@@ -334,13 +338,35 @@ pub fn decode(shape: &Shape, fields: &StringRecord) -> Row {
         }
     };
     let mut repeated = false;
-    let decoded = match table {
-        Table::SignIns(kind) => sign_in(cols, fields, kind, &mut repeated),
-        Table::Audit => audit(cols, fields, &mut repeated),
-    };
+    let decoded = tenant_cell(cols, fields).and_then(|tenant| {
+        let mut record = match table {
+            Table::SignIns(kind) => sign_in(cols, fields, kind, &mut repeated)?,
+            Table::Audit => audit(cols, fields, &mut repeated)?,
+        };
+        match &mut record {
+            Record::SignIn(s) => s.tenant_id = tenant,
+            Record::Audit(a) => a.tenant_id = tenant,
+            _ => {}
+        }
+        Ok(record)
+    });
     match decoded {
         Ok(record) => Row::Record(record, repeated),
         Err(reason) => Row::Reject(reason),
+    }
+}
+
+/// The row's `AADTenantId`, in `schema::tenant` form; `None` when the column is absent or
+/// empty (the table has none, as the service principal and managed identity tables).
+fn tenant_cell(
+    cols: &Columns,
+    fields: &StringRecord,
+) -> std::result::Result<Option<String>, String> {
+    match text_cell(cell(fields, cols.tenant)) {
+        Some(t) => normalise(&t)
+            .map(Some)
+            .map_err(|e| format!("column AADTenantId: {e}")),
+        None => Ok(None),
     }
 }
 

@@ -15,7 +15,7 @@ use super::json_decode::{TRUNCATED, describe, for_each_piece};
 use super::json_repeats::parse_members;
 use super::la_query_api;
 use super::la_row::{self, Shape, table_from_file_name};
-use super::sink::Sink;
+use super::sink::{Sink, offer};
 use crate::sources::{Error, Result};
 
 /// Reads one Log Analytics export into `sink`: JSON rows when the input starts with `{` or
@@ -120,8 +120,7 @@ fn cell_text(v: &Value) -> String {
 pub(super) fn deliver(row: la_row::Row, no: u64, raw: &[u8], sink: &mut dyn Sink) -> Result<()> {
     match row {
         la_row::Row::Record(record, repeated_keys) => {
-            sink.record(no, record)?;
-            if repeated_keys {
+            if offer(sink, no, record, raw)? && repeated_keys {
                 sink.repeated_keys(no);
             }
             Ok(())

@@ -443,3 +443,46 @@ fn json_rows_of_every_table_and_their_faults() {
     );
     assert_eq!(reasons[2], (7, crate::sources::json_decode::TRUNCATED));
 }
+
+#[test]
+fn the_tenant_is_aad_tenant_id_never_the_workspace_tenant_id() {
+    let sink = read_sample("log-analytics/SigninLogs_2026-11-01.csv");
+    let tenants: Vec<Option<&str>> = sink
+        .sign_ins()
+        .iter()
+        .map(|s| s.tenant_id.as_deref())
+        .collect();
+    assert_eq!(tenants, [Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4"); 6]);
+    // The service principal table has no AADTenantId: its rows name no tenant, although
+    // TenantId (the workspace) is there.
+    let sink = read_sample("log-analytics/AADServicePrincipalSignInLogs_2026-11-01.csv");
+    assert!(sink.sign_ins().iter().all(|s| s.tenant_id.is_none()));
+}
+
+#[test]
+fn a_row_of_another_tenant_than_the_given_one_is_rejected_whole() {
+    let csv = "TenantId,AADTenantId,Id,CreatedDateTime,Type\n\
+               w,T-1,a,2026-11-03T08:00:00Z,SigninLogs\n\
+               w,t-2,b,2026-11-03T08:00:00Z,SigninLogs\n\
+               w,,c,2026-11-03T08:00:00Z,AuditLogs\n";
+    let mut sink = Collect {
+        tenant: Some("t-1".into()),
+        ..Collect::default()
+    };
+    read("export.csv", &mut csv.as_bytes(), &mut sink).unwrap();
+    let ids: Vec<&str> = sink.sign_ins().iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["a"]);
+    assert_eq!(sink.rejects.len(), 2);
+    assert_eq!(
+        (
+            sink.rejects[0].0,
+            sink.rejects[0].1.as_slice(),
+            sink.rejects[0].2.as_str()
+        ),
+        (
+            3,
+            b"w,t-2,b,2026-11-03T08:00:00Z,SigninLogs".as_slice(),
+            "the record belongs to tenant t-2, not to the tenant t-1 given for this input"
+        )
+    );
+}

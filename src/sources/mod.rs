@@ -43,7 +43,7 @@ use std::io::BufRead;
 pub use error::{Error, Result};
 
 pub use detect::{Detection, Format, classify, detect};
-pub use sink::Sink;
+pub use sink::{Sink, offer};
 
 /// Reads one input of a known format into `sink`. `file_name` is the input's name as the
 /// user gave it (it names errors, and some formats take their log kind from it);

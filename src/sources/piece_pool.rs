@@ -82,10 +82,12 @@ enum Call {
     RepeatedKeys(u64),
 }
 
-/// A sink that records calls for replay on the caller's thread.
+/// A sink that records calls for replay on the caller's thread; it answers
+/// [`Sink::tenant`] as the caller's sink does.
 #[derive(Default)]
 struct Recorder {
     calls: Vec<Call>,
+    tenant: Option<String>,
 }
 
 impl Sink for Recorder {
@@ -113,6 +115,9 @@ impl Sink for Recorder {
     fn repeated_keys(&mut self, record_no: u64) {
         self.calls.push(Call::RepeatedKeys(record_no));
     }
+    fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
 }
 
 fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
@@ -138,12 +143,19 @@ struct Worker {
     done: Receiver<Done>,
 }
 
-fn work<S, H>(jobs: Receiver<Batch>, done: SyncSender<Done>, mut state: S, handle: &H)
-where
+fn work<S, H>(
+    jobs: Receiver<Batch>,
+    done: SyncSender<Done>,
+    (mut state, tenant): (S, Option<String>),
+    handle: &H,
+) where
     H: Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()>,
 {
     for mut batch in jobs {
-        let mut rec = Recorder::default();
+        let mut rec = Recorder {
+            calls: Vec::new(),
+            tenant: tenant.clone(),
+        };
         let mut outcome = Ok(());
         for m in &batch.pieces {
             let piece = Piece {
@@ -198,7 +210,7 @@ where
             .map(|_| {
                 let (jobs, job_rx) = sync_channel::<Batch>(1);
                 let (done_tx, done) = sync_channel::<Done>(IN_FLIGHT_PER_WORKER);
-                let state = init();
+                let state = (init(), sink.tenant().map(str::to_owned));
                 scope.spawn(move || work(job_rx, done_tx, state, handle));
                 Worker { jobs, done }
             })

@@ -28,4 +28,23 @@ pub trait Sink {
     /// objects; the last occurrence was used (input-formats §1). Counted, not rejected.
     /// A sink that keeps no counts may ignore it.
     fn repeated_keys(&mut self, _record_no: u64) {}
+    /// The tenant given for this input (`ingest --tenant`, a pull's tenant, an Azure
+    /// Monitor blob's `tenantId=` folder), in `schema::tenant` form: a record that names
+    /// another tenant is rejected (see [`offer`]).
+    fn tenant(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Hands `record` to `sink`, unless it names a tenant other than the one given for the
+/// input: then it is rejected with its raw bytes and both tenants named. Returns whether
+/// the record was taken.
+pub fn offer(sink: &mut dyn Sink, record_no: u64, record: Record, raw: &[u8]) -> Result<bool> {
+    let reason = record
+        .tenant()
+        .and_then(|carried| crate::schema::tenant::mismatch(carried, sink.tenant()));
+    match reason {
+        Some(reason) => sink.reject(record_no, raw, reason).map(|()| false),
+        None => sink.record(record_no, record).map(|()| true),
+    }
 }

@@ -24,6 +24,8 @@ pub struct Collect {
     pub truncations: Vec<String>,
     /// Records read although an object in them repeated a key.
     pub repeated_keys: Vec<u64>,
+    /// The tenant given for the input.
+    pub tenant: Option<String>,
 }
 
 impl Sink for Collect {
@@ -50,6 +52,9 @@ impl Sink for Collect {
     }
     fn repeated_keys(&mut self, record_no: u64) {
         self.repeated_keys.push(record_no);
+    }
+    fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
     }
 }
 

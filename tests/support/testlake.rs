@@ -1,7 +1,8 @@
 //! Test support, shared by the `evidence` test crate and the `evaluate` benchmark (each
 //! includes this file as a module; it is not part of the library): writes a small lake
 //! from canonical records in the lake layout, one Parquet file per table and date
-//! partition, without the lake writer's dedup and commit machinery.
+//! partition of one tenant ([`TENANT`] unless named), without the lake writer's dedup and commit
+//! machinery.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -18,6 +19,9 @@ use mfaproof::schema::batch::{
     Provenance, audit_events_batch, mfa_state_batch, security_defaults_batch, sign_ins_batch,
 };
 use mfaproof::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+
+/// The tenant every row is written for.
+pub const TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
 
 /// Records to write into one lake.
 #[derive(Debug, Default, Clone)]
@@ -62,9 +66,6 @@ fn by_day<T>(rows: &[T], time: impl Fn(&T) -> DateTime<Utc>) -> BTreeMap<String,
     days
 }
 
-/// The tenant `write` files records under.
-pub const TENANT: &str = "0a0a0a0a-0000-4000-8000-00000000000a";
-
 /// Writes `records` under `root` as the tenant [`TENANT`]'s; `part` names the files (call
 /// again with another part to add files, as several ingest runs would).
 pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
@@ -74,25 +75,32 @@ pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
 /// Writes `records` under `root` as `tenant`'s (`<table>/tenant_id=<tenant>/…`).
 pub fn write_tenant(root: &Path, records: &Records, part: &str, tenant: &str) -> Result<()> {
     let layout = Layout::new(root);
-    let folder = |table: Table| layout.table(table).join(format!("tenant_id={tenant}"));
     let name = format!("part-{part}.parquet");
     for (day, rows) in by_day(&records.sign_ins, |s| s.created_at) {
-        let b = sign_ins_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&folder(Table::SignIns).join(format!("date={day}")), &name, &b)?;
+        let b = sign_ins_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.partition(Table::SignIns, tenant, &day), &name, &b)?;
     }
     for (day, rows) in by_day(&records.audits, |a| a.activity_date_time) {
-        let b = audit_events_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&folder(Table::AuditEvents).join(format!("date={day}")), &name, &b)?;
+        let b = audit_events_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(
+            &layout.partition(Table::AuditEvents, tenant, &day),
+            &name,
+            &b,
+        )?;
     }
     if !records.mfa_states.is_empty() {
         let rows: Vec<_> = records.mfa_states.iter().collect();
-        let b = mfa_state_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&folder(Table::MfaStateSnapshots), &name, &b)?;
+        let b = mfa_state_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.tenant(Table::MfaStateSnapshots, tenant), &name, &b)?;
     }
     if !records.security_defaults.is_empty() {
         let rows: Vec<_> = records.security_defaults.iter().collect();
-        let b = security_defaults_batch(&rows, &provenance(rows.len(), 0))?;
-        write_batch(&folder(Table::SecurityDefaultsSnapshots), &name, &b)?;
+        let b = security_defaults_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(
+            &layout.tenant(Table::SecurityDefaultsSnapshots, tenant),
+            &name,
+            &b,
+        )?;
     }
     Ok(())
 }

@@ -394,6 +394,7 @@ mod tests {
             size: 1,
             sha256: path.into(),
             formats: vec![],
+            tenants: vec![],
             run: 1,
             counts,
             warnings: vec![],
