@@ -41,6 +41,7 @@ pub fn traceable_lake() -> tempfile::TempDir {
             size: 1234,
             sha256: "ab".repeat(32),
             formats: vec!["graph".into()],
+            tenants: vec![testlake::TENANT.into()],
             run: 1,
             counts: Counts {
                 records: 64,
