@@ -14,5 +14,6 @@ mod ingest_directory;
 mod kill;
 mod pull;
 mod samples;
+mod tenants;
 mod tidy;
 mod verify;
