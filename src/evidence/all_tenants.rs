@@ -28,7 +28,11 @@ pub struct Request<'a> {
 
 /// Writes the export (and the why-not table) of every tenant of `tenants` in `lake`;
 /// returns the rows written to each.
-pub async fn write(lake: &Path, tenants: &[String], req: Request<'_>) -> Result<(u64, Option<u64>)> {
+pub async fn write(
+    lake: &Path,
+    tenants: &[String],
+    req: Request<'_>,
+) -> Result<(u64, Option<u64>)> {
     let csv = is_csv(req.out)?;
     let exports = folder(req.work, "export")?;
     let why_nots = folder(req.work, "why_not")?;

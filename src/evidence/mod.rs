@@ -135,7 +135,11 @@ pub async fn open_with(
         return Err(Error::Usage(format!(
             "{}: the lake holds no tenant {t} (it holds: {})",
             lake.display(),
-            if held.is_empty() { "none".to_owned() } else { held.join(", ") }
+            if held.is_empty() {
+                "none".to_owned()
+            } else {
+                held.join(", ")
+            }
         )));
     }
     let ctx = session(engine)?;

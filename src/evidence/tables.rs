@@ -57,7 +57,11 @@ pub async fn register(
         ctx.register_table(format!("{}_all", table.name()), df.clone().into_view())?;
         if let Some((from, to)) = range {
             let day = |d: NaiveDate| lit(d.format("%Y-%m-%d").to_string());
-            df = df.filter(col(DATE_COLUMN).gt_eq(day(from)).and(col(DATE_COLUMN).lt_eq(day(to))))?;
+            df = df.filter(
+                col(DATE_COLUMN)
+                    .gt_eq(day(from))
+                    .and(col(DATE_COLUMN).lt_eq(day(to))),
+            )?;
         }
         ctx.register_table(table.name(), df.into_view())?;
     }

@@ -92,7 +92,9 @@ async fn the_export_of_two_tenants_is_the_union_of_each_alone() {
         work: &scratch,
     };
     let tenants = [A.to_owned(), B.to_owned()];
-    let (rows, _) = all_tenants::write(both.path(), &tenants, req).await.unwrap();
+    let (rows, _) = all_tenants::write(both.path(), &tenants, req)
+        .await
+        .unwrap();
     assert_eq!(rows as usize, a.sign_ins.len() + b.sign_ins.len());
     let all = std::fs::read_to_string(&out).unwrap();
     let alone = [
@@ -100,7 +102,10 @@ async fn the_export_of_two_tenants_is_the_union_of_each_alone() {
         export_alone(lake(&[(B, &b)]).path(), &work.path().join("b.csv")).await,
     ];
     assert_eq!(all.lines().next(), alone[0].lines().next(), "the header");
-    assert_eq!(all.lines().skip(1).collect::<Vec<_>>(), sorted_union(&alone));
+    assert_eq!(
+        all.lines().skip(1).collect::<Vec<_>>(),
+        sorted_union(&alone)
+    );
     // Each tenant read alone from the shared lake gives its lone export too.
     let ctx = open(both.path(), None, Some(B)).await.unwrap();
     let b_out = work.path().join("b-shared.csv");
@@ -111,10 +116,15 @@ async fn the_export_of_two_tenants_is_the_union_of_each_alone() {
     // tenant B's sign-ins otherwise.
     let mut merged = a.clone();
     merged.sign_ins.extend(b.sign_ins.iter().cloned());
-    merged.security_defaults.extend(b.security_defaults.iter().cloned());
+    merged
+        .security_defaults
+        .extend(b.security_defaults.iter().cloned());
     let mixed = export_alone(lake(&[(A, &merged)]).path(), &work.path().join("m.csv")).await;
     let of_b = |text: &str| -> Vec<String> {
-        text.lines().filter(|l| l.starts_with("b-")).map(str::to_owned).collect()
+        text.lines()
+            .filter(|l| l.starts_with("b-"))
+            .map(str::to_owned)
+            .collect()
     };
     assert_ne!(of_b(&mixed), of_b(&alone[1]));
 }
@@ -130,7 +140,9 @@ async fn a_session_of_several_tenants_has_no_evidence_and_an_unknown_tenant_is_r
         .collect()
         .await
         .unwrap();
-    let text = arrow::util::pretty::pretty_format_batches(&batches).unwrap().to_string();
+    let text = arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string();
     let n = cases().len();
     assert!(text.contains(&format!("| {A} | {n} |")), "{text}");
     assert!(text.contains(&format!("| {B} | {n} |")), "{text}");
@@ -140,7 +152,10 @@ async fn a_session_of_several_tenants_has_no_evidence_and_an_unknown_tenant_is_r
     };
     assert_eq!(
         e.to_string(),
-        format!("{}: the lake holds no tenant ccc (it holds: {A}, {B})", both.path().display())
+        format!(
+            "{}: the lake holds no tenant ccc (it holds: {A}, {B})",
+            both.path().display()
+        )
     );
     // The tenant is compared as the lake writes it: trimmed, lower-cased.
     let upper = format!(" {} ", A.to_uppercase());
@@ -164,7 +179,9 @@ async fn each_tenant_s_report_in_the_rollup_is_its_report_alone() {
             tenant: Some(tenant.to_owned()),
             ..report::Options::default()
         };
-        let lone = report::evaluate(alone.path(), alone_out.path(), &each).await.unwrap();
+        let lone = report::evaluate(alone.path(), alone_out.path(), &each)
+            .await
+            .unwrap();
         let mut shared = serde_json::from_str::<serde_json::Value>(
             &std::fs::read_to_string(out.path().join(tenant).join("report.json")).unwrap(),
         )
@@ -175,14 +192,18 @@ async fn each_tenant_s_report_in_the_rollup_is_its_report_alone() {
             v["lake"] = serde_json::Value::Null;
         }
         assert_eq!(shared, lone_json, "tenant {tenant}");
-        let summary = done.rollup.tenants.iter().find(|t| t.tenant_id == tenant).unwrap();
+        let summary = done
+            .rollup
+            .tenants
+            .iter()
+            .find(|t| t.tenant_id == tenant)
+            .unwrap();
         assert_eq!(summary.verdict, lone.report.verdict);
         assert_eq!(shared["tenants"]["rows"][0]["tenant_id"], tenant);
     }
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("rollup.json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("rollup.json")).unwrap())
+            .unwrap();
     let ids: Vec<&str> = json["tenants"]
         .as_array()
         .unwrap()
@@ -195,7 +216,9 @@ async fn each_tenant_s_report_in_the_rollup_is_its_report_alone() {
         assert!(out.path().join(name).is_file(), "{name}");
     }
     // A report is one tenant's: the lake of two without a tenant is refused.
-    let e = report::evaluate(both.path(), out.path(), &opts).await.unwrap_err();
+    let e = report::evaluate(both.path(), out.path(), &opts)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("the lake holds 2 tenants"), "{e}");
 }
 
@@ -215,7 +238,11 @@ async fn the_schema_documents_the_rollup() {
         .unwrap();
     let text = std::fs::read_to_string(out.path().join("rollup.json")).unwrap();
     let mut written = BTreeMap::new();
-    key_sets(&serde_json::from_str(&text).unwrap(), "rollup", &mut written);
+    key_sets(
+        &serde_json::from_str(&text).unwrap(),
+        "rollup",
+        &mut written,
+    );
     let doc = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-schema.md"),
     )
@@ -230,12 +257,22 @@ async fn the_schema_documents_the_rollup() {
     for (place, keys) in &written {
         let doc_place = same_as
             .iter()
-            .find_map(|(ours, theirs)| place.strip_prefix(ours).map(|rest| format!("{theirs}{rest}")))
+            .find_map(|(ours, theirs)| {
+                place
+                    .strip_prefix(ours)
+                    .map(|rest| format!("{theirs}{rest}"))
+            })
             .unwrap_or_else(|| place.clone());
         assert_eq!(Some(keys), documented.get(&doc_place), "keys of {place}");
         places.insert(place.clone());
     }
-    let rollup_places: BTreeSet<String> =
-        documented.keys().filter(|p| p.starts_with("rollup")).cloned().collect();
-    assert!(rollup_places.is_subset(&places), "{rollup_places:?} vs {places:?}");
+    let rollup_places: BTreeSet<String> = documented
+        .keys()
+        .filter(|p| p.starts_with("rollup"))
+        .cloned()
+        .collect();
+    assert!(
+        rollup_places.is_subset(&places),
+        "{rollup_places:?} vs {places:?}"
+    );
 }

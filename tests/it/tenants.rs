@@ -44,7 +44,14 @@ fn tenant_b_inputs(dir: &Path) -> PathBuf {
 }
 
 fn ingest_as(lake: &Path, tenant: &str, inputs: &Path) {
-    let args = ["ingest", "--lake", path(lake), "--tenant", tenant, path(inputs)];
+    let args = [
+        "ingest",
+        "--lake",
+        path(lake),
+        "--tenant",
+        tenant,
+        path(inputs),
+    ];
     run_ok(args);
 }
 
@@ -70,7 +77,10 @@ fn sorted_union(exports: &[&str]) -> Vec<String> {
 fn csv_line(cells: &[String]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(cells).unwrap();
-    String::from_utf8(w.into_inner().unwrap()).unwrap().trim_end().to_owned()
+    String::from_utf8(w.into_inner().unwrap())
+        .unwrap()
+        .trim_end()
+        .to_owned()
 }
 
 fn classify(lake: &Path, out: &Path, extra: &[&str]) -> String {
@@ -116,7 +126,10 @@ fn two_tenants_in_one_lake_are_each_as_alone() {
     assert_eq!(rows, sorted_union(&[&alone_a, &alone_b]));
     assert_eq!(classify(&shared, &out("a2.csv"), &["--tenant", A]), alone_a);
     let upper = B.to_uppercase();
-    assert_eq!(classify(&shared, &out("b2.csv"), &["--tenant", &upper]), alone_b);
+    assert_eq!(
+        classify(&shared, &out("b2.csv"), &["--tenant", &upper]),
+        alone_b
+    );
     // The histories differ, and so do the verdicts of the same sign-ins.
     let verdicts = |text: &str| -> Vec<String> {
         let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -137,7 +150,12 @@ fn two_tenants_in_one_lake_are_each_as_alone() {
             comparable(&alone.join("report.json")),
             "tenant {tenant}"
         );
-        let verify = run(["verify", path(&report.join(tenant)), "--lake", path(&shared)]);
+        let verify = run([
+            "verify",
+            path(&report.join(tenant)),
+            "--lake",
+            path(&shared),
+        ]);
         assert!(verify.status.success(), "{}", text(&verify));
     }
     let rollup: Value =
@@ -174,7 +192,12 @@ fn a_lake_of_several_tenants_asks_for_one_where_the_evidence_is_one_tenant_s() {
         String::from_utf8_lossy(&counts.stdout),
         format!("tenant_id,n\n{A},24\n{B},24\n")
     );
-    let views = run(["query", "--lake", path(&shared), "SELECT count(*) FROM sign_in_evidence"]);
+    let views = run([
+        "query",
+        "--lake",
+        path(&shared),
+        "SELECT count(*) FROM sign_in_evidence",
+    ]);
     assert_eq!(views.status.code(), Some(2), "{}", text(&views));
     assert!(
         text(&views).contains(&format!(
@@ -194,7 +217,19 @@ fn a_lake_of_several_tenants_asks_for_one_where_the_evidence_is_one_tenant_s() {
         "SELECT count(*) AS n FROM sign_in_evidence",
     ]);
     assert_eq!(String::from_utf8_lossy(&one.stdout), "n\n24\n");
-    let unknown = run(["classify", "--lake", path(&shared), "--out", "x.csv", "--tenant", "c0c0"]);
+    let unknown = run([
+        "classify",
+        "--lake",
+        path(&shared),
+        "--out",
+        "x.csv",
+        "--tenant",
+        "c0c0",
+    ]);
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
-    assert!(text(&unknown).contains("the lake holds no tenant c0c0"), "{}", text(&unknown));
+    assert!(
+        text(&unknown).contains("the lake holds no tenant c0c0"),
+        "{}",
+        text(&unknown)
+    );
 }

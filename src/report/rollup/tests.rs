@@ -62,8 +62,12 @@ fn the_markdown_lists_each_tenant_with_its_requirements() {
     };
     let md = render::markdown(&rollup);
     assert!(md.contains("Worst verdict: **not compliant**, over 2 tenants"));
-    assert!(md.contains("| tenant | verdict | sign-ins | violating or unproven | holes | R1 | R2 | R3 | report |"));
-    assert!(md.contains("| b\\|x | not compliant | 10 | 1,234 | 0 | FAILS | holds | holds | b\\|x/report.md |"));
+    assert!(md.contains(
+        "| tenant | verdict | sign-ins | violating or unproven | holes | R1 | R2 | R3 | report |"
+    ));
+    assert!(md.contains(
+        "| b\\|x | not compliant | 10 | 1,234 | 0 | FAILS | holds | holds | b\\|x/report.md |"
+    ));
     assert!(md.contains("| a | compliant | 10 | 0 | 0 | holds | holds | holds | a/report.md |"));
     let html = render::html(&rollup).unwrap();
     assert!(html.contains("<a href=\"a/report.html\">a</a>"));
