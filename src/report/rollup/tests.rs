@@ -1,3 +1,5 @@
+//! The roll-up's order, its folders and its Markdown and HTML renderings.
+
 use super::*;
 
 fn tenant(id: &str, verdict: Verdict, failing: usize, problems: u64) -> TenantSummary {
