@@ -21,6 +21,9 @@ import argparse, json, os, shutil, subprocess, sys
 
 from common import ROOT, duckdb_module, release_binary, sign_in_columns, timed_rss
 
+# The generated archive's tenant (Graph sign-ins name none: `ingest --tenant` gives it).
+TENANT = "0e35ee7a-425d-45a5-9013-218c1eae8fd4"
+
 VOCAB = os.path.join(ROOT, "queries", "vocabulary")
 
 INGEST_SQL = """
@@ -236,7 +239,7 @@ def main():
     lake = os.path.join(args.workdir, "lake")
     shutil.rmtree(lake, ignore_errors=True)
     ours_export = os.path.join(args.workdir, "mfaproof-classified.parquet")
-    o_ingest = timed_rss([binary, "ingest", "--json", "--lake", lake, graph])
+    o_ingest = timed_rss([binary, "ingest", "--json", "--tenant", TENANT, "--lake", lake, graph])
     o_classify = timed_rss([binary, "classify", "--lake", lake, "--out", ours_export])
     parquet = os.path.join(args.workdir, "duckdb-sign-ins.parquet")
     d_export = os.path.join(args.workdir, "duckdb-classified.parquet")

@@ -10,6 +10,9 @@ import argparse, copy, json, os, shutil, sys
 
 from common import ROOT, duckdb_module, release_binary, sign_in_columns, timed_rss
 
+# The generated archive's tenant (Graph sign-ins name none: `ingest --tenant` gives it).
+TENANT = "0e35ee7a-425d-45a5-9013-218c1eae8fd4"
+
 DUCKDB_SQL = """
 COPY (
   SELECT """ + sign_in_columns() + """
@@ -48,7 +51,7 @@ def main():
             pass
     lake = os.path.join(args.workdir, "lake")
     shutil.rmtree(lake, ignore_errors=True)
-    ours, ours_rss, out = timed_rss([binary, "ingest", "--json", "--lake", lake, data])
+    ours, ours_rss, out = timed_rss([binary, "ingest", "--json", "--tenant", TENANT, "--lake", lake, data])
     summary = json.loads(out)
     assert summary["counts"]["sign_ins"] == args.records, summary["counts"]
     parquet = os.path.join(args.workdir, "duckdb.parquet")

@@ -149,7 +149,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let (lake, input) = (lake.as_os_str(), g.input_dir.as_os_str());
     let (export, report) = (work.join("classified.parquet"), work.join("report"));
     let (l, o) = (OsStr::new("--lake"), OsStr::new("--out"));
-    let ingest = [OsStr::new("ingest"), OsStr::new("--json"), l, lake, input];
+    // Graph and admin center archives name no tenant: the archive's is given.
+    let tenant = [OsStr::new("--tenant"), OsStr::new(generate::TENANT_ID)];
+    let ingest = [
+        OsStr::new("ingest"),
+        OsStr::new("--json"),
+        tenant[0],
+        tenant[1],
+        l,
+        lake,
+        input,
+    ];
     stages.push(timed("ingest", work, &ingest, g.records, g.bytes)?);
     let lake_bytes = dir_bytes(Path::new(lake));
     let classify = [OsStr::new("classify"), l, lake, o, export.as_os_str()];

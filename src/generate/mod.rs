@@ -23,6 +23,10 @@ mod rng;
 mod signin;
 mod tenant;
 
+/// The tenant id of every generated archive (Azure Monitor `tenantId`, Log Analytics
+/// `AADTenantId`; given with `ingest --tenant` for the formats that name none).
+pub use tenant::TENANT_ID;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

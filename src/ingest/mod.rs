@@ -203,6 +203,11 @@ impl Run<'_> {
             self.stream(file, name, reader, &mut read)
         });
         if let Err(e) = result {
+            // The lake's own failure (a tenant it cannot decide, a write that failed) ends
+            // the run: the input is not the problem, and nothing of it may be committed.
+            if let Error::Lake(_) = e {
+                return Err(e);
+            }
             let text = e.to_string();
             if read.counts.records == 0 && read.counts.quarantined == 0 {
                 self.say(Level::Error, text.clone());

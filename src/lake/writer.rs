@@ -10,16 +10,16 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::buffer::{Buffer, Keyed};
-use super::commit::{self, Journal, relative};
-use super::dedup;
+use super::commit;
 use super::encoder::{Encoder, Job, Part, Rows};
+pub use super::files::parquet_files;
 use super::fsutil::create_dir_all;
 use super::layout::{Layout, Table};
-use super::manifest::{Counts, InputEntry, Manifest, RunEntry};
+use super::manifest::{Counts, InputEntry, Manifest};
 use super::migrate;
 use super::row_dedup::Seen;
-use super::staging::{StagedFile, Staging};
-use super::tenants::{RunTenants, Slot, stamp};
+use super::staging::Staging;
+use super::tenants::{RunTenants, Slot};
 use crate::lake::{Error, Result};
 use crate::schema::batch::Provenance;
 use crate::schema::{
@@ -486,222 +486,15 @@ impl RunWriter {
         })
     }
 
-    /// Deduplicates the staged files against the lake and commits them with the pending
-    /// inputs' manifest entries.
-    fn commit_group(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let decided = self.tenants.decide()?;
-        self.flush_all()?;
-        let mut staging = self.encoder.join()?;
-        let mut staged: BTreeMap<(Table, Arc<str>), Vec<StagedFile>> = BTreeMap::new();
-        for mut f in staging.finish_files()? {
-            let tenant = match (&f.key.1, &decided) {
-                (Slot::Tenant(t), _) => t.clone(),
-                (Slot::Undecided, Some(t)) => {
-                    if **t != *self.tenants.provisional() {
-                        let stamped = staging.new_path();
-                        stamp(f.key.0, &f.path, &stamped, t)?;
-                        let _ = std::fs::remove_file(&f.path);
-                        f.path = stamped;
-                    }
-                    t.clone()
-                }
-                (Slot::Undecided, None) => {
-                    return Err(Error::Internal("undecided rows without a decision".into()));
-                }
-            };
-            staged.entry((f.key.0, tenant)).or_default().push(f);
-        }
-        let mut journal = Journal::default();
-        for ((table, tenant), files) in staged {
-            // Rewritten files take fresh names from the same staging numbering.
-            self.place_table(table, &tenant, &files, &mut journal, &mut staging)?;
-        }
-        self.encoder = Encoder::start(Staging::new(
-            self.layout.staging(),
-            self.run,
-            staging.next_file(),
-        )?);
-        self.journal_quarantine(&mut journal)?;
-        let number = self.group;
-        self.group += 1;
-        let mut manifest = self.manifest.clone();
-        for (mut entry, undecided) in std::mem::take(&mut self.pending) {
-            if let (true, Some(t)) = (undecided, &decided) {
-                entry.tenants.push(t.to_string());
-                entry.tenants.sort();
-                entry.tenants.dedup();
-            }
-            manifest.inputs.push(entry);
-        }
-        let now = crate::schema::record::now_micros();
-        manifest.runs.retain(|r| r.run != self.run);
-        manifest.runs.push(RunEntry {
-            run: self.run,
-            started_at: self.started_at,
-            finished_at: now,
-            counts: self.counts.clone(),
-            duplicates_dropped: self.duplicates,
-        });
-        journal.manifest = manifest.clone();
-        self.passed(number, CommitStage::Staged);
-        commit::record(&self.layout, &journal)?;
-        self.passed(number, CommitStage::Journaled);
-        commit::apply_with(&self.layout, &journal, &mut || {
-            self.passed(number, CommitStage::Renamed);
-        })?;
-        self.manifest = manifest;
-        self.tenants.committed();
-        self.passed(number, CommitStage::Committed);
-        Ok(())
-    }
-
-    /// Adds the run's quarantine file of this group to the commit.
-    fn journal_quarantine(&mut self, journal: &mut Journal) -> Result<()> {
-        if let Some((path, mut w)) = self.quarantine.take() {
-            w.flush().map_err(|e| Error::io(path.as_path(), e))?;
-            let target = self
-                .layout
-                .quarantine()
-                .join(format!("run-{:06}-{}.ndjson", self.run, self.group));
-            journal.renames.push((
-                relative(&self.layout, &path),
-                relative(&self.layout, &target),
-            ));
-        }
-        Ok(())
-    }
-
     fn passed(&self, commit: u64, stage: CommitStage) {
         if let Some(hook) = &self.options.fault_hook {
             hook(CommitPoint { commit, stage });
         }
     }
-
-    /// Deduplicates one table's staged files of `tenant` against the tenant's whole table
-    /// (ids are compared within a tenant) and plans their moves (and the rewrites of files
-    /// that lost rows) into it.
-    fn place_table(
-        &mut self,
-        table: Table,
-        tenant: &Arc<str>,
-        files: &[StagedFile],
-        journal: &mut Journal,
-        rewrites: &mut Staging,
-    ) -> Result<()> {
-        let staged: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        let existing = if table.partitioned() {
-            table_files(&self.layout, table, tenant)?
-        } else {
-            Vec::new()
-        };
-        let outcome = match table {
-            _ if table.partitioned() => dedup::decide(&staged, &existing)?,
-            Table::Directory(kind) => self.seen(kind, tenant)?.decide(&staged)?,
-            _ => dedup::Outcome::default(),
-        };
-        self.duplicates += outcome.dropped;
-        for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
-            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-            let target = match files.get(i) {
-                Some(f) => self
-                    .partition_dir(f.key.0, tenant, f.key.2.as_deref())
-                    .join(&name),
-                None => path.clone(),
-            };
-            let is_staged = i < staged.len();
-            let source = match outcome.drops.get(&i) {
-                None if is_staged => path.clone(),
-                None => continue, // an untouched existing file
-                Some(drop) => {
-                    let rewritten = rewrites.new_path();
-                    let kept = dedup::rewrite_without(table, path, &rewritten, drop)?;
-                    if kept == 0 {
-                        let _ = std::fs::remove_file(&rewritten);
-                        if !is_staged {
-                            journal.deletes.push(relative(&self.layout, path));
-                        }
-                        continue;
-                    }
-                    rewritten
-                }
-            };
-            journal.renames.push((
-                relative(&self.layout, &source),
-                relative(&self.layout, &target),
-            ));
-        }
-        Ok(())
-    }
-
-    /// What `tenant`'s policy or directory table `kind` holds (read from its files the
-    /// first time).
-    fn seen(&mut self, kind: DirectoryKind, tenant: &Arc<str>) -> Result<&mut Seen> {
-        let key = (kind, tenant.clone());
-        if !self.seen.contains_key(&key) {
-            let table = Table::Directory(kind);
-            let files = parquet_files(&self.layout.tenant(table, tenant))?;
-            self.seen.insert(key.clone(), Seen::load(table, &files)?);
-        }
-        Ok(self.seen.get_mut(&key).expect("inserted above"))
-    }
-
-    /// The folder a staged file of `table`, `tenant` and `date` goes to.
-    fn partition_dir(&self, table: Table, tenant: &str, date: Option<&str>) -> PathBuf {
-        match date {
-            Some(date) => self.layout.partition(table, tenant, date),
-            None => self.layout.tenant(table, tenant),
-        }
-    }
 }
 
-/// Every `.parquet` file of `tenant`'s part of a partitioned table, partition by partition
-/// in date order.
-fn table_files(layout: &Layout, table: Table, tenant: &str) -> Result<Vec<PathBuf>> {
-    let dir = layout.tenant(table, tenant);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(&dir, e)),
-    };
-    let mut partitions = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
-        let is_partition = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("date="));
-        if is_partition && path.is_dir() {
-            partitions.push(path);
-        }
-    }
-    partitions.sort();
-    let mut files = Vec::new();
-    for p in partitions {
-        files.extend(parquet_files(&p)?);
-    }
-    Ok(files)
-}
-
-/// The `.parquet` files of a directory, sorted; none when it does not exist.
-pub fn parquet_files(dir: &std::path::Path) -> Result<Vec<PathBuf>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.extension().is_some_and(|e| e == "parquet") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
+#[path = "writer_commit.rs"]
+mod commit_group;
 
 #[cfg(test)]
 #[path = "writer_tests.rs"]

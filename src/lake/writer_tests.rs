@@ -9,6 +9,7 @@ use chrono::{TimeZone, Utc};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::*;
+use crate::lake::files::table_files;
 use crate::schema::{AuthDetail, EventType};
 
 fn sign_in(id: &str, day: u32, hour: u32, details: usize) -> Record {
@@ -159,7 +160,7 @@ fn the_same_id_in_two_tenants_is_two_rows() {
         (0, 0)
     );
     let one = ("date=2026-11-01".to_string(), "same".to_string(), 1);
-    assert_eq!(rows_of(lake, "t1"), [one.clone()]);
+    assert_eq!(rows_of(lake, "t1"), std::slice::from_ref(&one));
     assert_eq!(rows_of(lake, "t2"), [one]);
     let manifest = Manifest::load(&Layout::new(lake).manifest()).unwrap();
     let tenants: Vec<Vec<String>> = manifest.inputs.iter().map(|i| i.tenants.clone()).collect();

@@ -229,7 +229,13 @@ fn start<'a>(
     let checkpoint_path = checkpoint::path(&options.lake);
     let mut checkpoints = checkpoint::Checkpoints::load(&checkpoint_path)?;
     checkpoints.claim(&tenant, &checkpoint_path)?;
-    let writer = RunWriter::begin_with(Layout::new(&options.lake), options.writer.clone())?;
+    // Pulled records name no tenant: they are the pulled tenant's (when it is given as a
+    // tenant id; a domain name is not one).
+    let mut writer_options = options.writer.clone();
+    if writer_options.tenant.is_none() {
+        writer_options.tenant = crate::schema::tenant::normalise(&tenant).ok();
+    }
+    let writer = RunWriter::begin_with(Layout::new(&options.lake), writer_options)?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let flag = interrupted.clone();

@@ -59,9 +59,14 @@ pub fn scenario_lake(dir: &Path) -> PathBuf {
     lake
 }
 
-/// `mfaproof ingest --lake <lake> <inputs…>`, which must succeed.
+/// The tenant of the samples and of generated archives (Azure Monitor `tenantId`, Log
+/// Analytics `AADTenantId`): what the other inputs are given with `--tenant`.
+pub const TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
+
+/// `mfaproof ingest --lake <lake> --tenant <TENANT> <inputs…>`, which must succeed.
 pub fn ingest<P: AsRef<Path>>(lake: &Path, inputs: impl IntoIterator<Item = P>) -> Output {
     let mut args: Vec<OsString> = vec!["ingest".into(), "--lake".into(), lake.into()];
+    args.extend(["--tenant".into(), TENANT.into()]);
     args.extend(inputs.into_iter().map(|p| p.as_ref().into()));
     run_ok(args)
 }

@@ -4,7 +4,8 @@
 use std::fs;
 
 use crate::common::{
-    fails, graph_sign_in, ingest, quarantined, run_ok, sign_ins, stderr, temp_lake, write_lines,
+    TENANT, fails, graph_sign_in, ingest, quarantined, run_ok, sign_ins, stderr, temp_lake,
+    write_lines,
 };
 
 #[test]
@@ -60,6 +61,8 @@ fn same_file_twice_is_a_no_op() {
     let args = [
         "ingest",
         "--json",
+        "--tenant",
+        TENANT,
         "--lake",
         lake.to_str().unwrap(),
         input.to_str().unwrap(),
@@ -91,7 +94,9 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
     );
     // A file with bad records still exits 0.
     let (lake_arg, input_arg) = (lake.to_str().unwrap(), input.to_str().unwrap());
-    let out = run_ok(["ingest", "--json", "--lake", lake_arg, input_arg]);
+    let out = run_ok([
+        "ingest", "--json", "--tenant", TENANT, "--lake", lake_arg, input_arg,
+    ]);
     let stderr = stderr(&out);
     assert!(stderr.contains("mixed.json: record 2:"), "{stderr}");
     assert!(stderr.contains("mixed.json: record 3:"), "{stderr}");
@@ -104,9 +109,10 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
     assert_eq!(records, vec![2, 3]);
     assert_eq!(q[0]["raw"], "{not json");
     assert!(q[1]["reason"].as_str().unwrap().contains("fifty"));
-    // Two dates → two partitions.
-    assert!(lake.join("sign_ins/date=2026-11-03").is_dir());
-    assert!(lake.join("sign_ins/date=2026-11-04").is_dir());
+    // Two dates → two partitions of the tenant.
+    let tenant = lake.join(format!("sign_ins/tenant_id={TENANT}"));
+    assert!(tenant.join("date=2026-11-03").is_dir());
+    assert!(tenant.join("date=2026-11-04").is_dir());
 }
 
 #[test]
@@ -166,6 +172,8 @@ fn gzip_and_zip_inputs_and_truncated_gzip() {
     let out = run_ok([
         "ingest",
         "--json",
+        "--tenant",
+        TENANT,
         "--lake",
         lake.to_str().unwrap(),
         dir.path().join("in.json.gz").to_str().unwrap(),
@@ -193,6 +201,8 @@ fn log_analytics_query_api_response() {
     let out = run_ok([
         "ingest",
         "--json",
+        "--tenant",
+        TENANT,
         "--lake",
         lake.to_str().unwrap(),
         input.to_str().unwrap(),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{bin, ingest, quarantined, rows, run_ok, temp_lake, text};
+use crate::common::{TENANT, bin, ingest, quarantined, rows, run_ok, temp_lake, text};
 
 const POLICIES: &str = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
   {"id":"p1","displayName":"Require MFA for all users","state":"enabled","createdDateTime":"2026-01-05T10:00:00Z","modifiedDateTime":"2026-02-01T09:30:00.1234567Z",
@@ -252,7 +252,14 @@ fn format_forces_a_kind() {
     let input = dir.path().join("export.json");
     std::fs::write(&input, r#"[{"id":"u9","displayName":"Nine"}]"#).unwrap();
     let out = bin()
-        .args(["ingest", "--format", "directory_users", "--lake"])
+        .args([
+            "ingest",
+            "--format",
+            "directory_users",
+            "--tenant",
+            TENANT,
+            "--lake",
+        ])
         .arg(&lake)
         .arg(&input)
         .output()

@@ -11,6 +11,7 @@ mod generate;
 mod holes;
 mod ingest;
 mod ingest_directory;
+mod ingest_tenants;
 mod kill;
 mod pull;
 mod samples;
