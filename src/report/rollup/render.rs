@@ -64,7 +64,7 @@ pub fn markdown(rollup: &Rollup) -> String {
         let id = markdown_cell(&t.tenant_id);
         let _ = writeln!(
             md,
-            "| {id} | {} | {} | {} | {} |{cells} {id}/report.md |",
+            "| {id} | {} | {} | {} | {} |{cells} [report.md]({id}/report.md) |",
             t.verdict.text(),
             grouped(t.sign_ins),
             grouped(t.problems),

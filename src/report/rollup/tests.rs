@@ -68,9 +68,11 @@ fn the_markdown_lists_each_tenant_with_its_requirements() {
         "| tenant | verdict | sign-ins | violating or unproven | holes | R1 | R2 | R3 | report |"
     ));
     assert!(md.contains(
-        "| b\\|x | not compliant | 10 | 1,234 | 0 | FAILS | holds | holds | b\\|x/report.md |"
+        "| b\\|x | not compliant | 10 | 1,234 | 0 | FAILS | holds | holds | [report.md](b\\|x/report.md) |"
     ));
-    assert!(md.contains("| a | compliant | 10 | 0 | 0 | holds | holds | holds | a/report.md |"));
+    assert!(md.contains(
+        "| a | compliant | 10 | 0 | 0 | holds | holds | holds | [report.md](a/report.md) |"
+    ));
     let html = render::html(&rollup).unwrap();
     assert!(html.contains("<a href=\"a/report.html\">a</a>"));
     assert!(html.contains("<code>b|x</code>"));
