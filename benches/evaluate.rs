@@ -109,7 +109,7 @@ fn classify(
     out: &std::path::Path,
 ) -> u64 {
     runtime.block_on(async {
-        let ctx = open(lake, None).await.expect("open");
+        let ctx = open(lake, None, None).await.expect("open");
         export::write(&ctx, out).await.expect("export")
     })
 }

@@ -141,7 +141,7 @@ async fn classify(records: &testlake::Records) -> BTreeMap<String, Row> {
     let dir = tempfile::tempdir().unwrap();
     testlake::write(dir.path(), records, "0").unwrap();
     let out = dir.path().join("export.csv");
-    let ctx = open(dir.path(), None).await.unwrap();
+    let ctx = open(dir.path(), None, None).await.unwrap();
     export::write(&ctx, &out).await.unwrap();
     read_csv(&out)
 }
@@ -175,5 +175,7 @@ mod provenance;
 mod report_tests;
 #[path = "evidence/scenario.rs"]
 mod scenario;
+#[path = "evidence/tenants.rs"]
+mod tenants;
 #[path = "support/testlake.rs"]
 mod testlake;

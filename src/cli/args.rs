@@ -45,6 +45,17 @@ pub struct Evidence {
     pub lake: Lake,
     #[command(flatten)]
     pub window: Window,
+    #[command(flatten)]
+    pub tenant: Tenant,
+}
+
+/// `--tenant`: the one tenant of the lake to read (`classify`, `evaluate`, `query`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Tenant {
+    /// Read only this tenant of the lake (its Entra tenant id; compared trimmed and
+    /// ignoring case). Without it, every tenant is read, each on its own evidence.
+    #[arg(long = "tenant", value_name = "TENANT_ID", value_parser = super::settings::parse_tenant)]
+    pub id: Option<String>,
 }
 
 /// `--from` and `--to`: the days of sign-ins and audit events read.

@@ -8,7 +8,7 @@ use super::args::Evidence;
 use super::output::outln;
 use super::settings;
 use crate::evidence::materialise::materialise;
-use crate::evidence::{export, open_with};
+use crate::evidence::{all_tenants, export, open_with, tenants};
 
 /// A working folder beside the export, removed when done.
 fn work_dir(out: &std::path::Path) -> PathBuf {
@@ -34,18 +34,34 @@ pub struct ClassifyArgs {
     pub why_not: Option<PathBuf>,
 }
 
-/// Runs the command; prints how many sign-ins were written.
+/// Runs the command; prints how many sign-ins were written. Without `--tenant`, a lake of
+/// several tenants is classified tenant by tenant and the export is their union.
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
     let lake = args.evidence.lake.existing()?;
     let engine = settings::engine()?;
+    let tenant = args.evidence.tenant.id.clone();
+    let held = tenants(lake)?;
+    let work = work_dir(&args.out);
     let (rows, why_not) = super::runtime()?.block_on(async {
-        let ctx = open_with(lake, range, &engine).await?;
+        if tenant.is_none() && held.len() > 1 {
+            std::fs::create_dir_all(&work).map_err(|e| crate::evidence::Error::io(&work, e))?;
+            let req = all_tenants::Request {
+                range,
+                engine: &engine,
+                out: &args.out,
+                why_not: args.why_not.as_deref(),
+                work: &work,
+            };
+            let written = all_tenants::write(lake, &held, req).await;
+            let _ = std::fs::remove_dir_all(&work);
+            return written;
+        }
+        let ctx = open_with(lake, range, tenant.as_deref(), &engine).await?;
         let Some(path) = &args.why_not else {
             return Ok((export::write(&ctx, &args.out).await?, None));
         };
         // Both files read the classification: classify once into a working file.
-        let work = work_dir(&args.out);
         std::fs::create_dir_all(&work).map_err(|e| crate::evidence::Error::io(&work, e))?;
         let written = async {
             materialise(&ctx, &work).await?;
@@ -56,7 +72,15 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&work);
         written
     })?;
-    outln!("classified {rows} sign-in(s) into {}", args.out.display())?;
+    if tenant.is_none() && held.len() > 1 {
+        outln!(
+            "classified {rows} sign-in(s) of {} tenants, each on its own evidence, into {}",
+            held.len(),
+            args.out.display()
+        )?;
+    } else {
+        outln!("classified {rows} sign-in(s) into {}", args.out.display())?;
+    }
     if let (Some(n), Some(path)) = (why_not, &args.why_not) {
         outln!("wrote {n} why-not row(s) into {}", path.display())?;
     }

@@ -12,6 +12,7 @@ use super::exit::{NOT_COMPLIANT, ON_AVAILABLE_EVIDENCE};
 use super::output::outln;
 use super::settings;
 use crate::report::model::Verdict;
+use crate::report::rollup::evaluate_tenants;
 use crate::report::{Formats, Options, Report, evaluate};
 
 /// A report file `--format` can ask for.
@@ -71,7 +72,7 @@ pub struct ReportArgs {
 /// Arguments of `mfaproof evaluate`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant is not compliant; 4 with --strict, compliant only on the evidence available (holes in it, or a requirement not evidenced)."
+    after_help = "A lake of several tenants, without --tenant: each tenant's report in OUT/<tenant_id>/, and rollup.json, rollup.md and rollup.html in OUT (every tenant, worst first).\n\nExit status: 0 report written, whatever it finds; 1 runtime failure; 2 usage error or no lake; 3 with --strict, the tenant (of several: the worst) is not compliant; 4 with --strict, compliant only on the evidence available (holes in it, or a requirement not evidenced)."
 )]
 pub struct EvaluateArgs {
     #[command(flatten)]
@@ -91,37 +92,87 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         args.evidence.lake.existing()?,
         &args.out,
         range,
+        args.evidence.tenant.id.clone(),
         &args.report,
     )
 }
 
-/// Writes the report of `lake` into `out` and prints its summary.
+/// Writes the report of `lake` into `out` and prints its summary: `tenant`'s, else the
+/// lake's only tenant's, else (a lake of several) each tenant's into `out/<tenant_id>/`
+/// and the roll-up into `out`.
 pub fn report(
     lake: &Path,
     out: &Path,
     range: Option<(NaiveDate, NaiveDate)>,
+    tenant: Option<String>,
     args: &ReportArgs,
 ) -> anyhow::Result<ExitCode> {
-    let opts = Options {
+    let held = crate::evidence::tenants(lake)?;
+    if tenant.is_none() && held.len() > 1 {
+        return rollup(lake, out, options(range, None, args)?, &held, args.strict);
+    }
+    // Without a tenant the library takes the lake's only one.
+    let opts = options(range, tenant, args)?;
+    let outcome = super::runtime()?.block_on(evaluate(lake, out, &opts))?;
+    print_summary(&outcome.report)?;
+    for f in &outcome.files {
+        outln!("wrote {}", f.display())?;
+    }
+    Ok(status(outcome.report.verdict, args.strict))
+}
+
+/// Evaluates each tenant of `tenants` and writes the roll-up; the status is the worst
+/// tenant's.
+fn rollup(
+    lake: &Path,
+    out: &Path,
+    opts: Options,
+    tenants: &[String],
+    strict: bool,
+) -> anyhow::Result<ExitCode> {
+    let done = super::runtime()?.block_on(evaluate_tenants(lake, out, &opts, tenants))?;
+    for t in &done.rollup.tenants {
+        outln!(
+            "tenant {}: {} ({} sign-ins, {} violating or unproven) in {}",
+            t.tenant_id,
+            t.verdict.word(),
+            t.sign_ins,
+            t.problems,
+            out.join(&t.tenant_id).display()
+        )?;
+    }
+    for f in &done.files {
+        outln!("wrote {}", f.display())?;
+    }
+    Ok(status(done.rollup.verdict, strict))
+}
+
+/// The exit status of a verdict.
+fn status(verdict: Verdict, strict: bool) -> ExitCode {
+    match verdict {
+        _ if !strict => ExitCode::SUCCESS,
+        Verdict::Compliant => ExitCode::SUCCESS,
+        Verdict::CompliantOnAvailableEvidence => ExitCode::from(ON_AVAILABLE_EVIDENCE),
+        Verdict::NotCompliant => ExitCode::from(NOT_COMPLIANT),
+    }
+}
+
+/// The library's options from the command line.
+fn options(
+    range: Option<(NaiveDate, NaiveDate)>,
+    tenant: Option<String>,
+    args: &ReportArgs,
+) -> anyhow::Result<Options> {
+    Ok(Options {
         range,
         emergency_accounts: args.emergency_accounts.clone(),
         technical_accounts: args.technical_accounts.clone(),
         settling_hours: args.settling_hours,
         listed_rows: args.listed_rows,
         formats: formats(&args.format),
+        tenant,
         engine: settings::engine()?,
         ..Options::default()
-    };
-    let outcome = super::runtime()?.block_on(evaluate(lake, out, &opts))?;
-    print_summary(&outcome.report)?;
-    for f in &outcome.files {
-        outln!("wrote {}", f.display())?;
-    }
-    Ok(match outcome.report.verdict {
-        _ if !args.strict => ExitCode::SUCCESS,
-        Verdict::Compliant => ExitCode::SUCCESS,
-        Verdict::CompliantOnAvailableEvidence => ExitCode::from(ON_AVAILABLE_EVIDENCE),
-        Verdict::NotCompliant => ExitCode::from(NOT_COMPLIANT),
     })
 }
 

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use futures::StreamExt;
 
-use super::args::Lake;
+use super::args::{Lake, Tenant};
 use super::exit::usage;
 use super::{output, settings};
-use crate::evidence::{Engine, open_with};
+use crate::evidence::{Engine, open_with, tenants};
 
 /// Output formats of `mfaproof query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +36,11 @@ pub struct QueryArgs {
     pub file: Option<PathBuf>,
     #[command(flatten)]
     pub lake: Lake,
+    /// The evidence views (sign_in_evidence, the timelines…) are one tenant's: on a lake of
+    /// several tenants they exist only with `--tenant`; the lake's tables are every
+    /// tenant's rows without it (each with its `tenant_id`).
+    #[command(flatten)]
+    pub tenant: Tenant,
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<QueryFormat>,
@@ -56,19 +61,24 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         QueryFormat::Csv
     });
     let engine = settings::engine()?;
-    super::runtime()?.block_on(execute(lake, &sql, format, &engine))?;
+    let tenant = args.tenant.id.clone();
+    super::runtime()?.block_on(execute(lake, &sql, tenant.as_deref(), format, &engine))?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn execute(
     lake: &Path,
     sql: &str,
+    tenant: Option<&str>,
     format: QueryFormat,
     engine: &Engine,
 ) -> anyhow::Result<()> {
-    let ctx = open_with(lake, None, engine).await?;
+    let ctx = open_with(lake, None, tenant, engine).await?;
     // SQL that does not parse or plan is the user's input at fault.
-    let df = ctx.sql(sql).await.map_err(|e| usage(e.to_string()))?;
+    let df = match ctx.sql(sql).await {
+        Ok(df) => df,
+        Err(e) => return Err(usage(with_tenant_hint(lake, tenant, e.to_string())?)),
+    };
     let mut out = std::io::BufWriter::new(output::stdout());
     match format {
         QueryFormat::Table => {
@@ -99,4 +109,18 @@ async fn execute(
     }
     out.flush()?;
     Ok(())
+}
+
+/// A planning error, with the tenants to choose from when the lake holds several and none
+/// was chosen (the evidence views are then absent: they are one tenant's).
+fn with_tenant_hint(lake: &Path, tenant: Option<&str>, message: String) -> anyhow::Result<String> {
+    let held = tenants(lake)?;
+    if tenant.is_some() || held.len() < 2 {
+        return Ok(message);
+    }
+    Ok(format!(
+        "{message}\n(the lake holds {} tenants; the evidence views are one tenant's: give --tenant, one of {})",
+        held.len(),
+        held.join(", ")
+    ))
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::args::Inputs;
+use super::args::{Inputs, Tenant};
 use super::evaluate::{self, ReportArgs};
 use super::ingest::{self, ingest_with_terminal, print_summary};
 use super::output::outln;
@@ -21,6 +21,10 @@ pub struct RunArgs {
     /// The report folder.
     #[arg(long, default_value = "mfaproof-report")]
     pub out: PathBuf,
+    /// Ingest the records that name no tenant as this tenant's (as `ingest --tenant`) and
+    /// report on this tenant only (as `evaluate --tenant`).
+    #[command(flatten)]
+    pub tenant: Tenant,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -28,14 +32,22 @@ pub struct RunArgs {
 /// Runs ingest then evaluate; an input that could not be read at all makes the exit
 /// status 2 after the report is written.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let mut writer = settings::writer(None)?;
+    writer.tenant.clone_from(&args.tenant.id);
     let options = IngestOptions {
         format: None,
-        writer: settings::writer(None)?,
+        writer,
     };
     let summary = ingest_with_terminal(&args.source, &options, false)?;
     print_summary(&summary)?;
     outln!()?;
-    let code = evaluate::report(&args.source.lake.dir, &args.out, None, &args.report)?;
+    let code = evaluate::report(
+        &args.source.lake.dir,
+        &args.out,
+        None,
+        args.tenant.id,
+        &args.report,
+    )?;
     Ok(if summary.failed() > 0 {
         ingest::status(&summary)
     } else {

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{DataFrame, SessionContext};
 use futures::StreamExt;
 use parquet::arrow::ArrowWriter;
 
@@ -29,36 +29,54 @@ pub const COLUMNS: [&str; 9] = [
 
 /// Writes the export of `ctx` to `out` (`.csv` or `.parquet`); returns the row count.
 pub async fn write(ctx: &SessionContext, out: &Path) -> Result<u64> {
+    let csv = is_csv(out)?;
+    let df = queries::plan(ctx, "classify_export", &[]).await?;
+    write_rows(df, out, csv).await
+}
+
+/// Whether the export `out` is CSV (else Parquet); any other extension is refused before
+/// the file is created, so a wrong name leaves nothing behind.
+pub fn is_csv(out: &Path) -> Result<bool> {
     let ext = out
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    // Refused before the file is created: a wrong name leaves nothing behind.
-    if ext != "csv" && ext != "parquet" {
-        return Err(Error::Usage(format!(
+    match ext.as_str() {
+        "csv" => Ok(true),
+        "parquet" => Ok(false),
+        _ => Err(Error::Usage(format!(
             "{}: the export must end in .csv or .parquet",
             out.display()
-        )));
+        ))),
     }
-    let df = queries::plan(ctx, "classify_export", &[]).await?;
+}
+
+/// Writes the export's rows `df` to `out`, CSV with a header or Parquet; returns the row
+/// count.
+pub async fn write_rows(df: DataFrame, out: &Path, csv: bool) -> Result<u64> {
+    if csv {
+        let stream = df.execute_stream().await?;
+        let file = File::create(out).map_err(|e| Error::io(out, e))?;
+        write_csv(stream, &COLUMNS, file, out).await
+    } else {
+        write_parquet(df, out).await
+    }
+}
+
+/// Streams `df` into the Parquet file `out`; returns the row count.
+pub async fn write_parquet(df: DataFrame, out: &Path) -> Result<u64> {
     let schema = df.schema().inner().clone();
     let mut stream = df.execute_stream().await?;
     let file = File::create(out).map_err(|e| Error::io(out, e))?;
-    let rows = match ext.as_str() {
-        "csv" => write_csv(stream, &COLUMNS, file, out).await?,
-        _ => {
-            let mut rows = 0u64;
-            let mut w = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                rows += batch.num_rows() as u64;
-                w.write(&batch)?;
-            }
-            w.close()?;
-            rows
-        }
-    };
+    let mut rows = 0u64;
+    let mut w = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        w.write(&batch)?;
+    }
+    w.close()?;
     Ok(rows)
 }
 
@@ -68,7 +86,11 @@ pub const WHY_NOT_COLUMNS: [&str; 4] = ["id", "policy_id", "policy_name", "reaso
 /// Writes the why-not table (evidence rules §9) of `ctx` to `out` as CSV with a header;
 /// returns the row count.
 pub async fn write_why_not(ctx: &SessionContext, out: &Path) -> Result<u64> {
-    let df = queries::plan(ctx, "why_not_export", &[]).await?;
+    write_why_not_rows(queries::plan(ctx, "why_not_export", &[]).await?, out).await
+}
+
+/// Writes the why-not rows `df` to `out` as CSV with a header; returns the row count.
+pub async fn write_why_not_rows(df: DataFrame, out: &Path) -> Result<u64> {
     let stream = df.execute_stream().await?;
     let file = File::create(out).map_err(|e| Error::io(out, e))?;
     write_csv(stream, &WHY_NOT_COLUMNS, file, out).await

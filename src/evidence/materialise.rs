@@ -3,16 +3,13 @@
 //! the view (and `session_origin`, which reads it) at that file. The export writes its
 //! Parquet with the same properties.
 
-use std::fs::File;
 use std::path::Path;
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use futures::StreamExt;
-use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 use super::queries;
-use crate::evidence::{Error, Result};
+use crate::evidence::Result;
 
 /// Writer properties of the Parquet files evaluation writes (the export, the materialised
 /// classification): row groups of 64 Ki rows, because the writer holds a whole row group
@@ -29,15 +26,7 @@ pub fn parquet_properties() -> WriterProperties {
 /// (and the views over it) at it, so the figure queries do not classify again each.
 pub async fn materialise(ctx: &SessionContext, work: &Path) -> Result<()> {
     let path = work.join("sign_in_evidence.parquet");
-    let df = ctx.table("sign_in_evidence").await?;
-    let schema = df.schema().inner().clone();
-    let mut stream = df.execute_stream().await?;
-    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut writer = ArrowWriter::try_new(file, schema, Some(parquet_properties()))?;
-    while let Some(batch) = stream.next().await {
-        writer.write(&batch?)?;
-    }
-    writer.close()?;
+    super::export::write_parquet(ctx.table("sign_in_evidence").await?, &path).await?;
     ctx.deregister_table("sign_in_evidence")?;
     ctx.deregister_table("session_origin")?;
     ctx.deregister_table("why_not")?;

@@ -2,6 +2,7 @@
 //! the MFA contract (`docs/evidence-rules.md`); the report (`src/report/`) is built on it.
 //! See `docs/evidence.md` for the choices the contract leaves open.
 
+pub mod all_tenants;
 pub mod cells;
 pub mod conditional_access;
 mod error;
@@ -10,6 +11,7 @@ pub mod matcher;
 pub mod materialise;
 pub mod queries;
 pub mod state_udf;
+pub mod tables;
 pub mod timeline;
 mod udf;
 pub mod vocabulary;
@@ -18,21 +20,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::lake::layout::{Layout, Table};
-use crate::schema::columns::{
-    AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS, TENANT_ID,
-};
-use arrow::datatypes::{DataType, Field, Schema};
+use crate::lake::layout::Layout;
 pub use error::{Error, Result};
+pub use tables::tenants;
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
 /// 10M sign-in classification under 2 GiB peak RSS (untracked buffers come on top).
@@ -92,18 +86,30 @@ pub const FOUNDATIONS: [&str; 10] = [
     "why_not",
 ];
 
+/// Opens the lake at `lake` for `tenant` (see [`open_with`]).
+pub async fn open(
+    lake: &Path,
+    range: Option<(NaiveDate, NaiveDate)>,
+    tenant: Option<&str>,
+) -> Result<SessionContext> {
+    open_with(lake, range, tenant, &Engine::default()).await
+}
+
 /// Opens the lake at `lake`: its tables, the vocabulary, the state timelines and the view
 /// `sign_in_evidence`. `range` (inclusive dates) restricts `sign_ins` and `audit_events` by
 /// their `date` partition; the state timelines read every audit event (`audit_events_all`),
 /// since a change before the window tells the state inside it.
-pub async fn open(lake: &Path, range: Option<(NaiveDate, NaiveDate)>) -> Result<SessionContext> {
-    open_with(lake, range, &Engine::default()).await
-}
-
-/// [`open`] with the engine's settings.
+///
+/// With `tenant`, every table is that tenant's rows only, so the evidence is that
+/// tenant's (a tenant the lake does not hold is a usage error). Without one, a lake of one
+/// tenant is evaluated as it is; a lake of several gets its tables (each row with its
+/// `tenant_id`) and the vocabulary but no evidence: one tenant's security defaults or
+/// policies must never decide another's sign-ins, so the evidence views exist only in a
+/// session of one tenant.
 pub async fn open_with(
     lake: &Path,
     range: Option<(NaiveDate, NaiveDate)>,
+    tenant: Option<&str>,
     engine: &Engine,
 ) -> Result<SessionContext> {
     if !lake.is_dir() {
@@ -118,46 +124,30 @@ pub async fn open_with(
     crate::lake::commit::finish_interrupted(&layout)?;
     // A lake written before tenants is refused with the command that migrates it.
     crate::lake::migrate::check(&layout)?;
+    let held = tenants(lake)?;
+    let tenant = tenant
+        .map(crate::schema::tenant::normalise)
+        .transpose()
+        .map_err(Error::Usage)?;
+    if let Some(t) = &tenant
+        && !held.contains(t)
+    {
+        return Err(Error::Usage(format!(
+            "{}: the lake holds no tenant {t} (it holds: {})",
+            lake.display(),
+            if held.is_empty() {
+                "none".to_owned()
+            } else {
+                held.join(", ")
+            }
+        )));
+    }
     let ctx = session(engine)?;
-    register_table(&ctx, &layout, Table::SignIns, "sign_ins_all").await?;
-    register_table(&ctx, &layout, Table::AuditEvents, "audit_events_all").await?;
-    register_table(
-        &ctx,
-        &layout,
-        Table::MfaStateSnapshots,
-        "mfa_state_snapshots",
-    )
-    .await?;
-    register_table(
-        &ctx,
-        &layout,
-        Table::SecurityDefaultsSnapshots,
-        "security_defaults_snapshots",
-    )
-    .await?;
-    for kind in crate::schema::DirectoryKind::ALL {
-        register_table(&ctx, &layout, Table::Directory(kind), kind.as_str()).await?;
-    }
-    for (table, all) in [
-        ("sign_ins", "sign_ins_all"),
-        ("audit_events", "audit_events_all"),
-    ] {
-        // A filter on the partition column prunes whole `date=` folders.
-        let filter = match range {
-            Some((from, to)) => format!(
-                " WHERE date >= '{}' AND date <= '{}'",
-                from.format("%Y-%m-%d"),
-                to.format("%Y-%m-%d")
-            ),
-            None => String::new(),
-        };
-        let view = ctx
-            .sql(&format!("SELECT * FROM {all}{filter}"))
-            .await?
-            .into_view();
-        ctx.register_table(table, view)?;
-    }
+    tables::register(&ctx, &layout, range, tenant.as_deref()).await?;
     vocabulary::register(&ctx)?;
+    if tenant.is_none() && held.len() > 1 {
+        return Ok(ctx);
+    }
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
     state_udf::register(&ctx).await?;
     conditional_access::register(&ctx).await?;
@@ -170,69 +160,4 @@ pub async fn open_with(
         ctx.register_table(view, df.into_view())?;
     }
     Ok(ctx)
-}
-
-async fn register_table(
-    ctx: &SessionContext,
-    layout: &Layout,
-    table: Table,
-    name: &str,
-) -> Result<()> {
-    let schema = match table {
-        Table::SignIns => SIGN_INS.clone(),
-        Table::AuditEvents => AUDIT_EVENTS.clone(),
-        Table::MfaStateSnapshots => MFA_STATE_SNAPSHOTS.clone(),
-        Table::SecurityDefaultsSnapshots => SECURITY_DEFAULTS_SNAPSHOTS.clone(),
-        Table::Directory(kind) => crate::schema::columns::directory_schema(kind),
-    };
-    // Every table is partitioned by tenant (`tenant_id=`), `sign_ins` and `audit_events`
-    // by date under it. The files keep `tenant_id` too, but the table takes it from the
-    // folder: a column cannot be both.
-    let mut partitions = vec![(TENANT_ID.to_string(), DataType::Utf8)];
-    if table.partitioned() {
-        partitions.push(("date".to_string(), DataType::Utf8));
-    }
-    let file_fields: Vec<_> = schema
-        .fields()
-        .iter()
-        .filter(|f| f.name() != TENANT_ID)
-        .cloned()
-        .collect();
-    let schema = Arc::new(Schema::new(file_fields));
-    let dir = layout.table(table);
-    let has_files = dir.is_dir() && contains_parquet(&dir);
-    if !has_files {
-        let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
-        fields.extend(
-            partitions
-                .iter()
-                .map(|(name, ty)| Arc::new(Field::new(name, ty.clone(), false))),
-        );
-        let schema = Arc::new(Schema::new(fields));
-        ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
-        return Ok(());
-    }
-    let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
-        .with_file_extension(".parquet")
-        .with_table_partition_cols(partitions);
-    let config = ListingTableConfig::new(url)
-        .with_listing_options(options)
-        .with_schema(schema);
-    ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
-    Ok(())
-}
-
-fn contains_parquet(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.filter_map(|e| e.ok()).any(|e| {
-        let p = e.path();
-        if p.is_dir() {
-            contains_parquet(&p)
-        } else {
-            p.extension().is_some_and(|x| x == "parquet")
-        }
-    })
 }

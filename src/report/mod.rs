@@ -31,6 +31,7 @@ pub mod options;
 pub mod provenance;
 pub mod read;
 pub mod requirements;
+pub mod rollup;
 pub mod rows;
 pub mod statement;
 pub mod sums;
@@ -61,16 +62,42 @@ pub struct Outcome {
     pub files: Vec<PathBuf>,
 }
 
-/// Classifies the lake and writes the report files into `out`.
+/// Classifies the lake (the tenant of `opts`, or the lake's only one) and writes the
+/// report files into `out`. A lake of several tenants needs a tenant: a report is one
+/// tenant's (`rollup::evaluate_tenants` evaluates each).
 pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome> {
+    let opts = &of_one_tenant(lake, opts)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let ctx = crate::evidence::open_with(lake, opts.range, &opts.engine).await?;
+    let ctx =
+        crate::evidence::open_with(lake, opts.range, opts.tenant.as_deref(), &opts.engine).await?;
     let work = out.join(".mfaproof-work");
     std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
     let result = evaluate_in(&ctx, lake, out, &work, opts).await;
     // The materialised classification is a working file, never part of the output.
     let _ = std::fs::remove_dir_all(&work);
     result
+}
+
+/// `opts` with its tenant: the one asked, else the lake's only tenant (none for a lake
+/// without any); a lake of several without one asked is refused.
+fn of_one_tenant(lake: &Path, opts: &Options) -> Result<Options> {
+    if opts.tenant.is_some() {
+        return Ok(opts.clone());
+    }
+    let held = crate::evidence::tenants(lake)?;
+    if held.len() > 1 {
+        return Err(crate::evidence::Error::Usage(format!(
+            "{}: the lake holds {} tenants ({}); a report is one tenant's: name it",
+            lake.display(),
+            held.len(),
+            held.join(", ")
+        ))
+        .into());
+    }
+    Ok(Options {
+        tenant: held.into_iter().next(),
+        ..opts.clone()
+    })
 }
 
 async fn evaluate_in(
@@ -122,9 +149,10 @@ fn write_json(path: &Path, report: &Report) -> Result<()> {
     w.flush().map_err(|e| Error::io(path, e))
 }
 
-/// `report.json`'s text, as `write_json` writes it (`path` names it in an error).
-pub fn write_json_text(report: &Report, path: &Path) -> Result<String> {
-    serde_json::to_string_pretty(report)
+/// `report.json`'s text, as `write_json` writes it (`path` names it in an error); any
+/// other JSON file of the report folder is written the same way.
+pub fn write_json_text<T: serde::Serialize>(value: &T, path: &Path) -> Result<String> {
+    serde_json::to_string_pretty(value)
         .map(|text| text + "\n")
         .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))
 }

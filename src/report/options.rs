@@ -21,6 +21,9 @@ pub struct Options {
     pub listed_rows: usize,
     /// The files written besides `report.json`.
     pub formats: Formats,
+    /// The tenant evaluated (`--tenant`, or each tenant of a lake that holds several);
+    /// `None` reads the lake as it is, which must then hold at most one tenant.
+    pub tenant: Option<String>,
     /// The query engine's settings.
     pub engine: Engine,
 }
@@ -54,6 +57,7 @@ impl Default for Options {
             listed_problems: 100,
             listed_rows: 10_000,
             formats: Formats::default(),
+            tenant: None,
             engine: Engine::default(),
         }
     }
@@ -71,6 +75,8 @@ pub struct Recorded {
     pub range: Option<Range>,
     pub settling_hours: u32,
     pub technical_accounts: Vec<String>,
+    /// The tenant evaluated; null when the lake was read as it is (one tenant or none).
+    pub tenant: Option<String>,
 }
 
 impl Recorded {
@@ -106,6 +112,12 @@ impl Recorded {
             ("--listed-rows", self.listed_rows.to_string()),
             ("problem sign-ins listed", self.listed_problems.to_string()),
             ("--format", formats.join(",")),
+            (
+                "--tenant",
+                self.tenant
+                    .clone()
+                    .unwrap_or_else(|| "none (the lake's only tenant)".to_owned()),
+            ),
         ]
     }
 }
@@ -129,6 +141,7 @@ impl Options {
             listed_problems,
             listed_rows,
             formats,
+            tenant,
             engine: _,
         } = self;
         Recorded {
@@ -139,6 +152,7 @@ impl Options {
             range: range.map(|(from, to)| Range { from, to }),
             settling_hours: *settling_hours,
             technical_accounts: technical_accounts.clone(),
+            tenant: tenant.clone(),
         }
     }
 
@@ -152,6 +166,7 @@ impl Options {
             listed_problems: r.listed_problems,
             listed_rows: r.listed_rows,
             formats: r.formats,
+            tenant: r.tenant,
             engine,
         }
     }
@@ -176,12 +191,13 @@ mod tests {
                 html: false,
                 markdown: true,
             },
+            tenant: Some("t1".into()),
             engine: Engine::default(),
         };
         let json = serde_json::to_string(&opts.recorded()).unwrap();
         assert_eq!(
             json,
-            r#"{"emergency_accounts":["bg*@x"],"formats":{"csv":false,"html":false,"markdown":true},"listed_problems":7,"listed_rows":8,"range":{"from":"2026-11-01","to":"2026-11-03"},"settling_hours":6,"technical_accounts":["svc@x"]}"#
+            r#"{"emergency_accounts":["bg*@x"],"formats":{"csv":false,"html":false,"markdown":true},"listed_problems":7,"listed_rows":8,"range":{"from":"2026-11-01","to":"2026-11-03"},"settling_hours":6,"technical_accounts":["svc@x"],"tenant":"t1"}"#
         );
         let back: Recorded = serde_json::from_str(&json).unwrap();
         assert_eq!(

@@ -211,7 +211,7 @@ async fn a_change_before_the_window_sets_the_state_inside_it() {
     let dir = tempfile::tempdir().unwrap();
     testlake::write(dir.path(), &records, "0").unwrap();
     let d = day2.date_naive();
-    let ctx = open(dir.path(), Some((d, d))).await.unwrap();
+    let ctx = open(dir.path(), Some((d, d)), None).await.unwrap();
     let out = dir.path().join("x.csv");
     assert_eq!(export::write(&ctx, &out).await.unwrap(), 1);
     let rows = read_csv(&out);

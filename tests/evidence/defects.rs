@@ -61,7 +61,7 @@ async fn settling(
     lake: &Path,
     range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 ) -> Vec<String> {
-    let ctx = open(lake, range).await.unwrap();
+    let ctx = open(lake, range, None).await.unwrap();
     let params = [("settling_hours", "24".to_string())];
     let mut out = Vec::new();
     for (query, key, value) in [
@@ -140,7 +140,7 @@ async fn method_registration_changes_are_listed_under_auth_methods() {
     };
     let dir = tempfile::tempdir().unwrap();
     testlake::write(dir.path(), &records, "0").unwrap();
-    let ctx = open(dir.path(), None).await.unwrap();
+    let ctx = open(dir.path(), None, None).await.unwrap();
     let got: Vec<String> = text_rows(&queries::run(&ctx, "regime_changes").await.unwrap())
         .iter()
         .map(|r| {
@@ -162,7 +162,7 @@ async fn method_registration_changes_are_listed_under_auth_methods() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn udf_calls_with_the_wrong_types_are_errors() {
     let lake = two_days();
-    let ctx = open(lake.path(), None).await.unwrap();
+    let ctx = open(lake.path(), None, None).await.unwrap();
     for sql in [
         "SELECT mfa_evidence(make_array(1, 2), 'x', make_array(3))",
         "SELECT mfa_evidence(authentication_details, additional_details, make_array('user')) FROM sign_ins",

@@ -15,5 +15,6 @@ mod ingest_tenants;
 mod kill;
 mod pull;
 mod samples;
+mod tenants;
 mod tidy;
 mod verify;

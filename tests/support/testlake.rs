@@ -1,7 +1,7 @@
 //! Test support, shared by the `evidence` test crate and the `evaluate` benchmark (each
 //! includes this file as a module; it is not part of the library): writes a small lake
 //! from canonical records in the lake layout, one Parquet file per table and date
-//! partition of the one tenant [`TENANT`], without the lake writer's dedup and commit
+//! partition of one tenant ([`TENANT`] unless named), without the lake writer's dedup and commit
 //! machinery.
 
 use std::collections::BTreeMap;
@@ -66,33 +66,38 @@ fn by_day<T>(rows: &[T], time: impl Fn(&T) -> DateTime<Utc>) -> BTreeMap<String,
     days
 }
 
-/// Writes `records` under `root`; `part` names the files (call again with another part to
-/// add files, as several ingest runs would).
+/// Writes `records` under `root` as the tenant [`TENANT`]'s; `part` names the files (call
+/// again with another part to add files, as several ingest runs would).
 pub fn write(root: &Path, records: &Records, part: &str) -> Result<()> {
+    write_tenant(root, records, part, TENANT)
+}
+
+/// Writes `records` under `root` as `tenant`'s (`<table>/tenant_id=<tenant>/…`).
+pub fn write_tenant(root: &Path, records: &Records, part: &str, tenant: &str) -> Result<()> {
     let layout = Layout::new(root);
     let name = format!("part-{part}.parquet");
     for (day, rows) in by_day(&records.sign_ins, |s| s.created_at) {
-        let b = sign_ins_batch(TENANT, &rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.partition(Table::SignIns, TENANT, &day), &name, &b)?;
+        let b = sign_ins_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.partition(Table::SignIns, tenant, &day), &name, &b)?;
     }
     for (day, rows) in by_day(&records.audits, |a| a.activity_date_time) {
-        let b = audit_events_batch(TENANT, &rows, &provenance(rows.len(), 0))?;
+        let b = audit_events_batch(tenant, &rows, &provenance(rows.len(), 0))?;
         write_batch(
-            &layout.partition(Table::AuditEvents, TENANT, &day),
+            &layout.partition(Table::AuditEvents, tenant, &day),
             &name,
             &b,
         )?;
     }
     if !records.mfa_states.is_empty() {
         let rows: Vec<_> = records.mfa_states.iter().collect();
-        let b = mfa_state_batch(TENANT, &rows, &provenance(rows.len(), 0))?;
-        write_batch(&layout.tenant(Table::MfaStateSnapshots, TENANT), &name, &b)?;
+        let b = mfa_state_batch(tenant, &rows, &provenance(rows.len(), 0))?;
+        write_batch(&layout.tenant(Table::MfaStateSnapshots, tenant), &name, &b)?;
     }
     if !records.security_defaults.is_empty() {
         let rows: Vec<_> = records.security_defaults.iter().collect();
-        let b = security_defaults_batch(TENANT, &rows, &provenance(rows.len(), 0))?;
+        let b = security_defaults_batch(tenant, &rows, &provenance(rows.len(), 0))?;
         write_batch(
-            &layout.tenant(Table::SecurityDefaultsSnapshots, TENANT),
+            &layout.tenant(Table::SecurityDefaultsSnapshots, tenant),
             &name,
             &b,
         )?;

@@ -98,7 +98,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_row_struct_has_its_query_columns() {
         let lake = tempfile::tempdir().unwrap();
-        let ctx = crate::evidence::open(lake.path(), None).await.unwrap();
+        let ctx = crate::evidence::open(lake.path(), None, None)
+            .await
+            .unwrap();
         let regime = crate::evidence::conditional_access::Regime::load(&ctx)
             .await
             .unwrap();

@@ -229,11 +229,27 @@ fn find_holes(
     found
 }
 
+/// The manifest as one tenant's report reads it: the inputs holding that tenant's records,
+/// and those attributed to no tenant (nothing of theirs reached a tenant — every record
+/// quarantined, say — so their holes concern every tenant). Runs, and the duplicates
+/// they dropped, are the lake's.
+fn of_tenant(mut manifest: Manifest, tenant: Option<&str>) -> Manifest {
+    if let Some(t) = tenant {
+        manifest
+            .inputs
+            .retain(|i| i.tenants.is_empty() || i.tenants.iter().any(|x| x == t));
+    }
+    manifest
+}
+
 /// Builds R6's figures; returns whether R6 holds.
 pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
     let days: Figure<DayRow> = figure(cx.session, DAYS, &[]).await?;
     let missing = missing_days(cx, &days);
-    let manifest = Manifest::load(&Layout::new(cx.lake).manifest())?;
+    let manifest = of_tenant(
+        Manifest::load(&Layout::new(cx.lake).manifest())?,
+        cx.opts.tenant.as_deref(),
+    );
     let quarantined = manifest.totals().quarantined;
     let sign_ins = cx.coverage.sum(|_| true, |r| r.sign_ins);
     let src = Sources::read(cx).await?;
@@ -256,4 +272,40 @@ pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
         sign_ins_per_day: figure(cx.session, PER_DAY, &[]).await?,
     };
     Ok((holds, figures))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(path: &str, tenants: &[&str]) -> InputEntry {
+        InputEntry {
+            path: path.into(),
+            size: 1,
+            sha256: "00".repeat(32),
+            formats: vec!["graph".into()],
+            tenants: tenants.iter().map(|t| (*t).to_owned()).collect(),
+            run: 1,
+            counts: crate::lake::manifest::Counts::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn a_tenant_reads_its_inputs_and_those_of_no_tenant() {
+        let manifest = Manifest {
+            version: 1,
+            inputs: vec![
+                input("a", &["ta"]),
+                input("b", &["tb"]),
+                input("ab", &["ta", "tb"]),
+                input("none", &[]),
+            ],
+            runs: vec![],
+        };
+        let paths = |m: Manifest| -> Vec<String> { m.inputs.into_iter().map(|i| i.path).collect() };
+        assert_eq!(paths(of_tenant(manifest.clone(), Some("ta"))), ["a", "ab", "none"]);
+        assert_eq!(paths(of_tenant(manifest.clone(), Some("tb"))), ["b", "ab", "none"]);
+        assert_eq!(paths(of_tenant(manifest, None)).len(), 4);
+    }
 }
