@@ -124,6 +124,16 @@ impl Manifest {
         self.inputs.iter().any(|i| i.sha256 == sha256)
     }
 
+    /// Whether an input of these bytes was ingested for `tenant` (the tenant given for
+    /// the run; `None`: its records name their own, so the same bytes give the same rows).
+    /// The same file given for another tenant is another input.
+    pub fn contains_for(&self, sha256: &str, tenant: Option<&str>) -> bool {
+        self.inputs.iter().any(|i| {
+            i.sha256 == sha256
+                && tenant.is_none_or(|t| i.tenants.is_empty() || i.tenants.iter().any(|x| x == t))
+        })
+    }
+
     /// The number the next run gets.
     pub fn next_run(&self) -> u64 {
         self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1

@@ -63,6 +63,18 @@ impl PullFailures {
     /// Every failure recorded in the lake: the file of each tenant's pull folder
     /// (`pull/<tenant>/failures.json`) and that of earlier versions (`pull/failures.json`).
     /// With more than one file, each stream is named after its tenant (`<tenant> audit`).
+    /// The failures of `tenant` (its own file and that of versions before tenants), or of
+    /// every tenant when `None`.
+    pub fn load_tenant(layout: &Layout, tenant: Option<&str>) -> Result<PullFailures> {
+        let Some(tenant) = tenant else {
+            return PullFailures::load_lake(layout);
+        };
+        let mut all = PullFailures::load(&layout.pull_failures())?;
+        let own = PullFailures::load(&layout.pull_tenant(tenant).join("failures.json"))?;
+        all.streams.extend(own.streams);
+        Ok(all)
+    }
+
     pub fn load_lake(layout: &Layout) -> Result<PullFailures> {
         let mut files = vec![(String::new(), layout.pull_failures())];
         let dir = layout.root().join("pull");

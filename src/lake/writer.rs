@@ -288,8 +288,16 @@ impl RunWriter {
     }
 
     /// Whether an input with this SHA-256 is already in the lake (or in this run).
+    /// Whether an input of these bytes was already ingested for this run's tenant (the
+    /// same file given for another tenant is another input).
     pub fn already_ingested(&self, sha256: &str) -> bool {
-        self.manifest.contains(sha256) || self.pending.iter().any(|(p, _)| p.sha256 == sha256)
+        let tenant = self.tenant();
+        self.manifest.contains_for(sha256, tenant)
+            || self.pending.iter().any(|(p, _)| {
+                p.sha256 == sha256
+                    && tenant
+                        .is_none_or(|t| p.tenants.is_empty() || p.tenants.iter().any(|x| x == t))
+            })
     }
 
     /// The tenant given for this run's inputs (records naming none belong to it).

@@ -274,3 +274,28 @@ fn a_lake_written_before_tenants_is_refused_then_migrated_by_ingest_tenant() {
     assert_eq!(content(&lake), expected);
     run_ok(["query", "--lake", lake_arg, "select count(*) from sign_ins"]);
 }
+
+/// The same file given for two tenants is two inputs: each tenant gets its rows; given
+/// again for the same tenant it is already ingested.
+#[test]
+fn the_same_file_for_two_tenants_is_ingested_for_each() {
+    let (dir, lake) = temp_lake();
+    let input = dir.path().join("same.json");
+    write_lines(
+        &input,
+        &[graph_sign_in("s1", "2026-11-05T08:00:00Z", 1, "same")],
+    );
+    for tenant in [A, B, A] {
+        let out = ingest_as(&lake, Some(tenant), &input);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    assert_eq!(
+        rows_by_tenant(&lake),
+        [
+            (A.to_owned(), "s1".to_owned()),
+            (B.to_owned(), "s1".to_owned())
+        ]
+    );
+    let inputs = manifest(&lake)["inputs"].as_array().unwrap().len();
+    assert_eq!(inputs, 2, "given twice for A, once for B");
+}

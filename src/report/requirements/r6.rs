@@ -195,7 +195,10 @@ impl Sources {
         Ok(Sources {
             audit_days: Figure::whole(audit.query, rows),
             kinds: figure(cx.session, holes::EVIDENCE_KINDS, &[]).await?,
-            failures: PullFailures::load_lake(&Layout::new(cx.lake))?,
+            failures: PullFailures::load_tenant(
+                &Layout::new(cx.lake),
+                cx.opts.tenant.as_deref(),
+            )?,
         })
     }
 }
