@@ -77,12 +77,7 @@ pub fn read(file_name: &str, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Re
                 continue;
             }
             let fields: StringRecord = cells.iter().map(cell_text).collect();
-            super::log_analytics::deliver(
-                la_row::decode(&shape, &fields),
-                no,
-                raw.as_bytes(),
-                sink,
-            )?;
+            la_row::deliver(la_row::decode(&shape, &fields), no, raw.as_bytes(), sink)?;
         }
     }
     Ok(())

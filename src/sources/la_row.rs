@@ -8,6 +8,7 @@ use csv::StringRecord;
 use super::csv_input::{Header, cell, text_cell};
 use super::la_cells::{event_types_cell, json_cell};
 use super::mapping::{GraphAudit, GraphSignIn, parse_bool, parse_i32};
+use super::sink::{Sink, offer};
 use super::time::parse_timestamp;
 use crate::schema::tenant::normalise;
 use crate::schema::{EventType, Record};
@@ -453,4 +454,21 @@ fn audit(
         set(&mut g, text_cell(cell(fields, Some(*index))));
     }
     Ok(Record::Audit(Box::new(g.into_canonical()?)))
+}
+
+/// Hands a decoded row to the sink.
+pub fn deliver(row: Row, no: u64, raw: &[u8], sink: &mut dyn Sink) -> Result<()> {
+    match row {
+        Row::Record(record, repeated_keys) => {
+            if offer(sink, no, record, raw)? && repeated_keys {
+                sink.repeated_keys(no);
+            }
+            Ok(())
+        }
+        Row::Skip(table) => {
+            sink.skip(no, &table);
+            Ok(())
+        }
+        Row::Reject(reason) => sink.reject(no, raw, reason),
+    }
 }

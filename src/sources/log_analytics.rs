@@ -15,7 +15,7 @@ use super::json_decode::{TRUNCATED, describe, for_each_piece};
 use super::json_repeats::parse_members;
 use super::la_query_api;
 use super::la_row::{self, Shape, table_from_file_name};
-use super::sink::{Sink, offer};
+use super::sink::Sink;
 use crate::sources::{Error, Result};
 
 /// Reads one Log Analytics export into `sink`: JSON rows when the input starts with `{` or
@@ -57,7 +57,7 @@ fn read_csv(file_name: &str, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Re
         input,
         on_header,
         |shape, row: Row<'_>| match row.fields {
-            Ok(fields) => deliver(la_row::decode(shape, fields), row.line, row.raw, sink),
+            Ok(fields) => la_row::deliver(la_row::decode(shape, fields), row.line, row.raw, sink),
             Err(reason) => sink.reject(row.line, row.raw, reason),
         },
     )?;
@@ -101,7 +101,7 @@ fn read_json(file_name: &str, input: &mut dyn BufRead, sink: &mut dyn Sink) -> R
                 }
                 other => other,
             };
-            deliver(row, piece.no, piece.bytes, sink)
+            la_row::deliver(row, piece.no, piece.bytes, sink)
         },
     )
 }
@@ -113,23 +113,6 @@ fn cell_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
-    }
-}
-
-/// Hands a decoded row to the sink.
-pub(super) fn deliver(row: la_row::Row, no: u64, raw: &[u8], sink: &mut dyn Sink) -> Result<()> {
-    match row {
-        la_row::Row::Record(record, repeated_keys) => {
-            if offer(sink, no, record, raw)? && repeated_keys {
-                sink.repeated_keys(no);
-            }
-            Ok(())
-        }
-        la_row::Row::Skip(table) => {
-            sink.skip(no, &table);
-            Ok(())
-        }
-        la_row::Row::Reject(reason) => sink.reject(no, raw, reason),
     }
 }
 
