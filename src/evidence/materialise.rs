@@ -1,26 +1,14 @@
 //! The classification written once: `evaluate` runs a dozen figure queries over
 //! `sign_in_evidence`, so it classifies into a Parquet working file first and re-points
-//! the view (and `session_origin`, which reads it) at that file. The export writes its
-//! Parquet with the same properties.
+//! the view (and `session_origin`, which reads it) at that file, written as the export
+//! writes its Parquet (`export::write_parquet`).
 
 use std::path::Path;
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use parquet::file::properties::WriterProperties;
 
 use super::queries;
 use crate::evidence::Result;
-
-/// Writer properties of the Parquet files evaluation writes (the export, the materialised
-/// classification): row groups of 64 Ki rows, because the writer holds a whole row group
-/// in memory and its default of 1 Mi rows cost gigabytes at 10M sign-ins.
-pub fn parquet_properties() -> WriterProperties {
-    use parquet::basic::{Compression, ZstdLevel};
-    WriterProperties::builder()
-        .set_max_row_group_row_count(Some(64 * 1024))
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-        .build()
-}
 
 /// Classifies once into `work/sign_in_evidence.parquet` and re-points `sign_in_evidence`
 /// (and the views over it) at it, so the figure queries do not classify again each.
