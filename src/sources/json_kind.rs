@@ -6,7 +6,7 @@
 //! Both functions look at the input's head with white space removed; `by_shape` is given
 //! it lower-cased (Graph's camelCase keys, compared ignoring case).
 
-use super::detect::{Detection, Format};
+use super::format::{Detection, Format};
 
 /// The kinds an `@odata.context` names, by its resource path (lower case, selections such
 /// as `(id,displayName)` and `/$entity` removed).

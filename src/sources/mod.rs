@@ -10,6 +10,7 @@ mod csv_input;
 pub mod detect;
 pub mod directory;
 mod error;
+mod format;
 pub mod graph;
 mod graph_object;
 pub mod json_decode;
