@@ -9,12 +9,12 @@
 use std::path::{Path, PathBuf};
 
 use super::commit::{self, Journal, relative};
+use super::fault::CommitStage;
 use super::files::parquet_files;
 use super::layout::{Layout, Table};
 use super::manifest::Manifest;
 use super::staging::Staging;
 use super::tenants::stamp;
-use super::writer::CommitStage;
 use crate::lake::{Error, Result};
 
 /// A file of the old layout: its table, its date partition (partitioned tables), its path.

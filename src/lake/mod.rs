@@ -6,6 +6,7 @@ pub mod commit;
 pub mod dedup;
 pub mod encoder;
 mod error;
+mod fault;
 pub mod files;
 pub mod fsutil;
 pub mod layout;

@@ -1,6 +1,7 @@
 //! One ingest run's writer: buffers canonical records per table and date, stages Parquet,
 //! and commits groups of whole inputs (dedup, rename into place, manifest) atomically.
 
+pub use super::fault::{CommitPoint, CommitStage, FaultHook};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -69,30 +70,6 @@ impl std::fmt::Debug for WriterOptions {
             .field("tenant", &self.tenant)
             .finish()
     }
-}
-
-/// Hears every [`CommitPoint`] a run passes.
-pub type FaultHook = Arc<dyn Fn(CommitPoint) + Send + Sync>;
-
-/// A named point of one commit of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CommitPoint {
-    /// The commit's number within the run, from 1.
-    pub commit: u64,
-    pub stage: CommitStage,
-}
-
-/// Where a commit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitStage {
-    /// Its files are staged (deduplicated, rewrites written); no journal yet.
-    Staged,
-    /// Its journal is written; nothing is renamed into the tables yet.
-    Journaled,
-    /// Its first file is moved into its table, the others not yet.
-    Renamed,
-    /// It is applied: files in place, manifest saved, journal removed.
-    Committed,
 }
 
 /// Where one record came from, before the writer stamps run time and order on it.
