@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -13,7 +14,6 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::fsutil::create_dir_all;
 use super::layout::Table;
-use super::tenants::Slot;
 use crate::lake::{Error, Result};
 use crate::schema::columns::{self, SCHEMA_VERSION};
 
@@ -37,6 +37,15 @@ pub fn writer_properties() -> WriterProperties {
             SCHEMA_VERSION.to_string(),
         )]))
         .build()
+}
+
+/// The tenant of buffered and staged rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    /// The record named it, or its input was given one.
+    Tenant(Arc<str>),
+    /// Neither: the run decides it when it commits (the lake's only tenant).
+    Undecided,
 }
 
 /// A (table, tenant, date) key; the date is `None` for unpartitioned tables.

@@ -17,14 +17,7 @@ use super::staging::{table_schema, writer_properties};
 use crate::lake::{Error, Result};
 use crate::schema::columns::TENANT_ID;
 
-/// The tenant of buffered and staged rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Slot {
-    /// The record named it, or its input was given one.
-    Tenant(Arc<str>),
-    /// Neither: the run decides it when it commits (the lake's only tenant).
-    Undecided,
-}
+pub use super::staging::Slot;
 
 /// The tenants the lake holds: every `tenant_id=` folder of a table with a Parquet file in
 /// it, sorted.
