@@ -12,18 +12,27 @@ WITH named AS (
     WHERE policy_id IS NOT NULL
       AND reason NOT IN ('membership_unknown', 'location_unknown', 'unexplained')
 ),
-applied AS (
-    SELECT s.id, unnest(s.applied_conditional_access_policies) AS a
-    FROM sign_ins s
-    WHERE s.id IN (SELECT id FROM named)
+-- named drives the join (it is the small side: problem sign-ins with a policy row), so the
+-- hash table holds its rows, never every sign-in of the lake.
+paired AS (
+    SELECT n.id, n.created_at, n.user_principal_name, n.policy_id, n.policy_name, n.reason,
+           s.applied_conditional_access_policies AS applied
+    FROM named n
+    JOIN sign_ins s ON s.id = n.id
 ),
 results AS (
-    SELECT id, lower(trim(a['id'])) AS policy_key, lower(trim(a['result'])) AS entra_result
-    FROM applied
+    SELECT id, created_at, user_principal_name, policy_id, policy_name, reason,
+           unnest(applied) AS a
+    FROM paired
+),
+matched AS (
+    SELECT id, created_at, user_principal_name, policy_id, policy_name, reason,
+           lower(trim(a['id'])) AS policy_key, lower(trim(a['result'])) AS entra_result
+    FROM results
 )
-SELECT n.created_at, n.id, coalesce(n.user_principal_name, '') AS user_principal_name,
-       n.policy_id, n.policy_name, n.reason, r.entra_result
-FROM named n
-JOIN results r ON r.id = n.id AND r.policy_key = lower(trim(n.policy_id))
-WHERE r.entra_result IN ('success', 'failure')
-ORDER BY n.created_at, n.id, n.policy_id
+SELECT created_at, id, coalesce(user_principal_name, '') AS user_principal_name,
+       policy_id, policy_name, reason, entra_result
+FROM matched
+WHERE policy_key = lower(trim(policy_id))
+  AND entra_result IN ('success', 'failure')
+ORDER BY created_at, id, policy_id
