@@ -8,7 +8,8 @@ use arrow::array::RecordBatch;
 use tempfile::TempDir;
 
 use crate::common::{
-    ingest, read_table, rows, run, run_into, run_ok, samples, scenario_lake, temp_lake,
+    EXPORT_HEADER, ingest, read_table, rows, run, run_into, run_ok, samples, scenario_into,
+    scenario_lake, temp_lake,
 };
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
@@ -20,30 +21,10 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn scenario_classifies_as_worked_out_by_hand() {
-    let dir = TempDir::new().unwrap();
-    let lake = scenario_lake(dir.path());
-    let out_csv = dir.path().join("classes.csv");
-    run_into("classify", &lake, &out_csv, &[]);
-    let got = csv_rows(&fs::read_to_string(&out_csv).unwrap());
-    let header = csv::Reader::from_path(&out_csv)
-        .unwrap()
-        .headers()
-        .unwrap()
-        .clone();
-    assert_eq!(
-        header.iter().collect::<Vec<_>>(),
-        [
-            "id",
-            "created_at",
-            "user_principal_name",
-            "user_type",
-            "event_type",
-            "class",
-            "verdict",
-            "reason",
-            "origin_sign_in_id"
-        ]
-    );
+    let run = scenario_into("classify", "classes.csv", &[]);
+    let text = fs::read_to_string(&run.out).unwrap();
+    assert_eq!(text.lines().next(), Some(EXPORT_HEADER));
+    let got = csv_rows(&text);
     let mut got: Vec<Vec<String>> = got
         .into_iter()
         .map(|r| vec![r[0].clone(), r[5].clone(), r[6].clone(), r[8].clone()])

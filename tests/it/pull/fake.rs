@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use mfaproof::pull::streams::query_encode;
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -476,7 +477,7 @@ impl State {
             body["@odata.nextLink"] = json!(format!(
                 "{}{path}?$filter={}&$top={top}&$skiptoken={}",
                 self.base,
-                encode(&filter),
+                query_encode(&filter),
                 skip + self.page_size
             ));
         }
@@ -532,25 +533,6 @@ fn parse_filter(filter: &str, field: &str) -> (Option<String>, Option<String>, O
         }
     }
     (ge, le, event)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b':'
-            | b'\''
-            | b'('
-            | b')'
-            | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn url_form(body: &[u8]) -> BTreeMap<String, String> {

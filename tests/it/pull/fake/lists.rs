@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use mfaproof::pull::streams::query_encode;
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 
-use super::{Out, State, encode, graph_error, out};
+use super::{Out, State, graph_error, out};
 
 impl State {
     /// The users, each with the fields `$select` names (every user a member, enabled but
@@ -65,7 +66,7 @@ impl State {
             let mut query: Vec<String> = q
                 .iter()
                 .filter(|(k, _)| k.as_str() != "$skiptoken")
-                .map(|(k, v)| format!("{k}={}", encode(v)))
+                .map(|(k, v)| format!("{k}={}", query_encode(v)))
                 .collect();
             query.push(format!("$skiptoken={}", skip + self.page_size));
             body["@odata.nextLink"] = json!(format!("{}{path}?{}", self.base, query.join("&")));
