@@ -106,6 +106,10 @@ pub struct State {
     pub token_unavailable: u32,
     /// Batched requests still to answer with 429 (`Retry-After: 1`).
     pub batch_throttled: u32,
+    /// A service limit played across every tenant, as Graph keeps one per app: a request
+    /// whose target contains the needle, arriving sooner than the span after the previous
+    /// one, is answered 429 (`Retry-After: 1`).
+    pub spacing: Option<(&'static str, Duration)>,
     pub base: String,
     /// Other tenants served by the same fake.
     pub others: Vec<Other>,
@@ -212,10 +216,16 @@ impl Respond for Fake {
             let parts: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
             target = format!("{target}?{}", parts.join("&"));
         }
-        let response = s.route(req, &target, &q, MAIN);
+        let now = Instant::now();
+        let response = if s.too_soon(&target, now) {
+            let throttled = graph_error(429, "TooManyRequests", "too many requests");
+            out(429, throttled.insert_header("Retry-After", "1"))
+        } else {
+            s.route(req, &target, &q, MAIN)
+        };
         let status = response_status(&response);
         s.seen.push(Seen {
-            at: Instant::now(),
+            at: now,
             method: req.method.to_string(),
             target,
             status,
@@ -237,6 +247,20 @@ fn out(status: u16, t: ResponseTemplate) -> Out {
 }
 
 impl State {
+    /// Whether a request for `target` at `now` breaks the `spacing` limit.
+    fn too_soon(&self, target: &str, now: Instant) -> bool {
+        let Some((needle, span)) = self.spacing else {
+            return false;
+        };
+        target.contains(needle)
+            && self
+                .seen
+                .iter()
+                .rev()
+                .find(|s| s.target.contains(needle))
+                .is_some_and(|last| now.duration_since(last.at) < span)
+    }
+
     fn route(
         &mut self,
         req: &Request,
