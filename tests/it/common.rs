@@ -85,6 +85,20 @@ pub fn scenario_into(command: &str, out: &str, extra: &[&str]) -> Scenario {
     }
 }
 
+/// The report files `evaluate` writes by default, sorted (SHA256SUMS aside).
+pub const REPORT_FILES: [&str; 10] = [
+    "accounts.csv",
+    "entra_disagreements.csv",
+    "findings.csv",
+    "location_skips.csv",
+    "policy_findings.csv",
+    "regime_changes.csv",
+    "report.html",
+    "report.json",
+    "report.md",
+    "why_not.csv",
+];
+
 /// The tenant of the samples and of generated archives (Azure Monitor `tenantId`, Log
 /// Analytics `AADTenantId`): what the other inputs are given with `--tenant`.
 pub const TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";

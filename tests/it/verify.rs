@@ -12,21 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 
-use super::common::{files_under, run, scenario_into, strings, text};
-
-/// The report files `evaluate` writes by default, sorted (SHA256SUMS aside).
-const FILES: [&str; 10] = [
-    "accounts.csv",
-    "entra_disagreements.csv",
-    "findings.csv",
-    "location_skips.csv",
-    "policy_findings.csv",
-    "regime_changes.csv",
-    "report.html",
-    "report.json",
-    "report.md",
-    "why_not.csv",
-];
+use super::common::{REPORT_FILES, files_under, run, scenario_into, strings, text};
 
 /// `mfaproof verify <dir> [--lake <lake>]`: its status, stdout and stderr.
 fn verify(dir: &Path, lake: Option<&Path>) -> (Option<i32>, String, String) {
@@ -70,14 +56,14 @@ fn a_pack_evaluate_wrote_verifies_with_and_without_the_lake() {
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    let mut expected: Vec<String> = FILES.iter().map(|f| (*f).to_owned()).collect();
+    let mut expected: Vec<String> = REPORT_FILES.iter().map(|f| (*f).to_owned()).collect();
     expected.push("SHA256SUMS".into());
     expected.sort();
     assert_eq!(written, expected);
     // Byte for byte what `sha256sum * > SHA256SUMS` gives over the other files.
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
     assert_eq!(sums, sha256sum(out));
-    assert_eq!(sums.lines().count(), FILES.len());
+    assert_eq!(sums.lines().count(), REPORT_FILES.len());
     assert_eq!(
         verify(out, None),
         (

@@ -482,27 +482,17 @@ impl State {
                 .cmp(&a[field].as_str())
                 .then(b["id"].as_str().cmp(&a["id"].as_str()))
         });
-        let skip: usize = q
-            .get("$skiptoken")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let page: Vec<Value> = hits
-            .iter()
-            .skip(skip)
-            .take(self.page_size)
-            .map(|v| (*v).clone())
-            .collect();
+        let (page, next) = self.paged(q, &hits);
         let mut body = json!({"@odata.context": format!("https://graph.microsoft.com{path}/$metadata"), "value": page});
         if malformed && body["value"].as_array().is_some_and(|v| v.len() > 1) {
             body["value"][1][field] = json!("yesterday");
         }
-        if skip + self.page_size < hits.len() {
+        if let Some(next) = next {
             let top = q.get("$top").cloned().unwrap_or_default();
             body["@odata.nextLink"] = json!(format!(
-                "{}{path}?$filter={}&$top={top}&$skiptoken={}",
+                "{}{path}?$filter={}&$top={top}&$skiptoken={next}",
                 self.base,
                 query_encode(&filter),
-                skip + self.page_size
             ));
         }
         out(200, ResponseTemplate::new(200).set_body_json(body))
