@@ -70,21 +70,7 @@ pub fn session(engine: &Engine) -> Result<SessionContext> {
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
-/// The queries every session runs before any figure: the state timelines (`state_udf`),
-/// the conditional access observations and memberships (`conditional_access`) and the
-/// views `sign_in_evidence`, `session_origin` and `why_not`. Every figure rests on them.
-pub const FOUNDATIONS: [&str; 10] = [
-    "per_user_mfa_changes",
-    "per_user_mfa_timeline",
-    "security_defaults_changes",
-    "security_defaults_timeline",
-    "ca_changes",
-    "ca_snapshots",
-    "directory_membership",
-    "classification",
-    "session_origin",
-    "why_not",
-];
+pub use queries::FOUNDATIONS;
 
 /// Opens the lake at `lake` for `tenant` (see [`open_with`]).
 pub async fn open(

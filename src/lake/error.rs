@@ -31,9 +31,4 @@ pub enum Error {
 /// Result alias of the lake.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
-    }
-}
+crate::path_io::io_constructor!(Error);
