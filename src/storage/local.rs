@@ -5,11 +5,10 @@ use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Entry, ObjectWriter, Result, WriterKind};
-use crate::path_io::PathIo;
+use super::{Entry, Error, ObjectWriter, Result, WriterKind};
 
-fn io(path: &Path, e: std::io::Error) -> super::Error {
-    PathIo::new(path, e).into()
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::io(path, e)
 }
 
 pub fn read(path: &Path) -> Result<Option<Vec<u8>>> {

@@ -318,7 +318,6 @@ impl UploadWriter {
         wait(&self.runtime, upload.wait_for_capacity(UPLOADS_IN_FLIGHT))
     }
 
-
     pub fn finish(mut self) -> Result<()> {
         let handed = self.hand_over();
         let UploadWriter {
