@@ -19,6 +19,7 @@ use crate::report::listing::Listing;
 use crate::report::options::Options;
 use crate::report::rows::{ClassRow, CoverageRow, USER_EVENT_TYPES};
 use crate::report::{Error, Result};
+use crate::storage::Location;
 
 /// The query of the sign-ins by class (R1 and the problem count).
 pub const BY_CLASS: &str = "r1_sign_ins_by_class";
@@ -28,7 +29,7 @@ pub const COVERAGE: &str = "r6_coverage";
 /// The inputs of the requirements, and the CSV files they keep.
 pub struct Context<'a> {
     pub session: &'a SessionContext,
-    pub lake: &'a Path,
+    pub lake: &'a Location,
     pub out: &'a Path,
     pub opts: &'a Options,
     pub by_class: Figure<ClassRow>,
@@ -49,7 +50,7 @@ impl<'a> Context<'a> {
     /// Runs the shared figures and finds the window.
     pub async fn new(
         session: &'a SessionContext,
-        lake: &'a Path,
+        lake: &'a Location,
         out: &'a Path,
         opts: &'a Options,
     ) -> Result<Context<'a>> {
