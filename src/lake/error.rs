@@ -2,8 +2,6 @@
 //! Parquet and Arrow failures, a tenant only the user can give, and an encoder thread
 //! that died.
 
-use std::path::PathBuf;
-
 use crate::path_io::PathIo;
 
 /// Errors of the lake.
