@@ -1,3 +1,6 @@
+//! The storage operations the lake relies on, checked on a local folder and on an object
+//! store (object_store's in-memory one: the remote code path without a server).
+
 use std::io::{Read, Write};
 
 use super::{Entry, Location, StoreOptions, is_url};
