@@ -1,3 +1,5 @@
+//! The storage layer's operations on a local folder and on object_store's in-memory store.
+
 use std::io::{Read, Write};
 
 use super::{Entry, Location, StoreOptions, is_url};
