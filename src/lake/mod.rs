@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod layout;
 pub mod manifest;
 pub mod migrate;
+mod parallel_writer;
 pub mod pull_failures;
 mod row_dedup;
 pub mod staging;

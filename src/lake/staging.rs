@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::fsutil::create_dir_all;
 use super::layout::Table;
+use super::parallel_writer::ParallelWriter;
 use crate::lake::{Error, Result};
 use crate::schema::columns::{self, SCHEMA_VERSION};
 
@@ -60,7 +60,7 @@ pub struct StagedFile {
 }
 
 struct OpenWriter {
-    writer: ArrowWriter<File>,
+    writer: ParallelWriter<File>,
     path: PathBuf,
     rows: usize,
 }
@@ -116,8 +116,7 @@ impl Staging {
         if !self.open.contains_key(&key) {
             let path = self.new_path();
             let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            let writer =
-                ArrowWriter::try_new(file, table_schema(key.0), Some(writer_properties()))?;
+            let writer = ParallelWriter::try_new(file, table_schema(key.0), writer_properties())?;
             self.open.insert(
                 key.clone(),
                 OpenWriter {
