@@ -87,7 +87,8 @@ def sign_in_columns():
 
 
 def timed_rss(cmd, env=None):
-    """Seconds, peak RSS (bytes) and standard output of a child process, via wait4."""
+    """Seconds, peak RSS (bytes), standard output and CPU seconds (user + system, which a
+    busy machine changes far less than the wall time) of a child process, via wait4."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(p.pid, 0)
@@ -95,7 +96,7 @@ def timed_rss(cmd, env=None):
     out, err = p.stdout.read(), p.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(cmd[:2])} failed: {err.decode()[-3000:]}")
-    return elapsed, usage.ru_maxrss * 1024, out
+    return elapsed, usage.ru_maxrss * 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def duckdb_module():
