@@ -1,12 +1,16 @@
-//! The encoder thread: turns buffered records into record batches and Parquet on the
-//! second core while the first one parses input.
+//! The encoder: turns buffered records into record batches on one thread and the batches
+//! into Parquet on another (whose column chunks are encoded on two, see
+//! `parallel_writer.rs`), while the sources parse input: building, encoding and parsing
+//! overlap, and every core has work.
 
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
+use arrow::array::RecordBatch;
+
 use super::layout::Table;
-use super::staging::Staging;
+use super::staging::{PartKey, Staging};
 use super::tenants::Slot;
 use crate::lake::{Error, Result};
 use crate::schema::batch::{self, Provenance};
@@ -67,7 +71,13 @@ fn split<T>(rows: &Rows<T>) -> (Vec<&T>, Vec<Provenance>) {
     rows.iter().map(|(r, p)| (&**r, p.clone())).unzip()
 }
 
-fn encode(staging: &mut Staging, job: Job) -> Result<()> {
+/// A built batch and the staged file it goes to.
+type Built = (PartKey, RecordBatch);
+
+/// Built batches waiting for the Parquet writer: one being written and one ready.
+const BUILT_QUEUE: usize = 1;
+
+fn build(job: Job) -> Result<Built> {
     let (table, part, b) = match job {
         Job::SignIns(part, rows) => {
             let (recs, prov) = split(&rows);
@@ -95,18 +105,44 @@ fn encode(staging: &mut Staging, job: Job) -> Result<()> {
             (Table::Directory(kind), part, b)
         }
     };
-    staging.write((table, part.slot, part.date), &b)
+    Ok(((table, part.slot, part.date), b))
+}
+
+/// Builds every job's batch and hands it to the writer, until the jobs end or the writer
+/// stops (its error is the one returned, by [`write_all`]).
+fn build_all(jobs: Receiver<Job>, built: SyncSender<Built>) -> Result<()> {
+    for job in jobs {
+        if built.send(build(job)?).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn write_all(mut staging: Staging, built: Receiver<Built>) -> Result<Staging> {
+    for (key, batch) in built {
+        staging.write(key, &batch)?;
+    }
+    Ok(staging)
 }
 
 impl Encoder {
     /// Starts the thread on `staging`.
-    pub fn start(mut staging: Staging) -> Encoder {
+    pub fn start(staging: Staging) -> Encoder {
         let (tx, rx) = sync_channel::<Job>(QUEUE);
         let handle = std::thread::spawn(move || {
-            for job in rx {
-                encode(&mut staging, job)?;
-            }
-            Ok(staging)
+            let (built_tx, built_rx) = sync_channel::<Built>(BUILT_QUEUE);
+            std::thread::scope(|s| {
+                let writer = s.spawn(move || write_all(staging, built_rx));
+                let building = build_all(rx, built_tx);
+                let written = writer
+                    .join()
+                    .map_err(|_| Error::Internal("the Parquet writer thread panicked".into()))?;
+                // The writer's error first: a build that stopped because the writer did
+                // says nothing more.
+                let staging = written?;
+                building.map(|()| staging)
+            })
         });
         Encoder {
             tx: Some(tx),

@@ -13,6 +13,7 @@ pub mod files;
 pub mod layout;
 pub mod manifest;
 pub mod migrate;
+mod parallel_writer;
 pub mod parquet_file;
 pub mod pull_failures;
 mod row_dedup;

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::layout::{Layout, STAGING, Table};
+use super::parallel_writer::ParallelWriter;
 use crate::lake::Result;
 use crate::schema::columns::{self, SCHEMA_VERSION};
 use crate::storage::{Location, ObjectWriter};
@@ -61,7 +61,7 @@ pub struct StagedFile {
 }
 
 struct OpenWriter {
-    writer: ArrowWriter<ObjectWriter>,
+    writer: ParallelWriter<ObjectWriter>,
     path: String,
     rows: usize,
 }
@@ -126,8 +126,7 @@ impl Staging {
         if !self.open.contains_key(&key) {
             let path = self.new_path();
             let file = self.at(&path).writer()?;
-            let writer =
-                ArrowWriter::try_new(file, table_schema(key.0), Some(writer_properties()))?;
+            let writer = ParallelWriter::try_new(file, table_schema(key.0), writer_properties())?;
             self.open.insert(
                 key.clone(),
                 OpenWriter {

@@ -1,37 +1,52 @@
 #!/usr/bin/env python3
-"""Ingest + classification, side by side: mfaproof vs the same work in DuckDB SQL, on the
-same generated archive (`mfaproof generate --format graph`: Graph NDJSON sign-ins and
-directoryAudits pages, with known answers in truth.csv).
+"""Ingest and classification, side by side: mfaproof against the same work done well in
+DuckDB, on the same archive made by `mfaproof generate --format graph` (Graph NDJSON
+sign-ins and directoryAudits pages, with known answers in truth.csv), plus the JSON parse
+floor of the same bytes.
 
-- ingest: `mfaproof ingest` vs DuckDB `read_json` -> Parquet (ZSTD) with the same columns
-  (`common.sign_in_columns` without `mfa_auth_detail`, plus source file and record order
-  for dedup);
-- classify: `mfaproof classify` (Parquet export) vs a faithful, simplified port of
-  queries/classification.sql to DuckDB SQL over that Parquet: the vocabulary CSVs of
+- parse floor: `parse_floor/` (sonic-rs built with `-C target-cpu=native`) reads every
+  file on one core and parses each line into nothing (`skip`: validate and skip; `dom`: a
+  full value, dropped); `read` is the reading alone.
+- ingest: `mfaproof ingest` against DuckDB `read_json` with explicit, typed `columns` for
+  every field the lake keeps (`common.GRAPH_SIGN_IN_TYPES`: nothing sampled or guessed),
+  writing the same columns (plus tenant, source file and record order, for the dedup) to
+  ZSTD Parquet partitioned by tenant and date, as the lake is. DuckDB does not deduplicate
+  at ingest (mfaproof does) and reads the audit pages at classification, not ingest.
+- classify: `mfaproof classify` (Parquet export) against a faithful, simplified port of
+  queries/classification.sql to DuckDB SQL over DuckDB's Parquet: the vocabulary CSVs of
   queries/vocabulary/ joined on the unnested steps, per-user MFA and security-defaults
   state from the audit events by ASOF joins, session chaining by a window, dedup by
-  QUALIFY. Simplified: audit changes at the same instant are not ordered by id, and no
+  row_number. Simplified: audit changes at the same instant are not ordered by id, and no
   snapshot inputs. Both results are checked against truth.csv.
 
-Usage: python3 benches/compare/classify_vs_duckdb.py [--sign-ins N] [--workdir DIR]
-Installs DuckDB 2.x with pip if missing; builds the release binary if missing. Prints a
-table, the ratios (DuckDB time / mfaproof time) and a JSON line.
-"""
-import argparse, json, os, shutil, subprocess, sys
+The tools run alternately, `--rounds` times (the order flips every round), page cache
+warm; the table gives each stage's median and range, and the ratios of the medians.
 
-from common import ROOT, duckdb_module, release_binary, sign_in_columns, timed_rss
+Usage: python3 benches/compare/vs_duckdb.py [--sign-ins N | --archive DIR] [--rounds 3]
+    [--workdir DIR]
+Needs DuckDB (pip) and cargo; builds the release binary and the parse floor if missing.
+`MFAPROOF_BIN` picks another mfaproof binary.
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys
+
+from common import (ROOT, columns_clause, duckdb_module, release_binary, sign_in_columns,
+                    timed_rss)
 
 # The generated archive's tenant (Graph sign-ins name none: `ingest --tenant` gives it).
 TENANT = "0e35ee7a-425d-45a5-9013-218c1eae8fd4"
 
 VOCAB = os.path.join(ROOT, "queries", "vocabulary")
+FLOOR = os.path.join(ROOT, "benches", "compare", "parse_floor")
 
 INGEST_SQL = """
+SET TimeZone = 'UTC';
 COPY (
-  SELECT """ + sign_in_columns(mfa_auth_detail=False) + """,
-         filename AS source_file, row_number() OVER () AS ingest_seq
-  FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true)
-) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd);
+  SELECT '{tenant}' AS tenant_id, """ + sign_in_columns() + """,
+         'graph' AS source_format, filename AS source_file, row_number() OVER () AS ingest_seq,
+         strftime(created_at, '%Y-%m-%d') AS date
+  FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true,
+                 columns = """ + columns_clause().replace("{", "{{").replace("}", "}}") + """)
+) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant_id, date));
 """
 
 CLASSIFY_SQL = r"""
@@ -82,7 +97,7 @@ SELECT * EXCLUDE (rn) FROM (
     SELECT *, norm(user_id) AS user_key, norm(session_id) AS session_key,
            row_number() OVER (PARTITION BY id ORDER BY len(authentication_details) DESC,
                               source_file DESC, ingest_seq DESC) AS rn
-    FROM read_parquet('{parquet}')
+    FROM read_parquet('{parquet}/**/*.parquet', hive_partitioning = true)
 ) WHERE rn = 1;
 
 CREATE TABLE kinds AS
@@ -211,72 +226,131 @@ def agreement(truth, export):
     return agree, total
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sign-ins", type=int, default=1_000_000)
-    ap.add_argument("--workdir", default=os.path.join(ROOT, "target/compare-classify"))
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    duckdb = duckdb_module()
-    binary = release_binary()
+def floor_binary(workdir):
+    """The parse floor, built for this CPU (once)."""
+    target = os.path.join(workdir, "parse-floor-target")
+    binary = os.path.join(target, "release", "parse-floor")
+    if not os.path.exists(binary):
+        env = dict(os.environ, CARGO_TARGET_DIR=target, RUSTFLAGS="-C target-cpu=native")
+        subprocess.check_call(["cargo", "build", "--release", "--quiet"], cwd=FLOOR, env=env)
+    return binary
+
+
+def archive_of(args, binary):
+    if args.archive:
+        return args.archive
     archive = os.path.join(args.workdir, f"archive-{args.sign_ins}-{args.seed}")
     if not os.path.exists(os.path.join(archive, "truth.csv")):
         shutil.rmtree(archive, ignore_errors=True)
         subprocess.check_call([binary, "generate", "--out", archive, "--format", "graph",
                                "--sign-ins", str(args.sign_ins), "--seed", str(args.seed)])
-    graph = os.path.join(archive, "graph")
-    truth = os.path.join(archive, "truth.csv")
-    sign_ins = os.path.join(graph, "signIns", "*", "*.ndjson")
-    audits = os.path.join(graph, "directoryAudits", "*.json")
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(graph) for f in fs)
-    for d, _, fs in os.walk(graph):  # warm the page cache for both tools alike
+    return archive
+
+
+def warm(folder):
+    """Reads every file once, so that every tool finds the page cache alike."""
+    size = 0
+    for d, _, fs in os.walk(folder):
         for f in fs:
             with open(os.path.join(d, f), "rb") as fh:
-                while fh.read(1 << 24):
-                    pass
+                while chunk := fh.read(1 << 24):
+                    size += len(chunk)
+    return size
+
+
+def one_round(r, paths, tools):
+    """Each tool's ingest then classify; the order of the tools flips every round."""
+    times = {}
+    floor, binary, threads = tools
+    for mode in ("read", "skip", "dom"):
+        secs = float(subprocess.check_output(["taskset", "-c", "0", floor, mode, paths["graph"]],
+                                             text=True).split()[3])
+        times[f"floor_{mode}"] = (secs, 0, secs)
+    order = ("mfaproof", "duckdb") if r % 2 == 0 else ("duckdb", "mfaproof")
+    for stage in ("ingest", "classify"):
+        for tool in order:
+            times[f"{tool}_{stage}"] = run_stage(tool, stage, paths, binary, threads)
+    return times
+
+
+def run_stage(tool, stage, paths, binary, threads):
+    if tool == "mfaproof" and stage == "ingest":
+        shutil.rmtree(paths["lake"], ignore_errors=True)
+        t = timed_rss([binary, "ingest", "--json", "--tenant", TENANT, "--lake", paths["lake"],
+                       paths["graph"]])
+    elif tool == "mfaproof":
+        t = timed_rss([binary, "classify", "--lake", paths["lake"], "--out", paths["ours"]])
+    elif stage == "ingest":
+        shutil.rmtree(paths["parquet"], ignore_errors=True)
+        t = duckdb_run(INGEST_SQL.format(tenant=TENANT, sign_ins=paths["sign_ins"],
+                                         parquet=paths["parquet"]), threads)
+    else:
+        t = duckdb_run(CLASSIFY_SQL.format(vocab=VOCAB, audits=paths["audits"],
+                                           parquet=paths["parquet"], export=paths["theirs"]),
+                       threads)
+    return t[0], t[1], t[3]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sign-ins", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--archive", help="an existing `mfaproof generate --format graph` output")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workdir", default=os.path.join(ROOT, "target/compare"))
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    duckdb = duckdb_module()
+    binary = release_binary()
+    floor = floor_binary(args.workdir)
+    archive = archive_of(args, binary)
+    graph = os.path.join(archive, "graph")
+    w = args.workdir
+    paths = {"graph": graph, "lake": os.path.join(w, "lake"),
+             "sign_ins": os.path.join(graph, "signIns", "*", "*.ndjson"),
+             "audits": os.path.join(graph, "directoryAudits", "*.json"),
+             "parquet": os.path.join(w, "duckdb-sign-ins"),
+             "ours": os.path.join(w, "mfaproof-classified.parquet"),
+             "theirs": os.path.join(w, "duckdb-classified.parquet")}
+    size = warm(graph)
     threads = os.cpu_count() or 2
-    lake = os.path.join(args.workdir, "lake")
-    shutil.rmtree(lake, ignore_errors=True)
-    ours_export = os.path.join(args.workdir, "mfaproof-classified.parquet")
-    o_ingest = timed_rss([binary, "ingest", "--json", "--tenant", TENANT, "--lake", lake, graph])
-    o_classify = timed_rss([binary, "classify", "--lake", lake, "--out", ours_export])
-    parquet = os.path.join(args.workdir, "duckdb-sign-ins.parquet")
-    d_export = os.path.join(args.workdir, "duckdb-classified.parquet")
-    d_ingest = duckdb_run(INGEST_SQL.format(sign_ins=sign_ins, parquet=parquet), threads)
-    d_classify = duckdb_run(CLASSIFY_SQL.format(vocab=VOCAB, audits=audits, parquet=parquet,
-                                                export=d_export), threads)
-    ours_ok, total = agreement(truth, ours_export)
-    theirs_ok, _ = agreement(truth, d_export)
-    mb = size / 1e6
+    rounds = [one_round(r, paths, (floor, binary, threads)) for r in range(args.rounds)]
+    truth = os.path.join(archive, "truth.csv")
+    ours_ok, total = agreement(truth, paths["ours"])
+    theirs_ok, _ = agreement(truth, paths["theirs"])
+    report(args, rounds, size, duckdb.__version__, threads, (ours_ok, theirs_ok, total))
 
-    def stage(t):
-        return {"seconds": round(t[0], 2), "peak_rss_mb": round(t[1] / 1e6)}
 
-    result = {
-        "sign_ins": args.sign_ins, "input_mb": round(mb, 1), "duckdb_version": duckdb.__version__,
-        "duckdb_threads": threads,
-        "mfaproof": {"ingest": stage(o_ingest), "classify": stage(o_classify),
-                     "agree_with_truth": ours_ok, "of": total},
-        "duckdb": {"ingest": stage(d_ingest), "classify": stage(d_classify),
-                   "agree_with_truth": theirs_ok, "of": total},
-        "ratio_duckdb_over_ours": {
-            "ingest": round(d_ingest[0] / o_ingest[0], 2),
-            "classify": round(d_classify[0] / o_classify[0], 2),
-            "total": round((d_ingest[0] + d_classify[0]) / (o_ingest[0] + o_classify[0]), 2),
-        },
+def report(args, rounds, size, version, threads, agree):
+    med = {k: statistics.median(r[k][0] for r in rounds) for k in rounds[0]}
+    rss = {k: statistics.median(r[k][1] for r in rounds) for k in rounds[0]}
+    cpu = {k: statistics.median(r[k][2] for r in rounds) for k in rounds[0]}
+    spread = {k: (min(r[k][0] for r in rounds), max(r[k][0] for r in rounds)) for k in rounds[0]}
+    floor = min(med["floor_skip"], med["floor_dom"])
+    ratios = {
+        "ingest_duckdb_over_ours": round(med["duckdb_ingest"] / med["mfaproof_ingest"], 2),
+        "classify_duckdb_over_ours": round(med["duckdb_classify"] / med["mfaproof_classify"], 2),
+        "ingest_over_parse_floor": round(med["mfaproof_ingest"] / floor, 2),
+        "ingest_cpu_duckdb_over_ours": round(cpu["duckdb_ingest"] / cpu["mfaproof_ingest"], 2),
+        "classify_cpu_duckdb_over_ours": round(cpu["duckdb_classify"] / cpu["mfaproof_classify"], 2),
     }
-    print(f"{args.sign_ins} sign-ins, {mb:.0f} MB of Graph NDJSON, DuckDB {duckdb.__version__}")
-    print(f"{'':10} {'stage':>9} {'seconds':>8} {'records/s':>10} {'peak RSS MB':>12} {'agree':>14}")
-    for name, ing, cls, ok in (("mfaproof", o_ingest, o_classify, ours_ok),
-                               ("duckdb", d_ingest, d_classify, theirs_ok)):
-        for sname, t in (("ingest", ing), ("classify", cls)):
-            print(f"{name:10} {sname:>9} {t[0]:>8.2f} {args.sign_ins / t[0]:>10.0f} "
-                  f"{t[1] / 1e6:>12.0f} {f'{ok}/{total}' if sname == 'classify' else '':>14}")
-    r = result["ratio_duckdb_over_ours"]
-    print(f"ratio DuckDB time / mfaproof time: ingest {r['ingest']}, classify {r['classify']}, "
-          f"total {r['total']}")
-    print(json.dumps(result))
+    ours_ok, theirs_ok, total = agree
+    print(f"{args.sign_ins if not args.archive else args.archive}: {size / 1e6:.0f} MB of Graph "
+          f"JSON; DuckDB {version}, {threads} threads; medians of {len(rounds)} alternated rounds")
+    print(f"{'stage':20} {'median s':>9} {'range s':>15} {'CPU s':>7} {'peak RSS MB':>12}")
+    for k in med:
+        lo, hi = spread[k]
+        print(f"{k:20} {med[k]:>9.2f} {f'{lo:.2f}-{hi:.2f}':>15} {cpu[k]:>7.1f} "
+              f"{rss[k] / 1e6:>12.0f}")
+    print(f"ratio DuckDB / mfaproof: ingest {ratios['ingest_duckdb_over_ours']}, classify "
+          f"{ratios['classify_duckdb_over_ours']}; mfaproof ingest / one-core parse floor "
+          f"{ratios['ingest_over_parse_floor']}")
+    print(f"CPU seconds, DuckDB / mfaproof: ingest {ratios['ingest_cpu_duckdb_over_ours']}, "
+          f"classify {ratios['classify_cpu_duckdb_over_ours']}")
+    print(f"agree with truth: mfaproof {ours_ok}/{total}, DuckDB {theirs_ok}/{total}")
+    print(json.dumps({"input_bytes": size, "duckdb_version": version, "duckdb_threads": threads,
+                      "rounds": rounds, "medians": med, "cpu_medians": cpu, "ratios": ratios,
+                      "agree_with_truth": {"mfaproof": ours_ok, "duckdb": theirs_ok, "of": total}}))
 
 
 if __name__ == "__main__":
