@@ -50,8 +50,8 @@ fn on_ci() -> bool {
 
 /// `tests/azurite/node_modules/.bin/azurite-blob`, if `npm ci` was run there.
 fn azurite_blob() -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/azurite/node_modules/.bin/azurite-blob");
+    let bin =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/azurite/node_modules/.bin/azurite-blob");
     bin.is_file().then_some(bin)
 }
 
