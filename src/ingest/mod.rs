@@ -6,6 +6,7 @@ mod error;
 pub mod input;
 mod sink;
 mod stream;
+mod streamed;
 
 use std::io::BufRead;
 use std::path::Path;
@@ -21,6 +22,7 @@ use content::Content;
 pub use error::{Error, Result};
 use sink::FileSink;
 pub use stream::ingest_bytes;
+pub use streamed::{PipeInputs, PipeWriter, ingest_streamed, pipe};
 
 /// How an ingest run reads its inputs and writes the lake.
 #[derive(Debug, Clone, Default)]
@@ -165,6 +167,18 @@ struct Run<'a> {
     observer: &'a mut dyn Observer,
 }
 
+/// An input's file and bytes, where a portal CSV's companion is looked for.
+type Companions<'a> = Option<(&'a input::InputFile, &'a Content)>;
+
+/// What names an input in the manifest.
+struct Identity {
+    name: String,
+    /// Named on the command line (not found in a folder).
+    explicit: bool,
+    sha256: String,
+    size: u64,
+}
+
 /// What reading one input found so far.
 #[derive(Default)]
 struct Read {
@@ -216,8 +230,31 @@ impl Run<'_> {
         }
         let counter = self.counter;
         let result = input::each_stream(&content, &display, counter, &mut |name, reader| {
-            self.stream(file, &content, name, reader, &mut read)
+            self.stream(Some((file, &content)), name, reader, &mut read)
         });
+        let input = Identity {
+            name: display,
+            explicit: file.explicit,
+            sha256,
+            size,
+        };
+        self.conclude(input, read, result)
+    }
+
+    /// Reports how reading an input went and, unless it could not be read at all, marks
+    /// it complete in the manifest.
+    fn conclude(
+        &mut self,
+        input: Identity,
+        mut read: Read,
+        result: Result<()>,
+    ) -> Result<InputOutcome> {
+        let Identity {
+            name: display,
+            explicit,
+            sha256,
+            size,
+        } = input;
         if let Err(e) = result {
             // The lake's own failure (a tenant it cannot decide, a write that failed) ends
             // the run: the input is not the problem, and nothing of it may be committed.
@@ -237,14 +274,14 @@ impl Run<'_> {
             read.messages.push(note);
         }
         if let Some(why) = read.unreadable.take() {
-            let level = if file.explicit {
+            let level = if explicit {
                 Level::Error
             } else {
                 Level::Warning
             };
             self.say(level, why.clone());
             if read.formats.is_empty() {
-                let status = if file.explicit { "failed" } else { "skipped" };
+                let status = if explicit { "failed" } else { "skipped" };
                 read.messages = vec![why];
                 return Ok(read.outcome(display, status, sha256));
             }
@@ -271,11 +308,11 @@ impl Run<'_> {
     }
 
     /// Reads one stream of an input: detects (or is told) its format and feeds its
-    /// records to the writer.
+    /// records to the writer. `companions`: the input and its bytes, where a portal CSV's
+    /// companion may be (none for an input that is only a stream).
     fn stream(
         &mut self,
-        file: &input::InputFile,
-        content: &Content,
+        companions: Companions<'_>,
         name: &str,
         reader: &mut dyn BufRead,
         read: &mut Read,
@@ -298,7 +335,13 @@ impl Run<'_> {
                 }
             },
         };
-        if format == Format::PortalAuthDetails && has_sign_ins_sibling(file, content, name)? {
+        let with_sign_ins = match companions {
+            Some((file, content)) if format == Format::PortalAuthDetails => {
+                has_sign_ins_sibling(file, content, name)?
+            }
+            _ => false,
+        };
+        if with_sign_ins {
             // Read through its sign-ins CSV, as that file's companion.
             *read
                 .counts
@@ -319,8 +362,7 @@ impl Run<'_> {
             &mut self.records,
             observer,
         );
-        let input = (file, content);
-        let result = read_with_companion(format, input, name, reader, &mut sink)
+        let result = read_with_companion(format, companions, name, reader, &mut sink)
             .map_err(|e| relabel(name, e));
         let (c, m) = sink.finish();
         read.counts.add(&c);
@@ -395,7 +437,7 @@ fn describe_unknown(name: &str, reader: &mut dyn BufRead) -> String {
 /// (beside it in its folder or prefix, or in the same zip) when there is one.
 fn read_with_companion(
     format: Format,
-    (file, content): (&input::InputFile, &Content),
+    companions: Companions<'_>,
     name: &str,
     reader: &mut dyn BufRead,
     sink: &mut FileSink<'_>,
@@ -404,7 +446,7 @@ fn read_with_companion(
     let companion = (format == Format::PortalCsv)
         .then(|| sources::portal_csv::companion_name(file_name))
         .flatten();
-    let Some(companion) = companion else {
+    let (Some(companion), Some((file, content))) = (companion, companions) else {
         return Ok(sources::read(format, file_name, reader, None, sink)?);
     };
     if let Some((_, entry)) = name.split_once('!') {

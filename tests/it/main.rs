@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod conditional_access;
 mod generate;
+mod generate_lake;
 mod holes;
 mod ingest;
 mod ingest_directory;
