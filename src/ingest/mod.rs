@@ -130,14 +130,7 @@ pub fn ingest(
         }
         outcomes.push(run.file(file)?);
     }
-    let done = run.writer.finish()?;
-    Ok(Summary {
-        lake: lake.display().to_string(),
-        run: done.run,
-        counts: done.counts,
-        duplicates_dropped: done.duplicates_dropped,
-        inputs: outcomes,
-    })
+    run.finish(lake, outcomes)
 }
 
 /// Portal authentication-details CSVs whose sign-ins CSV is also among the inputs (their
@@ -202,6 +195,18 @@ impl Read {
 }
 
 impl Run<'_> {
+    /// Commits the run; its summary, with what happened to each input.
+    fn finish(self, lake: &Path, inputs: Vec<InputOutcome>) -> Result<Summary> {
+        let done = self.writer.finish()?;
+        Ok(Summary {
+            lake: lake.display().to_string(),
+            run: done.run,
+            counts: done.counts,
+            duplicates_dropped: done.duplicates_dropped,
+            inputs,
+        })
+    }
+
     fn say(&mut self, level: Level, text: String) {
         self.observer.event(Event::Message { level, text });
     }

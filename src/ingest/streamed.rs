@@ -224,14 +224,7 @@ pub fn ingest_streamed(
     while let Some(name) = inputs.next_input()? {
         outcomes.push(run.streamed(name, inputs)?);
     }
-    let done = run.writer.finish()?;
-    Ok(Summary {
-        lake: lake.display().to_string(),
-        run: done.run,
-        counts: done.counts,
-        duplicates_dropped: done.duplicates_dropped,
-        inputs: outcomes,
-    })
+    run.finish(lake, outcomes)
 }
 
 impl Run<'_> {
