@@ -21,8 +21,9 @@ pub struct GenerateArgs {
     /// (for sizes whose JSON would not fit the disk): the lake holds what ingesting the
     /// written archive would give (`--tenant` being the generated tenant). graph,
     /// azure-monitor and log-analytics; several tenants in azure-monitor only.
+    /// A folder or an object store URL, as `--lake` of every command.
     #[arg(long, value_name = "LAKE")]
-    pub lake: Option<PathBuf>,
+    pub lake: Option<String>,
     /// Distinct sign-ins to generate, per tenant (duplicate versions of some ids come on
     /// top).
     #[arg(long)]

@@ -2,11 +2,11 @@
 //! through a bounded pipe into an ingest run on this thread; nothing of the archive is
 //! written but the answers.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::args::Lake;
 use super::exit::usage;
 use super::generate::{GenerateArgs, print_summary, summary_json};
 use super::ingest::print_summary as print_ingest;
@@ -16,12 +16,20 @@ use super::settings;
 use crate::generate::{self, OutputFormat};
 use crate::ingest::{self, IngestOptions};
 
-/// Generates `opts` into the new lake `lake`.
-pub fn run(args: &GenerateArgs, lake: &Path, opts: generate::Options) -> anyhow::Result<ExitCode> {
-    if lake.exists() {
+/// Generates `opts` into the new lake `lake` (a folder or an object store URL).
+pub fn run(args: &GenerateArgs, lake: &str, opts: generate::Options) -> anyhow::Result<ExitCode> {
+    let runtime = super::runtime()?;
+    let lake = Lake {
+        dir: lake.to_owned(),
+    }
+    .open(&runtime)?;
+    let exists = match lake.as_local() {
+        Some(dir) => dir.exists(),
+        None => !lake.list()?.is_empty(),
+    };
+    if exists {
         return Err(usage(format!(
-            "{}: already exists; generate --lake writes a new lake",
-            lake.display()
+            "{lake}: already exists; generate --lake writes a new lake"
         )));
     }
     if !generate::can_stream(opts.format) {
@@ -53,7 +61,7 @@ pub fn run(args: &GenerateArgs, lake: &Path, opts: generate::Options) -> anyhow:
         made
     });
     let mut terminal = Terminal::new(args.json);
-    let ingested = ingest::ingest_streamed(lake, &mut inputs, &options, &mut terminal);
+    let ingested = ingest::ingest_streamed(&lake, &mut inputs, &options, &mut terminal);
     terminal.finish();
     // A generator waiting on a full pipe sees the reader gone and stops.
     drop(inputs);
@@ -61,13 +69,13 @@ pub fn run(args: &GenerateArgs, lake: &Path, opts: generate::Options) -> anyhow:
         .join()
         .map_err(|_| anyhow::anyhow!("the generator thread panicked"))?;
     let generated = generated?;
-    let ingested = ingested.with_context(|| format!("ingesting into {}", lake.display()))?;
+    let ingested = ingested.with_context(|| format!("ingesting into {lake}"))?;
     if args.json {
         let mut v = summary_json(&generated, args, &opts);
         v["ingest"] = serde_json::to_value(&ingested)?;
         outln!("{v}")?;
     } else {
-        let into = format!("(never written) into the lake {}", lake.display());
+        let into = format!("(never written) into the lake {lake}");
         print_summary(&generated, args, &into)?;
         print_ingest(&ingested)?;
     }

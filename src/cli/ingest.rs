@@ -96,7 +96,8 @@ pub fn ingest_with_terminal(
     ingested
 }
 
-/// [`ingest_with_terminal`] on the runtime the object stores' requests run on.
+/// [`ingest_with_terminal`] on the runtime the object stores' requests (inputs' and
+/// lake's) run on.
 pub fn ingest_into(
     runtime: &tokio::runtime::Runtime,
     source: &Inputs,
@@ -104,10 +105,10 @@ pub fn ingest_into(
     quiet_info: bool,
 ) -> anyhow::Result<Summary> {
     let inputs = source.locations(runtime)?;
-    let lake = &source.lake.dir;
+    let lake = source.lake.open(runtime)?;
     let mut terminal = Terminal::new(quiet_info);
-    let summary = ingest::ingest(lake, &inputs, options, &mut terminal)
-        .with_context(|| format!("ingesting into {}", lake.display()));
+    let summary = ingest::ingest(&lake, &inputs, options, &mut terminal)
+        .with_context(|| format!("ingesting into {lake}"));
     terminal.finish();
     summary
 }

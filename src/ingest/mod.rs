@@ -9,7 +9,6 @@ mod stream;
 mod streamed;
 
 use std::io::BufRead;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -94,15 +93,16 @@ impl Summary {
 }
 
 /// Ingests `inputs` (files, folders, object store prefixes or objects) into the lake at
-/// `lake`.
+/// `lake` (a path or a [`Location`]).
 pub fn ingest(
-    lake: &Path,
+    lake: impl Into<Location>,
     inputs: &[Location],
     options: &IngestOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary> {
     let (files, skipped_files) = input::expand(inputs).map_err(unreadable)?;
-    let writer = RunWriter::begin_with(Layout::new(lake), options.writer.clone())?;
+    let lake: Location = lake.into();
+    let writer = RunWriter::begin_with(Layout::new(&lake), options.writer.clone())?;
     let total_bytes = files.iter().map(input::InputFile::size).sum();
     observer.event(Event::Started { total_bytes });
     let counter = Arc::new(AtomicU64::new(0));
@@ -130,7 +130,7 @@ pub fn ingest(
         }
         outcomes.push(run.file(file)?);
     }
-    run.finish(lake, outcomes)
+    run.finish(&lake, outcomes)
 }
 
 /// Portal authentication-details CSVs whose sign-ins CSV is also among the inputs (their
@@ -196,10 +196,10 @@ impl Read {
 
 impl Run<'_> {
     /// Commits the run; its summary, with what happened to each input.
-    fn finish(self, lake: &Path, inputs: Vec<InputOutcome>) -> Result<Summary> {
+    fn finish(self, lake: &Location, inputs: Vec<InputOutcome>) -> Result<Summary> {
         let done = self.writer.finish()?;
         Ok(Summary {
-            lake: lake.display().to_string(),
+            lake: lake.to_string(),
             run: done.run,
             counts: done.counts,
             duplicates_dropped: done.duplicates_dropped,

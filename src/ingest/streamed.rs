@@ -4,7 +4,6 @@
 //! a file of its name found in a folder, its SHA-256 computed as it passes.
 
 use std::io::{self, BufReader, Read, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -15,6 +14,7 @@ use super::content::hex;
 use super::{Error, IngestOptions, InputOutcome, Observer, Read as Found, Result, Run, Summary};
 use super::{Event, Identity};
 use crate::lake::{Layout, RunWriter};
+use crate::storage::Location;
 
 /// Bytes one message of the pipe carries.
 const CHUNK: usize = 256 * 1024;
@@ -205,12 +205,13 @@ impl Read for Hashing<'_> {
 /// hash is known only once it is read, so one already in the lake is read again (the
 /// lake's dedup then keeps one version of each record).
 pub fn ingest_streamed(
-    lake: &Path,
+    lake: impl Into<Location>,
     inputs: &mut PipeInputs,
     options: &IngestOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary> {
-    let writer = RunWriter::begin_with(Layout::new(lake), options.writer.clone())?;
+    let lake: Location = lake.into();
+    let writer = RunWriter::begin_with(Layout::new(&lake), options.writer.clone())?;
     observer.event(Event::Started { total_bytes: 0 });
     let counter = Arc::new(AtomicU64::new(0));
     let mut run = Run {
@@ -224,7 +225,7 @@ pub fn ingest_streamed(
     while let Some(name) = inputs.next_input()? {
         outcomes.push(run.streamed(name, inputs)?);
     }
-    run.finish(lake, outcomes)
+    run.finish(&lake, outcomes)
 }
 
 impl Run<'_> {

@@ -22,4 +22,6 @@ pub enum Error {
     Unsupported(String),
 }
 
+crate::path_io::io_constructor!(Error);
+
 pub type Result<T> = std::result::Result<T, Error>;

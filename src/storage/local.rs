@@ -5,11 +5,10 @@ use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Entry, ObjectWriter, Result, WriterKind};
-use crate::path_io::PathIo;
+use super::{Entry, Error, ObjectWriter, Result, WriterKind};
 
-fn io(path: &Path, e: std::io::Error) -> super::Error {
-    PathIo::new(path, e).into()
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::io(path, e)
 }
 
 pub fn read(path: &Path) -> Result<Option<Vec<u8>>> {
@@ -151,6 +150,47 @@ pub fn folders(dir: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+pub fn read_ranges(path: &Path, ranges: &[std::ops::Range<u64>]) -> Result<Vec<bytes::Bytes>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|e| io(path, e))?;
+    let mut out = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let mut buf = vec![0; usize::try_from(r.end.saturating_sub(r.start)).unwrap_or(0)];
+        f.seek(SeekFrom::Start(r.start)).map_err(|e| io(path, e))?;
+        f.read_exact(&mut buf).map_err(|e| io(path, e))?;
+        out.push(bytes::Bytes::from(buf));
+    }
+    Ok(out)
+}
+
+pub fn size(path: &Path) -> Result<Option<u64>> {
+    match fs::metadata(path) {
+        Ok(m) => Ok(Some(m.len())),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, e)),
+    }
+}
+
+pub fn files(dir: &Path) -> Result<Vec<Entry>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        let meta = entry.metadata().map_err(|e| io(&entry.path(), e))?;
+        if meta.is_file() {
+            out.push(Entry {
+                path: entry.file_name().to_string_lossy().into_owned(),
+                size: meta.len(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub fn reader(path: &Path) -> Result<Box<dyn Read + Send>> {

@@ -97,6 +97,15 @@ impl Location {
         Location { kind }
     }
 
+    /// The options its store was opened with (none for a local location): a DataFusion
+    /// session that reads it gives them to its [`Registry`].
+    pub fn options(&self) -> StoreOptions {
+        match &self.kind {
+            Kind::Local(_) => StoreOptions::default(),
+            Kind::Remote(r) => r.options().clone(),
+        }
+    }
+
     /// The last segment of the path (a file or folder name).
     pub fn name(&self) -> Option<String> {
         match &self.kind {
@@ -201,6 +210,16 @@ impl Location {
         Ok(names)
     }
 
+    /// The objects directly below this location (not those in folders below it), sorted.
+    pub fn files(&self) -> Result<Vec<Entry>> {
+        let mut entries = match &self.kind {
+            Kind::Local(p) => local::files(p)?,
+            Kind::Remote(r) => r.files()?,
+        };
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(entries)
+    }
+
     /// A writer that streams into the object; nothing is visible until
     /// [`ObjectWriter::finish`] (locally: written in place, so write under a staging
     /// folder and [`rename`](Location::rename) it in).
@@ -211,12 +230,53 @@ impl Location {
         }
     }
 
+    /// The bytes of each of `ranges` of the object (a Parquet footer, the column chunks of
+    /// a row group): on an object store one ranged request per run of nearby ranges.
+    pub fn read_ranges(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<bytes::Bytes>> {
+        match &self.kind {
+            Kind::Local(p) => local::read_ranges(p, ranges),
+            Kind::Remote(r) => r.read_ranges(ranges),
+        }
+    }
+
+    /// The object's size in bytes; `None` when there is no such object.
+    pub fn size(&self) -> Result<Option<u64>> {
+        match &self.kind {
+            Kind::Local(p) => local::size(p),
+            Kind::Remote(r) => r.size(),
+        }
+    }
+
     /// A reader of the object's bytes, streamed.
     pub fn reader(&self) -> Result<Box<dyn std::io::Read + Send>> {
         match &self.kind {
             Kind::Local(p) => local::reader(p),
             Kind::Remote(r) => r.reader(),
         }
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Location {
+        Location::local(path)
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Location {
+        Location::local(path)
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Location {
+        Location::local(path.as_path())
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(location: &Location) -> Location {
+        location.clone()
     }
 }
 

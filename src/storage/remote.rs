@@ -25,6 +25,9 @@ pub struct Remote {
     base: String,
     prefix: ObjPath,
     runtime: Handle,
+    /// What the store was opened with: a DataFusion session over this location opens
+    /// its stores with the same.
+    options: StoreOptions,
 }
 
 impl Remote {
@@ -54,7 +57,12 @@ impl Remote {
             base: base_of(&url),
             prefix,
             runtime,
+            options: options.clone(),
         })
+    }
+
+    pub fn options(&self) -> &StoreOptions {
+        &self.options
     }
 
     pub fn join(&self, rel: &str) -> Remote {
@@ -192,6 +200,37 @@ impl Remote {
             .collect())
     }
 
+    pub fn read_ranges(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Bytes>> {
+        wait(&self.runtime, self.store.get_ranges(&self.prefix, ranges)).map_err(|e| self.failed(e))
+    }
+
+    pub fn size(&self) -> Result<Option<u64>> {
+        match wait(&self.runtime, self.store.head(&self.prefix)) {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    pub fn files(&self) -> Result<Vec<Entry>> {
+        let listed = wait(
+            &self.runtime,
+            self.store.list_with_delimiter(self.listed_prefix()),
+        )
+        .map_err(|e| self.failed(e))?;
+        Ok(listed
+            .objects
+            .into_iter()
+            .filter_map(|m| {
+                let name = m.location.filename()?.to_owned();
+                Some(Entry {
+                    path: name,
+                    size: m.size,
+                })
+            })
+            .collect())
+    }
+
     pub fn reader(&self) -> Result<Box<dyn Read + Send>> {
         let got = wait(&self.runtime, self.store.get(&self.prefix)).map_err(|e| self.failed(e))?;
         Ok(Box::new(StreamReader {
@@ -317,7 +356,6 @@ impl UploadWriter {
         let upload = &mut self.upload;
         wait(&self.runtime, upload.wait_for_capacity(UPLOADS_IN_FLIGHT))
     }
-
 
     pub fn finish(mut self) -> Result<()> {
         let handed = self.hand_over();
