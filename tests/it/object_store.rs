@@ -195,3 +195,93 @@ fn an_empty_prefix_or_a_missing_container_is_an_unreadable_input() {
         text(&out)
     );
 }
+
+/// The key path — ingest from the emulator, classify, evaluate — with the lake in a folder
+/// (`file://`) and in the emulator (`az://lake/t1`): the same classification and findings;
+/// the emulator's lake is blobs (no local folder is made for it); a generated archive
+/// streams into an `az://` lake too.
+#[test]
+fn ingest_classify_evaluate_on_a_folder_lake_and_a_blob_lake() {
+    let Some(azurite) = Azurite::start("ingest_classify_evaluate_on_a_folder_lake_and_a_blob_lake")
+    else {
+        return;
+    };
+    azurite.container("insights");
+    azurite.container("lake");
+    azurite.upload_tree(&samples().join("azure-monitor"), "az://insights/");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = format!("file://{}", dir.path().join("lake").display());
+    let mut results = Vec::new();
+    for (n, lake) in [folder.as_str(), "az://lake/t1"].into_iter().enumerate() {
+        let run = |args: &[&str]| {
+            let out = bin()
+                .args(args)
+                .envs(azurite.env())
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{lake}: {}", text(&out));
+        };
+        let (csv, report) = (format!("classified-{n}.csv"), format!("report-{n}"));
+        run(&["ingest", "--lake", lake, "az://insights/"]);
+        run(&["classify", "--lake", lake, "--out", &csv]);
+        run(&["evaluate", "--lake", lake, "--out", &report]);
+        let classified = std::fs::read_to_string(dir.path().join(&csv)).unwrap();
+        let findings = std::fs::read_to_string(dir.path().join(&report).join("findings.csv"));
+        results.push((classified, findings.unwrap()));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(
+        results[0].0.lines().count(),
+        11,
+        "ten sign-ins and a header"
+    );
+    let blobs = azurite.blobs("az://lake/t1/");
+    assert!(blobs.contains(&"manifest.json".to_owned()), "{blobs:?}");
+    assert!(
+        blobs
+            .iter()
+            .any(|b| b.starts_with("sign_ins/") && b.ends_with(".parquet")),
+        "{blobs:?}"
+    );
+    let mut local: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    local.sort();
+    assert_eq!(
+        local,
+        [
+            "classified-0.csv",
+            "classified-1.csv",
+            "lake",
+            "report-0",
+            "report-1"
+        ],
+        "the folder lake and the outputs only"
+    );
+
+    let truth = dir.path().join("truth");
+    let out = run_with(
+        &azurite,
+        &[
+            "generate",
+            "--sign-ins",
+            "300",
+            "--format",
+            "azure-monitor",
+            "--out",
+            truth.to_str().unwrap(),
+            "--lake",
+            "az://lake/generated",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let generated = query(
+        &azurite,
+        "az://lake/generated",
+        "csv",
+        "SELECT count(DISTINCT id) AS n FROM sign_ins",
+    );
+    assert_eq!(generated, "n\n300\n");
+}
