@@ -54,8 +54,8 @@ fn bench_ingest(c: &mut Criterion) {
         b.iter(|| {
             k += 1;
             let lake = dir.path().join(format!("lake-{k}"));
-            let summary =
-                ingest(&lake, std::slice::from_ref(&input), &options, &mut Quiet).expect("ingest");
+            let inputs = [mfaproof::storage::Location::local(&input)];
+            let summary = ingest(&lake, &inputs, &options, &mut Quiet).expect("ingest");
             assert_eq!(summary.counts.sign_ins, n as u64);
             std::fs::remove_dir_all(&lake).expect("cleanup");
         })

@@ -51,11 +51,38 @@ impl Lake {
 /// The inputs to ingest and the lake they go to (`ingest`, `run`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Inputs {
-    /// Files or folders (walked recursively, in sorted order); .gz and .zip are opened.
+    /// Files or folders (walked recursively, in sorted order), or object store URLs
+    /// (az://CONTAINER/PREFIX, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX,
+    /// s3://BUCKET/PREFIX: every object below the prefix, in the same order; file:// is a
+    /// path); .gz and .zip are opened.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub lake: Lake,
+}
+
+impl Inputs {
+    /// The inputs as locations; an object store's requests run on `runtime`, which must
+    /// outlive them.
+    pub fn locations(&self, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Vec<Location>> {
+        input_locations(&self.inputs, runtime)
+    }
+}
+
+/// Command-line inputs as locations: a URL of an object store (its settings from the
+/// environment, see [`settings::store_options`]), else a local path.
+pub fn input_locations(
+    inputs: &[PathBuf],
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<Vec<Location>> {
+    let options = settings::store_options().with_runtime(runtime.handle().clone());
+    inputs
+        .iter()
+        .map(|input| match input.to_str() {
+            Some(text) => Location::parse(text, &options).map_err(|e| usage(e.to_string())),
+            None => Ok(Location::local(input)),
+        })
+        .collect()
 }
 
 /// The lake and the days of it to read (`classify`, `evaluate`).

@@ -13,9 +13,17 @@ use crate::generate::{self, Mix, OutputFormat};
 )]
 pub struct GenerateArgs {
     /// Output folder: the archive goes to `<out>/<format>/` (with several tenants
-    /// `<out>/<tenant_id>/<format>/`), the answers to `<out>/truth.csv`.
+    /// `<out>/<tenant_id>/<format>/`), the answers to `<out>/truth.csv`. With --lake,
+    /// only the answers.
     #[arg(long)]
     pub out: PathBuf,
+    /// Ingest the archive into this new lake as it is generated, without writing it
+    /// (for sizes whose JSON would not fit the disk): the lake holds what ingesting the
+    /// written archive would give (`--tenant` being the generated tenant). graph,
+    /// azure-monitor and log-analytics; several tenants in azure-monitor only.
+    /// A folder or an object store URL, as `--lake` of every command.
+    #[arg(long, value_name = "LAKE")]
+    pub lake: Option<String>,
     /// Distinct sign-ins to generate, per tenant (duplicate versions of some ids come on
     /// top).
     #[arg(long)]
@@ -77,56 +85,77 @@ fn parse_mix(s: &str) -> Result<Mix, String> {
 /// Runs the command.
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let opts = generate::Options {
-        mix: args.mix.unwrap_or_default(),
+        mix: args.mix.clone().unwrap_or_default(),
         tenants: args.tenants,
         ..args.tenant.options(args.sign_ins)
     };
+    if let Some(lake) = &args.lake {
+        return super::generate_lake::run(&args, lake, opts);
+    }
     let s = generate::generate(&args.out, &opts)?;
-    let rate = s.records as f64 / s.seconds.max(1e-9);
     if args.json {
-        let per_class: serde_json::Map<String, serde_json::Value> = s
-            .per_class
-            .iter()
-            .map(|(c, n)| (c.as_str().to_string(), (*n).into()))
-            .collect();
-        let mut v = serde_json::json!({
-            "input_dir": s.input_dir, "truth_file": s.truth_file, "format": opts.format.as_str(),
-            "seed": opts.seed, "sign_ins": s.sign_ins, "records": s.records,
-            "audit_events": s.audit_events, "users": s.users, "bytes": s.bytes,
-            "files": s.files, "seconds": s.seconds, "records_per_second": rate,
-            "per_class": per_class,
-        });
-        if args.tenants > 1 {
-            v["tenants"] = s
-                .tenants
-                .iter()
-                .map(|(id, dir)| serde_json::json!({"tenant_id": id, "input_dir": dir}))
-                .collect();
-        }
-        outln!("{v}")?;
+        outln!("{}", summary_json(&s, &args, &opts))?;
     } else {
-        if args.tenants > 1 {
-            for (id, dir) in &s.tenants {
-                outln!("tenant {id}: {}", dir.display())?;
-            }
-        }
-        outln!(
-            "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB in {}",
-            s.sign_ins,
-            s.records,
-            s.audit_events,
-            s.users,
-            s.files,
-            s.bytes as f64 / 1e6,
-            s.input_dir.display()
-        )?;
-        outln!(
-            "{:.2} s, {:.0} records/s, {:.0} MB/s; known answers in {}",
-            s.seconds,
-            rate,
-            s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
-            s.truth_file.display()
-        )?;
+        print_summary(&s, &args, &format!("in {}", s.input_dir.display()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary as JSON (`--json`).
+pub fn summary_json(
+    s: &generate::Summary,
+    args: &GenerateArgs,
+    opts: &generate::Options,
+) -> serde_json::Value {
+    let rate = s.records as f64 / s.seconds.max(1e-9);
+    let per_class: serde_json::Map<String, serde_json::Value> = s
+        .per_class
+        .iter()
+        .map(|(c, n)| (c.as_str().to_string(), (*n).into()))
+        .collect();
+    let mut v = serde_json::json!({
+        "input_dir": s.input_dir, "truth_file": s.truth_file, "format": opts.format.as_str(),
+        "seed": opts.seed, "sign_ins": s.sign_ins, "records": s.records,
+        "audit_events": s.audit_events, "users": s.users, "bytes": s.bytes,
+        "files": s.files, "seconds": s.seconds, "records_per_second": rate,
+        "per_class": per_class,
+    });
+    if args.tenants > 1 {
+        v["tenants"] = s
+            .tenants
+            .iter()
+            .map(|(id, dir)| serde_json::json!({"tenant_id": id, "input_dir": dir}))
+            .collect();
+    }
+    v
+}
+
+/// The human summary; `into` says where the archive went (its folder, or the lake).
+pub fn print_summary(
+    s: &generate::Summary,
+    args: &GenerateArgs,
+    into: &str,
+) -> std::io::Result<()> {
+    let rate = s.records as f64 / s.seconds.max(1e-9);
+    if args.tenants > 1 {
+        for (id, dir) in &s.tenants {
+            outln!("tenant {id}: {}", dir.display())?;
+        }
+    }
+    outln!(
+        "wrote {} sign-ins ({} records with duplicate versions) and {} audit events for {} users: {} files, {:.1} MB {into}",
+        s.sign_ins,
+        s.records,
+        s.audit_events,
+        s.users,
+        s.files,
+        s.bytes as f64 / 1e6,
+    )?;
+    outln!(
+        "{:.2} s, {:.0} records/s, {:.0} MB/s; known answers in {}",
+        s.seconds,
+        rate,
+        s.bytes as f64 / 1e6 / s.seconds.max(1e-9),
+        s.truth_file.display()
+    )
 }

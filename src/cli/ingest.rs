@@ -20,8 +20,13 @@ use crate::sources::Format;
     after_help = "Exit status: 0 every input read (bad records are quarantined); 1 runtime failure; 2 usage error, an input that could not be read at all (the others are ingested), a record with no tenant that the lake cannot decide (give --tenant), or a lake written before tenants without --tenant."
 )]
 pub struct IngestArgs {
-    /// Files or folders (walked recursively, in sorted order); .gz and .zip are opened.
-    /// None with --tenant only migrates a lake written before tenants.
+    /// Files or folders (walked recursively, in sorted order), or object store URLs
+    /// (az://CONTAINER/PREFIX, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX,
+    /// s3://BUCKET/PREFIX: every object below the prefix, in the same order; file:// is a
+    /// path; the store's settings and credentials come from the AZURE_*, AWS_* and
+    /// AZURITE_* environment variables, never printed);
+    /// .gz and .zip are opened. None with --tenant only migrates a lake written before
+    /// tenants.
     #[arg(required_unless_present = "tenant")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -91,16 +96,18 @@ pub fn ingest_with_terminal(
     ingested
 }
 
-/// [`ingest_with_terminal`] on the runtime the lake's requests run on.
+/// [`ingest_with_terminal`] on the runtime the object stores' requests (inputs' and
+/// lake's) run on.
 pub fn ingest_into(
     runtime: &tokio::runtime::Runtime,
     source: &Inputs,
     options: &IngestOptions,
     quiet_info: bool,
 ) -> anyhow::Result<Summary> {
+    let inputs = source.locations(runtime)?;
     let lake = source.lake.open(runtime)?;
     let mut terminal = Terminal::new(quiet_info);
-    let summary = ingest::ingest(&lake, &source.inputs, options, &mut terminal)
+    let summary = ingest::ingest(&lake, &inputs, options, &mut terminal)
         .with_context(|| format!("ingesting into {lake}"));
     terminal.finish();
     summary

@@ -9,6 +9,7 @@ mod classify;
 mod evaluate;
 pub mod exit;
 mod generate;
+mod generate_lake;
 mod ingest;
 pub(crate) mod output;
 mod progress;

@@ -1,25 +1,55 @@
 //! Output files written as the generator goes: one open file per stream (a log and its
 //! period), switched when the period moves on, so memory stays flat in the number of
 //! records. A stream never returns to a closed file: the planner's times only increase.
+//! Files go to a folder, or to an [`Opener`] that takes them one at a time (`generate
+//! --lake` streams them into ingest without writing them).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// The output folder and the bytes written under it.
-#[derive(Debug)]
-pub struct Out {
+/// Takes the files of a streamed archive: called with each file's path (relative,
+/// `/`-separated) when it is opened; what is written to the writer is its content, and
+/// dropping the writer (after a flush) ends it.
+pub type Opener<'a> = dyn FnMut(&str) -> io::Result<Box<dyn Write + Send>> + 'a;
+
+/// The output folder (or opener) and the bytes written under it.
+pub struct Out<'o> {
     pub root: PathBuf,
     pub bytes: u64,
     pub files: u64,
+    opener: Option<&'o mut Opener<'o>>,
 }
 
-impl Out {
-    pub fn new(root: &Path) -> Out {
+impl<'o> Out<'o> {
+    pub fn new(root: &Path) -> Out<'o> {
         Out {
             root: root.to_path_buf(),
             bytes: 0,
             files: 0,
+            opener: None,
+        }
+    }
+
+    /// Files named `<prefix>/<path>` handed to `opener` instead of written.
+    pub fn streamed(prefix: &str, opener: &'o mut Opener<'o>) -> Out<'o> {
+        Out {
+            root: PathBuf::from(prefix),
+            bytes: 0,
+            files: 0,
+            opener: Some(opener),
+        }
+    }
+
+    /// A new file of the archive: in the folder, or from the opener.
+    fn open(&mut self, rel: &str) -> io::Result<Box<dyn Write + Send>> {
+        match &mut self.opener {
+            None => Ok(Box::new(self.create(rel)?)),
+            Some(open) => {
+                self.files += 1;
+                let name = format!("{}/{rel}", self.root.display());
+                open(&name)
+            }
         }
     }
 
@@ -41,9 +71,9 @@ impl Out {
 }
 
 /// One stream of files: the current file's relative path and writer.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Stream {
-    current: Option<(String, BufWriter<File>)>,
+    current: Option<(String, Box<dyn Write + Send>)>,
     /// Records written to the current file.
     pub rows: u64,
 }
@@ -56,7 +86,7 @@ impl Stream {
             return Ok(false);
         }
         self.close()?;
-        let mut w = out.create(rel)?;
+        let mut w = out.open(rel)?;
         w.write_all(header)?;
         out.bytes += header.len() as u64;
         self.current = Some((rel.to_string(), w));

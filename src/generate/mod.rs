@@ -21,6 +21,7 @@ mod out_portal;
 mod plan;
 mod rng;
 mod signin;
+mod streamed;
 mod tenant;
 
 /// The tenant id of every generated archive (Azure Monitor `tenantId`, Log Analytics
@@ -35,6 +36,8 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub use class::{Class, Mix};
+pub use files::Opener;
+pub use streamed::{can_stream, generate_streamed};
 
 use audit::AuditPlan;
 use files::Out;
@@ -126,6 +129,18 @@ trait Sink {
     fn sign_in(&mut self, out: &mut Out, rec: &SignInRec, tenant: &Tenant) -> io::Result<()>;
     fn audits(&mut self, out: &mut Out, audits: &[AuditPlan], tenant: &Tenant) -> io::Result<()>;
     fn finish(&mut self, out: &mut Out) -> io::Result<()>;
+    /// The path (or file name) every file of `part` starts with, by which a folder walk
+    /// orders the parts; `None` when the layout cannot be streamed one file at a time (a
+    /// file read with a companion).
+    fn part_prefix(&self, part: Part) -> Option<String>;
+}
+
+/// A part of an archive whose files are written one at a time: the audit events, or the
+/// sign-ins of one log (`signin::log_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Audits,
+    Log(usize),
 }
 
 /// Errors of the generator: the output cannot be written.
@@ -149,10 +164,7 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
         plans.iter().map(|p| p.input_dir.as_path()),
         &truth_file,
     )?;
-    let users = opts
-        .users
-        .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
-        .max(16);
+    let users = users_of(opts);
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     let mut truth = TruthFile::create(out_dir, truth_file, opts.tenants > 1)?;
     let (mut records, mut audit_events, mut bytes, mut files) = (0, 0, 0, 0);
@@ -161,8 +173,8 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
         let w = write_tenant(&plan, users, opts, &mut truth)?;
         records += w.records;
         audit_events += w.audit_events;
-        bytes += w.out.bytes;
-        files += w.out.files;
+        bytes += w.bytes;
+        files += w.files;
         tenants.push((plan.id, plan.input_dir));
     }
     truth.flush()?;
@@ -182,6 +194,13 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
         seconds: started.elapsed().as_secs_f64(),
         per_class: truth.per_class,
     })
+}
+
+/// Users per tenant: as asked, else one per 40 sign-ins, between 50 and 250,000.
+fn users_of(opts: &Options) -> usize {
+    opts.users
+        .unwrap_or((opts.sign_ins / 40).clamp(50, 250_000) as usize)
+        .max(16)
 }
 
 /// One tenant to write: its id, seed, security-defaults regime and folder.
@@ -215,7 +234,8 @@ fn tenant_plans(out_dir: &Path, opts: &Options) -> Vec<TenantPlan> {
 
 /// What one tenant's archive came to.
 struct Written {
-    out: Out,
+    bytes: u64,
+    files: u64,
     records: u64,
     audit_events: u64,
 }
@@ -228,19 +248,55 @@ fn write_tenant(
     truth: &mut TruthFile,
 ) -> Result<Written, GenerateError> {
     let input_dir = &plan.input_dir;
-    let start = opts.start_day * DAY;
-    let tenant = Tenant::new(plan.seed, users, start, start + i64::from(opts.days) * DAY)
-        .into_tenant(&plan.id, plan.regime);
+    let tenant = plan.tenant(users, opts);
     let audits = audit::plan(&tenant, plan.seed);
     let mut out = Out::new(input_dir);
     let mut sink = sink_for(opts.format);
     sink.audits(&mut out, &audits, &tenant)
         .map_err(io_err(input_dir))?;
     let column = (opts.tenants > 1).then_some(plan.id.as_str());
-    let mut planner = Planner::new(
+    let n_records = plan_sign_ins(
         &tenant,
+        plan.seed,
+        opts,
+        &mut |rec| {
+            sink.sign_in(&mut out, rec, &tenant)
+                .map_err(io_err(input_dir))
+        },
+        Some((truth, column)),
+    )?;
+    sink.finish(&mut out).map_err(io_err(input_dir))?;
+    Ok(Written {
+        bytes: out.bytes,
+        files: out.files,
+        records: n_records,
+        audit_events: audits.len() as u64,
+    })
+}
+
+impl TenantPlan {
+    /// The tenant: users, timelines, security-defaults regime.
+    fn tenant(&self, users: usize, opts: &Options) -> Tenant {
+        let start = opts.start_day * DAY;
+        Tenant::new(self.seed, users, start, start + i64::from(opts.days) * DAY)
+            .into_tenant(&self.id, self.regime)
+    }
+}
+
+/// Plans the tenant's sign-ins in time order, handing each record (duplicate versions
+/// included) to `record` and, when given, each answer to `truth` (with the tenant column's
+/// value); returns the records planned.
+fn plan_sign_ins(
+    tenant: &Tenant,
+    seed: u64,
+    opts: &Options,
+    record: &mut dyn FnMut(&SignInRec) -> Result<(), GenerateError>,
+    mut truth: Option<(&mut TruthFile, Option<&str>)>,
+) -> Result<u64, GenerateError> {
+    let mut planner = Planner::new(
+        tenant,
         PlanConfig {
-            seed: plan.seed,
+            seed,
             ..plan_config(opts)
         },
     );
@@ -250,20 +306,16 @@ fn write_tenant(
     while planner.has_next() {
         planner.plan_next(&mut records, &mut rows);
         for rec in records.drain(..) {
-            sink.sign_in(&mut out, &rec, &tenant)
-                .map_err(io_err(input_dir))?;
+            record(&rec)?;
             n_records += 1;
         }
         for row in rows.drain(..) {
-            truth.write(&row, column)?;
+            if let Some((file, column)) = &mut truth {
+                file.write(&row, *column)?;
+            }
         }
     }
-    sink.finish(&mut out).map_err(io_err(input_dir))?;
-    Ok(Written {
-        out,
-        records: n_records,
-        audit_events: audits.len() as u64,
-    })
+    Ok(n_records)
 }
 
 /// Refuses options that plan nothing and an `--out` that already holds an archive.

@@ -5,13 +5,13 @@
 use std::io;
 use std::sync::OnceLock;
 
-use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, PathCache, Stream, csv_cell};
 use super::graph::{self, Parties};
 use super::json::{self, TimeStyle, day_text, timestamp};
 use super::signin::{Actor, SignInRec, log_index};
 use super::tenant::{CITIES, DAY, Micros, Tenant};
+use super::{Part, Sink};
 use crate::schema::EventType;
 
 const USER_COLUMNS: &str = "TenantId,SourceSystem,TimeGenerated [UTC],ResourceId,OperationName,OperationVersion,Category,ResultType,ResultSignature,ResultDescription,DurationMs,CorrelationId,Resource,ResourceGroup,ResourceProvider,Identity,Level,Location,AlternateSignInName,AppDisplayName,AppId,AuthenticationContextClassReferences,AuthenticationDetails,AppliedEventListeners,AuthenticationMethodsUsed,AuthenticationProcessingDetails,AuthenticationRequirement,AuthenticationRequirementPolicies,ClientAppUsed,ConditionalAccessPolicies,ConditionalAccessStatus,CreatedDateTime [UTC],DeviceDetail,IsInteractive,Id,IPAddress,IsRisky,LocationDetails,MfaDetail,NetworkLocationDetails,OriginalRequestId,ProcessingTimeInMilliseconds,RiskDetail,RiskEventTypes,RiskEventTypes_V2,RiskLevelAggregated,RiskLevelDuringSignIn,RiskState,ResourceDisplayName,ResourceIdentity,ServicePrincipalId,Status,TokenIssuerName,TokenIssuerType,UserAgent,UserDisplayName,UserId,UserPrincipalName,AADTenantId,UserType,FlaggedForReview,IPAddressFromResourceProvider,SignInIdentifier,SignInIdentifierType,ResourceTenantId,HomeTenantId,UniqueTokenIdentifier,SessionLifetimePolicies,AutonomousSystemNumber,AuthenticationProtocol,CrossTenantAccessType,AppliedConditionalAccessPolicies,RiskLevel,SessionId,IncomingTokenType,ServicePrincipalName,Type";
@@ -331,5 +331,12 @@ impl Sink for LogAnalyticsSink {
 
     fn finish(&mut self, _out: &mut Out) -> io::Result<()> {
         self.streams.iter_mut().try_for_each(Stream::close)
+    }
+
+    fn part_prefix(&self, part: Part) -> Option<String> {
+        Some(match part {
+            Part::Audits => "AuditLogs_".into(),
+            Part::Log(k) => format!("{}_", TABLES[k].0),
+        })
     }
 }

@@ -4,13 +4,13 @@
 
 use std::io;
 
-use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, PathCache, Stream};
 use super::graph::{self, Flavor};
 use super::json::{Obj, TimeStyle, day_text, timestamp};
-use super::signin::{SignInRec, log_index};
+use super::signin::{LOGS, SignInRec, log_index};
 use super::tenant::{DAY, Micros, Tenant};
+use super::{Part, Sink};
 
 /// Graph API pulls: `graph/signIns/<log>/<day>.ndjson`, `graph/directoryAudits/page-N.json`.
 #[derive(Default)]
@@ -59,6 +59,13 @@ impl Sink for GraphSink {
 
     fn finish(&mut self, _out: &mut Out) -> io::Result<()> {
         self.streams.iter_mut().try_for_each(Stream::close)
+    }
+
+    fn part_prefix(&self, part: Part) -> Option<String> {
+        Some(match part {
+            Part::Audits => "directoryAudits/".into(),
+            Part::Log(k) => format!("signIns/{}/", graph::event_word(LOGS[k])),
+        })
     }
 }
 
@@ -163,5 +170,13 @@ impl Sink for AzureMonitorSink {
 
     fn finish(&mut self, _out: &mut Out) -> io::Result<()> {
         self.streams.iter_mut().try_for_each(Stream::close)
+    }
+
+    fn part_prefix(&self, part: Part) -> Option<String> {
+        let category = match part {
+            Part::Audits => "AuditLogs",
+            Part::Log(k) => CATEGORIES[k],
+        };
+        Some(format!("insights-logs-{}/", category.to_lowercase()))
     }
 }

@@ -6,13 +6,13 @@
 
 use std::io;
 
-use super::Sink;
 use super::audit::AuditPlan;
 use super::files::{Out, Stream, csv_cell};
 use super::graph::{self, Parties};
 use super::json::{self, TimeStyle, day_text, timestamp};
 use super::signin::{Actor, SignInRec, Step, log_index};
 use super::tenant::{CITIES, DAY, Tenant, User};
+use super::{Part, Sink};
 
 const COLUMNS: [&str; 57] = [
     "Date (UTC)",
@@ -350,5 +350,10 @@ impl Sink for PortalSink {
             d.steps.close()?;
         }
         Ok(())
+    }
+
+    /// A sign-ins CSV is read with its authentication-details companion.
+    fn part_prefix(&self, _part: Part) -> Option<String> {
+        None
     }
 }

@@ -67,6 +67,14 @@ impl SignInRec {
     }
 }
 
+/// The logs in [`log_index`] order.
+pub const LOGS: [EventType; 4] = [
+    EventType::InteractiveUser,
+    EventType::NonInteractiveUser,
+    EventType::ServicePrincipal,
+    EventType::ManagedIdentity,
+];
+
 /// The place of a sign-in log (interactive, non-interactive, service principal, managed
 /// identity) in a writer's per-log arrays.
 pub fn log_index(kind: EventType) -> usize {

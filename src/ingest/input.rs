@@ -1,10 +1,16 @@
-//! Input discovery and opening: command-line paths → files in ingest order, and each file
+//! Input discovery and opening: command-line inputs → files in ingest order, and each file
 //! → decompressed streams (plain, gzip, or the entries of a zip archive) with limits.
 //!
+//! An input is a local file or folder, or a URL of an object store (`az://container/prefix`,
+//! `abfss://…`, `s3://bucket/prefix`): every object below the prefix is an input, as every
+//! file below a folder is, and is read the same way, its URL standing for the file's path
+//! (an Azure Monitor export's blob path, `…/y=2026/m=01/d=02/h=03/m=00/PT1H.json`, names
+//! `m=` twice: it is never read as Hive partitions, only as a name).
+//!
 //! Order matters for deduplication ties (evidence-rules §3): inputs in command-line order,
-//! a folder's files in sorted path order, a zip's entries in sorted name order.
+//! a folder's files (a prefix's objects) in sorted path order, a zip's entries in sorted
+//! name order.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
+use super::content::{Content, ReadSeek, hex, store_error};
 use crate::ingest::{Error, Result};
+use crate::storage::Location;
 
 /// Extensions a folder walk picks up; other files in a folder are reported as skipped.
 const LOG_EXTENSIONS: [&str; 6] = ["json", "ndjson", "jsonl", "csv", "gz", "zip"];
@@ -28,44 +36,153 @@ pub const MAX_RATIO: u64 = 250;
 /// Entries one zip archive may hold.
 pub const MAX_ZIP_ENTRIES: usize = 100_000;
 
-/// One input file found on the command line or in a folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One input file found on the command line, in a folder or below a prefix.
+#[derive(Debug, Clone)]
 pub struct InputFile {
-    pub path: PathBuf,
+    /// How messages and the manifest name it: its path, or its URL.
+    pub name: String,
+    pub origin: Origin,
     /// Whether it was named explicitly (an unreadable explicit input is an error; an
     /// unrecognised file found in a folder is only skipped).
     pub explicit: bool,
 }
 
-/// Expands command-line paths: files as given, folders walked recursively in sorted path
-/// order. Returns the inputs and the folder files skipped for their extension.
-pub fn expand(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<PathBuf>)> {
+/// Where an input file's bytes are.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    File(PathBuf),
+    /// The object at `path` below `root` (a listed prefix; `path` is empty when the URL
+    /// named the object itself), and its size as listed.
+    Object {
+        root: Location,
+        path: String,
+        size: u64,
+    },
+}
+
+impl InputFile {
+    fn file(path: PathBuf, explicit: bool) -> InputFile {
+        InputFile {
+            name: path.display().to_string(),
+            origin: Origin::File(path),
+            explicit,
+        }
+    }
+
+    fn object(root: &Location, path: String, size: u64, explicit: bool) -> InputFile {
+        InputFile {
+            name: root.join(&path).to_string(),
+            origin: Origin::Object {
+                root: root.clone(),
+                path,
+                size,
+            },
+            explicit,
+        }
+    }
+
+    /// Its size, for the progress bar (0 when unknown).
+    pub fn size(&self) -> u64 {
+        match &self.origin {
+            Origin::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Origin::Object { size, .. } => *size,
+        }
+    }
+
+    /// The file or object named `file_name` beside this one (a portal export's companion
+    /// CSV), which may not exist; `None` for an object named alone on the command line
+    /// (what is beside it was not listed).
+    pub fn sibling(&self, file_name: &str) -> Option<InputFile> {
+        match &self.origin {
+            Origin::File(p) => Some(InputFile::file(p.with_file_name(file_name), false)),
+            Origin::Object { path, .. } if path.is_empty() => None,
+            Origin::Object { root, path, .. } => {
+                let sibling = match path.rsplit_once('/') {
+                    Some((dir, _)) => format!("{dir}/{file_name}"),
+                    None => file_name.to_owned(),
+                };
+                Some(InputFile::object(root, sibling, 0, false))
+            }
+        }
+    }
+
+    /// Its bytes, ready to read (an object is fetched here, once).
+    pub fn content(&self) -> Result<Content> {
+        match &self.origin {
+            Origin::File(p) => Ok(Content::File(p.clone())),
+            Origin::Object { root, path, .. } => Content::fetch(&root.join(path), &self.name),
+        }
+    }
+
+    /// Whether the file or object is there.
+    pub fn exists(&self) -> Result<bool> {
+        match &self.origin {
+            Origin::File(p) => Ok(p.is_file()),
+            Origin::Object { root, path, .. } => root
+                .join(path)
+                .exists()
+                .map_err(|e| store_error(&self.name, e)),
+        }
+    }
+}
+
+/// Expands command-line inputs: files as given, folders walked recursively in sorted path
+/// order, an object store's prefix listed in the same order (or, when nothing is below
+/// it, the one object it names). Returns the inputs and the names of the files skipped
+/// for their extension.
+pub fn expand(inputs: &[Location]) -> Result<(Vec<InputFile>, Vec<String>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found)?;
-            found.sort();
-            for f in found {
-                if has_log_extension(&f) {
-                    files.push(InputFile {
-                        path: f,
-                        explicit: false,
-                    });
-                } else {
-                    skipped.push(f);
-                }
+    for input in inputs {
+        let found = match input.as_local() {
+            Some(p) => expand_path(p)?,
+            None => expand_prefix(input)?,
+        };
+        for file in found {
+            if file.explicit || has_log_extension(Path::new(&file.name)) {
+                files.push(file);
+            } else {
+                skipped.push(file.name);
             }
-        } else {
-            files.push(InputFile {
-                path: p.clone(),
-                explicit: true,
-            });
         }
     }
     Ok((files, skipped))
+}
+
+fn expand_path(p: &Path) -> Result<Vec<InputFile>> {
+    let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+    if !meta.is_dir() {
+        return Ok(vec![InputFile::file(p.to_path_buf(), true)]);
+    }
+    let mut found = Vec::new();
+    walk(p, &mut found)?;
+    found.sort();
+    Ok(found
+        .into_iter()
+        .map(|f| InputFile::file(f, false))
+        .collect())
+}
+
+/// The objects below a prefix, in the order a folder's files are walked (by path
+/// segment), else the object the URL names.
+fn expand_prefix(prefix: &Location) -> Result<Vec<InputFile>> {
+    let name = prefix.to_string();
+    let mut entries = prefix.list().map_err(|e| store_error(&name, e))?;
+    if entries.is_empty() {
+        return match prefix.exists() {
+            Ok(true) => Ok(vec![InputFile::object(prefix, String::new(), 0, true)]),
+            Ok(false) => Err(Error::Input {
+                file: name,
+                reason: "no object there, nor below it".into(),
+            }),
+            Err(e) => Err(store_error(&name, e)),
+        };
+    }
+    entries.sort_by(|a, b| a.path.split('/').cmp(b.path.split('/')));
+    Ok(entries
+        .into_iter()
+        .map(|e| InputFile::object(prefix, e.path, e.size, false))
+        .collect())
 }
 
 fn has_log_extension(p: &Path) -> bool {
@@ -88,30 +205,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// SHA-256 (hex) and size of a file, read in a streaming pass.
-pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    let digest = hasher.finalize();
-    Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), size))
-}
-
 /// SHA-256 (hex) of bytes held in memory (a fetched page).
 pub fn sha256_bytes(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
 /// Counts bytes read from the underlying file (for the progress bar).
@@ -160,49 +256,30 @@ impl<R: Read> Read for Limited<R> {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
 
-fn magic(path: &Path) -> Result<Vec<u8>> {
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut head = vec![0u8; 4];
-    let n = read_up_to(&mut f, &mut head).map_err(|e| Error::io(path, e))?;
-    head.truncate(n);
-    Ok(head)
+/// Whether the input is a zip archive.
+pub fn is_zip(content: &Content, name: &str) -> Result<bool> {
+    Ok(content.magic(name)?.starts_with(&ZIP_MAGIC))
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
-/// Whether the file is a zip archive.
-pub fn is_zip(path: &Path) -> Result<bool> {
-    Ok(magic(path)?.starts_with(&ZIP_MAGIC))
-}
-
-/// Calls `f` with each readable stream of an input file, in order: the file itself, its
-/// gzip content, or each `.json`/`.csv` entry of a zip (possibly gzip-compressed; sorted
-/// by name; names checked with `enclosed_name` and never used as paths). `counter`
-/// receives the bytes read from disk, for the progress bar.
+/// Calls `f` with each readable stream of an input file (`content`, named `name`), in
+/// order: the file itself, its gzip content, or each `.json`/`.csv` entry of a zip
+/// (possibly gzip-compressed; sorted by name; names checked with `enclosed_name` and never
+/// used as paths). `counter` receives the bytes read, for the progress bar.
 pub fn each_stream(
-    path: &Path,
+    content: &Content,
+    name: &str,
     counter: &Arc<AtomicU64>,
     f: &mut dyn FnMut(&str, &mut dyn BufRead) -> Result<()>,
 ) -> Result<()> {
-    let name = path.display().to_string();
-    if is_zip(path)? {
-        return each_zip_entry(path, counter, f);
+    let magic = content.magic(name)?;
+    if magic.starts_with(&ZIP_MAGIC) {
+        return each_zip_entry(content, name, counter, f);
     }
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let counting = Counting {
-        inner: file,
+        inner: content.open(name)?,
         counter: counter.clone(),
     };
-    if magic(path)?.starts_with(&GZIP_MAGIC) {
+    if magic.starts_with(&GZIP_MAGIC) {
         let start = counter.load(Ordering::Relaxed);
         let mut reader = BufReader::with_capacity(
             1 << 20,
@@ -214,22 +291,24 @@ pub fn each_stream(
                 consumed_at_start: start,
             },
         );
-        f(&name, &mut reader)
+        f(name, &mut reader)
     } else {
-        f(&name, &mut BufReader::with_capacity(1 << 20, counting))
+        f(name, &mut BufReader::with_capacity(1 << 20, counting))
     }
 }
 
 /// A zip's log entries: (safe name, index), sorted by name.
 type Entries = Vec<(String, usize)>;
 
+/// An open zip archive.
+type Zip<'c> = zip::ZipArchive<Box<dyn ReadSeek + Send + 'c>>;
+
 /// The log entries of a zip, sorted by name, with their indices.
-fn zip_entries(path: &Path) -> Result<(zip::ZipArchive<File>, Entries)> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| zip_error(path, e))?;
+fn zip_entries<'c>(content: &'c Content, name: &str) -> Result<(Zip<'c>, Entries)> {
+    let mut zip = zip::ZipArchive::new(content.open(name)?).map_err(|e| zip_error(name, e))?;
     if zip.len() > MAX_ZIP_ENTRIES {
         return Err(Error::Input {
-            file: path.display().to_string(),
+            file: name.to_owned(),
             reason: format!(
                 "zip holds {} entries, more than {MAX_ZIP_ENTRIES}",
                 zip.len()
@@ -238,13 +317,13 @@ fn zip_entries(path: &Path) -> Result<(zip::ZipArchive<File>, Entries)> {
     }
     let mut names = Vec::new();
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| zip_error(path, e))?;
+        let entry = zip.by_index(i).map_err(|e| zip_error(name, e))?;
         if entry.is_dir() || entry.is_symlink() {
             continue;
         }
         let Some(safe) = entry.enclosed_name() else {
             return Err(Error::Input {
-                file: path.display().to_string(),
+                file: name.to_owned(),
                 reason: format!("entry {:?} escapes the archive; refusing it", entry.name()),
             });
         };
@@ -259,24 +338,28 @@ fn zip_entries(path: &Path) -> Result<(zip::ZipArchive<File>, Entries)> {
 }
 
 fn each_zip_entry(
-    path: &Path,
+    content: &Content,
+    name: &str,
     counter: &Arc<AtomicU64>,
     f: &mut dyn FnMut(&str, &mut dyn BufRead) -> Result<()>,
 ) -> Result<()> {
-    let (mut zip, names) = zip_entries(path)?;
-    for (name, index) in names {
-        let entry = zip.by_index(index).map_err(|e| zip_error(path, e))?;
+    let (mut zip, entries) = zip_entries(content, name)?;
+    for (entry_name, index) in entries {
+        let entry = zip.by_index(index).map_err(|e| zip_error(name, e))?;
         // The zip reader pulls from the file directly, so progress counts compressed sizes.
         counter.fetch_add(entry.compressed_size(), Ordering::Relaxed);
-        let display = format!("{}!{name}", path.display());
-        f(&display, &mut *entry_reader(entry, &name))?;
+        let display = format!("{name}!{entry_name}");
+        f(&display, &mut *entry_reader(entry, &entry_name))?;
     }
     Ok(())
 }
 
 /// A zip entry as a bounded, decompressed stream (`.gz` entries are gunzipped too); the
 /// expansion ratio is judged against the entry's compressed size.
-fn entry_reader<'a>(entry: zip::read::ZipFile<'a, File>, name: &str) -> Box<dyn BufRead + 'a> {
+fn entry_reader<'a, R: Read + ?Sized + 'a>(
+    entry: zip::read::ZipFile<'a, R>,
+    name: &str,
+) -> Box<dyn BufRead + 'a> {
     let compressed = entry.compressed_size();
     let limited = Limited {
         inner: entry,
@@ -293,25 +376,31 @@ fn entry_reader<'a>(entry: zip::read::ZipFile<'a, File>, name: &str) -> Box<dyn 
     }
 }
 
-/// Opens the entry `name` of the zip at `path` (for a portal authentication-details
-/// companion) and calls `f` with it; `Ok(false)` when there is no such entry.
+/// Opens the entry `entry` of the zip (`content`, named `name`; for a portal
+/// authentication-details companion) and calls `f` with it; `Ok(false)` when there is no
+/// such entry.
 pub fn with_zip_entry(
-    path: &Path,
+    content: &Content,
     name: &str,
+    entry: &str,
     f: &mut dyn FnMut(&mut dyn BufRead) -> Result<()>,
 ) -> Result<bool> {
-    let (mut zip, names) = zip_entries(path)?;
-    let Some((_, index)) = names.iter().find(|(n, _)| n == name) else {
+    let (mut zip, entries) = zip_entries(content, name)?;
+    let Some((_, index)) = entries.iter().find(|(n, _)| n == entry) else {
         return Ok(false);
     };
-    let entry = zip.by_index(*index).map_err(|e| zip_error(path, e))?;
-    f(&mut *entry_reader(entry, name))?;
+    let found = zip.by_index(*index).map_err(|e| zip_error(name, e))?;
+    f(&mut *entry_reader(found, entry))?;
     Ok(true)
 }
 
-fn zip_error(path: &Path, e: zip::result::ZipError) -> Error {
+fn zip_error(name: &str, e: zip::result::ZipError) -> Error {
     Error::Input {
-        file: path.display().to_string(),
+        file: name.to_owned(),
         reason: format!("not a readable zip archive: {e}"),
     }
 }
+
+#[cfg(test)]
+#[path = "input_tests.rs"]
+mod tests;

@@ -1,13 +1,14 @@
 //! `mfaproof ingest`: inputs → sources → lake, one run. The library reports through an
 //! [`Observer`] and never prints; the CLI turns events into messages and a progress bar.
 
+mod content;
 mod error;
 pub mod input;
 mod sink;
 mod stream;
+mod streamed;
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -16,9 +17,11 @@ use serde::Serialize;
 use crate::lake::{Counts, InputEntry, Layout, RunWriter, WriterOptions};
 use crate::sources::{self, Detection, Format};
 use crate::storage::Location;
+use content::Content;
 pub use error::{Error, Result};
 use sink::FileSink;
 pub use stream::ingest_bytes;
+pub use streamed::{PipeInputs, PipeWriter, ingest_streamed, pipe};
 
 /// How an ingest run reads its inputs and writes the lake.
 #[derive(Debug, Clone, Default)]
@@ -89,27 +92,24 @@ impl Summary {
     }
 }
 
-/// Ingests `paths` into the lake at `lake` (a path or a [`Location`]).
+/// Ingests `inputs` (files, folders, object store prefixes or objects) into the lake at
+/// `lake` (a path or a [`Location`]).
 pub fn ingest(
     lake: impl Into<Location>,
-    paths: &[PathBuf],
+    inputs: &[Location],
     options: &IngestOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary> {
-    let (files, skipped_files) = input::expand(paths).map_err(unreadable)?;
+    let (files, skipped_files) = input::expand(inputs).map_err(unreadable)?;
     let lake: Location = lake.into();
     let writer = RunWriter::begin_with(Layout::new(&lake), options.writer.clone())?;
-    let total_bytes = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.path).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes = files.iter().map(input::InputFile::size).sum();
     observer.event(Event::Started { total_bytes });
     let counter = Arc::new(AtomicU64::new(0));
     let mut outcomes: Vec<InputOutcome> = skipped_files
         .into_iter()
         .map(|path| InputOutcome {
-            path: path.display().to_string(),
+            path,
             status: "skipped",
             sha256: None,
             counts: Counts::default(),
@@ -125,32 +125,30 @@ pub fn ingest(
         observer,
     };
     for file in &files {
-        if companions.contains(&file.path) {
+        if companions.contains(&file.name) {
             continue; // read together with its portal sign-ins CSV
         }
         outcomes.push(run.file(file)?);
     }
-    let done = run.writer.finish()?;
-    Ok(Summary {
-        lake: lake.to_string(),
-        run: done.run,
-        counts: done.counts,
-        duplicates_dropped: done.duplicates_dropped,
-        inputs: outcomes,
-    })
+    run.finish(&lake, outcomes)
 }
 
-/// Portal authentication-details CSVs whose sign-ins CSV is also among the inputs.
-fn companions_of(files: &[input::InputFile]) -> Vec<PathBuf> {
+/// Portal authentication-details CSVs whose sign-ins CSV is also among the inputs (their
+/// names).
+fn companions_of(files: &[input::InputFile]) -> Vec<String> {
     files
         .iter()
         .filter_map(|f| {
-            let name = f.path.file_name()?.to_str()?;
-            let companion = sources::portal_csv::companion_name(name)?;
-            let path = f.path.with_file_name(companion);
-            files.iter().any(|g| g.path == path).then_some(path)
+            let companion = sources::portal_csv::companion_name(file_name(&f.name))?;
+            let sibling = f.sibling(&companion)?.name;
+            files.iter().any(|g| g.name == sibling).then_some(sibling)
         })
         .collect()
+}
+
+/// The last segment of an input's or stream's name (a path, a URL, `archive.zip!entry`).
+fn file_name(name: &str) -> &str {
+    name.rsplit(['/', '\\', '!']).next().unwrap_or(name)
 }
 
 /// One ingest run: the writer and what every input shares.
@@ -160,6 +158,18 @@ struct Run<'a> {
     counter: &'a Arc<AtomicU64>,
     records: u64,
     observer: &'a mut dyn Observer,
+}
+
+/// An input's file and bytes, where a portal CSV's companion is looked for.
+type Companions<'a> = Option<(&'a input::InputFile, &'a Content)>;
+
+/// What names an input in the manifest.
+struct Identity {
+    name: String,
+    /// Named on the command line (not found in a folder).
+    explicit: bool,
+    sha256: String,
+    size: u64,
 }
 
 /// What reading one input found so far.
@@ -185,6 +195,18 @@ impl Read {
 }
 
 impl Run<'_> {
+    /// Commits the run; its summary, with what happened to each input.
+    fn finish(self, lake: &Location, inputs: Vec<InputOutcome>) -> Result<Summary> {
+        let done = self.writer.finish()?;
+        Ok(Summary {
+            lake: lake.to_string(),
+            run: done.run,
+            counts: done.counts,
+            duplicates_dropped: done.duplicates_dropped,
+            inputs,
+        })
+    }
+
     fn say(&mut self, level: Level, text: String) {
         self.observer.event(Event::Message { level, text });
     }
@@ -192,18 +214,52 @@ impl Run<'_> {
     /// Reads one input file (every stream of it: a zip holds several) and marks it
     /// complete, unless it could not be read at all.
     fn file(&mut self, file: &input::InputFile) -> Result<InputOutcome> {
-        let display = file.path.display().to_string();
-        let (sha256, size) = input::sha256_file(&file.path)?;
+        let display = file.name.clone();
         let mut read = Read::default();
+        let content = match file.content() {
+            Ok(c) => c,
+            // An object that cannot be fetched (after the store's retries): the others
+            // are still ingested.
+            Err(e) => {
+                let text = e.to_string();
+                self.say(Level::Error, text.clone());
+                read.messages = vec![text];
+                return Ok(read.outcome(display, "failed", String::new()));
+            }
+        };
+        let (sha256, size) = content.sha256(&display)?;
         if self.writer.already_ingested(&sha256) {
             let text = format!("{display}: already ingested (same SHA-256); nothing to do");
             self.say(Level::Info, text);
             return Ok(read.outcome(display, "already-ingested", sha256));
         }
         let counter = self.counter;
-        let result = input::each_stream(&file.path, counter, &mut |name, reader| {
-            self.stream(file, name, reader, &mut read)
+        let result = input::each_stream(&content, &display, counter, &mut |name, reader| {
+            self.stream(Some((file, &content)), name, reader, &mut read)
         });
+        let input = Identity {
+            name: display,
+            explicit: file.explicit,
+            sha256,
+            size,
+        };
+        self.conclude(input, read, result)
+    }
+
+    /// Reports how reading an input went and, unless it could not be read at all, marks
+    /// it complete in the manifest.
+    fn conclude(
+        &mut self,
+        input: Identity,
+        mut read: Read,
+        result: Result<()>,
+    ) -> Result<InputOutcome> {
+        let Identity {
+            name: display,
+            explicit,
+            sha256,
+            size,
+        } = input;
         if let Err(e) = result {
             // The lake's own failure (a tenant it cannot decide, a write that failed) ends
             // the run: the input is not the problem, and nothing of it may be committed.
@@ -223,14 +279,14 @@ impl Run<'_> {
             read.messages.push(note);
         }
         if let Some(why) = read.unreadable.take() {
-            let level = if file.explicit {
+            let level = if explicit {
                 Level::Error
             } else {
                 Level::Warning
             };
             self.say(level, why.clone());
             if read.formats.is_empty() {
-                let status = if file.explicit { "failed" } else { "skipped" };
+                let status = if explicit { "failed" } else { "skipped" };
                 read.messages = vec![why];
                 return Ok(read.outcome(display, status, sha256));
             }
@@ -257,10 +313,11 @@ impl Run<'_> {
     }
 
     /// Reads one stream of an input: detects (or is told) its format and feeds its
-    /// records to the writer.
+    /// records to the writer. `companions`: the input and its bytes, where a portal CSV's
+    /// companion may be (none for an input that is only a stream).
     fn stream(
         &mut self,
-        file: &input::InputFile,
+        companions: Companions<'_>,
         name: &str,
         reader: &mut dyn BufRead,
         read: &mut Read,
@@ -283,7 +340,13 @@ impl Run<'_> {
                 }
             },
         };
-        if format == Format::PortalAuthDetails && has_sign_ins_sibling(&file.path, name)? {
+        let with_sign_ins = match companions {
+            Some((file, content)) if format == Format::PortalAuthDetails => {
+                has_sign_ins_sibling(file, content, name)?
+            }
+            _ => false,
+        };
+        if with_sign_ins {
             // Read through its sign-ins CSV, as that file's companion.
             *read
                 .counts
@@ -304,7 +367,7 @@ impl Run<'_> {
             &mut self.records,
             observer,
         );
-        let result = read_with_companion(format, &file.path, name, reader, &mut sink)
+        let result = read_with_companion(format, companions, name, reader, &mut sink)
             .map_err(|e| relabel(name, e));
         let (c, m) = sink.finish();
         read.counts.add(&c);
@@ -313,17 +376,20 @@ impl Run<'_> {
     }
 }
 
-/// Whether a portal authentication-details CSV has its sign-ins CSV beside it (on disk, or
-/// in the same zip).
-fn has_sign_ins_sibling(path: &Path, name: &str) -> Result<bool> {
+/// Whether a portal authentication-details CSV has its sign-ins CSV beside it (in the same
+/// folder or prefix, or in the same zip).
+fn has_sign_ins_sibling(file: &input::InputFile, content: &Content, name: &str) -> Result<bool> {
     let lower = name.to_ascii_lowercase();
     let Some(at) = lower.rfind("_authdetails") else {
         return Ok(false);
     };
     let sibling = format!("{}{}", &name[..at], &name[at + "_authdetails".len()..]);
     match sibling.split_once('!') {
-        Some((_, entry)) => input::with_zip_entry(path, entry, &mut |_| Ok(())),
-        None => Ok(Path::new(&sibling).is_file()),
+        Some((_, entry)) => input::with_zip_entry(content, &file.name, entry, &mut |_| Ok(())),
+        None => match file.sibling(file_name(&sibling)) {
+            Some(s) => s.exists(),
+            None => Ok(false),
+        },
     }
 }
 
@@ -360,8 +426,7 @@ fn detect_stream(name: &str, reader: &mut dyn BufRead) -> Result<Detection> {
         file: name.to_string(),
         reason: e.to_string(),
     })?;
-    let file_name = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
-    Ok(sources::classify(head, file_name))
+    Ok(sources::classify(head, file_name(name)))
 }
 
 fn describe_unknown(name: &str, reader: &mut dyn BufRead) -> String {
@@ -374,19 +439,19 @@ fn describe_unknown(name: &str, reader: &mut dyn BufRead) -> String {
 }
 
 /// Reads a stream, giving a portal sign-ins CSV its authentication-details companion
-/// (beside it on disk, or in the same zip) when there is one.
+/// (beside it in its folder or prefix, or in the same zip) when there is one.
 fn read_with_companion(
     format: Format,
-    path: &Path,
+    companions: Companions<'_>,
     name: &str,
     reader: &mut dyn BufRead,
     sink: &mut FileSink<'_>,
 ) -> Result<()> {
-    let file_name = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+    let file_name = file_name(name);
     let companion = (format == Format::PortalCsv)
         .then(|| sources::portal_csv::companion_name(file_name))
         .flatten();
-    let Some(companion) = companion else {
+    let (Some(companion), Some((file, content))) = (companion, companions) else {
         return Ok(sources::read(format, file_name, reader, None, sink)?);
     };
     if let Some((_, entry)) = name.split_once('!') {
@@ -395,7 +460,7 @@ fn read_with_companion(
             None => companion.clone(),
         };
         let mut result = None;
-        let found = input::with_zip_entry(path, &entry_companion, &mut |c| {
+        let found = input::with_zip_entry(content, &file.name, &entry_companion, &mut |c| {
             result = Some(sources::read(
                 format,
                 file_name,
@@ -410,13 +475,19 @@ fn read_with_companion(
         }
         return Ok(sources::read(format, file_name, reader, None, sink)?);
     }
-    let companion_path = path.with_file_name(&companion);
-    let read = match std::fs::File::open(&companion_path) {
-        Ok(f) => {
-            let mut c = std::io::BufReader::new(f);
-            sources::read(format, file_name, reader, Some(&mut c), sink)
-        }
-        Err(_) => sources::read(format, file_name, reader, None, sink),
+    let Some(companion) = file.sibling(&companion) else {
+        return Ok(sources::read(format, file_name, reader, None, sink)?);
     };
-    Ok(read?)
+    if !companion.exists()? {
+        return Ok(sources::read(format, file_name, reader, None, sink)?);
+    }
+    let companion_content = companion.content()?;
+    let mut c = std::io::BufReader::new(companion_content.open(&companion.name)?);
+    Ok(sources::read(
+        format,
+        file_name,
+        reader,
+        Some(&mut c),
+        sink,
+    )?)
 }

@@ -175,13 +175,24 @@ impl Sink for FileSink<'_> {
 }
 
 /// The tenant an Azure Monitor blob's path names: its `tenantId=<guid>` folder
-/// (`insights-logs-<category>/tenantId=<guid>/y=…/PT1H.json`), in `schema::tenant` form.
+/// (`insights-logs-<category>/tenantId=<guid>/y=…/PT1H.json`), or the tenant of a
+/// `resourceId=/tenants/<guid>/providers/…` path (the resource form some export settings
+/// write), in `schema::tenant` form.
 fn blob_tenant(path: &str) -> Option<String> {
-    path.split(['/', '\\', '!'])
-        .filter_map(|segment| {
-            let (key, value) = segment.split_once('=')?;
-            key.eq_ignore_ascii_case("tenantId").then_some(value)
-        })
+    let segments: Vec<&str> = path.split(['/', '\\', '!']).collect();
+    let mut named = segments.iter().enumerate().filter_map(|(i, segment)| {
+        let (key, value) = segment.split_once('=')?;
+        if key.eq_ignore_ascii_case("tenantId") {
+            return Some(value);
+        }
+        let resource = key.eq_ignore_ascii_case("resourceId") && value.is_empty();
+        if resource && segments.get(i + 1)?.eq_ignore_ascii_case("tenants") {
+            segments.get(i + 2).copied()
+        } else {
+            None
+        }
+    });
+    named
         .next_back()
         .and_then(|t| crate::schema::tenant::normalise(t).ok())
 }
@@ -202,6 +213,16 @@ mod tests {
             Some("abc")
         );
         assert_eq!(blob_tenant("logs/PT1H.json"), None);
+        let resource = "az://insights/insights-logs-signinlogs/resourceId=/TENANTS/0E35EE7A-425D-45A5-9013-218C1EAE8FD4/providers/Microsoft.aadiam/y=2026/m=01/d=02/h=03/m=00/PT1H.json";
+        assert_eq!(
+            blob_tenant(resource).as_deref(),
+            Some("0e35ee7a-425d-45a5-9013-218c1eae8fd4")
+        );
+        assert_eq!(
+            blob_tenant("resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/G/PT1H.json"),
+            None,
+            "an Azure resource's log names no tenant"
+        );
         assert_eq!(
             blob_tenant("tenantId=a b/PT1H.json"),
             None,

@@ -88,7 +88,7 @@ fn html_report_structure_on_the_samples() {
     let opts = mfaproof::ingest::IngestOptions::default();
     mfaproof::ingest::ingest(
         lake.path(),
-        &[samples()],
+        &[mfaproof::storage::Location::local(samples())],
         &opts,
         &mut mfaproof::ingest::Quiet,
     )

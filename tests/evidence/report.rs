@@ -304,7 +304,8 @@ pub fn samples_lake() -> tempfile::TempDir {
     let lake = tempfile::tempdir().unwrap();
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
     let opts = mfaproof::ingest::IngestOptions::default();
-    mfaproof::ingest::ingest(lake.path(), &[samples], &opts, &mut mfaproof::ingest::Quiet).unwrap();
+    let inputs = [mfaproof::storage::Location::local(samples)];
+    mfaproof::ingest::ingest(lake.path(), &inputs, &opts, &mut mfaproof::ingest::Quiet).unwrap();
     lake
 }
 

@@ -60,7 +60,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
-            if !p.ends_with("snapshots") {
+            if !p.ends_with("snapshots") && !p.ends_with("node_modules") {
                 rust_files(&p, out);
             }
         } else if p.extension().is_some_and(|x| x == "rs") {
