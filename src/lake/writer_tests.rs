@@ -54,16 +54,7 @@ pub(super) fn run_as(
         };
         w.push(r, origin)?;
     }
-    w.finish_input(InputEntry {
-        path: input.into(),
-        size: 0,
-        sha256: input.into(),
-        formats: vec!["graph".into()],
-        tenants: Vec::new(),
-        run: 0,
-        counts: Counts::default(),
-        warnings: Vec::new(),
-    })?;
+    w.finish_input(entry(input))?;
     w.finish()
 }
 

@@ -206,7 +206,10 @@ pub fn writer(path: &Path) -> Result<ObjectWriter> {
     Ok(ObjectWriter {
         inner: WriterKind::Local(FileWriter {
             path: path.to_path_buf(),
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            // A small buffer: the lake keeps a writer open per partition a run touches
+            // (its Parquet writer buffers on its own), so a large one would grow memory
+            // with the number of days.
+            file: std::io::BufWriter::new(file),
         }),
     })
 }
