@@ -86,6 +86,7 @@ pub async fn run(
         override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
         override_runtime_producer: Some(Arc::new(runtime)),
         override_function_registry: Some(Arc::new(functions)),
+        override_execution_engine: Some(Arc::new(super::engine::Engine::default())),
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config)).await?;

@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod codec;
+mod engine;
 pub mod executor;
 pub mod scheduler;
 

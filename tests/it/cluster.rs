@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use crate::common::{bin, ingest, run_into, run_ok, scenario_lake, text};
+use crate::common::{bin, ingest, run, run_into, run_ok, scenario_lake, text};
 
 /// How long a process may take to say it is ready: a bound on a wait for its line, not a
 /// pause (a debug build on a busy machine starts slowly).
@@ -110,6 +110,22 @@ impl Drop for Cluster {
     }
 }
 
+impl Cluster {
+    /// Runs the binary with `args`; it must succeed (the panic shows its output and the
+    /// cluster's logs).
+    fn run_ok(&self, args: &[&str]) -> Vec<u8> {
+        let out = run(args);
+        if !out.status.success() {
+            let mut logs = format!("scheduler:\n{}", self.scheduler.log());
+            for e in &self.executors {
+                logs.push_str(&format!("\n{}:\n{}", e.name, e.log()));
+            }
+            panic!("{}\n{logs}", text(&out));
+        }
+        out.stdout
+    }
+}
+
 /// A free loopback port whose next port is free too (an executor's Flight and gRPC).
 fn free_port_pair() -> u16 {
     loop {
@@ -177,9 +193,11 @@ fn classify_is_the_same(cluster: &Cluster, lake: &Path, dir: &Path) {
     for (out, extra) in [(&one, vec![]), (&many, vec!["--cluster", &cluster.url])] {
         fs::create_dir_all(out).unwrap();
         let why_not = out.join("why_not.csv");
-        let mut args = vec!["--why-not", why_not.to_str().unwrap()];
+        let export = out.join("signins.csv");
+        let mut args = vec!["classify", "--lake", lake.to_str().unwrap()];
+        args.extend(["--out", export.to_str().unwrap(), "--why-not", why_not.to_str().unwrap()]);
         args.extend(extra);
-        run_into("classify", lake, &out.join("signins.csv"), &args);
+        cluster.run_ok(&args);
     }
     for file in ["signins.csv", "why_not.csv"] {
         let (a, b) = (fs::read(one.join(file)).unwrap(), fs::read(many.join(file)).unwrap());
@@ -201,17 +219,18 @@ fn the_samples_classify_evaluate_and_query_the_same_on_a_cluster_of_two_executor
     let (one, many) = (dir.path().join("report-one"), dir.path().join("report-many"));
     run_into("evaluate", &lake, &one, &["--format", "json,csv"]);
     let before = task_counts(&cluster);
-    run_into("evaluate", &lake, &many, &["--format", "json,csv", "--cluster", &cluster.url]);
+    let lake_arg = lake.to_str().unwrap();
+    let many_arg = many.to_str().unwrap();
+    cluster.run_ok(&["evaluate", "--lake", lake_arg, "--out", many_arg, "--format", "json,csv", "--cluster", &cluster.url]);
     both_took_part(&cluster, &before);
     assert_eq!(without_time(&one.join("report.json")), without_time(&many.join("report.json")));
     assert!(fs::read(one.join("findings.csv")).unwrap() == fs::read(many.join("findings.csv")).unwrap());
 
     let sql = "SELECT class, verdict, count(*) AS n FROM sign_in_evidence GROUP BY class, verdict ORDER BY class, verdict";
-    let lake_arg = lake.to_str().unwrap();
     let query = |extra: &[&str]| {
         let mut args = vec!["query", sql, "--lake", lake_arg, "--format", "csv"];
         args.extend(extra);
-        run_ok(args).stdout
+        cluster.run_ok(&args)
     };
     let alone = query(&[]);
     assert!(String::from_utf8_lossy(&alone).lines().count() > 3);
