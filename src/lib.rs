@@ -16,4 +16,5 @@ pub mod pull;
 pub mod report;
 pub mod schema;
 pub mod sources;
+pub mod storage;
 mod words;

@@ -22,6 +22,20 @@ impl PathIo {
     }
 }
 
+/// Gives a layer's error type, which carries [`PathIo`] (`#[from]`), its constructor
+/// `io(path, source)`: the same in every layer, so written once.
+macro_rules! io_constructor {
+    ($error:ty) => {
+        impl $error {
+            /// Wraps an I/O error with the path it concerns.
+            pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> $error {
+                $crate::path_io::PathIo::new(path, source).into()
+            }
+        }
+    };
+}
+pub(crate) use io_constructor;
+
 #[cfg(test)]
 mod tests {
     use super::PathIo;

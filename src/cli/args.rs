@@ -1,28 +1,48 @@
 //! Arguments several subcommands share, each defined once and flattened into them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
 use super::exit::usage;
+use super::settings;
+use crate::storage::Location;
 
 /// `--lake`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Lake {
-    /// The lake directory (`ingest`, `run` and `pull` create it).
-    #[arg(long = "lake", default_value = "mfaproof-lake")]
-    pub dir: PathBuf,
+    /// The lake: a folder, or a prefix in an object store — az://CONTAINER/PREFIX,
+    /// abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX, s3://BUCKET/PREFIX (file://
+    /// and plain paths are folders). The store's settings and credentials come from every
+    /// environment variable whose name starts with AZURE_, AWS_ or AZURITE_ (object_store's
+    /// keys: AZURE_STORAGE_ACCOUNT_NAME, AZURE_STORAGE_ACCOUNT_KEY,
+    /// AZURE_STORAGE_USE_EMULATOR, AZURITE_BLOB_STORAGE_URL, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT…), else the platform's managed
+    /// identity; they are never printed. `ingest`, `run` and `pull` create a folder lake.
+    #[arg(long = "lake", value_name = "LAKE", default_value = "mfaproof-lake")]
+    pub dir: String,
 }
 
 impl Lake {
-    /// The lake, which must exist (a usage error otherwise).
-    pub fn existing(&self) -> anyhow::Result<&Path> {
-        if self.dir.is_dir() {
-            Ok(&self.dir)
+    /// The lake; an object store's requests run on `runtime`, which must outlive it.
+    pub fn open(&self, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Location> {
+        let options = settings::store_options().with_runtime(runtime.handle().clone());
+        Location::parse(&self.dir, &options).map_err(|e| usage(format!("--lake {e}")))
+    }
+
+    /// The lake, which must exist (a usage error otherwise): a folder, or a prefix that
+    /// holds something.
+    pub fn existing(&self, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Location> {
+        let lake = self.open(runtime)?;
+        let found = match lake.as_local() {
+            Some(dir) => dir.is_dir(),
+            None => !(lake.folders()?.is_empty() && lake.files()?.is_empty()),
+        };
+        if found {
+            Ok(lake)
         } else {
             Err(usage(format!(
-                "{}: no lake here (run `mfaproof ingest` first)",
-                self.dir.display()
+                "{lake}: no lake here (run `mfaproof ingest` first)"
             )))
         }
     }

@@ -37,12 +37,13 @@ pub struct ClassifyArgs {
 /// several tenants is classified tenant by tenant and the export is their union.
 pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
-    let lake = args.evidence.lake.existing()?;
+    let runtime = super::runtime()?;
+    let lake = &args.evidence.lake.existing(&runtime)?;
     let engine = args.evidence.cluster.engine()?;
     let tenant = args.evidence.tenant.id.clone();
     let held = tenants(lake)?;
     let work = work_dir(&args.out);
-    let (rows, why_not) = super::runtime()?.block_on(async {
+    let (rows, why_not) = runtime.block_on(async {
         if tenant.is_none() && held.len() > 1 {
             std::fs::create_dir_all(&work).map_err(|e| crate::evidence::Error::io(&work, e))?;
             let req = all_tenants::Request {

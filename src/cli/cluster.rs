@@ -6,11 +6,15 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use datafusion::execution::object_store::ObjectStoreRegistry;
 
 use super::exit::usage;
 use super::output::outln;
 use super::settings;
 use crate::cluster::{client, executor, scheduler};
+use crate::storage::Registry;
 
 /// Arguments of `mfaproof cluster`.
 #[derive(Debug, clap::Args)]
@@ -44,7 +48,7 @@ pub struct SchedulerArgs {
 /// Arguments of `mfaproof cluster executor`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "An executor uses two ports: Arrow Flight (results and shuffle data) on the --bind port, Ballista's gRPC on the next one (PORT+1); both must be free and reachable from the scheduler and the other executors.\n\nThe executor reads the lake itself: give the clients a lake path or URL every executor resolves the same way.\n\nExit status: 1 when it cannot reach the scheduler or fails; it runs until stopped otherwise."
+    after_help = "An executor uses two ports: Arrow Flight (results and shuffle data) on the --bind port, Ballista's gRPC on the next one (PORT+1); both must be free and reachable from the scheduler and the other executors.\n\nThe executor reads the lake itself: give the clients a lake path or URL every executor resolves the same way (object stores with the same AZURE_*, AWS_* and AZURITE_* settings as the clients).\n\nExit status: 1 when it cannot reach the scheduler or fails; it runs until stopped otherwise."
 )]
 pub struct ExecutorArgs {
     /// The scheduler, as HOST:PORT (or df://HOST:PORT).
@@ -62,9 +66,14 @@ pub struct ExecutorArgs {
 /// Runs `mfaproof cluster`.
 pub fn run(args: ClusterArgs) -> anyhow::Result<ExitCode> {
     log_to_stderr();
+    let runtime = super::runtime()?;
+    // The lake's object stores, opened as the clients open them (the same AZURE_*, AWS_*
+    // and AZURITE_* settings): every process resolves the lake's URLs the same way.
+    let options = settings::store_options().with_runtime(runtime.handle().clone());
+    let stores: Arc<dyn ObjectStoreRegistry> = Arc::new(Registry::new(options));
     match args.role {
         Role::Scheduler(a) => {
-            super::runtime()?.block_on(scheduler::run(a.bind, None, |bound| {
+            runtime.block_on(scheduler::run(a.bind, Some(stores), |bound| {
                 // The line a script (or the tests) waits for.
                 let _ = outln!("scheduler listening on {bound}");
             }))?;
@@ -84,7 +93,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<ExitCode> {
                 work_dir: a.work_dir,
                 memory_pool_bytes: settings::engine()?.memory_pool_bytes,
             };
-            super::runtime()?.block_on(executor::run(options, None))?;
+            runtime.block_on(executor::run(options, Some(stores)))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -110,7 +119,12 @@ impl log::Log for StderrLog {
     fn log(&self, record: &log::Record<'_>) {
         if self.enabled(record.metadata()) {
             // A closed stderr loses the line; it must not stop the process.
-            let line = format!("{} {}: {}\n", record.level(), record.target(), record.args());
+            let line = format!(
+                "{} {}: {}\n",
+                record.level(),
+                record.target(),
+                record.args()
+            );
             let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
         }
     }

@@ -14,6 +14,7 @@ use crate::evidence::Engine;
 use crate::report::model::Verdict;
 use crate::report::rollup::evaluate_tenants;
 use crate::report::{Formats, Options, Report, evaluate};
+use crate::storage::Location;
 
 /// A report file `--format` can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -88,8 +89,10 @@ pub struct EvaluateArgs {
 /// compliant, 4 when compliant only on the evidence available); errors are returned.
 pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
+    let runtime = super::runtime()?;
     report(
-        args.evidence.lake.existing()?,
+        &runtime,
+        &args.evidence.lake.existing(&runtime)?,
         &args.out,
         range,
         args.evidence.tenant.id.clone(),
@@ -102,7 +105,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
 /// lake's only tenant's, else (a lake of several) each tenant's into `out/<tenant_id>/`
 /// and the roll-up into `out`.
 pub fn report(
-    lake: &Path,
+    runtime: &tokio::runtime::Runtime,
+    lake: &Location,
     out: &Path,
     range: Option<(NaiveDate, NaiveDate)>,
     tenant: Option<String>,
@@ -112,11 +116,11 @@ pub fn report(
     let held = crate::evidence::tenants(lake)?;
     if tenant.is_none() && held.len() > 1 {
         let opts = options(range, None, args, engine);
-        return rollup(lake, out, opts, &held, args.strict);
+        return rollup(runtime, lake, out, opts, &held, args.strict);
     }
     // Without a tenant the library takes the lake's only one.
     let opts = options(range, tenant, args, engine);
-    let outcome = super::runtime()?.block_on(evaluate(lake, out, &opts))?;
+    let outcome = runtime.block_on(evaluate(lake, out, &opts))?;
     print_summary(&outcome.report)?;
     for f in &outcome.files {
         outln!("wrote {}", f.display())?;
@@ -127,13 +131,14 @@ pub fn report(
 /// Evaluates each tenant of `tenants` and writes the roll-up; the status is the worst
 /// tenant's.
 fn rollup(
-    lake: &Path,
+    runtime: &tokio::runtime::Runtime,
+    lake: &Location,
     out: &Path,
     opts: Options,
     tenants: &[String],
     strict: bool,
 ) -> anyhow::Result<ExitCode> {
-    let done = super::runtime()?.block_on(evaluate_tenants(lake, out, &opts, tenants))?;
+    let done = runtime.block_on(evaluate_tenants(lake, out, &opts, tenants))?;
     for t in &done.rollup.tenants {
         outln!(
             "tenant {}: {} ({} sign-ins, {} violating or unproven) in {}",

@@ -84,10 +84,24 @@ pub fn ingest_with_terminal(
     options: &IngestOptions,
     quiet_info: bool,
 ) -> anyhow::Result<Summary> {
-    let (inputs, lake) = (&source.inputs, &source.lake.dir);
+    let runtime = super::runtime()?;
+    let ingested = ingest_into(&runtime, source, options, quiet_info);
+    // An object store's last requests are done: the runtime may go.
+    drop(runtime);
+    ingested
+}
+
+/// [`ingest_with_terminal`] on the runtime the lake's requests run on.
+pub fn ingest_into(
+    runtime: &tokio::runtime::Runtime,
+    source: &Inputs,
+    options: &IngestOptions,
+    quiet_info: bool,
+) -> anyhow::Result<Summary> {
+    let lake = source.lake.open(runtime)?;
     let mut terminal = Terminal::new(quiet_info);
-    let summary = ingest::ingest(lake, inputs, options, &mut terminal)
-        .with_context(|| format!("ingesting into {}", lake.display()));
+    let summary = ingest::ingest(&lake, &source.inputs, options, &mut terminal)
+        .with_context(|| format!("ingesting into {lake}"));
     terminal.finish();
     summary
 }

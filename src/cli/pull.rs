@@ -105,11 +105,12 @@ pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
         ));
     };
     let credentials = Credentials::new(tenant, client, settings::secret()?)?;
-    let options = options(&args)?;
+    let runtime = super::runtime()?;
+    let options = options(&args, &runtime)?;
     let mut terminal = Terminal::new(args.json);
-    let summary = super::runtime()?
+    let summary = runtime
         .block_on(pull::pull(&options, credentials, &mut terminal))
-        .with_context(|| format!("pulling into {}", options.lake.display()));
+        .with_context(|| format!("pulling into {}", options.lake));
     terminal.finish();
     let summary = summary?;
     if args.json {
@@ -121,7 +122,7 @@ pub fn run(args: PullArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The options both ways of pulling share.
-fn options(args: &PullArgs) -> anyhow::Result<PullOptions> {
+fn options(args: &PullArgs, runtime: &tokio::runtime::Runtime) -> anyhow::Result<PullOptions> {
     Ok(PullOptions {
         graph_url: args.graph_url.clone(),
         login_url: args.login_url.clone(),
@@ -135,7 +136,7 @@ fn options(args: &PullArgs) -> anyhow::Result<PullOptions> {
         commit_pages: args.commit_pages,
         backoff: settings::backoff()?,
         writer: settings::writer(None)?,
-        ..PullOptions::new(args.lake.dir.clone())
+        ..PullOptions::new(args.lake.open(runtime)?)
     })
 }
 
@@ -156,9 +157,10 @@ fn run_tenants(args: PullArgs, config: &Path) -> anyhow::Result<ExitCode> {
             login_url: e.login_url,
         })
         .collect();
-    let options = options(&args)?;
+    let runtime = super::runtime()?;
+    let options = options(&args, &runtime)?;
     let mut terminal = Terminal::new(args.json);
-    let summary = super::runtime()?.block_on(pull::pull_tenants(&options, tenants, &mut terminal));
+    let summary = runtime.block_on(pull::pull_tenants(&options, tenants, &mut terminal));
     terminal.finish();
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&summary)?)?;

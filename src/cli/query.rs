@@ -2,7 +2,7 @@
 //! terminal, CSV or JSON lines otherwise.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use futures::StreamExt;
@@ -11,6 +11,7 @@ use super::args::{Cluster, Lake, Tenant};
 use super::exit::usage;
 use super::output;
 use crate::evidence::{Engine, open_with, tenants};
+use crate::storage::Location;
 
 /// Output formats of `mfaproof query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -56,7 +57,8 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| usage(format!("{}: cannot read the SQL: {e}", file.display())))?,
         _ => return Err(usage("give the SQL as an argument or with --file")),
     };
-    let lake = args.lake.existing()?;
+    let runtime = super::runtime()?;
+    let lake = args.lake.existing(&runtime)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         QueryFormat::Table
     } else {
@@ -64,12 +66,12 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     });
     let engine = args.cluster.engine()?;
     let tenant = args.tenant.id.clone();
-    super::runtime()?.block_on(execute(lake, &sql, tenant.as_deref(), format, &engine))?;
+    runtime.block_on(execute(&lake, &sql, tenant.as_deref(), format, &engine))?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn execute(
-    lake: &Path,
+    lake: &Location,
     sql: &str,
     tenant: Option<&str>,
     format: QueryFormat,
@@ -115,7 +117,11 @@ async fn execute(
 
 /// A planning error, with the tenants to choose from when the lake holds several and none
 /// was chosen (the evidence views are then absent: they are one tenant's).
-fn with_tenant_hint(lake: &Path, tenant: Option<&str>, message: String) -> anyhow::Result<String> {
+fn with_tenant_hint(
+    lake: &Location,
+    tenant: Option<&str>,
+    message: String,
+) -> anyhow::Result<String> {
     let held = tenants(lake)?;
     if tenant.is_some() || held.len() < 2 {
         return Ok(message);

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::args::{Inputs, Tenant};
 use super::evaluate::{self, ReportArgs};
-use super::ingest::{self, ingest_with_terminal, print_summary};
+use super::ingest::{self, ingest_into, print_summary};
 use super::output::outln;
 use super::settings;
 use crate::ingest::IngestOptions;
@@ -38,11 +38,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         format: None,
         writer,
     };
-    let summary = ingest_with_terminal(&args.source, &options, false)?;
+    let runtime = super::runtime()?;
+    let summary = ingest_into(&runtime, &args.source, &options, false)?;
     print_summary(&summary)?;
     outln!()?;
     let code = evaluate::report(
-        &args.source.lake.dir,
+        &runtime,
+        &args.source.lake.open(&runtime)?,
         &args.out,
         None,
         args.tenant.id,

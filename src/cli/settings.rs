@@ -11,6 +11,7 @@ use super::exit::usage;
 use crate::evidence::Engine;
 use crate::lake::{CommitPoint, CommitStage, WriterOptions};
 use crate::pull::retry::Backoff;
+use crate::storage::StoreOptions;
 
 /// The client secret of `mfaproof pull` (never a flag: flags show in `ps` and shell
 /// history).
@@ -39,6 +40,23 @@ fn number<T: FromStr>(name: &str) -> anyhow::Result<Option<T>> {
             .map_err(|_| usage(format!("{name}={v:?} is not a whole number"))),
         Err(_) => Ok(None),
     }
+}
+
+/// The prefixes of the variables given to object stores as their configuration keys
+/// (lower-cased: `AZURE_STORAGE_ACCOUNT_KEY` is `azure_storage_account_key`).
+pub const STORE_ENV_PREFIXES: [&str; 3] = ["AZURE_", "AWS_", "AZURITE_"];
+
+/// The object stores' settings: every variable whose name starts with one of
+/// [`STORE_ENV_PREFIXES`] (credentials among them: never printed, `StoreOptions` shows
+/// the keys only).
+pub fn store_options() -> StoreOptions {
+    StoreOptions::new(std::env::vars_os().filter_map(|(k, v)| {
+        let (k, v) = (k.into_string().ok()?, v.into_string().ok()?);
+        STORE_ENV_PREFIXES
+            .iter()
+            .any(|p| k.starts_with(p))
+            .then_some((k, v))
+    }))
 }
 
 /// The query engine's settings.

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::args::Lake;
 use super::exit::{FAILURE, usage};
 use super::output::outln;
 use super::settings;
@@ -22,8 +23,9 @@ pub struct VerifyArgs {
     /// Evaluate this lake again with the options report.json records and confirm that
     /// report.json (but for generated_at, lake and tool), every CSV file, report.md and
     /// report.html are what the new evaluation gives.
-    #[arg(long)]
-    pub lake: Option<PathBuf>,
+    /// A folder or an object store prefix, as `evaluate --lake` takes it.
+    #[arg(long, value_name = "LAKE")]
+    pub lake: Option<String>,
 }
 
 /// Runs the command: 0 when everything matches, 1 with the differences printed.
@@ -44,18 +46,19 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let Some(lake) = &args.lake else {
         return Ok(ExitCode::SUCCESS);
     };
-    if !lake.is_dir() {
-        return Err(usage(format!("{}: no lake here", lake.display())));
-    }
+    let runtime = super::runtime()?;
+    let lake = Lake { dir: lake.clone() }
+        .existing(&runtime)
+        .map_err(|_| usage(format!("{lake}: no lake here")))?;
     let scratch = tempfile::Builder::new()
         .prefix("mfaproof-verify-")
         .tempdir()
         .map_err(|e| anyhow::anyhow!("cannot create a temporary folder: {e}"))?;
     let engine = settings::engine()?;
-    let differences = super::runtime()?.block_on(verify::against_lake(
+    let differences = runtime.block_on(verify::against_lake(
         dir,
         &entries,
-        lake,
+        &lake,
         scratch.path(),
         engine,
     ))?;
@@ -64,7 +67,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     outln!(
         "every figure matches a new evaluation of {}: report.json (but for generated_at, lake and tool), {} other file(s)",
-        lake.display(),
+        lake,
         entries.len().saturating_sub(1)
     )?;
     Ok(ExitCode::SUCCESS)

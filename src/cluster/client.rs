@@ -83,7 +83,13 @@ mod tests {
         assert_eq!(ok("df://127.0.0.1:50050"), ("127.0.0.1".into(), 50050));
         assert_eq!(ok("df://sched.example:7/"), ("sched.example".into(), 7));
         assert_eq!(ok("df://[::1]:50050"), ("::1".into(), 50050));
-        for bad in ["127.0.0.1:50050", "df://host", "df://:1", "df://h:x", "http://h:1"] {
+        for bad in [
+            "127.0.0.1:50050",
+            "df://host",
+            "df://:1",
+            "df://h:x",
+            "http://h:1",
+        ] {
             assert!(scheduler_address(bad).is_err(), "{bad}");
         }
     }

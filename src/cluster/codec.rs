@@ -140,7 +140,8 @@ impl LogicalExtensionCodec for LogicalCodec {
         if encode_memory_table(&node, buf)? {
             return Ok(());
         }
-        self.ballista.try_encode_table_provider(table_ref, node, buf)
+        self.ballista
+            .try_encode_table_provider(table_ref, node, buf)
     }
 
     fn try_decode_file_format(

@@ -12,6 +12,7 @@ use datafusion::prelude::{ParquetReadOptions, SessionContext, col};
 use super::export::{is_csv, write_parquet, write_rows, write_why_not_rows};
 use super::materialise::materialise;
 use super::{Engine, Error, Result, open_with, queries, session};
+use crate::storage::Location;
 
 /// What to export, and where.
 #[derive(Debug, Clone, Copy)]
@@ -26,13 +27,14 @@ pub struct Request<'a> {
     pub work: &'a Path,
 }
 
-/// Writes the export (and the why-not table) of every tenant of `tenants` in `lake`;
-/// returns the rows written to each.
+/// Writes the export (and the why-not table) of every tenant of `tenants` in `lake` (a
+/// path or a [`Location`]); returns the rows written to each.
 pub async fn write(
-    lake: &Path,
+    lake: impl Into<Location>,
     tenants: &[String],
     req: Request<'_>,
 ) -> Result<(u64, Option<u64>)> {
+    let lake = &lake.into();
     let csv = is_csv(req.out)?;
     let exports = folder(req.work, "export")?;
     let why_nots = folder(req.work, "why_not")?;

@@ -2,8 +2,6 @@
 //! failures, I/O on work files, the lake it reads, a request the user got wrong, and an
 //! embedded vocabulary or query that is broken.
 
-use std::path::PathBuf;
-
 use crate::lake;
 use crate::path_io::PathIo;
 
@@ -37,9 +35,4 @@ pub enum Error {
 /// Result alias of the evidence layer.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
-    }
-}
+crate::path_io::io_constructor!(Error);

@@ -17,18 +17,18 @@ pub mod timeline;
 mod udf;
 pub mod vocabulary;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::common::Result as DfResult;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::FairSpillPool;
-use datafusion::execution::session_state::SessionState;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::lake::layout::Layout;
+use crate::storage::{Location, Registry, StoreOptions};
 pub use error::{Error, Result};
 pub use tables::tenants;
 
@@ -67,7 +67,9 @@ pub struct Distribute {
 
 impl std::fmt::Debug for Distribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Distribute").field("name", &self.name).finish()
+        f.debug_struct("Distribute")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -78,12 +80,18 @@ impl PartialEq for Distribute {
 }
 impl Eq for Distribute {}
 
-/// A session with the spilling memory pool and one partition per core; its queries run
-/// where `engine.distribute` sends them, else in this process.
+/// A session with the spilling memory pool and one partition per core, over local files;
+/// its queries run where `engine.distribute` sends them, else in this process.
 pub fn session(engine: &Engine) -> Result<SessionContext> {
+    session_with_stores(engine, StoreOptions::default())
+}
+
+/// A session whose object stores (a lake's `az://`, `s3://`…) open with `stores`.
+pub fn session_with_stores(engine: &Engine, stores: StoreOptions) -> Result<SessionContext> {
     let pool = engine.memory_pool_bytes;
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(Arc::new(FairSpillPool::new(pool)))
+        .with_object_store_registry(Arc::new(Registry::new(stores)))
         .build_arc()?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut config = SessionConfig::new()
@@ -110,29 +118,15 @@ pub fn session(engine: &Engine) -> Result<SessionContext> {
     Ok(SessionContext::new_with_state(state))
 }
 
-/// The queries every session runs before any figure: the state timelines (`state_udf`),
-/// the conditional access observations and memberships (`conditional_access`) and the
-/// views `sign_in_evidence`, `session_origin` and `why_not`. Every figure rests on them.
-pub const FOUNDATIONS: [&str; 10] = [
-    "per_user_mfa_changes",
-    "per_user_mfa_timeline",
-    "security_defaults_changes",
-    "security_defaults_timeline",
-    "ca_changes",
-    "ca_snapshots",
-    "directory_membership",
-    "classification",
-    "session_origin",
-    "why_not",
-];
+pub use queries::FOUNDATIONS;
 
-/// Opens the lake at `lake` for `tenant` (see [`open_with`]).
+/// Opens the lake at `lake` (a path or a [`Location`]) for `tenant` (see [`open_with`]).
 pub async fn open(
-    lake: &Path,
+    lake: impl Into<Location>,
     range: Option<(NaiveDate, NaiveDate)>,
     tenant: Option<&str>,
 ) -> Result<SessionContext> {
-    open_with(lake, range, tenant, &Engine::default()).await
+    open_with(&lake.into(), range, tenant, &Engine::default()).await
 }
 
 /// Opens the lake at `lake`: its tables, the vocabulary, the state timelines and the view
@@ -147,14 +141,15 @@ pub async fn open(
 /// policies must never decide another's sign-ins, so the evidence views exist only in a
 /// session of one tenant.
 pub async fn open_with(
-    lake: &Path,
+    lake: &Location,
     range: Option<(NaiveDate, NaiveDate)>,
     tenant: Option<&str>,
     engine: &Engine,
 ) -> Result<SessionContext> {
-    if !lake.is_dir() {
+    // A prefix of an object store is a lake however empty; a local lake is a folder.
+    if lake.as_local().is_some_and(|p| !p.is_dir()) {
         return Err(crate::lake::Error::Lake {
-            path: lake.to_path_buf(),
+            path: lake.to_string(),
             reason: "not a directory".into(),
         }
         .into());
@@ -174,7 +169,7 @@ pub async fn open_with(
     {
         return Err(Error::Usage(format!(
             "{}: the lake holds no tenant {t} (it holds: {})",
-            lake.display(),
+            lake,
             if held.is_empty() {
                 "none".to_owned()
             } else {
@@ -182,7 +177,7 @@ pub async fn open_with(
             }
         )));
     }
-    let ctx = session(engine)?;
+    let ctx = session_with_stores(engine, lake.options())?;
     tables::register(&ctx, &layout, range, tenant.as_deref()).await?;
     vocabulary::register(&ctx)?;
     if tenant.is_none() && held.len() > 1 {

@@ -104,9 +104,7 @@ fn decode_tables(bytes: &[u8]) -> Result<Vec<Vec<RecordBatch>>> {
         .strip_prefix(MAGIC)
         .ok_or_else(|| bad("not rows written by this version of mfaproof"))?;
     let mut plain = Vec::new();
-    GzDecoder::new(body)
-        .read_to_end(&mut plain)
-        .map_err(bad)?;
+    GzDecoder::new(body).read_to_end(&mut plain).map_err(bad)?;
     let mut rest = plain.as_slice();
     let mut take = |n: usize| -> Result<&[u8]> {
         if rest.len() < n {
@@ -135,8 +133,8 @@ fn decode_tables(bytes: &[u8]) -> Result<Vec<Vec<RecordBatch>>> {
 /// not mfaproof's; an error for a UDF of data built without keeping its rows (a session
 /// opened for one machine).
 pub fn encode(udf: &ScalarUDF) -> Result<Option<&[u8]>> {
-    let rows: Option<Option<&Arc<Rows>>> = super::state_udf::rows_of(udf)
-        .or_else(|| super::conditional_access::udf::rows_of(udf));
+    let rows: Option<Option<&Arc<Rows>>> =
+        super::state_udf::rows_of(udf).or_else(|| super::conditional_access::udf::rows_of(udf));
     match rows {
         None => Ok(None),
         Some(Some(rows)) => rows.bytes().map(Some),

@@ -21,25 +21,34 @@ impl Query {
 }
 
 macro_rules! queries {
-    ($($name:literal),* $(,)?) => {
+    (foundations: $($foundation:literal),* ; figures: $($name:literal),* $(,)?) => {
+        /// The queries every session runs before any figure: the state timelines
+        /// (`state_udf`), the conditional access observations and memberships
+        /// (`conditional_access`) and the views `sign_in_evidence`, `session_origin` and
+        /// `why_not`. Every figure rests on them.
+        pub const FOUNDATIONS: &[&str] = &[$($foundation),*];
+
         /// Every query file, by name (file stem).
         pub const ALL: &[Query] = &[
+            $(Query { name: $foundation, sql: include_str!(concat!("../../queries/", $foundation, ".sql")) },)*
             $(Query { name: $name, sql: include_str!(concat!("../../queries/", $name, ".sql")) },)*
         ];
     };
 }
 
 queries!(
+    foundations:
     "per_user_mfa_changes",
-    "security_defaults_changes",
     "per_user_mfa_timeline",
+    "security_defaults_changes",
     "security_defaults_timeline",
     "ca_changes",
     "ca_snapshots",
     "directory_membership",
     "classification",
     "session_origin",
-    "why_not",
+    "why_not";
+    figures:
     "why_not_export",
     "classify_export",
     "regime_changes",

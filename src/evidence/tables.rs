@@ -4,7 +4,6 @@
 //! every rule that reads state over time (per-user MFA, security defaults, policy
 //! versions, chaining) is per tenant by construction: no query needs to know.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -18,18 +17,20 @@ use datafusion::datasource::listing::{
 use datafusion::prelude::{SessionContext, col, lit};
 
 use super::Result;
+use crate::lake::files::holds_parquet;
 use crate::lake::layout::{Layout, Table};
-use crate::lake::tenants::{held, holds_parquet};
+use crate::lake::tenants::held;
 use crate::schema::columns::{
     AUDIT_EVENTS, MFA_STATE_SNAPSHOTS, SECURITY_DEFAULTS_SNAPSHOTS, SIGN_INS, TENANT_ID,
 };
+use crate::storage::Location;
 
 /// The partition column naming a sign-in's or audit event's day.
 const DATE_COLUMN: &str = "date";
 
-/// The tenants of the lake at `lake`: every `tenant_id=<tid>` folder of any table that
-/// holds a Parquet file, sorted.
-pub fn tenants(lake: &Path) -> Result<Vec<String>> {
+/// The tenants of the lake at `lake` (a path or a [`Location`]): every `tenant_id=<tid>`
+/// folder of any table that holds a Parquet file, sorted.
+pub fn tenants(lake: impl Into<Location>) -> Result<Vec<String>> {
     Ok(held(&Layout::new(lake))?.into_iter().collect())
 }
 
@@ -75,7 +76,7 @@ fn provider(layout: &Layout, table: Table) -> Result<Arc<dyn TableProvider>> {
     // takes it from the folder: a column cannot be both.
     let file_schema = without(&lake_schema(table), &partitions);
     let dir = layout.table(table);
-    if !(dir.is_dir() && holds_parquet(&dir)) {
+    if !holds_parquet(&dir)? {
         let mut fields: Vec<_> = file_schema.fields().iter().cloned().collect();
         fields.extend(
             partitions
@@ -85,7 +86,9 @@ fn provider(layout: &Layout, table: Table) -> Result<Arc<dyn TableProvider>> {
         let schema = Arc::new(Schema::new(fields));
         return Ok(Arc::new(MemTable::try_new(schema, vec![vec![]])?));
     }
-    let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
+    // An absolute path, or the URL of an object store the session's registry opens; the
+    // trailing slash makes it a folder (a prefix) to list.
+    let url = ListingTableUrl::parse(format!("{}/", dir.table_url()))?;
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
         .with_file_extension(".parquet")
         .with_table_partition_cols(partitions);

@@ -1,8 +1,6 @@
 //! What an ingest can fail with: an input the user named that cannot be read, a source's
 //! failure, the lake's, and I/O on the inputs.
 
-use std::path::PathBuf;
-
 use crate::path_io::PathIo;
 use crate::{lake, sources};
 
@@ -23,12 +21,7 @@ pub enum Error {
 /// Result alias of an ingest.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
-    }
-}
+crate::path_io::io_constructor!(Error);
 
 /// A source's error; the lake's error a [`Sink`](sources::Sink) passed through a source
 /// is the lake's again.

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::lake::{Counts, InputEntry, Layout, RunWriter, WriterOptions};
 use crate::sources::{self, Detection, Format};
+use crate::storage::Location;
 pub use error::{Error, Result};
 use sink::FileSink;
 pub use stream::ingest_bytes;
@@ -88,15 +89,16 @@ impl Summary {
     }
 }
 
-/// Ingests `paths` into the lake at `lake`.
+/// Ingests `paths` into the lake at `lake` (a path or a [`Location`]).
 pub fn ingest(
-    lake: &Path,
+    lake: impl Into<Location>,
     paths: &[PathBuf],
     options: &IngestOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary> {
     let (files, skipped_files) = input::expand(paths).map_err(unreadable)?;
-    let writer = RunWriter::begin_with(Layout::new(lake), options.writer.clone())?;
+    let lake: Location = lake.into();
+    let writer = RunWriter::begin_with(Layout::new(&lake), options.writer.clone())?;
     let total_bytes = files
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -130,7 +132,7 @@ pub fn ingest(
     }
     let done = run.writer.finish()?;
     Ok(Summary {
-        lake: lake.display().to_string(),
+        lake: lake.to_string(),
         run: done.run,
         counts: done.counts,
         duplicates_dropped: done.duplicates_dropped,

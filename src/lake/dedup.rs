@@ -8,19 +8,17 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::path::{Path, PathBuf};
 
 use arrow::array::{AsArray, BooleanArray, RecordBatch};
 use arrow::compute::filter_record_batch;
 use arrow::datatypes::Int64Type;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::layout::Table;
+use super::parquet_file;
 use super::staging::{table_schema, writer_properties};
 use crate::lake::{Error, Result};
+use crate::storage::Location;
 
 /// An id as evidence-rules §3 compares it: trimmed of Unicode white space, lower-cased.
 /// Borrowed when it already is in that form (a Graph GUID is).
@@ -79,19 +77,10 @@ fn key_leaves(schema: &parquet::schema::types::SchemaDescriptor) -> Vec<usize> {
 }
 
 /// Calls `each(row, id, rank)` for every row of a lake file, reading only its key leaves.
-fn read_keys(path: &Path, mut each: impl FnMut(usize, &str, Rank)) -> Result<()> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    let mask = ProjectionMask::leaves(
-        builder.parquet_schema(),
-        key_leaves(builder.parquet_schema()),
-    );
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(64 * 1024)
-        .build()?;
+fn read_keys(path: &Location, mut each: impl FnMut(usize, &str, Rank)) -> Result<()> {
+    let reader = parquet_file::reader(path, 64 * 1024, |schema| Some(key_leaves(schema)))?;
     let unreadable = |what: &str| Error::Lake {
-        path: path.to_path_buf(),
+        path: path.to_string(),
         reason: format!("{what}: not a file of this lake's schema"),
     };
     let mut offset = 0;
@@ -128,7 +117,7 @@ fn read_keys(path: &Path, mut each: impl FnMut(usize, &str, Rank)) -> Result<()>
 /// Decides the losing rows of one table. `staged` are this commit's new files, `existing`
 /// every file already in the table, whatever its partition (they hold no duplicate among
 /// themselves).
-pub fn decide(staged: &[PathBuf], existing: &[PathBuf]) -> Result<Outcome> {
+pub fn decide(staged: &[Location], existing: &[Location]) -> Result<Outcome> {
     let mut best: HashMap<String, (Rank, FileIdx, usize)> = HashMap::new();
     let mut outcome = Outcome::default();
     for (f, path) in staged.iter().enumerate() {
@@ -173,15 +162,12 @@ fn settle(
 /// Copies `src` to `dst` without the rows in `drop`; returns the rows kept.
 pub fn rewrite_without(
     table: Table,
-    src: &Path,
-    dst: &Path,
+    src: &Location,
+    dst: &Location,
     drop: &HashSet<usize>,
 ) -> Result<usize> {
-    let file = File::open(src).map_err(|e| Error::io(src, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .with_batch_size(8192)
-        .build()?;
-    let out = File::create(dst).map_err(|e| Error::io(dst, e))?;
+    let reader = parquet_file::reader(src, 8192, |_| None)?;
+    let out = dst.writer()?;
     let mut writer = ArrowWriter::try_new(out, table_schema(table), Some(writer_properties()))?;
     let mut offset = 0usize;
     let mut kept = 0usize;
@@ -197,8 +183,7 @@ pub fn rewrite_without(
             writer.write(&filtered)?;
         }
     }
-    let f = writer.into_inner()?;
-    f.sync_all().map_err(|e| Error::io(dst, e))?;
+    writer.into_inner()?.finish()?;
     Ok(kept)
 }
 
@@ -218,6 +203,7 @@ mod tests {
     #[test]
     fn a_file_of_another_schema_is_an_error_not_a_panic() {
         use arrow::array::{ArrayRef, Int64Array};
+        use std::fs::File;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("part-1.parquet");
         let ids: ArrayRef = std::sync::Arc::new(Int64Array::from(vec![1, 2]));
@@ -227,7 +213,9 @@ mod tests {
             ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
-        let err = decide(&[path], &[]).unwrap_err().to_string();
+        let err = decide(&[Location::local(path)], &[])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("no text column id: not a file of this lake's schema"),
             "{err}"

@@ -2,8 +2,6 @@
 //! Parquet and Arrow failures, a tenant only the user can give, and an encoder thread
 //! that died.
 
-use std::path::PathBuf;
-
 use crate::path_io::PathIo;
 
 /// Errors of the lake.
@@ -11,9 +9,13 @@ use crate::path_io::PathIo;
 pub enum Error {
     #[error(transparent)]
     Io(#[from] PathIo),
-    /// A lake that is corrupt or not a lake (a manifest or journal that does not parse…).
+    /// A request to the lake's store that failed (an object store unreachable or refusing).
+    #[error(transparent)]
+    Storage(crate::storage::Error),
+    /// A lake that is corrupt or not a lake (a manifest or journal that does not parse…);
+    /// `path` is the file's path or URL.
     #[error("lake {path}: {reason}")]
-    Lake { path: PathBuf, reason: String },
+    Lake { path: String, reason: String },
     #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
@@ -31,9 +33,24 @@ pub enum Error {
 /// Result alias of the lake.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+crate::path_io::io_constructor!(Error);
+
+impl From<crate::storage::Error> for Error {
+    /// A local file's I/O error stays the lake's `Io`, as before object stores.
+    fn from(e: crate::storage::Error) -> Error {
+        match e {
+            crate::storage::Error::Io(io) => Error::Io(io),
+            other => Error::Storage(other),
+        }
+    }
+}
+
 impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
+    /// Wraps an I/O error with the place (a path, or an object's URL) it concerns.
+    pub fn io_at(place: &crate::storage::Location, source: std::io::Error) -> Error {
+        match place.as_local() {
+            Some(path) => Error::io(path, source),
+            None => Error::io(place.to_string(), source),
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Where things live inside a lake directory. The only code that builds lake paths.
+//! Where things live inside a lake (a folder, or a prefix in an object store). The only
+//! code that builds lake paths.
 //!
 //! ```text
 //! <lake>/sign_ins/tenant_id=<tid>/date=YYYY-MM-DD/part-<run>-<n>.parquet
@@ -19,11 +20,10 @@
 //! written before tenants has the same tables without the `tenant_id=` level
 //! (`lake::migrate` moves it there).
 
-use std::path::{Path, PathBuf};
-
 pub use crate::schema::columns::TENANT_ID;
 
 use crate::schema::DirectoryKind;
+use crate::storage::Location;
 
 /// A lake table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,78 +69,102 @@ impl Table {
     }
 }
 
-/// Paths inside one lake directory.
+/// Places inside one lake: a local folder or an object store prefix. Each place also has a
+/// path relative to the lake (`/`-separated), which is what the commit journal records.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    root: PathBuf,
+    root: Location,
 }
 
+/// The folder of files being written, relative to the lake.
+pub const STAGING: &str = "_staging";
+
 impl Layout {
-    /// The layout of the lake at `root`.
-    pub fn new(root: impl Into<PathBuf>) -> Layout {
+    /// The layout of the lake at `root` (a path, or a [`Location`]).
+    pub fn new(root: impl Into<Location>) -> Layout {
         Layout { root: root.into() }
     }
 
-    /// The lake directory.
-    pub fn root(&self) -> &Path {
+    /// The lake.
+    pub fn root(&self) -> &Location {
         &self.root
     }
 
+    /// The place at `rel` (relative to the lake, `/`-separated).
+    pub fn at(&self, rel: &str) -> Location {
+        self.root.join(rel)
+    }
+
     /// A table's folder.
-    pub fn table(&self, table: Table) -> PathBuf {
+    pub fn table(&self, table: Table) -> Location {
         self.root.join(table.name())
     }
 
     /// A tenant's folder of a table (`tenant` in `schema::tenant` form): all its files
     /// for an unpartitioned table, its `date=` folders for a partitioned one.
-    pub fn tenant(&self, table: Table, tenant: &str) -> PathBuf {
-        self.table(table).join(tenant_folder(tenant))
+    pub fn tenant(&self, table: Table, tenant: &str) -> Location {
+        self.at(&tenant_path(table, tenant))
     }
 
     /// A tenant's date partition of a partitioned table (`date` as `YYYY-MM-DD`).
-    pub fn partition(&self, table: Table, tenant: &str, date: &str) -> PathBuf {
-        self.tenant(table, tenant).join(format!("date={date}"))
+    pub fn partition(&self, table: Table, tenant: &str, date: &str) -> Location {
+        self.at(&partition_path(table, tenant, date))
     }
 
     /// The manifest file.
-    pub fn manifest(&self) -> PathBuf {
+    pub fn manifest(&self) -> Location {
         self.root.join("manifest.json")
     }
 
     /// The quarantine folder.
-    pub fn quarantine(&self) -> PathBuf {
+    pub fn quarantine(&self) -> Location {
         self.root.join("quarantine")
     }
 
-    /// Where files are written before they are renamed into a table.
-    pub fn staging(&self) -> PathBuf {
-        self.root.join("_staging")
+    /// Where files are written before they are moved into a table.
+    pub fn staging(&self) -> Location {
+        self.root.join(STAGING)
     }
 
     /// The Graph puller's checkpoints as versions before one folder per tenant kept them
     /// (a pull of their tenant moves them into [`Layout::pull_tenant`]).
-    pub fn pull_checkpoints(&self) -> PathBuf {
-        self.root.join("pull").join("checkpoints.json")
+    pub fn pull_checkpoints(&self) -> Location {
+        self.root.join("pull/checkpoints.json")
     }
 
     /// The streams the Graph puller could not read, as versions before one folder per
     /// tenant kept them (moved like [`Layout::pull_checkpoints`]).
-    pub fn pull_failures(&self) -> PathBuf {
-        self.root.join("pull").join("failures.json")
+    pub fn pull_failures(&self) -> Location {
+        self.root.join("pull/failures.json")
     }
 
     /// The puller's folder of one tenant (`pull/<tenant>/`): its `checkpoints.json` and
     /// `failures.json`.
-    pub fn pull_tenant(&self, tenant: &str) -> PathBuf {
+    pub fn pull_tenant(&self, tenant: &str) -> Location {
         self.root
             .join("pull")
-            .join(tenant.trim().to_ascii_lowercase())
+            .join(&tenant.trim().to_ascii_lowercase())
     }
 
     /// Where a commit in progress is recorded.
-    pub fn journal(&self) -> PathBuf {
+    pub fn journal(&self) -> Location {
         self.root.join("_journal")
     }
+}
+
+/// A tenant's folder of a table, relative to the lake.
+pub fn tenant_path(table: Table, tenant: &str) -> String {
+    format!("{}/{}", table.name(), tenant_folder(tenant))
+}
+
+/// A tenant's date partition of a partitioned table, relative to the lake.
+pub fn partition_path(table: Table, tenant: &str, date: &str) -> String {
+    format!("{}/date={date}", tenant_path(table, tenant))
+}
+
+/// The last segment of a lake-relative path (a file's name).
+pub fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
 }
 
 /// The folder name of a tenant's partition.

@@ -1,14 +1,15 @@
 //! The manifest: every input ever ingested (path, size, SHA-256, counts) and every ingest
 //! run. Ingesting a file whose SHA-256 is already listed is a no-op. Written atomically
-//! (temporary file + rename), so a reader sees the old or the new manifest, never half.
+//! (temporary file + rename, or one PUT), so a reader sees the old or the new manifest,
+//! never half.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::lake::{Error, Result};
+use crate::storage::Location;
 
 /// Per-input and per-run record counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,28 +96,31 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Loads the manifest at `path`; a missing file is an empty manifest.
-    pub fn load(path: &Path) -> Result<Manifest> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
-                path: path.to_path_buf(),
+    /// Loads the manifest at `file` (a path or a [`Location`]); a missing file is an empty
+    /// manifest.
+    pub fn load(file: &(impl Into<Location> + Clone)) -> Result<Manifest> {
+        let file: Location = file.clone().into();
+        match file.read()? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
+                path: file.to_string(),
                 reason: format!("manifest is not readable: {e}"),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
+            None => Ok(Manifest {
                 version: 1,
                 ..Manifest::default()
             }),
-            Err(e) => Err(Error::io(path, e)),
         }
     }
 
-    /// Writes the manifest atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// Writes the manifest atomically (one PUT on an object store) at `file` (a path or a
+    /// [`Location`]).
+    pub fn save(&self, file: &(impl Into<Location> + Clone)) -> Result<()> {
+        let file: Location = file.clone().into();
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Lake {
-            path: path.to_path_buf(),
+            path: file.to_string(),
             reason: e.to_string(),
         })?;
-        crate::lake::fsutil::write_atomic(path, &json)
+        Ok(file.write_atomic(&json)?)
     }
 
     /// Whether an input with this SHA-256 was already ingested.

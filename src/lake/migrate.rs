@@ -6,31 +6,30 @@
 //! file is deleted, through the redo journal, so a crash leaves the old lake or the
 //! migrated one and the next open finishes what was journaled. No row is dropped.
 
-use std::path::{Path, PathBuf};
-
-use super::commit::{self, Journal, relative};
+use super::commit::{self, Journal};
 use super::fault::CommitStage;
 use super::files::parquet_files;
-use super::layout::{Layout, Table};
+use super::layout::{Layout, Table, file_name, partition_path, tenant_path};
 use super::manifest::Manifest;
 use super::staging::Staging;
 use super::tenants::stamp;
 use crate::lake::{Error, Result};
 
-/// A file of the old layout: its table, its date partition (partitioned tables), its path.
+/// A file of the old layout: its table, its date partition (partitioned tables), its path
+/// relative to the lake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyFile {
     pub table: Table,
     pub date: Option<String>,
-    pub path: PathBuf,
+    pub path: String,
 }
 
 /// Every Parquet file of the lake outside a `tenant_id=` folder, table by table.
 pub fn legacy_files(layout: &Layout) -> Result<Vec<LegacyFile>> {
     let mut found = Vec::new();
     for table in Table::ALL {
-        let dir = layout.table(table);
-        for path in parquet_files(&dir)? {
+        let dir = table.name();
+        for path in parquet_files(layout, dir)? {
             found.push(LegacyFile {
                 table,
                 date: None,
@@ -40,8 +39,8 @@ pub fn legacy_files(layout: &Layout) -> Result<Vec<LegacyFile>> {
         if !table.partitioned() {
             continue;
         }
-        for (date, folder) in date_folders(&dir)? {
-            for path in parquet_files(&folder)? {
+        for date in date_folders(layout, table)? {
+            for path in parquet_files(layout, &format!("{dir}/date={date}"))? {
                 found.push(LegacyFile {
                     table,
                     date: Some(date.clone()),
@@ -53,34 +52,18 @@ pub fn legacy_files(layout: &Layout) -> Result<Vec<LegacyFile>> {
     Ok(found)
 }
 
-/// The `date=` folders right under `dir`, sorted.
-fn date_folders(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let mut folders = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        let date = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("date="))
-            .map(str::to_string);
-        if let Some(date) = date
-            && path.is_dir()
-        {
-            folders.push((date, path));
-        }
-    }
-    folders.sort();
-    Ok(folders)
+/// The dates of the `date=` folders right under a table, sorted.
+fn date_folders(layout: &Layout, table: Table) -> Result<Vec<String>> {
+    let folders = layout.table(table).folders()?;
+    Ok(folders
+        .into_iter()
+        .filter_map(|n| n.strip_prefix("date=").map(str::to_string))
+        .collect())
 }
 
 /// The refusal of a lake written before tenants, with the command that migrates it.
 pub fn refusal(layout: &Layout) -> Error {
-    let lake = layout.root().display();
+    let lake = layout.root();
     Error::Tenant(format!(
         "{lake}: this lake was written before mfaproof kept tenants (its tables have files \
          outside tenant_id= folders); migrate it, naming the tenant its records belong to: \
@@ -117,18 +100,15 @@ pub fn migrate(
     };
     let mut journal = Journal::default();
     for f in &files {
-        let name = f.path.file_name().map(PathBuf::from).unwrap_or_default();
-        let target = match &f.date {
-            Some(date) => layout.partition(f.table, tenant, date),
-            None => layout.tenant(f.table, tenant),
+        let folder = match &f.date {
+            Some(date) => partition_path(f.table, tenant, date),
+            None => tenant_path(f.table, tenant),
         };
         let stamped = staging.new_path();
-        stamp(f.table, &f.path, &stamped, tenant)?;
-        journal.renames.push((
-            relative(layout, &stamped),
-            relative(layout, &target.join(name)),
-        ));
-        journal.deletes.push(relative(layout, &f.path));
+        stamp(f.table, &layout.at(&f.path), &layout.at(&stamped), tenant)?;
+        let target = format!("{folder}/{}", file_name(&f.path));
+        journal.renames.push((stamped, target));
+        journal.deletes.push(f.path.clone());
     }
     let mut migrated = manifest.clone();
     for input in migrated.inputs.iter_mut().filter(|i| i.tenants.is_empty()) {
@@ -148,9 +128,17 @@ pub fn migrate(
 /// no file, so they are no old layout).
 pub fn tidy(layout: &Layout) {
     for table in Table::ALL.into_iter().filter(|t| t.partitioned()) {
-        if let Ok(folders) = date_folders(&layout.table(table)) {
-            for (_, folder) in folders {
-                let _ = std::fs::remove_dir(folder);
+        // An object store has no empty folders to remove.
+        let Some(dir) = layout
+            .table(table)
+            .as_local()
+            .map(std::path::Path::to_path_buf)
+        else {
+            continue;
+        };
+        if let Ok(dates) = date_folders(layout, table) {
+            for date in dates {
+                let _ = std::fs::remove_dir(dir.join(format!("date={date}")));
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The Parquet lake: layout, manifest, staged writes, deduplication, atomic commits,
-//! quarantine, and the record of the streams a pull could not read. Readers only ever see whole committed files.
+//! quarantine, and the record of the streams a pull could not read. Readers only ever see
+//! whole committed files. The lake is a local folder or a prefix in an object store
+//! (`storage::Location`); the same code runs on both.
 
 mod buffer;
 pub mod commit;
@@ -8,10 +10,10 @@ pub mod encoder;
 mod error;
 mod fault;
 pub mod files;
-pub mod fsutil;
 pub mod layout;
 pub mod manifest;
 pub mod migrate;
+pub mod parquet_file;
 pub mod pull_failures;
 mod row_dedup;
 pub mod staging;
@@ -25,3 +27,21 @@ pub use pull_failures::{Failure, PullFailures};
 pub use writer::{
     CommitPoint, CommitStage, FaultHook, Origin, RunOutcome, RunWriter, WriterOptions,
 };
+
+#[cfg(test)]
+pub(crate) mod test_store {
+    use crate::storage::{Location, StoreOptions};
+
+    /// A lake in object_store's in-memory store (the remote code path without a server),
+    /// with the runtime its requests run on.
+    pub fn memory() -> (tokio::runtime::Runtime, Location) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let options = StoreOptions::default().with_runtime(rt.handle().clone());
+        let lake = Location::parse("memory:///lake", &options).expect("a memory store");
+        (rt, lake)
+    }
+}

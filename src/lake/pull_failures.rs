@@ -6,12 +6,12 @@
 //! (temporary file + rename), like the manifest.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::lake::{Error, Layout, Result};
+use crate::storage::Location;
 
 /// One stream that a pull could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,18 +45,17 @@ pub struct PullFailures {
 }
 
 impl PullFailures {
-    /// Loads the file at `path`; a missing file is no failure.
-    pub fn load(path: &Path) -> Result<PullFailures> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
-                path: path.to_path_buf(),
+    /// Loads the file at `file`; a missing file is no failure.
+    pub fn load(file: &Location) -> Result<PullFailures> {
+        match file.read()? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Lake {
+                path: file.to_string(),
                 reason: format!("not a readable pull failures file: {e}"),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PullFailures {
+            None => Ok(PullFailures {
                 version: 1,
                 ..PullFailures::default()
             }),
-            Err(e) => Err(Error::io(path, e)),
         }
     }
 
@@ -78,21 +77,18 @@ impl PullFailures {
     pub fn load_lake(layout: &Layout) -> Result<PullFailures> {
         let mut files = vec![(String::new(), layout.pull_failures())];
         let dir = layout.root().join("pull");
-        match std::fs::read_dir(&dir) {
-            Ok(entries) => {
-                for e in entries {
-                    let e = e.map_err(|err| Error::io(&dir, err))?;
-                    let file = e.path().join("failures.json");
-                    if file.is_file() {
-                        files.push((e.file_name().to_string_lossy().into_owned(), file));
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&dir, e)),
+        for tenant in dir.folders()? {
+            let file = dir.join(&tenant).join("failures.json");
+            files.push((tenant, file));
         }
-        files.retain(|(_, f)| f.is_file());
-        files.sort();
+        let mut present = Vec::new();
+        for (tenant, file) in files {
+            if file.exists()? {
+                present.push((tenant, file));
+            }
+        }
+        let mut files = present;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         let named = files.len() > 1;
         let mut all = PullFailures {
             version: 1,
@@ -111,16 +107,13 @@ impl PullFailures {
         Ok(all)
     }
 
-    /// Writes the file atomically, creating its folder.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        if let Some(dir) = path.parent() {
-            crate::lake::fsutil::create_dir_all(dir)?;
-        }
+    /// Writes the file atomically (one PUT on an object store), creating its folder.
+    pub fn save(&self, file: &Location) -> Result<()> {
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Lake {
-            path: path.to_path_buf(),
+            path: file.to_string(),
             reason: e.to_string(),
         })?;
-        crate::lake::fsutil::write_atomic(path, &json)
+        Ok(file.write_atomic(&json)?)
     }
 
     /// Records that `stream` failed. An earlier failure of it still open keeps its start,
@@ -220,7 +213,7 @@ mod tests {
     #[test]
     fn round_trip_and_a_missing_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pull").join("failures.json");
+        let path = Location::local(dir.path().join("pull").join("failures.json"));
         assert_eq!(PullFailures::load(&path).unwrap().version, 1);
         let mut f = PullFailures {
             version: 1,
@@ -232,7 +225,7 @@ mod tests {
         );
         f.save(&path).unwrap();
         assert_eq!(PullFailures::load(&path).unwrap(), f);
-        std::fs::write(&path, b"{").unwrap();
+        path.write_atomic(b"{").unwrap();
         let e = PullFailures::load(&path).unwrap_err().to_string();
         assert!(
             e.contains("failures.json") && e.contains("not a readable"),

@@ -7,18 +7,17 @@
 //! under two names) adds nothing, and a later snapshot (another `snapshot_at`) adds its rows.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::path::{Path, PathBuf};
 
 use arrow::row::{RowConverter, SortField};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 
 use super::dedup::Outcome;
 use super::layout::Table;
+use super::parquet_file;
 use super::staging::table_schema;
 use crate::lake::Result;
 use crate::schema::columns::content_columns;
+use crate::storage::Location;
 
 /// The rows one table holds, by digest: loaded once per run from its files, then kept up
 /// to date with every commit of the run.
@@ -31,7 +30,7 @@ pub struct Seen {
 
 impl Seen {
     /// The rows of `files`, every file already in `table`.
-    pub fn load(table: Table, files: &[PathBuf]) -> Result<Seen> {
+    pub fn load(table: Table, files: &[Location]) -> Result<Seen> {
         let schema = table_schema(table);
         let content = content_columns(&schema);
         let fields = schema.fields()[..content]
@@ -52,7 +51,7 @@ impl Seen {
 
     /// Decides which rows of this commit's staged files of the table are duplicates (the
     /// drops are by index into `staged`); the kept rows become part of what is seen.
-    pub fn decide(&mut self, staged: &[PathBuf]) -> Result<Outcome> {
+    pub fn decide(&mut self, staged: &[Location]) -> Result<Outcome> {
         let mut outcome = Outcome::default();
         for (f, path) in staged.iter().enumerate() {
             self.each_row(path, |row, new| {
@@ -66,17 +65,14 @@ impl Seen {
 
     /// Calls `each(row, new)` for every row of a file, `new` when its digest was not seen
     /// before (it is then recorded).
-    fn each_row(&mut self, path: &Path, mut each: impl FnMut(usize, bool)) -> Result<()> {
-        let file = File::open(path).map_err(|e| crate::lake::Error::io(path, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-            .with_batch_size(8192)
-            .build()?;
+    fn each_row(&mut self, path: &Location, mut each: impl FnMut(usize, bool)) -> Result<()> {
+        let reader = parquet_file::reader(path, 8192, |_| None)?;
         let mut offset = 0;
         for batch in reader {
             let batch = batch?;
             if batch.num_columns() < self.content {
                 return Err(crate::lake::Error::Lake {
-                    path: path.to_path_buf(),
+                    path: path.to_string(),
                     reason: format!("not a file of the {} table's schema", self.table.name()),
                 });
             }

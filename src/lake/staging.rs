@@ -1,9 +1,9 @@
 //! Staged Parquet files: one writer per (table, partition), under `<lake>/_staging/`,
-//! outside every table folder, so no reader ever sees a file being written.
+//! outside every table folder, so no reader ever sees a file being written (an object
+//! store shows an upload only when it completes, but a table's listing would still take a
+//! staged object for one of its files).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
@@ -12,10 +12,10 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use super::fsutil::create_dir_all;
-use super::layout::Table;
-use crate::lake::{Error, Result};
+use super::layout::{Layout, STAGING, Table};
+use crate::lake::Result;
 use crate::schema::columns::{self, SCHEMA_VERSION};
+use crate::storage::{Location, ObjectWriter};
 
 /// Rows per row group: small enough for row-group pruning on `created_at`, large enough
 /// for good compression.
@@ -55,19 +55,20 @@ pub type PartKey = (Table, Slot, Option<String>);
 #[derive(Debug, Clone)]
 pub struct StagedFile {
     pub key: PartKey,
-    pub path: PathBuf,
+    /// Relative to the lake (`_staging/part-….parquet`).
+    pub path: String,
     pub rows: usize,
 }
 
 struct OpenWriter {
-    writer: ArrowWriter<File>,
-    path: PathBuf,
+    writer: ArrowWriter<ObjectWriter>,
+    path: String,
     rows: usize,
 }
 
 /// The staged files of one commit group.
 pub struct Staging {
-    dir: PathBuf,
+    layout: Layout,
     run: u64,
     next_file: u64,
     open: BTreeMap<PartKey, OpenWriter>,
@@ -86,11 +87,14 @@ pub fn table_schema(table: Table) -> arrow::datatypes::SchemaRef {
 }
 
 impl Staging {
-    /// Staging under `dir` for run `run`; file numbers start at `first_file`.
-    pub fn new(dir: PathBuf, run: u64, first_file: u64) -> Result<Staging> {
-        create_dir_all(&dir)?;
+    /// Staging in `layout`'s `_staging/` for run `run`; file numbers start at
+    /// `first_file`.
+    pub fn new(layout: &Layout, run: u64, first_file: u64) -> Result<Staging> {
+        if let Some(dir) = layout.staging().as_local() {
+            std::fs::create_dir_all(dir).map_err(|e| crate::lake::Error::io(dir, e))?;
+        }
         Ok(Staging {
-            dir,
+            layout: layout.clone(),
             run,
             next_file: first_file,
             open: BTreeMap::new(),
@@ -105,17 +109,23 @@ impl Staging {
         format!("part-{:06}-{:06}.parquet", self.run, n)
     }
 
-    /// A fresh staged path (also used to rewrite files during deduplication).
-    pub fn new_path(&mut self) -> PathBuf {
+    /// A fresh staged path, relative to the lake (also used to rewrite files during
+    /// deduplication).
+    pub fn new_path(&mut self) -> String {
         let name = self.file_name();
-        self.dir.join(name)
+        format!("{STAGING}/{name}")
+    }
+
+    /// The place of a staged path.
+    pub fn at(&self, path: &str) -> Location {
+        self.layout.at(path)
     }
 
     /// Appends a batch to the partition's staged file.
     pub fn write(&mut self, key: PartKey, batch: &RecordBatch) -> Result<()> {
         if !self.open.contains_key(&key) {
             let path = self.new_path();
-            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let file = self.at(&path).writer()?;
             let writer =
                 ArrowWriter::try_new(file, table_schema(key.0), Some(writer_properties()))?;
             self.open.insert(
@@ -154,12 +164,11 @@ impl Staging {
             + self.done.iter().map(|f| f.rows).sum::<usize>()
     }
 
-    /// Closes every open writer (fsyncing the files) and returns all staged files; the
-    /// numbering goes on for files staged later.
+    /// Closes every open writer (fsyncing the files, completing the uploads) and returns
+    /// all staged files; the numbering goes on for files staged later.
     pub fn finish_files(&mut self) -> Result<Vec<StagedFile>> {
         for (key, open) in std::mem::take(&mut self.open) {
-            let file = open.writer.into_inner()?;
-            file.sync_all().map_err(|e| Error::io(&open.path, e))?;
+            open.writer.into_inner()?.finish()?;
             self.done.push(StagedFile {
                 key,
                 path: open.path,
@@ -167,11 +176,6 @@ impl Staging {
             });
         }
         Ok(std::mem::take(&mut self.done))
-    }
-
-    /// The staging directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The next unused file number (to continue numbering in the next group).

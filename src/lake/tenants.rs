@@ -4,18 +4,18 @@
 //! tenants).
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use super::files::holds_parquet;
 use super::layout::{Layout, Table, folder_tenant};
+use super::parquet_file;
 use super::staging::{table_schema, writer_properties};
 use crate::lake::{Error, Result};
 use crate::schema::columns::TENANT_ID;
+use crate::storage::Location;
 
 pub use super::staging::Slot;
 
@@ -25,17 +25,10 @@ pub fn held(layout: &Layout) -> Result<BTreeSet<String>> {
     let mut found = BTreeSet::new();
     for table in Table::ALL {
         let dir = layout.table(table);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(&dir, e)),
-        };
-        for entry in entries {
-            let path = entry.map_err(|e| Error::io(&dir, e))?.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if let Some(tenant) = folder_tenant(name)
+        for name in dir.folders()? {
+            if let Some(tenant) = folder_tenant(&name)
                 && !found.contains(tenant)
-                && holds_parquet(&path)
+                && holds_parquet(&dir.join(&name))?
             {
                 found.insert(tenant.to_string());
             }
@@ -44,31 +37,13 @@ pub fn held(layout: &Layout) -> Result<BTreeSet<String>> {
     Ok(found)
 }
 
-/// Whether `dir` holds a Parquet file at any depth.
-pub fn holds_parquet(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.filter_map(|e| e.ok()).any(|e| {
-        let p = e.path();
-        if p.is_dir() {
-            holds_parquet(&p)
-        } else {
-            p.extension().is_some_and(|x| x == "parquet")
-        }
-    })
-}
-
 /// Copies the `table` file `src` to `dst` with every row's `tenant_id` set to `tenant`
 /// (added when `src` has no such column: a file written before tenants); every other
 /// column is taken by name. Returns the rows copied.
-pub fn stamp(table: Table, src: &Path, dst: &Path, tenant: &str) -> Result<usize> {
+pub fn stamp(table: Table, src: &Location, dst: &Location, tenant: &str) -> Result<usize> {
     let schema = table_schema(table);
-    let file = File::open(src).map_err(|e| Error::io(src, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .with_batch_size(8192)
-        .build()?;
-    let out = File::create(dst).map_err(|e| Error::io(dst, e))?;
+    let reader = parquet_file::reader(src, 8192, |_| None)?;
+    let out = dst.writer()?;
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(writer_properties()))?;
     let mut rows = 0;
     for batch in reader {
@@ -83,7 +58,7 @@ pub fn stamp(table: Table, src: &Path, dst: &Path, tenant: &str) -> Result<usize
                     .column_by_name(field.name())
                     .cloned()
                     .ok_or_else(|| Error::Lake {
-                        path: src.to_path_buf(),
+                        path: src.to_string(),
                         reason: format!(
                             "no column {} of the {} table: not a file of this lake",
                             field.name(),
@@ -94,14 +69,13 @@ pub fn stamp(table: Table, src: &Path, dst: &Path, tenant: &str) -> Result<usize
             columns.push(column);
         }
         let stamped = RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::Lake {
-            path: src.to_path_buf(),
+            path: src.to_string(),
             reason: format!("not a file of the {} table: {e}", table.name()),
         })?;
         rows += stamped.num_rows();
         writer.write(&stamped)?;
     }
-    let f = writer.into_inner()?;
-    f.sync_all().map_err(|e| Error::io(dst, e))?;
+    writer.into_inner()?.finish()?;
     Ok(rows)
 }
 
@@ -259,11 +233,8 @@ mod tests {
     use crate::schema::batch::{Provenance, security_defaults_batch};
     use arrow::array::AsArray;
 
-    fn tenants_of(path: &Path) -> Vec<String> {
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
-            .unwrap()
-            .build()
-            .unwrap();
+    fn tenants_of(file: &Location) -> Vec<String> {
+        let reader = parquet_file::reader(file, 8192, |_| None).unwrap();
         let mut out = Vec::new();
         for b in reader {
             let b = b.unwrap();
@@ -273,11 +244,9 @@ mod tests {
         out
     }
 
-    #[test]
-    fn stamping_sets_every_row_and_a_lake_lists_its_tenants() {
-        let dir = tempfile::tempdir().unwrap();
-        let layout = Layout::new(dir.path());
-        let mut staging = Staging::new(layout.staging(), 1, 1).unwrap();
+    fn stamping_sets_every_row_and_a_lake_lists_its_tenants(lake: Location) {
+        let layout = Layout::new(lake);
+        let mut staging = Staging::new(&layout, 1, 1).unwrap();
         let row = SecurityDefaultsSnapshot {
             is_enabled: true,
             as_of: chrono::Utc::now(),
@@ -291,20 +260,32 @@ mod tests {
         };
         let batch = security_defaults_batch("", &[&row, &row], &[prov.clone(), prov]).unwrap();
         let table = Table::SecurityDefaultsSnapshots;
-        let src = staging.new_path();
-        let mut w =
-            ArrowWriter::try_new(File::create(&src).unwrap(), batch.schema(), None).unwrap();
+        let src = layout.at(&staging.new_path());
+        let mut w = ArrowWriter::try_new(src.writer().unwrap(), batch.schema(), None).unwrap();
         w.write(&batch).unwrap();
-        w.close().unwrap();
-        let target = layout.tenant(table, "t-1");
-        std::fs::create_dir_all(&target).unwrap();
-        let dst = target.join("part-1.parquet");
+        w.into_inner().unwrap().finish().unwrap();
+        let dst = layout.tenant(table, "t-1").join("part-1.parquet");
         assert_eq!(stamp(table, &src, &dst, "t-1").unwrap(), 2);
         assert_eq!(tenants_of(&dst), ["t-1", "t-1"]);
-        std::fs::create_dir_all(layout.tenant(Table::SignIns, "empty")).unwrap();
+        let empty = layout
+            .tenant(Table::SignIns, "empty")
+            .join("date=2026-01-01/x.json");
+        empty.write_atomic(b"{}").unwrap();
         assert_eq!(
             held(&layout).unwrap().into_iter().collect::<Vec<_>>(),
             ["t-1"]
         );
+    }
+
+    #[test]
+    fn stamping_and_tenants_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        stamping_sets_every_row_and_a_lake_lists_its_tenants(Location::local(dir.path()));
+    }
+
+    #[test]
+    fn stamping_and_tenants_in_an_object_store() {
+        let (_rt, lake) = crate::lake::test_store::memory();
+        stamping_sets_every_row_and_a_lake_lists_its_tenants(lake);
     }
 }

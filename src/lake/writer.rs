@@ -3,9 +3,7 @@
 
 pub use super::fault::{CommitPoint, CommitStage, FaultHook};
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -13,9 +11,7 @@ use chrono::{DateTime, Utc};
 use super::buffer::{Buffer, Keyed};
 use super::commit;
 use super::encoder::{Encoder, Job, Part, Rows};
-pub use super::files::parquet_files;
-use super::fsutil::create_dir_all;
-use super::layout::{Layout, Table};
+use super::layout::{Layout, STAGING, Table};
 use super::manifest::{Counts, InputEntry, Manifest};
 use super::migrate;
 use super::row_dedup::Seen;
@@ -27,6 +23,7 @@ use crate::schema::{
     AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, Record, SecurityDefaultsSnapshot,
     SignIn,
 };
+use crate::storage::ObjectWriter;
 
 /// Rows buffered per partition before they become a record batch.
 const BATCH_ROWS: usize = 8192;
@@ -99,7 +96,8 @@ pub struct RunWriter {
     started_at: DateTime<Utc>,
     encoder: Encoder,
     group: u64,
-    quarantine: Option<(PathBuf, BufWriter<File>)>,
+    /// The quarantine file being written in staging (its path relative to the lake).
+    quarantine: Option<(String, ObjectWriter)>,
     sign_ins: BTreeMap<DatePart, Buffer<SignIn>>,
     audits: BTreeMap<DatePart, Buffer<AuditEvent>>,
     mfa_states: BTreeMap<Slot, Rows<MfaStateSnapshot>>,
@@ -211,11 +209,13 @@ impl RunWriter {
         if let Some(t) = &options.tenant {
             options.tenant = Some(crate::schema::tenant::normalise(t).map_err(Error::Tenant)?);
         }
-        create_dir_all(layout.root())?;
+        if let Some(root) = layout.root().as_local() {
+            std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+        }
         commit::recover(&layout)?;
         let mut manifest = Manifest::load(&layout.manifest())?;
         let run = manifest.next_run();
-        let mut staging = Staging::new(layout.staging(), run, 1)?;
+        let mut staging = Staging::new(&layout, run, 1)?;
         // A lake written before tenants is moved into the given tenant first, as the
         // run's first commit (the crash tests stop it like any other).
         let passed = |stage| {
@@ -232,7 +232,7 @@ impl RunWriter {
             None => 1,
         };
         let tenants = RunTenants::load(&layout)?;
-        let encoder = Encoder::start(Staging::new(layout.staging(), run, staging.next_file())?);
+        let encoder = Encoder::start(Staging::new(&layout, run, staging.next_file())?);
         Ok(RunWriter {
             layout,
             options,
@@ -419,12 +419,9 @@ impl RunWriter {
     /// Keeps a record that could not be decoded, verbatim, with its position and reason.
     pub fn quarantine(&mut self, file: &str, record: u64, raw: &[u8], reason: &str) -> Result<()> {
         if self.quarantine.is_none() {
-            let path = self
-                .layout
-                .staging()
-                .join(format!("quarantine-{}-{}.ndjson", self.run, self.group));
-            let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            self.quarantine = Some((path, BufWriter::new(f)));
+            let path = format!("{STAGING}/quarantine-{}-{}.ndjson", self.run, self.group);
+            let w = self.layout.at(&path).writer()?;
+            self.quarantine = Some((path, w));
         }
         let (path, w) = self.quarantine.as_mut().expect("created above");
         let line = serde_json::json!({
@@ -434,7 +431,7 @@ impl RunWriter {
             "reason": reason,
             "raw": String::from_utf8_lossy(raw),
         });
-        writeln!(w, "{line}").map_err(|e| Error::io(path.as_path(), e))
+        writeln!(w, "{line}").map_err(|e| Error::io_at(&self.layout.at(path), e))
     }
 
     /// Marks an input as completely read; commits when enough rows are staged.
@@ -463,7 +460,7 @@ impl RunWriter {
     pub fn finish(mut self) -> Result<RunOutcome> {
         self.commit_group()?;
         self.encoder.join()?;
-        let _ = std::fs::remove_dir_all(self.layout.staging());
+        let _ = self.layout.staging().delete_all();
         Ok(RunOutcome {
             run: self.run,
             counts: self.counts,

@@ -3,15 +3,13 @@
 //! through the journal.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::super::commit::{self, Journal, relative};
+use super::super::commit::{self, Journal};
 use super::super::dedup;
 use super::super::encoder::Encoder;
 use super::super::files::{parquet_files, table_files};
-use super::super::layout::Table;
+use super::super::layout::{Table, file_name, partition_path, tenant_path};
 use super::super::manifest::RunEntry;
 use super::super::row_dedup::Seen;
 use super::super::staging::{StagedFile, Staging};
@@ -37,8 +35,9 @@ impl RunWriter {
                 (Slot::Undecided, Some(t)) => {
                     if **t != *self.tenants.provisional() {
                         let stamped = staging.new_path();
-                        stamp(f.key.0, &f.path, &stamped, t)?;
-                        let _ = std::fs::remove_file(&f.path);
+                        let old = self.layout.at(&f.path);
+                        stamp(f.key.0, &old, &self.layout.at(&stamped), t)?;
+                        let _ = old.delete();
                         f.path = stamped;
                     }
                     t.clone()
@@ -54,11 +53,7 @@ impl RunWriter {
             // Rewritten files take fresh names from the same staging numbering.
             self.place_table(table, &tenant, &files, &mut journal, &mut staging)?;
         }
-        self.encoder = Encoder::start(Staging::new(
-            self.layout.staging(),
-            self.run,
-            staging.next_file(),
-        )?);
+        self.encoder = Encoder::start(Staging::new(&self.layout, self.run, staging.next_file())?);
         self.journal_quarantine(&mut journal)?;
         let number = self.group;
         self.group += 1;
@@ -95,16 +90,11 @@ impl RunWriter {
 
     /// Adds the run's quarantine file of this group to the commit.
     fn journal_quarantine(&mut self, journal: &mut Journal) -> Result<()> {
-        if let Some((path, mut w)) = self.quarantine.take() {
-            w.flush().map_err(|e| Error::io(path.as_path(), e))?;
-            let target = self
-                .layout
-                .quarantine()
-                .join(format!("run-{:06}-{}.ndjson", self.run, self.group));
-            journal.renames.push((
-                relative(&self.layout, &path),
-                relative(&self.layout, &target),
-            ));
+        if let Some((path, w)) = self.quarantine.take() {
+            // Complete (an upload) and durable before the journal names it.
+            w.finish()?;
+            let target = format!("quarantine/run-{:06}-{}.ndjson", self.run, self.group);
+            journal.renames.push((path, target));
         }
         Ok(())
     }
@@ -120,24 +110,27 @@ impl RunWriter {
         journal: &mut Journal,
         rewrites: &mut Staging,
     ) -> Result<()> {
-        let staged: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        let staged: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
         let existing = if table.partitioned() {
             table_files(&self.layout, table, tenant)?
         } else {
             Vec::new()
         };
+        let layout = self.layout.clone();
+        let at = |paths: &[String]| paths.iter().map(|p| layout.at(p)).collect::<Vec<_>>();
         let outcome = match table {
-            _ if table.partitioned() => dedup::decide(&staged, &existing)?,
-            Table::Directory(kind) => self.seen(kind, tenant)?.decide(&staged)?,
+            _ if table.partitioned() => dedup::decide(&at(&staged), &at(&existing))?,
+            Table::Directory(kind) => self.seen(kind, tenant)?.decide(&at(&staged))?,
             _ => dedup::Outcome::default(),
         };
         self.duplicates += outcome.dropped;
         for (i, path) in staged.iter().chain(existing.iter()).enumerate() {
-            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
             let target = match files.get(i) {
-                Some(f) => self
-                    .partition_dir(f.key.0, tenant, f.key.2.as_deref())
-                    .join(&name),
+                Some(f) => format!(
+                    "{}/{}",
+                    partition_dir(f.key.0, tenant, f.key.2.as_deref()),
+                    file_name(path)
+                ),
                 None => path.clone(),
             };
             let is_staged = i < staged.len();
@@ -146,21 +139,19 @@ impl RunWriter {
                 None => continue, // an untouched existing file
                 Some(drop) => {
                     let rewritten = rewrites.new_path();
-                    let kept = dedup::rewrite_without(table, path, &rewritten, drop)?;
+                    let (src, dst) = (self.layout.at(path), self.layout.at(&rewritten));
+                    let kept = dedup::rewrite_without(table, &src, &dst, drop)?;
                     if kept == 0 {
-                        let _ = std::fs::remove_file(&rewritten);
+                        let _ = dst.delete();
                         if !is_staged {
-                            journal.deletes.push(relative(&self.layout, path));
+                            journal.deletes.push(path.clone());
                         }
                         continue;
                     }
                     rewritten
                 }
             };
-            journal.renames.push((
-                relative(&self.layout, &source),
-                relative(&self.layout, &target),
-            ));
+            journal.renames.push((source, target));
         }
         Ok(())
     }
@@ -171,17 +162,18 @@ impl RunWriter {
         let key = (kind, tenant.clone());
         if !self.seen.contains_key(&key) {
             let table = Table::Directory(kind);
-            let files = parquet_files(&self.layout.tenant(table, tenant))?;
+            let files = parquet_files(&self.layout, &tenant_path(table, tenant))?;
+            let files: Vec<_> = files.iter().map(|f| self.layout.at(f)).collect();
             self.seen.insert(key.clone(), Seen::load(table, &files)?);
         }
         Ok(self.seen.get_mut(&key).expect("inserted above"))
     }
+}
 
-    /// The folder a staged file of `table`, `tenant` and `date` goes to.
-    fn partition_dir(&self, table: Table, tenant: &str, date: Option<&str>) -> PathBuf {
-        match date {
-            Some(date) => self.layout.partition(table, tenant, date),
-            None => self.layout.tenant(table, tenant),
-        }
+/// The folder (relative to the lake) a staged file of `table`, `tenant` and `date` goes to.
+fn partition_dir(table: Table, tenant: &str, date: Option<&str>) -> String {
+    match date {
+        Some(date) => partition_path(table, tenant, date),
+        None => tenant_path(table, tenant),
     }
 }

@@ -269,21 +269,20 @@ mod tests {
     #[test]
     fn wrong_types_name_the_path() {
         let o = obj(r#"{"a":"x","b":[1],"c":3,"d":"2026-13-01T00:00:00Z"}"#);
-        assert_eq!(
+        let errors = [
             o.words("a", "conditions.users.includeUsers").unwrap_err(),
-            "conditions.users.includeUsers: expected a list of strings, found a string"
-        );
-        assert_eq!(
             o.words("b", "p").unwrap_err(),
-            "p: expected a list of strings, found a number in it"
-        );
-        assert_eq!(
             o.boolean("c", "isTrusted").unwrap_err(),
-            "isTrusted: expected true or false, found a number"
-        );
-        assert_eq!(
             o.time("d", "createdDateTime").unwrap_err(),
-            "createdDateTime: \"2026-13-01T00:00:00Z\" is not a timestamp"
+        ];
+        assert_eq!(
+            errors,
+            [
+                "conditions.users.includeUsers: expected a list of strings, found a string",
+                "p: expected a list of strings, found a number in it",
+                "isTrusted: expected true or false, found a number",
+                "createdDateTime: \"2026-13-01T00:00:00Z\" is not a timestamp",
+            ]
         );
         assert!(
             parse("{\"a\":")

@@ -499,43 +499,38 @@ fn coverage_of_an_account() {
     let cover =
         |f: fn(&mut serde_json::Value), user: &str, w: &Fake| coverage(&pol(f), user, false, w);
     assert_eq!(cover(|_| {}, "U1", &w), Coverage::Reaches);
-    assert_eq!(
-        cover(|v| v["state"] = json!("disabled"), "u1", &w),
-        Coverage::Stopped(Reason::Disabled)
-    );
-    assert_eq!(
-        cover(
-            |v| v["conditions"]["users"]["excludeUsers"] = json!(["u1"]),
-            "u1",
-            &w
+    // One member of the definition changed at a time; conditions do not stop coverage
+    // (R7 judges them).
+    for (pointer, value, expected) in [
+        (
+            "/state",
+            json!("disabled"),
+            Coverage::Stopped(Reason::Disabled),
         ),
-        Coverage::Stopped(Reason::UserExcluded)
-    );
-    assert_eq!(
-        cover(
-            |v| v["conditions"]["applications"]["excludeApplications"] = json!(["x"]),
-            "u1",
-            &w
+        (
+            "/conditions/users/excludeUsers",
+            json!(["u1"]),
+            Coverage::Stopped(Reason::UserExcluded),
         ),
-        Coverage::Stopped(Reason::AppExcluded)
-    );
-    assert_eq!(
-        cover(
-            |v| v["conditions"]["applications"]["includeApplications"] = json!(["Office365"]),
-            "u1",
-            &w
+        (
+            "/conditions/applications/excludeApplications",
+            json!(["x"]),
+            Coverage::Stopped(Reason::AppExcluded),
         ),
-        Coverage::Stopped(Reason::AppNotIncluded)
-    );
-    // Conditions do not stop coverage (R7 judges them).
-    assert_eq!(
-        cover(
-            |v| v["conditions"]["clientAppTypes"] = json!(["browser"]),
-            "u1",
-            &w
+        (
+            "/conditions/applications/includeApplications",
+            json!(["Office365"]),
+            Coverage::Stopped(Reason::AppNotIncluded),
         ),
-        Coverage::Reaches
-    );
+        (
+            "/conditions/clientAppTypes",
+            json!(["browser"]),
+            Coverage::Reaches,
+        ),
+    ] {
+        let policy = pol(|v| *v.pointer_mut(pointer).unwrap() = value);
+        assert_eq!(coverage(&policy, "u1", false, &w), expected, "{pointer}");
+    }
     let mut unknown = world();
     unknown.groups.insert("g-tech", None);
     let tech =

@@ -6,14 +6,13 @@
 //! that tenant's next pull ([`adopt_legacy`]).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
 use crate::lake::Layout;
-use crate::lake::fsutil::{create_dir_all, write_atomic};
+use crate::storage::Location;
 
 /// The checkpoint file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -92,39 +91,34 @@ impl WindowState {
 }
 
 impl Checkpoints {
-    /// Loads the checkpoints at `path`; none yet is an empty file.
-    pub fn load(path: &Path) -> Result<Checkpoints> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+    /// Loads the checkpoints at `file`; none yet is an empty file.
+    pub fn load(file: &Location) -> Result<Checkpoints> {
+        match file.read().map_err(crate::lake::Error::from)? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::Usage(format!(
-                    "{}: not a readable checkpoint file ({e}); move it away to pull from --since",
-                    path.display()
+                    "{file}: not a readable checkpoint file ({e}); move it away to pull from --since"
                 ))
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Checkpoints {
+            None => Ok(Checkpoints {
                 version: 1,
                 ..Checkpoints::default()
             }),
-            Err(e) => Err(crate::lake::Error::io(path, e).into()),
         }
     }
 
-    /// Writes the checkpoints atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        if let Some(dir) = path.parent() {
-            create_dir_all(dir)?;
-        }
+    /// Writes the checkpoints atomically (one PUT on an object store).
+    pub fn save(&self, file: &Location) -> Result<()> {
         let json = serde_json::to_vec_pretty(self).expect("checkpoints serialise");
-        Ok(write_atomic(path, &json)?)
+        file.write_atomic(&json).map_err(crate::lake::Error::from)?;
+        Ok(())
     }
 
     /// Claims the file for `tenant`; a file of another tenant (copied into this folder by
     /// hand) is refused rather than resumed from.
-    pub fn claim(&mut self, tenant: &str, path: &Path) -> Result<()> {
+    pub fn claim(&mut self, tenant: &str, file: &Location) -> Result<()> {
         match &self.tenant_id {
             Some(t) if !t.eq_ignore_ascii_case(tenant) => Err(Error::Usage(format!(
-                "{}: holds the checkpoints of tenant {t}, not {tenant}; move it away to pull {tenant} from --since",
-                path.display()
+                "{file}: holds the checkpoints of tenant {t}, not {tenant}; move it away to pull {tenant} from --since"
             ))),
             _ => {
                 self.tenant_id = Some(tenant.to_string());
@@ -135,15 +129,15 @@ impl Checkpoints {
 }
 
 /// Where one tenant's pull state lives in a lake.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TenantFiles {
-    pub checkpoints: PathBuf,
+    pub checkpoints: Location,
     /// The streams not read (`lake::PullFailures`).
-    pub failures: PathBuf,
+    pub failures: Location,
 }
 
 /// The files of `tenant` in the lake at `lake` (`<lake>/pull/<tenant>/`).
-pub fn tenant_files(lake: &Path, tenant: &str) -> TenantFiles {
+pub fn tenant_files(lake: &Location, tenant: &str) -> TenantFiles {
     let dir = Layout::new(lake).pull_tenant(tenant);
     TenantFiles {
         checkpoints: dir.join("checkpoints.json"),
@@ -156,11 +150,11 @@ pub fn tenant_files(lake: &Path, tenant: &str) -> TenantFiles {
 /// none yet; returns whether it did. Files of another tenant stay until that tenant is
 /// pulled. The failures move first: the checkpoints carry the tenant, so a crash between
 /// the two renames is finished by the next pull.
-pub fn adopt_legacy(lake: &Path, tenant: &str) -> Result<bool> {
+pub fn adopt_legacy(lake: &Location, tenant: &str) -> Result<bool> {
     let layout = Layout::new(lake);
     let (old_checkpoints, old_failures) = (layout.pull_checkpoints(), layout.pull_failures());
     let to = tenant_files(lake, tenant);
-    if !old_checkpoints.exists() || to.checkpoints.exists() {
+    if !exists(&old_checkpoints)? || exists(&to.checkpoints)? {
         return Ok(false);
     }
     let old = Checkpoints::load(&old_checkpoints)?;
@@ -171,18 +165,23 @@ pub fn adopt_legacy(lake: &Path, tenant: &str) -> Result<bool> {
     {
         return Ok(false);
     }
-    if let Some(dir) = to.checkpoints.parent() {
-        create_dir_all(dir)?;
-    }
-    if old_failures.exists() && !to.failures.exists() {
+    if exists(&old_failures)? && !exists(&to.failures)? {
         rename(&old_failures, &to.failures)?;
     }
     rename(&old_checkpoints, &to.checkpoints)?;
     Ok(true)
 }
 
-fn rename(from: &Path, to: &Path) -> Result<()> {
-    std::fs::rename(from, to).map_err(|e| crate::lake::Error::io(from, e).into())
+fn exists(file: &Location) -> Result<bool> {
+    Ok(file.exists().map_err(crate::lake::Error::from)?)
+}
+
+/// Moves `from` to `to` (on an object store a copy then a delete: after a crash between
+/// the two, the old file's tenant is this one's and its folder has the file, so the next
+/// pull skips it and the stale copy is never read again).
+fn rename(from: &Location, to: &Location) -> Result<()> {
+    from.rename(to).map_err(crate::lake::Error::from)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -219,8 +218,11 @@ mod tests {
     #[test]
     fn round_trip_and_tenant_claim() {
         let dir = tempfile::tempdir().unwrap();
-        let p = tenant_files(dir.path(), "tenant-a").checkpoints;
-        assert_eq!(p, dir.path().join("pull/tenant-a/checkpoints.json"));
+        let p = tenant_files(&Location::local(dir.path()), "tenant-a").checkpoints;
+        assert_eq!(
+            p.as_local(),
+            Some(dir.path().join("pull/tenant-a/checkpoints.json").as_path())
+        );
         let mut c = Checkpoints::load(&p).unwrap();
         c.claim("tenant-a", &p).unwrap();
         c.streams.insert(
@@ -241,19 +243,23 @@ mod tests {
     #[test]
     fn files_of_earlier_versions_move_to_their_tenant_only() {
         let dir = tempfile::tempdir().unwrap();
-        let lake = dir.path();
+        let lake = &Location::local(dir.path());
         let layout = Layout::new(lake);
         let mut c = Checkpoints::load(&layout.pull_checkpoints()).unwrap();
         c.claim("Tenant-A", &layout.pull_checkpoints()).unwrap();
         c.save(&layout.pull_checkpoints()).unwrap();
-        std::fs::write(layout.pull_failures(), b"{\"version\":1,\"streams\":{}}").unwrap();
+        let failures = layout.pull_failures();
+        failures
+            .write_atomic(b"{\"version\":1,\"streams\":{}}")
+            .unwrap();
         assert!(!adopt_legacy(lake, "tenant-b").unwrap());
-        assert!(layout.pull_checkpoints().exists());
+        assert!(layout.pull_checkpoints().exists().unwrap());
         assert!(adopt_legacy(lake, "tenant-a").unwrap());
         let to = tenant_files(lake, "tenant-a");
         assert_eq!(Checkpoints::load(&to.checkpoints).unwrap(), c);
-        assert!(to.failures.exists());
-        assert!(!layout.pull_checkpoints().exists() && !layout.pull_failures().exists());
+        assert!(to.failures.exists().unwrap());
+        assert!(!layout.pull_checkpoints().exists().unwrap());
+        assert!(!layout.pull_failures().exists().unwrap());
         assert!(!adopt_legacy(lake, "tenant-a").unwrap());
     }
 }

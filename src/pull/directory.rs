@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::error::{Error, Result};
 use super::session::Session;
 use super::snapshots::SnapshotOutcome;
-use super::streams::{Envelope, NEED_GROUPS, SnapshotStream, query_encode};
+use super::streams::{Envelope, SnapshotStream, Stream, query_encode};
 use super::throttle::Group;
 
 /// The most members Graph returns for one group in `$expand=members`.
@@ -35,7 +35,10 @@ pub async fn pull(s: &mut Session<'_>, stream: SnapshotStream) -> Result<Snapsho
     let mut out = SnapshotOutcome::default();
     for page in 1u64.. {
         s.check_interrupted()?;
-        let body = s.graph.get(&url, Group::Directory, stream.need).await?;
+        let body = s
+            .graph
+            .get(&url, Group::Directory, stream.stream.need())
+            .await?;
         let envelope = Envelope::of(&body)
             .ok_or_else(|| protocol(stream.path, "not a Graph collection page"))?;
         let body = if stream.format == crate::sources::Format::DirectoryGroups {
@@ -109,7 +112,10 @@ async fn members(s: &mut Session<'_>, id: &str) -> Result<Vec<Value>> {
     let mut all = Vec::new();
     loop {
         s.check_interrupted()?;
-        let body = s.graph.get(&url, Group::Directory, NEED_GROUPS).await?;
+        let body = s
+            .graph
+            .get(&url, Group::Directory, Stream::Groups.need())
+            .await?;
         let page: Value =
             serde_json::from_slice(&body).map_err(|e| protocol(&path, format!("not JSON: {e}")))?;
         let items = page

@@ -4,7 +4,6 @@
 //! lake commit is done, so the file never claims a window the lake does not hold.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
@@ -12,6 +11,7 @@ use super::StreamOutcome;
 use super::checkpoint::{Checkpoints, WindowState};
 use super::error::Result;
 use crate::lake::{Failure, PullFailures};
+use crate::storage::Location;
 
 /// Why a stream that was not run has no error of its own.
 const NOT_RUN: &str = "not pulled: the pull stopped at an earlier stream's failure";
@@ -43,7 +43,7 @@ fn reason(o: &StreamOutcome) -> String {
 /// Updates the tenant's failures file at `path` with this run's outcomes; returns how
 /// many streams remain unread.
 pub fn record(
-    path: &Path,
+    path: &Location,
     outcomes: &[StreamOutcome],
     planned: &Planned,
     checkpoints: &Checkpoints,

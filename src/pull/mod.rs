@@ -23,7 +23,6 @@ mod tenants;
 pub mod throttle;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,6 +36,7 @@ pub use tenants::{TenantOutcome, TenantPull, TenantsSummary, pull_tenants};
 
 use crate::ingest::{Event, Level, Observer};
 use crate::lake::{Layout, RunWriter, WriterOptions};
+use crate::storage::Location;
 use session::Session;
 use streams::{EVENT_TYPES, LogStream};
 
@@ -51,7 +51,7 @@ const SIGN_IN_STREAMS: [LogStream; 4] = [
 /// Everything a pull is told.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
-    pub lake: PathBuf,
+    pub lake: Location,
     pub graph_url: String,
     pub login_url: String,
     pub since: Option<DateTime<Utc>>,
@@ -76,9 +76,9 @@ pub struct PullOptions {
 
 impl PullOptions {
     /// The defaults for a lake (Graph's public cloud).
-    pub fn new(lake: PathBuf) -> PullOptions {
+    pub fn new(lake: impl Into<Location>) -> PullOptions {
         PullOptions {
-            lake,
+            lake: lake.into(),
             graph_url: "https://graph.microsoft.com".into(),
             login_url: "https://login.microsoftonline.com".into(),
             since: None,
@@ -216,7 +216,7 @@ pub async fn pull_shared(
         let text = format!(
             "{unread} stream(s) not read are recorded in {} until a pull reads them; \
              evaluate names them as holes in the evidence",
-            s.files.failures.display()
+            s.files.failures
         );
         s.observer.event(Event::Message {
             level: Level::Warning,
@@ -224,7 +224,7 @@ pub async fn pull_shared(
         });
     }
     Ok(PullSummary {
-        lake: options.lake.display().to_string(),
+        lake: options.lake.to_string(),
         run: run.run,
         until: end,
         streams,
@@ -289,7 +289,7 @@ fn start<'a>(
             level: Level::Info,
             text: format!(
                 "moved the checkpoints of tenant {tenant} into {}",
-                Layout::new(&options.lake).pull_tenant(&tenant).display()
+                Layout::new(&options.lake).pull_tenant(&tenant)
             ),
         });
     }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::client::Need;
 use super::error::{Error, Result};
 use super::session::Session;
-use super::streams::{Envelope, NEED_MFA_STATE, NEED_SECURITY_DEFAULTS, NEED_USERS};
+use super::streams::{Envelope, Stream};
 use super::throttle::Group;
 use crate::sources::Format;
 
@@ -74,7 +74,10 @@ pub async fn mfa_state(s: &mut Session<'_>) -> Result<SnapshotOutcome> {
     let mut out = SnapshotOutcome::default();
     for page in 1u64.. {
         s.check_interrupted()?;
-        let body = s.graph.get(&url, Group::Directory, NEED_USERS).await?;
+        let body = s
+            .graph
+            .get(&url, Group::Directory, Stream::Users.need())
+            .await?;
         let users: UsersPage = serde_json::from_slice(&body)
             .map_err(|e| protocol("/v1.0/users", format!("not a users page: {e}")))?;
         let mut rows = Vec::with_capacity(users.value.len());
@@ -140,7 +143,7 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
                 "/beta/$batch",
                 &json!({ "requests": requests }),
                 Group::Directory,
-                NEED_MFA_STATE,
+                Stream::MfaState.need(),
             )
             .await?;
         let batch: BatchResponse = serde_json::from_slice(&body)
@@ -169,7 +172,7 @@ async fn requirements(s: &mut Session<'_>, users: &[User]) -> Result<BTreeMap<St
                     wait = wait.max(after);
                     again.push((i, user));
                 }
-                status => return Err(item_error(status, &item.body, NEED_MFA_STATE)),
+                status => return Err(item_error(status, &item.body, Stream::MfaState.need())),
             }
         }
         todo = again;
@@ -225,7 +228,7 @@ pub async fn security_defaults(s: &mut Session<'_>) -> Result<SnapshotOutcome> {
     let url = format!("{}{path}", s.graph.root());
     let body = s
         .graph
-        .get(&url, Group::Directory, NEED_SECURITY_DEFAULTS)
+        .get(&url, Group::Directory, Stream::SecurityDefaults.need())
         .await?;
     let mut policy: serde_json::Map<String, Value> = serde_json::from_slice(&body)
         .map_err(|e| protocol(path, format!("not a policy object: {e}")))?;

@@ -64,34 +64,28 @@ pub const EVENT_TYPES: [&str; 4] = [
     "managedIdentity",
 ];
 
-/// Permissions named when Graph answers 403.
-pub const NEED_SIGN_INS: Need = Need {
-    permission: "AuditLog.Read.All and Directory.Read.All (and the tenant needs Entra ID P1 or P2 for sign-in logs)",
-};
-pub const NEED_AUDIT: Need = Need {
-    permission: "AuditLog.Read.All",
-};
-pub const NEED_USERS: Need = Need {
-    permission: "User.Read.All (or Directory.Read.All)",
-};
-pub const NEED_MFA_STATE: Need = Need {
-    permission: "Policy.Read.All (reading other users' per-user MFA state; Policy.ReadWrite.AuthenticationMethod also grants it)",
-};
-pub const NEED_SECURITY_DEFAULTS: Need = Need {
-    permission: "Policy.Read.All",
-};
-pub const NEED_POLICIES: Need = Need {
-    permission: "Policy.Read.All",
-};
-pub const NEED_REGISTRATIONS: Need = Need {
-    permission: "AuditLog.Read.All (and the tenant needs Entra ID P1 or P2)",
-};
-pub const NEED_GROUPS: Need = Need {
-    permission: "GroupMember.Read.All (or Directory.Read.All)",
-};
-pub const NEED_ROLES: Need = Need {
-    permission: "RoleManagement.Read.Directory (or Directory.Read.All)",
-};
+impl Stream {
+    /// The permissions named when Graph answers 403 to a request of this stream.
+    pub fn need(self) -> Need {
+        let permission = match self {
+            Stream::SignIns => {
+                "AuditLog.Read.All and Directory.Read.All (and the tenant needs Entra ID P1 or P2 for sign-in logs)"
+            }
+            Stream::Audit => "AuditLog.Read.All",
+            Stream::MfaState => {
+                "Policy.Read.All (reading other users' per-user MFA state; Policy.ReadWrite.AuthenticationMethod also grants it)"
+            }
+            Stream::SecurityDefaults | Stream::CaPolicies | Stream::NamedLocations => {
+                "Policy.Read.All"
+            }
+            Stream::Users => "User.Read.All (or Directory.Read.All)",
+            Stream::Registrations => "AuditLog.Read.All (and the tenant needs Entra ID P1 or P2)",
+            Stream::Groups => "GroupMember.Read.All (or Directory.Read.All)",
+            Stream::RoleAssignments => "RoleManagement.Read.Directory (or Directory.Read.All)",
+        };
+        Need { permission }
+    }
+}
 
 /// A policy or directory snapshot stream: one listing, paged by `@odata.nextLink`.
 #[derive(Debug, Clone, Copy)]
@@ -103,48 +97,41 @@ pub struct SnapshotStream {
     pub query: &'static str,
     /// The source that reads its pages.
     pub format: Format,
-    pub need: Need,
 }
 
 /// The policy and directory snapshot stream of a `--streams` word, if it is one.
 pub fn snapshot_stream(stream: Stream) -> Option<SnapshotStream> {
-    let (path, query, format, need) = match stream {
+    let (path, query, format) = match stream {
         Stream::CaPolicies => (
             "/v1.0/identity/conditionalAccess/policies",
             "",
             Format::CaPolicies,
-            NEED_POLICIES,
         ),
         Stream::NamedLocations => (
             "/v1.0/identity/conditionalAccess/namedLocations",
             "",
             Format::NamedLocations,
-            NEED_POLICIES,
         ),
         Stream::Users => (
             "/v1.0/users",
             // The fields the `directory_users` table keeps.
             "$select=id,userPrincipalName,displayName,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled&$top=999",
             Format::DirectoryUsers,
-            NEED_USERS,
         ),
         Stream::Registrations => (
             "/v1.0/reports/authenticationMethods/userRegistrationDetails",
             "",
             Format::UserRegistrations,
-            NEED_REGISTRATIONS,
         ),
         Stream::Groups => (
             "/v1.0/groups",
             "$select=id,displayName&$expand=members($select=id)&$top=999",
             Format::DirectoryGroups,
-            NEED_GROUPS,
         ),
         Stream::RoleAssignments => (
             "/v1.0/roleManagement/directory/roleAssignments",
             "",
             Format::RoleAssignments,
-            NEED_ROLES,
         ),
         _ => return None,
     };
@@ -153,7 +140,6 @@ pub fn snapshot_stream(stream: Stream) -> Option<SnapshotStream> {
         path,
         query,
         format,
-        need,
     })
 }
 
@@ -203,8 +189,8 @@ impl LogStream {
 
     pub fn need(self) -> Need {
         match self {
-            LogStream::SignIns(_) => NEED_SIGN_INS,
-            LogStream::Audits => NEED_AUDIT,
+            LogStream::SignIns(_) => Stream::SignIns.need(),
+            LogStream::Audits => Stream::Audit.need(),
         }
     }
 

@@ -87,7 +87,7 @@ pub async fn pull_tenants(
         outcomes.push(o);
     }
     TenantsSummary {
-        lake: options.lake.display().to_string(),
+        lake: options.lake.to_string(),
         tenants: outcomes,
     }
 }

@@ -15,6 +15,7 @@ use super::requirements::{self, Requirement, context::Context};
 use super::rows::is_problem;
 use crate::evidence::queries;
 use crate::report::Result;
+use crate::storage::Location;
 
 /// The query listing the problems (all of them go to findings.csv).
 pub const PROBLEMS: &str = "r1_problems";
@@ -27,7 +28,7 @@ pub const FINDINGS_CSV: &str = "findings.csv";
 /// files into `out`; returns the report and the CSV files kept.
 pub async fn build(
     session: &SessionContext,
-    lake: &Path,
+    lake: &Location,
     out: &Path,
     opts: &Options,
 ) -> Result<(Report, Vec<PathBuf>)> {
@@ -44,7 +45,7 @@ pub async fn build(
     let listed = read::rows(&file, &queries::collect(PROBLEMS, df).await?)?;
     let report = Report {
         generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        lake: lake.display().to_string(),
+        lake: lake.to_string(),
         method: Method::this(inputs_pointer(&requirements)),
         options: opts.recorded(),
         problems: Problems {

@@ -25,12 +25,7 @@ pub enum Error {
 /// Result alias of the report.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
-    }
-}
+crate::path_io::io_constructor!(Error);
 
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Error {

@@ -49,6 +49,7 @@ pub use self::options::{Formats, Options};
 use crate::evidence::cells::cells;
 use crate::evidence::materialise::materialise;
 use crate::evidence::queries;
+use crate::storage::Location;
 pub use error::{Error, Result};
 
 /// The canonical result's file name.
@@ -65,7 +66,8 @@ pub struct Outcome {
 /// Classifies the lake (the tenant of `opts`, or the lake's only one) and writes the
 /// report files into `out`. A lake of several tenants needs a tenant: a report is one
 /// tenant's (`rollup::evaluate_tenants` evaluates each).
-pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome> {
+pub async fn evaluate(lake: impl Into<Location>, out: &Path, opts: &Options) -> Result<Outcome> {
+    let lake = &lake.into();
     let opts = &of_one_tenant(lake, opts)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let ctx =
@@ -80,7 +82,7 @@ pub async fn evaluate(lake: &Path, out: &Path, opts: &Options) -> Result<Outcome
 
 /// `opts` with its tenant: the one asked, else the lake's only tenant (none for a lake
 /// without any); a lake of several without one asked is refused.
-fn of_one_tenant(lake: &Path, opts: &Options) -> Result<Options> {
+fn of_one_tenant(lake: &Location, opts: &Options) -> Result<Options> {
     if opts.tenant.is_some() {
         return Ok(opts.clone());
     }
@@ -88,7 +90,7 @@ fn of_one_tenant(lake: &Path, opts: &Options) -> Result<Options> {
     if held.len() > 1 {
         return Err(crate::evidence::Error::Usage(format!(
             "{}: the lake holds {} tenants ({}); a report is one tenant's: name it",
-            lake.display(),
+            lake,
             held.len(),
             held.join(", ")
         ))
@@ -102,7 +104,7 @@ fn of_one_tenant(lake: &Path, opts: &Options) -> Result<Options> {
 
 async fn evaluate_in(
     ctx: &SessionContext,
-    lake: &Path,
+    lake: &Location,
     out: &Path,
     work: &Path,
     opts: &Options,

@@ -16,6 +16,7 @@ use super::provenance::Tool;
 use super::sums::Entry;
 use super::{Error, REPORT_JSON, Report, Result, evaluate, html, markdown, write_json_text};
 use crate::evidence::Engine;
+use crate::storage::Location;
 
 /// Evaluates `lake` again into `scratch` (an empty folder) with the options the pack's
 /// `report.json` records, and compares every file of the pack (`entries`, already checked
@@ -24,7 +25,7 @@ use crate::evidence::Engine;
 pub async fn against_lake(
     dir: &Path,
     entries: &[Entry],
-    lake: &Path,
+    lake: &Location,
     scratch: &Path,
     engine: Engine,
 ) -> Result<Vec<Difference>> {

@@ -2,8 +2,6 @@
 //! the sink, not an error), an I/O failure, a decoder thread that died, or the sink's own
 //! failure passed through.
 
-use std::path::PathBuf;
-
 use crate::path_io::PathIo;
 
 /// Errors of the sources.
@@ -29,9 +27,4 @@ pub enum Error {
 /// Result alias of the sources.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        PathIo::new(path, source).into()
-    }
-}
+crate::path_io::io_constructor!(Error);

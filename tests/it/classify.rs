@@ -10,11 +10,7 @@ use arrow::array::{Array, RecordBatch};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tempfile::TempDir;
 
-use crate::common::{fails, graph_sign_in, ingest, run_into, strings, write_lines};
-
-/// The export's columns, as §6 names them.
-const HEADER: &str =
-    "id,created_at,user_principal_name,user_type,event_type,class,verdict,reason,origin_sign_in_id";
+use crate::common::{EXPORT_HEADER, fails, graph_sign_in, ingest, run_into, strings, write_lines};
 
 /// Four sign-ins: `a2` with a second factor; `a1`, at the same time, single factor;
 /// `b` a day later, without a UPN or any detail, its time in 100 ns ticks; `c` a
@@ -50,7 +46,7 @@ fn the_export_is_exactly_the_rows_worked_out_by_hand() {
         format!("classified 4 sign-in(s) into {}\n", csv.display())
     );
     let expected = [
-        HEADER,
+        EXPORT_HEADER,
         "a1,2026-11-01T08:00:00.000000Z,usera1@contoso.example,member,interactive_user,single_factor,violation,singleFactorAuthentication; security defaults unknown (no audit change or snapshot),",
         "a2,2026-11-01T08:00:00.000000Z,usera2@contoso.example,member,interactive_user,mfa_completed,satisfied,second factor: Mobile app notification,",
         "b,2026-11-02T08:00:00.123456Z,,member,interactive_user,no_evidence,unproven,\"nothing to decide on: no recognised detail, requirement or session origin; security defaults unknown (no audit change or snapshot)\",",
@@ -80,7 +76,7 @@ fn a_day_range_to_parquet_holds_that_day_only() {
     let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
     let schema = batches[0].schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    assert_eq!(names.join(","), HEADER);
+    assert_eq!(names.join(","), EXPORT_HEADER);
     let ids: Vec<String> = batches
         .iter()
         .flat_map(|b| {

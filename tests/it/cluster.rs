@@ -151,7 +151,14 @@ fn start_cluster() -> Cluster {
     };
     for name in ["executor 1", "executor 2"] {
         let bind = format!("127.0.0.1:{}", free_port_pair());
-        let args = ["cluster", "executor", "--scheduler", &address, "--bind", &bind];
+        let args = [
+            "cluster",
+            "executor",
+            "--scheduler",
+            &address,
+            "--bind",
+            &bind,
+        ];
         cluster.executors.push(Process::start(name, &args));
     }
     for e in &cluster.executors {
@@ -195,12 +202,20 @@ fn classify_is_the_same(cluster: &Cluster, lake: &Path, dir: &Path) {
         let why_not = out.join("why_not.csv");
         let export = out.join("signins.csv");
         let mut args = vec!["classify", "--lake", lake.to_str().unwrap()];
-        args.extend(["--out", export.to_str().unwrap(), "--why-not", why_not.to_str().unwrap()]);
+        args.extend([
+            "--out",
+            export.to_str().unwrap(),
+            "--why-not",
+            why_not.to_str().unwrap(),
+        ]);
         args.extend(extra);
         cluster.run_ok(&args);
     }
     for file in ["signins.csv", "why_not.csv"] {
-        let (a, b) = (fs::read(one.join(file)).unwrap(), fs::read(many.join(file)).unwrap());
+        let (a, b) = (
+            fs::read(one.join(file)).unwrap(),
+            fs::read(many.join(file)).unwrap(),
+        );
         assert!(a.len() > 200, "{file} has rows");
         assert!(a == b, "{file} differs on the cluster");
     }
@@ -216,15 +231,33 @@ fn the_samples_classify_evaluate_and_query_the_same_on_a_cluster_of_two_executor
     classify_is_the_same(&cluster, &lake, dir.path());
     both_took_part(&cluster, &before);
 
-    let (one, many) = (dir.path().join("report-one"), dir.path().join("report-many"));
+    let (one, many) = (
+        dir.path().join("report-one"),
+        dir.path().join("report-many"),
+    );
     run_into("evaluate", &lake, &one, &["--format", "json,csv"]);
     let before = task_counts(&cluster);
     let lake_arg = lake.to_str().unwrap();
     let many_arg = many.to_str().unwrap();
-    cluster.run_ok(&["evaluate", "--lake", lake_arg, "--out", many_arg, "--format", "json,csv", "--cluster", &cluster.url]);
+    cluster.run_ok(&[
+        "evaluate",
+        "--lake",
+        lake_arg,
+        "--out",
+        many_arg,
+        "--format",
+        "json,csv",
+        "--cluster",
+        &cluster.url,
+    ]);
     both_took_part(&cluster, &before);
-    assert_eq!(without_time(&one.join("report.json")), without_time(&many.join("report.json")));
-    assert!(fs::read(one.join("findings.csv")).unwrap() == fs::read(many.join("findings.csv")).unwrap());
+    assert_eq!(
+        without_time(&one.join("report.json")),
+        without_time(&many.join("report.json"))
+    );
+    assert!(
+        fs::read(one.join("findings.csv")).unwrap() == fs::read(many.join("findings.csv")).unwrap()
+    );
 
     let sql = "SELECT class, verdict, count(*) AS n FROM sign_in_evidence GROUP BY class, verdict ORDER BY class, verdict";
     let query = |extra: &[&str]| {
@@ -242,7 +275,15 @@ fn a_generated_lake_classifies_the_same_on_a_cluster_of_two_executors() {
     let dir = TempDir::new().unwrap();
     let archive = dir.path().join("archive");
     let archive_arg = archive.to_str().unwrap();
-    run_ok(["generate", "--out", archive_arg, "--sign-ins", "3000", "--seed", "18"]);
+    run_ok([
+        "generate",
+        "--out",
+        archive_arg,
+        "--sign-ins",
+        "3000",
+        "--seed",
+        "18",
+    ]);
     let lake = dir.path().join("lake");
     ingest(&lake, [archive.join("graph")]);
     let cluster = start_cluster();
@@ -254,7 +295,14 @@ fn a_generated_lake_classifies_the_same_on_a_cluster_of_two_executors() {
 #[test]
 fn an_executor_refuses_a_port_without_a_next_one_and_a_scheduler_without_a_port() {
     let out = bin()
-        .args(["cluster", "executor", "--scheduler", "127.0.0.1:1", "--bind", "127.0.0.1:65535"])
+        .args([
+            "cluster",
+            "executor",
+            "--scheduler",
+            "127.0.0.1:1",
+            "--bind",
+            "127.0.0.1:65535",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -264,6 +312,17 @@ fn an_executor_refuses_a_port_without_a_next_one_and_a_scheduler_without_a_port(
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let out = bin().args(["classify", "--lake", ".", "--out", "x.csv", "--cluster", "http://h:1"]).output().unwrap();
+    let out = bin()
+        .args([
+            "classify",
+            "--lake",
+            ".",
+            "--out",
+            "x.csv",
+            "--cluster",
+            "http://h:1",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }

@@ -59,16 +59,77 @@ pub fn scenario_lake(dir: &Path) -> PathBuf {
     lake
 }
 
+/// A scenario lake in a temporary folder, and what a command run on it wrote.
+pub struct Scenario {
+    /// The temporary folder, removed when the scenario is dropped.
+    _dir: TempDir,
+    pub lake: PathBuf,
+    /// The `--out` of the command, in `dir`.
+    pub out: PathBuf,
+    /// The command's output.
+    pub said: Output,
+}
+
+/// A scenario lake, then `mfaproof <command> --lake <lake> --out <dir>/<out> <extra…>` (classify,
+/// evaluate), which must succeed.
+pub fn scenario_into(command: &str, out: &str, extra: &[&str]) -> Scenario {
+    let dir = TempDir::new().expect("temporary folder");
+    let lake = scenario_lake(dir.path());
+    let out = dir.path().join(out);
+    let said = run_into(command, &lake, &out, extra);
+    Scenario {
+        _dir: dir,
+        lake,
+        out,
+        said,
+    }
+}
+
+/// The report files `evaluate` writes by default, sorted (SHA256SUMS aside).
+pub const REPORT_FILES: [&str; 10] = [
+    "accounts.csv",
+    "entra_disagreements.csv",
+    "findings.csv",
+    "location_skips.csv",
+    "policy_findings.csv",
+    "regime_changes.csv",
+    "report.html",
+    "report.json",
+    "report.md",
+    "why_not.csv",
+];
+
 /// The tenant of the samples and of generated archives (Azure Monitor `tenantId`, Log
 /// Analytics `AADTenantId`): what the other inputs are given with `--tenant`.
 pub const TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
 
+/// The columns of `mfaproof classify`'s export, as §6 of the evidence rules names them.
+pub const EXPORT_HEADER: &str =
+    "id,created_at,user_principal_name,user_type,event_type,class,verdict,reason,origin_sign_in_id";
+
 /// `mfaproof ingest --lake <lake> --tenant <TENANT> <inputs…>`, which must succeed.
 pub fn ingest<P: AsRef<Path>>(lake: &Path, inputs: impl IntoIterator<Item = P>) -> Output {
+    run_ok(ingest_args(lake, inputs))
+}
+
+/// The same with `--json`: the output, and the summary it printed.
+pub fn ingest_json<P: AsRef<Path>>(
+    lake: &Path,
+    inputs: impl IntoIterator<Item = P>,
+) -> (Output, serde_json::Value) {
+    let mut args = ingest_args(lake, inputs);
+    args.push("--json".into());
+    let out = run_ok(args);
+    let summary = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("the summary is not JSON: {e}\n{}", text(&out)));
+    (out, summary)
+}
+
+fn ingest_args<P: AsRef<Path>>(lake: &Path, inputs: impl IntoIterator<Item = P>) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["ingest".into(), "--lake".into(), lake.into()];
     args.extend(["--tenant".into(), TENANT.into()]);
     args.extend(inputs.into_iter().map(|p| p.as_ref().into()));
-    run_ok(args)
+    args
 }
 
 /// Status, stdout and stderr of a run, for assertion messages.
@@ -173,6 +234,25 @@ pub fn quarantined(lake: &Path) -> Vec<serde_json::Value> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// Every table of a lake, for counting or comparing whole lakes.
+pub const TABLES: [&str; 10] = [
+    "sign_ins",
+    "audit_events",
+    "mfa_state_snapshots",
+    "security_defaults_snapshots",
+    "ca_policies",
+    "named_locations",
+    "directory_users",
+    "user_registrations",
+    "directory_groups",
+    "role_assignments",
+];
+
+/// The rows of every table of a lake, in the order of [`TABLES`].
+pub fn table_rows(lake: &Path) -> Vec<(&'static str, usize)> {
+    TABLES.iter().map(|t| (*t, rows(lake, t))).collect()
 }
 
 /// Rows of a table.

@@ -4,7 +4,7 @@
 use std::fs;
 
 use crate::common::{
-    TENANT, fails, graph_sign_in, ingest, quarantined, run_ok, sign_ins, stderr, temp_lake,
+    TENANT, fails, graph_sign_in, ingest, ingest_json, quarantined, sign_ins, stderr, temp_lake,
     write_lines,
 };
 
@@ -58,19 +58,9 @@ fn same_file_twice_is_a_no_op() {
         &dir.path().join("in.json"),
         &[graph_sign_in("x", "2026-11-03T08:00:00Z", 2, "x")],
     );
-    let args = [
-        "ingest",
-        "--json",
-        "--tenant",
-        TENANT,
-        "--lake",
-        lake.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ];
-    run_ok(args);
+    ingest(&lake, [&input]);
     let before = fs::read(lake.join("manifest.json")).unwrap();
-    let out = run_ok(args);
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, summary) = ingest_json(&lake, [&input]);
     assert_eq!(summary["inputs"][0]["status"], "already-ingested");
     assert_eq!(summary["counts"]["records"], 0);
     let after: serde_json::Value =
@@ -93,14 +83,10 @@ fn bad_records_are_quarantined_and_the_rest_ingested() {
         ],
     );
     // A file with bad records still exits 0.
-    let (lake_arg, input_arg) = (lake.to_str().unwrap(), input.to_str().unwrap());
-    let out = run_ok([
-        "ingest", "--json", "--tenant", TENANT, "--lake", lake_arg, input_arg,
-    ]);
+    let (out, summary) = ingest_json(&lake, [&input]);
     let stderr = stderr(&out);
     assert!(stderr.contains("mixed.json: record 2:"), "{stderr}");
     assert!(stderr.contains("mixed.json: record 3:"), "{stderr}");
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["counts"]["sign_ins"], 2);
     assert_eq!(summary["counts"]["quarantined"], 2);
     assert_eq!(sign_ins(&lake).len(), 2);
@@ -169,17 +155,12 @@ fn gzip_and_zip_inputs_and_truncated_gzip() {
     zip.write_all(graph_sign_in("z1", "2026-11-05T08:00:00Z", 1, "zip").as_bytes())
         .unwrap();
     zip.finish().unwrap();
-    let out = run_ok([
-        "ingest",
-        "--json",
-        "--tenant",
-        TENANT,
-        "--lake",
-        lake.to_str().unwrap(),
-        dir.path().join("in.json.gz").to_str().unwrap(),
-        zip_path.to_str().unwrap(),
-        dir.path().join("cut.json.gz").to_str().unwrap(),
-    ]);
+    let inputs = [
+        dir.path().join("in.json.gz"),
+        zip_path,
+        dir.path().join("cut.json.gz"),
+    ];
+    let (out, _) = ingest_json(&lake, inputs);
     let stderr = stderr(&out);
     let rows = sign_ins(&lake);
     assert!(rows.contains_key("z1"));
@@ -198,16 +179,7 @@ fn log_analytics_query_api_response() {
     let body = r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"TenantId","type":"string"},{"name":"TimeGenerated","type":"datetime"},{"name":"Id","type":"string"},{"name":"CreatedDateTime","type":"datetime"},{"name":"UserId","type":"string"},{"name":"ResultType","type":"string"},{"name":"Type","type":"string"}],"rows":[["w","2026-11-05T09:00:00Z","qa1","2026-11-05T08:00:00Z","u1","0","SigninLogs"],["w","2026-11-05T09:00:00Z"],["w","2026-11-05T09:01:00Z","qa3","2026-11-05T08:01:00Z","u2","50126","AADNonInteractiveUserSignInLogs"]]}]}"#;
     let input = dir.path().join("query-result.json");
     fs::write(&input, body).unwrap();
-    let out = run_ok([
-        "ingest",
-        "--json",
-        "--tenant",
-        TENANT,
-        "--lake",
-        lake.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, summary) = ingest_json(&lake, [&input]);
     assert_eq!(summary["counts"]["sign_ins"], 2, "{summary}");
     assert_eq!(summary["counts"]["quarantined"], 1, "{summary}");
     let rows = sign_ins(&lake);

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{TENANT, bin, ingest, quarantined, rows, run_ok, temp_lake, text};
+use crate::common::{TENANT, bin, ingest, quarantined, rows, run_ok, table_rows, temp_lake, text};
 
 const POLICIES: &str = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[
   {"id":"p1","displayName":"Require MFA for all users","state":"enabled","createdDateTime":"2026-01-05T10:00:00Z","modifiedDateTime":"2026-02-01T09:30:00.1234567Z",
@@ -80,20 +80,6 @@ fn write_tenant(dir: &Path) {
     }
 }
 
-const TABLES: [&str; 7] = [
-    "sign_ins",
-    "ca_policies",
-    "named_locations",
-    "directory_users",
-    "user_registrations",
-    "directory_groups",
-    "role_assignments",
-];
-
-fn counts(lake: &Path) -> Vec<(&'static str, usize)> {
-    TABLES.iter().map(|t| (*t, rows(lake, t))).collect()
-}
-
 /// `mfaproof query` as JSON rows (one object a line).
 fn query(lake: &Path, sql: &str) -> Vec<Value> {
     let out = run_ok([
@@ -123,6 +109,9 @@ fn every_body_goes_to_its_table_and_none_becomes_a_sign_in() {
     );
     let expected = vec![
         ("sign_ins", 2),
+        ("audit_events", 0),
+        ("mfa_state_snapshots", 0),
+        ("security_defaults_snapshots", 0),
         ("ca_policies", 2),
         ("named_locations", 2),
         ("directory_users", 3),
@@ -130,7 +119,7 @@ fn every_body_goes_to_its_table_and_none_becomes_a_sign_in() {
         ("directory_groups", 3),
         ("role_assignments", 1),
     ];
-    assert_eq!(counts(&lake), expected);
+    assert_eq!(table_rows(&lake), expected);
     let ids = query(&lake, "SELECT id FROM sign_ins ORDER BY id");
     assert_eq!(
         ids,
@@ -220,7 +209,7 @@ fn every_body_goes_to_its_table_and_none_becomes_a_sign_in() {
         "{}",
         text(&again)
     );
-    assert_eq!(counts(&lake), expected);
+    assert_eq!(table_rows(&lake), expected);
 }
 
 #[test]

@@ -15,31 +15,9 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use tempfile::TempDir;
 
 use crate::common::{
-    TENANT, bin, graph_sign_in, quarantined, read_table, samples, sign_ins, strings, text,
+    TABLES, TENANT, bin, graph_sign_in, quarantined, read_table, samples, sign_ins, strings, text,
     write_lines,
 };
-
-/// The tables of a lake.
-const TABLES: [&str; 4] = [
-    "sign_ins",
-    "audit_events",
-    "mfa_state_snapshots",
-    "security_defaults_snapshots",
-];
-
-/// Every table of a lake, for comparing whole lakes.
-const ALL_TABLES: [&str; 10] = [
-    "sign_ins",
-    "audit_events",
-    "mfa_state_snapshots",
-    "security_defaults_snapshots",
-    "ca_policies",
-    "named_locations",
-    "directory_users",
-    "user_registrations",
-    "directory_groups",
-    "role_assignments",
-];
 
 /// Rows staged before a commit (at the next input boundary): a commit every two sign-in
 /// files.
@@ -124,7 +102,7 @@ fn read(lake: &Path) -> std::process::Output {
 /// (`ingested_at`, `ingest_seq`); plus the quarantined records and the manifest's inputs.
 pub fn content(lake: &Path) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    for table in ALL_TABLES {
+    for table in TABLES {
         let mut rows: Vec<String> = read_table(lake, table).iter().flat_map(row_texts).collect();
         rows.sort();
         out.insert(table.to_string(), rows);
@@ -255,7 +233,7 @@ fn a_stop_at_any_commit_point_then_a_rerun_equals_a_clean_run() {
         if done.is_empty() {
             assert_eq!(
                 TABLES.map(|t| read_table(&lake, t).len()),
-                [0; 4],
+                [0; 10],
                 "{point}"
             );
         } else {

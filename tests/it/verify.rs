@@ -12,21 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 
-use super::common::{files_under, run, run_into, scenario_lake, strings, text};
-
-/// The report files `evaluate` writes by default, sorted (SHA256SUMS aside).
-const FILES: [&str; 10] = [
-    "accounts.csv",
-    "entra_disagreements.csv",
-    "findings.csv",
-    "location_skips.csv",
-    "policy_findings.csv",
-    "regime_changes.csv",
-    "report.html",
-    "report.json",
-    "report.md",
-    "why_not.csv",
-];
+use super::common::{REPORT_FILES, files_under, run, scenario_into, strings, text};
 
 /// `mfaproof verify <dir> [--lake <lake>]`: its status, stdout and stderr.
 fn verify(dir: &Path, lake: Option<&Path>) -> (Option<i32>, String, String) {
@@ -62,33 +48,31 @@ fn sha256sum(dir: &Path) -> String {
 
 #[test]
 fn a_pack_evaluate_wrote_verifies_with_and_without_the_lake() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = scenario_lake(dir.path());
-    let out = dir.path().join("report");
-    let said = run_into("evaluate", &lake, &out, &[]);
-    assert!(text(&said).contains("wrote "), "{}", text(&said));
-    let mut written: Vec<String> = files_under(&out)
+    let run = scenario_into("evaluate", "report", &[]);
+    let (lake, out) = (&run.lake, &run.out);
+    assert!(text(&run.said).contains("wrote "), "{}", text(&run.said));
+    let mut written: Vec<String> = files_under(out)
         .iter()
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    let mut expected: Vec<String> = FILES.iter().map(|f| (*f).to_owned()).collect();
+    let mut expected: Vec<String> = REPORT_FILES.iter().map(|f| (*f).to_owned()).collect();
     expected.push("SHA256SUMS".into());
     expected.sort();
     assert_eq!(written, expected);
     // Byte for byte what `sha256sum * > SHA256SUMS` gives over the other files.
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums, sha256sum(&out));
-    assert_eq!(sums.lines().count(), FILES.len());
+    assert_eq!(sums, sha256sum(out));
+    assert_eq!(sums.lines().count(), REPORT_FILES.len());
     assert_eq!(
-        verify(&out, None),
+        verify(out, None),
         (
             Some(0),
             "10 file(s) match SHA256SUMS\n".into(),
             String::new()
         )
     );
-    let (status, stdout, stderr) = verify(&out, Some(&lake));
+    let (status, stdout, stderr) = verify(out, Some(lake));
     assert_eq!((status, stderr.as_str()), (Some(0), ""), "{stdout}");
     assert_eq!(
         stdout,
@@ -100,7 +84,7 @@ fn a_pack_evaluate_wrote_verifies_with_and_without_the_lake() {
     // And sha256sum itself, where it is installed, agrees.
     if let Ok(check) = std::process::Command::new("sha256sum")
         .args(["-c", "--strict", "SHA256SUMS"])
-        .current_dir(&out)
+        .current_dir(out)
         .output()
     {
         assert!(check.status.success(), "{}", text(&check));
@@ -109,17 +93,15 @@ fn a_pack_evaluate_wrote_verifies_with_and_without_the_lake() {
 
 #[test]
 fn an_edited_byte_a_missing_file_and_an_extra_file_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = scenario_lake(dir.path());
-    let out = dir.path().join("report");
-    run_into("evaluate", &lake, &out, &["--format", "json,md"]);
+    let run = scenario_into("evaluate", "report", &["--format", "json,md"]);
+    let (lake, out) = (&run.lake, &run.out);
     let md = out.join("report.md");
     let mut bytes = std::fs::read(&md).unwrap();
     bytes[2] ^= 0x20;
     std::fs::write(&md, &bytes).unwrap();
     let changed = "report.md: changed (its SHA-256 is not the one in SHA256SUMS)";
     assert_eq!(
-        verify(&out, Some(&lake)),
+        verify(out, Some(lake)),
         (
             Some(1),
             format!(
@@ -130,7 +112,7 @@ fn an_edited_byte_a_missing_file_and_an_extra_file_are_named() {
     );
     std::fs::remove_file(out.join("report.json")).unwrap();
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    let (status, stdout, _) = verify(&out, None);
+    let (status, stdout, _) = verify(out, None);
     assert_eq!(status, Some(1));
     assert_eq!(
         stdout,
@@ -140,14 +122,14 @@ fn an_edited_byte_a_missing_file_and_an_extra_file_are_named() {
     );
     // A pack without SHA256SUMS, or with a line sha256sum would not read, cannot be read.
     std::fs::write(out.join("SHA256SUMS"), "0123  report.md\n").unwrap();
-    let (status, _, stderr) = verify(&out, None);
+    let (status, _, stderr) = verify(out, None);
     assert_eq!(status, Some(2));
     assert!(
         stderr.ends_with("SHA256SUMS: line 1: not `<sha256>  <file>`\n"),
         "{stderr}"
     );
     std::fs::remove_file(out.join("SHA256SUMS")).unwrap();
-    let (status, _, stderr) = verify(&out, None);
+    let (status, _, stderr) = verify(out, None);
     assert_eq!(status, Some(2));
     assert!(stderr.contains("SHA256SUMS: cannot be read: "), "{stderr}");
 }
@@ -201,13 +183,11 @@ fn edit_error_code(lake: &Path, id: &str, code: i32) {
 
 #[test]
 fn one_edited_row_of_the_lake_names_the_first_figure_it_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = scenario_lake(dir.path());
-    let out = dir.path().join("report");
-    run_into("evaluate", &lake, &out, &[]);
+    let run = scenario_into("evaluate", "report", &[]);
+    let (lake, out) = (&run.lake, &run.out);
     // A remembered-device sign-in (satisfied) now failed with a wrong password.
-    edit_error_code(&lake, "s04-alice-remembered", 50126);
-    let (status, stdout, stderr) = verify(&out, Some(&lake));
+    edit_error_code(lake, "s04-alice-remembered", 50126);
+    let (status, stdout, stderr) = verify(out, Some(lake));
     assert_eq!(status, Some(1), "{stdout}{stderr}");
     // R1's per-application figure (its first key) sees one more not-applicable (failed)
     // sign-in on the first application row, Alice's resource.

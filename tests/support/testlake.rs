@@ -5,7 +5,6 @@
 //! machinery.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,12 +12,13 @@ use arrow::array::RecordBatch;
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 
+use mfaproof::lake::Result;
 use mfaproof::lake::layout::{Layout, Table};
-use mfaproof::lake::{Error, Result};
 use mfaproof::schema::batch::{
     Provenance, audit_events_batch, mfa_state_batch, security_defaults_batch, sign_ins_batch,
 };
 use mfaproof::schema::{AuditEvent, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn};
+use mfaproof::storage::Location;
 
 /// The tenant every row is written for.
 pub const TENANT: &str = "0e35ee7a-425d-45a5-9013-218c1eae8fd4";
@@ -45,13 +45,11 @@ fn provenance(n: usize, first_seq: i64) -> Vec<Provenance> {
         .collect()
 }
 
-fn write_batch(dir: &Path, name: &str, batch: &RecordBatch) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let path = dir.join(name);
-    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+fn write_batch(dir: &Location, name: &str, batch: &RecordBatch) -> Result<()> {
+    let file = dir.join(name).writer()?;
     let mut w = ArrowWriter::try_new(file, batch.schema(), None)?;
     w.write(batch)?;
-    w.close()?;
+    w.into_inner()?.finish()?;
     Ok(())
 }
 

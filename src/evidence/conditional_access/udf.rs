@@ -78,7 +78,11 @@ const ALL: [(Which, usize); 3] = [
 /// The names of the three UDFs.
 pub const NAMES: [&str; 3] = ["ca_risk_based", "ca_why_not", "ca_covered"];
 
-fn udf(regime: &Arc<Regime>, rows: Option<&Arc<Rows>>, (which, arity): (Which, usize)) -> ScalarUDF {
+fn udf(
+    regime: &Arc<Regime>,
+    rows: Option<&Arc<Rows>>,
+    (which, arity): (Which, usize),
+) -> ScalarUDF {
     ScalarUDF::from(CaUdf {
         regime: regime.clone(),
         rows: rows.cloned(),

@@ -5,12 +5,14 @@
 use glob::{MatchOptions, Pattern};
 use serde::{Deserialize, Serialize};
 
-use super::context::Context;
+use datafusion::prelude::SessionContext;
+
 use crate::evidence::queries;
 use crate::report::Result;
 use crate::report::cell::{AsCell, Cell, table};
 use crate::report::figures::Figure;
-use crate::report::listing::{self, Listed};
+use crate::report::listing::{self, Listed, Listing};
+use crate::report::options::Options;
 
 /// The query of the accounts table.
 pub const ACCOUNTS: &str = "accounts";
@@ -237,34 +239,26 @@ impl Accounts {
     }
 }
 
-/// The accounts table, streamed into `accounts.csv` on first use and kept in the context
-/// for the requirements that read it.
-pub async fn accounts<'c>(cx: &'c mut Context<'_>) -> Result<&'c Accounts> {
-    if cx.accounts.is_none() {
-        let built = build(cx).await?;
-        cx.accounts = Some(built);
-    }
-    cx.accounts
-        .as_ref()
-        .ok_or_else(|| crate::evidence::Error::Internal("accounts not built".into()).into())
-}
-
-async fn build(cx: &mut Context<'_>) -> Result<Accounts> {
-    let opts = cx.opts;
+/// Streams the accounts table of `listing` (its `covered_at` parameter set here to the
+/// instant `covered_at`, in microseconds) into its CSV file, marking and tallying every row.
+pub async fn build(
+    session: &SessionContext,
+    mut listing: Listing,
+    opts: &Options,
+    covered_at: Option<i64>,
+) -> Result<Accounts> {
     let cap = opts.listed_rows;
     let emergency = Globs::new(&opts.emergency_accounts);
     let technical = Globs::new(&opts.technical_accounts);
-    let covered_at = cx.span().map(|(_, end)| end - 1);
     let at_text = covered_at.map(crate::evidence::cells::format_micros);
     let literal = at_text.as_deref().map_or("NULL".into(), queries::literal);
-    let mut listing = cx.listing(ACCOUNTS, ACCOUNTS_CSV);
     listing.params = vec![("covered_at", literal)];
     let mut acc = Accounts::new(
         Figure::whole(String::new(), Vec::new()),
         at_text,
         opts.emergency_accounts.len(),
     );
-    let figure = listing::stream(cx.session, &listing, |row: &mut AccountRow| {
+    let figure = listing::stream(session, &listing, |row: &mut AccountRow| {
         let mut is_emergency = false;
         for (signed_in, hit) in acc
             .emergency_signed_in
@@ -284,7 +278,6 @@ async fn build(cx: &mut Context<'_>) -> Result<Accounts> {
         row.special.is_some()
     })
     .await?;
-    cx.keep_csv(&figure, ACCOUNTS_CSV)?;
     acc.figure = figure;
     Ok(acc)
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveTime};
 use datafusion::prelude::SessionContext;
 
-use super::accounts::Accounts;
+use super::accounts::{self, ACCOUNTS, ACCOUNTS_CSV, Accounts};
 use crate::evidence::conditional_access::Regime;
 use crate::evidence::state_udf::security_defaults_timeline;
 use crate::evidence::timeline::Observation;
@@ -19,6 +19,7 @@ use crate::report::listing::Listing;
 use crate::report::options::Options;
 use crate::report::rows::{ClassRow, CoverageRow, USER_EVENT_TYPES};
 use crate::report::{Error, Result};
+use crate::storage::Location;
 
 /// The query of the sign-ins by class (R1 and the problem count).
 pub const BY_CLASS: &str = "r1_sign_ins_by_class";
@@ -28,7 +29,7 @@ pub const COVERAGE: &str = "r6_coverage";
 /// The inputs of the requirements, and the CSV files they keep.
 pub struct Context<'a> {
     pub session: &'a SessionContext,
-    pub lake: &'a Path,
+    pub lake: &'a Location,
     pub out: &'a Path,
     pub opts: &'a Options,
     pub by_class: Figure<ClassRow>,
@@ -41,15 +42,15 @@ pub struct Context<'a> {
     pub security_defaults: Vec<Observation>,
     /// The long figures' CSV files kept in `out`.
     pub files: Vec<PathBuf>,
-    /// The accounts table (R2, R8), once built (`accounts::accounts`).
-    pub accounts: Option<Accounts>,
+    /// The accounts table (R2, R8), once built ([`Context::accounts`]).
+    accounts: Option<Accounts>,
 }
 
 impl<'a> Context<'a> {
     /// Runs the shared figures and finds the window.
     pub async fn new(
         session: &'a SessionContext,
-        lake: &'a Path,
+        lake: &'a Location,
         out: &'a Path,
         opts: &'a Options,
     ) -> Result<Context<'a>> {
@@ -111,6 +112,22 @@ impl<'a> Context<'a> {
             cap: self.opts.listed_rows,
             params: Vec::new(),
         }
+    }
+
+    /// The accounts table, streamed into `accounts.csv` on first use and kept for the
+    /// requirements that read it; `covered` is judged at the end of the window.
+    pub async fn accounts(&mut self) -> Result<&Accounts> {
+        let built = match self.accounts.take() {
+            Some(built) => built,
+            None => {
+                let covered_at = self.span().map(|(_, end)| end - 1);
+                let listing = self.listing(ACCOUNTS, ACCOUNTS_CSV);
+                let built = accounts::build(self.session, listing, self.opts, covered_at).await?;
+                self.keep_csv(&built.figure, ACCOUNTS_CSV)?;
+                built
+            }
+        };
+        Ok(self.accounts.insert(built))
     }
 
     /// Keeps a long figure's CSV file when CSV or HTML output was asked, or when

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::accounts::{self, ACCOUNTS};
+use super::accounts::ACCOUNTS;
 use super::context::Context;
 use crate::report::Result;
 use crate::report::figures::{Count, Figure};
@@ -35,7 +35,7 @@ pub struct Figures {
 /// Builds R2's figures from the accounts table; returns whether R2 holds.
 pub async fn build(cx: &mut Context<'_>) -> Result<(bool, Figures)> {
     let opts = cx.opts;
-    let acc = accounts::accounts(cx).await?;
+    let acc = cx.accounts().await?;
     let accounts = acc.figure.clone();
     let unseen = opts.emergency_accounts.iter().zip(&acc.emergency_signed_in);
     let figures = Figures {

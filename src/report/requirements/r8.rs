@@ -59,7 +59,7 @@ pub async fn build(cx: &mut Context<'_>) -> Result<Built<Figures>> {
     let regime = cx.regime.clone();
     let end = cx.span().map(|(_, end)| end - 1);
     let sd = end.map(|t| state_at(&[&cx.security_defaults], t).state.to_owned());
-    let acc = accounts::accounts(cx).await?;
+    let acc = cx.accounts().await?;
     let query = acc.figure.query.clone();
     let count = |n: u64| Count {
         count: n,

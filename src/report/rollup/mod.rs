@@ -16,6 +16,7 @@ use super::model::{Verdict, Window};
 use super::options::{Options, Recorded};
 use super::provenance::Tool;
 use super::{Error, Outcome, REPORT_JSON, Report, Result, evaluate, write_json_text};
+use crate::storage::Location;
 
 /// The version of `rollup.json`'s schema.
 pub const ROLLUP_VERSION: &str = "1";
@@ -132,11 +133,12 @@ pub struct RollupOutcome {
 /// Evaluates each of `tenants` of `lake` into `out/<tenant>/` with `opts` (its tenant set
 /// to each), then writes the roll-up into `out`.
 pub async fn evaluate_tenants(
-    lake: &Path,
+    lake: impl Into<Location>,
     out: &Path,
     opts: &Options,
     tenants: &[String],
 ) -> Result<RollupOutcome> {
+    let lake = &lake.into();
     let mut outcomes = Vec::with_capacity(tenants.len());
     for tenant in tenants {
         let dir = folder(out, tenant)?;
@@ -151,7 +153,7 @@ pub async fn evaluate_tenants(
     worst_first(&mut summaries);
     let rollup = Rollup {
         generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        lake: lake.display().to_string(),
+        lake: lake.to_string(),
         options: Options {
             tenant: None,
             ..opts.clone()

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use mfaproof::pull::streams::query_encode;
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -105,6 +106,10 @@ pub struct State {
     pub token_unavailable: u32,
     /// Batched requests still to answer with 429 (`Retry-After: 1`).
     pub batch_throttled: u32,
+    /// A service limit played across every tenant, as Graph keeps one per app: a request
+    /// whose target contains the needle, arriving sooner than the span after the previous
+    /// one, is answered 429 (`Retry-After: 1`).
+    pub spacing: Option<(&'static str, Duration)>,
     pub base: String,
     /// Other tenants served by the same fake.
     pub others: Vec<Other>,
@@ -211,10 +216,16 @@ impl Respond for Fake {
             let parts: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
             target = format!("{target}?{}", parts.join("&"));
         }
-        let response = s.route(req, &target, &q, MAIN);
+        let now = Instant::now();
+        let response = if s.too_soon(&target, now) {
+            let throttled = graph_error(429, "TooManyRequests", "too many requests");
+            out(429, throttled.insert_header("Retry-After", "1"))
+        } else {
+            s.route(req, &target, &q, MAIN)
+        };
         let status = response_status(&response);
         s.seen.push(Seen {
-            at: Instant::now(),
+            at: now,
             method: req.method.to_string(),
             target,
             status,
@@ -236,6 +247,20 @@ fn out(status: u16, t: ResponseTemplate) -> Out {
 }
 
 impl State {
+    /// Whether a request for `target` at `now` breaks the `spacing` limit.
+    fn too_soon(&self, target: &str, now: Instant) -> bool {
+        let Some((needle, span)) = self.spacing else {
+            return false;
+        };
+        target.contains(needle)
+            && self
+                .seen
+                .iter()
+                .rev()
+                .find(|s| s.target.contains(needle))
+                .is_some_and(|last| now.duration_since(last.at) < span)
+    }
+
     fn route(
         &mut self,
         req: &Request,
@@ -457,27 +482,17 @@ impl State {
                 .cmp(&a[field].as_str())
                 .then(b["id"].as_str().cmp(&a["id"].as_str()))
         });
-        let skip: usize = q
-            .get("$skiptoken")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let page: Vec<Value> = hits
-            .iter()
-            .skip(skip)
-            .take(self.page_size)
-            .map(|v| (*v).clone())
-            .collect();
+        let (page, next) = self.paged(q, &hits);
         let mut body = json!({"@odata.context": format!("https://graph.microsoft.com{path}/$metadata"), "value": page});
         if malformed && body["value"].as_array().is_some_and(|v| v.len() > 1) {
             body["value"][1][field] = json!("yesterday");
         }
-        if skip + self.page_size < hits.len() {
+        if let Some(next) = next {
             let top = q.get("$top").cloned().unwrap_or_default();
             body["@odata.nextLink"] = json!(format!(
-                "{}{path}?$filter={}&$top={top}&$skiptoken={}",
+                "{}{path}?$filter={}&$top={top}&$skiptoken={next}",
                 self.base,
-                encode(&filter),
-                skip + self.page_size
+                query_encode(&filter),
             ));
         }
         out(200, ResponseTemplate::new(200).set_body_json(body))
@@ -532,25 +547,6 @@ fn parse_filter(filter: &str, field: &str) -> (Option<String>, Option<String>, O
         }
     }
     (ge, le, event)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b':'
-            | b'\''
-            | b'('
-            | b')'
-            | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn url_form(body: &[u8]) -> BTreeMap<String, String> {

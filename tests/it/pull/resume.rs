@@ -3,7 +3,7 @@
 //! the overlap window re-reads late and re-emitted records without duplicating them.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -91,7 +91,6 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let waited = Instant::now();
     server.wait_for(stalled);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -99,10 +98,6 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
         .unwrap();
     assert!(sent.success());
     let out = child.wait_with_output().unwrap();
-    assert!(
-        waited.elapsed() < Duration::from_secs(50),
-        "did not wait for the stalled page"
-    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("interrupted"),
@@ -111,7 +106,9 @@ fn ctrl_c_cancels_the_request_in_flight_and_keeps_what_was_read() {
     );
     assert_secret_absent(&out, &lake);
     assert_eq!(sign_ins(&lake).len(), 36);
+    // The stalled page was not waited for: only the first page of audits is in the lake.
     assert_eq!(rows(&lake, "audit_events"), 4);
+    assert_eq!(server.statuses(stalled), [200], "requested once");
     let out = pull(&server, &lake, &rerun());
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(rows(&lake, "audit_events"), 7);

@@ -21,31 +21,25 @@ pub(super) fn r7(sec: &mut Section, f: &r7::Figures) {
         grouped(escaped),
         &f.escapes_by_policy.query,
     ));
-    sec.tables.push(Table::of_figure(
-        "Without security defaults or a qualifying policy",
-        &f.gaps,
-        ROWS_CAP,
-    ));
-    sec.tables.push(Table::of_figure(
-        "Configuration findings",
-        &f.findings,
-        ROWS_CAP,
-    ));
-    sec.tables.push(Table::of_figure(
-        "Sign-ins that escaped each policy, by reason",
-        &f.escapes_by_policy,
-        ROWS_CAP,
-    ));
-    sec.tables.push(Table::of_figure(
-        "Why no policy asked for MFA",
-        &f.escapes,
-        ROWS_CAP,
-    ));
-    sec.tables.push(Table::of_figure(
-        "Where Entra's own result disagrees with the definition",
-        &f.entra_disagreements,
-        ROWS_CAP,
-    ));
+    sec.tables.extend([
+        Table::of_figure(
+            "Without security defaults or a qualifying policy",
+            &f.gaps,
+            ROWS_CAP,
+        ),
+        Table::of_figure("Configuration findings", &f.findings, ROWS_CAP),
+        Table::of_figure(
+            "Sign-ins that escaped each policy, by reason",
+            &f.escapes_by_policy,
+            ROWS_CAP,
+        ),
+        Table::of_figure("Why no policy asked for MFA", &f.escapes, ROWS_CAP),
+        Table::of_figure(
+            "Where Entra's own result disagrees with the definition",
+            &f.entra_disagreements,
+            ROWS_CAP,
+        ),
+    ]);
     for u in &f.unreadable_definitions {
         sec.notes.push(format!("Unreadable definition: {u}"));
     }

@@ -2,12 +2,14 @@
 //! stream lists): pages by `$skiptoken`, next links that keep the query, and groups
 //! expanded as Graph expands them.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
+use mfaproof::pull::streams::query_encode;
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 
-use super::{Out, State, encode, graph_error, out};
+use super::{Out, State, graph_error, out};
 
 impl State {
     /// The users, each with the fields `$select` names (every user a member, enabled but
@@ -47,30 +49,42 @@ impl State {
         items: &[Value],
         context: &str,
     ) -> Out {
-        let skip: usize = q
-            .get("$skiptoken")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let page: Vec<Value> = items
-            .iter()
-            .skip(skip)
-            .take(self.page_size)
-            .cloned()
-            .collect();
+        let (page, next) = self.paged(q, items);
         let mut body = json!({
             "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#{context}"),
             "value": page
         });
-        if skip + self.page_size < items.len() {
+        if let Some(next) = next {
             let mut query: Vec<String> = q
                 .iter()
                 .filter(|(k, _)| k.as_str() != "$skiptoken")
-                .map(|(k, v)| format!("{k}={}", encode(v)))
+                .map(|(k, v)| format!("{k}={}", query_encode(v)))
                 .collect();
-            query.push(format!("$skiptoken={}", skip + self.page_size));
+            query.push(format!("$skiptoken={next}"));
             body["@odata.nextLink"] = json!(format!("{}{path}?{}", self.base, query.join("&")));
         }
         out(200, ResponseTemplate::new(200).set_body_json(body))
+    }
+
+    /// The page of `items` the request's `$skiptoken` asks for, and the skip token of the
+    /// next page when there is one.
+    pub(super) fn paged<V: Borrow<Value>>(
+        &self,
+        q: &BTreeMap<String, String>,
+        items: &[V],
+    ) -> (Vec<Value>, Option<usize>) {
+        let skip: usize = q
+            .get("$skiptoken")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let page = items
+            .iter()
+            .skip(skip)
+            .take(self.page_size)
+            .map(|v| v.borrow().clone())
+            .collect();
+        let next = skip + self.page_size;
+        (page, (next < items.len()).then_some(next))
     }
 
     /// Groups; with `$expand=members…` each carries at most its first 20 members, as
