@@ -85,7 +85,8 @@ pub fn input_locations(
         .collect()
 }
 
-/// The lake and the days of it to read (`classify`, `evaluate`).
+/// The lake and the days of it to read, and where the queries run (`classify`,
+/// `evaluate`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Evidence {
     #[command(flatten)]
@@ -94,6 +95,32 @@ pub struct Evidence {
     pub window: Window,
     #[command(flatten)]
     pub tenant: Tenant,
+    #[command(flatten)]
+    pub cluster: Cluster,
+}
+
+/// `--cluster`: the Ballista cluster the queries run on (`classify`, `evaluate`, `query`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Cluster {
+    /// Run the queries on the cluster whose scheduler listens at df://HOST:PORT (started
+    /// with `mfaproof cluster scheduler`, executors with `mfaproof cluster executor`).
+    /// Every executor must read the lake at the same path or URL as this command; the
+    /// output is the same as without a cluster.
+    #[arg(long = "cluster", value_name = "df://HOST:PORT")]
+    pub url: Option<String>,
+}
+
+impl Cluster {
+    /// The query engine's settings, with the queries sent to the cluster when one is
+    /// given.
+    pub fn engine(&self) -> anyhow::Result<crate::evidence::Engine> {
+        let mut engine = super::settings::engine()?;
+        if let Some(url) = &self.url {
+            let distribute = crate::cluster::distribute(url).map_err(|e| usage(e.to_string()))?;
+            engine.distribute = Some(distribute);
+        }
+        Ok(engine)
+    }
 }
 
 /// `--tenant`: the one tenant of the lake to read (`classify`, `evaluate`, `query`).

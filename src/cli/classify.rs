@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use super::args::Evidence;
 use super::output::outln;
-use super::settings;
 use crate::evidence::materialise::materialise;
 use crate::evidence::{all_tenants, export, open_with, tenants};
 
@@ -40,7 +39,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let range = args.evidence.window.range()?;
     let runtime = super::runtime()?;
     let lake = &args.evidence.lake.existing(&runtime)?;
-    let engine = settings::engine()?;
+    let engine = args.evidence.cluster.engine()?;
     let tenant = args.evidence.tenant.id.clone();
     let held = tenants(lake)?;
     let work = work_dir(&args.out);

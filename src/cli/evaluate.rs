@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::args::Evidence;
 use super::exit::{NOT_COMPLIANT, ON_AVAILABLE_EVIDENCE};
 use super::output::outln;
-use super::settings;
+use crate::evidence::Engine;
 use crate::report::model::Verdict;
 use crate::report::rollup::evaluate_tenants;
 use crate::report::{Formats, Options, Report, evaluate};
@@ -97,6 +97,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         range,
         args.evidence.tenant.id.clone(),
         &args.report,
+        args.evidence.cluster.engine()?,
     )
 }
 
@@ -110,14 +111,15 @@ pub fn report(
     range: Option<(NaiveDate, NaiveDate)>,
     tenant: Option<String>,
     args: &ReportArgs,
+    engine: Engine,
 ) -> anyhow::Result<ExitCode> {
     let held = crate::evidence::tenants(lake)?;
     if tenant.is_none() && held.len() > 1 {
-        let opts = options(range, None, args)?;
+        let opts = options(range, None, args, engine);
         return rollup(runtime, lake, out, opts, &held, args.strict);
     }
     // Without a tenant the library takes the lake's only one.
-    let opts = options(range, tenant, args)?;
+    let opts = options(range, tenant, args, engine);
     let outcome = runtime.block_on(evaluate(lake, out, &opts))?;
     print_summary(&outcome.report)?;
     for f in &outcome.files {
@@ -168,8 +170,9 @@ fn options(
     range: Option<(NaiveDate, NaiveDate)>,
     tenant: Option<String>,
     args: &ReportArgs,
-) -> anyhow::Result<Options> {
-    Ok(Options {
+    engine: Engine,
+) -> Options {
+    Options {
         range,
         emergency_accounts: args.emergency_accounts.clone(),
         technical_accounts: args.technical_accounts.clone(),
@@ -177,9 +180,9 @@ fn options(
         listed_rows: args.listed_rows,
         formats: formats(&args.format),
         tenant,
-        engine: settings::engine()?,
+        engine,
         ..Options::default()
-    })
+    }
 }
 
 fn print_summary(r: &Report) -> std::io::Result<()> {

@@ -6,6 +6,7 @@ mod args;
 mod bench;
 mod check_policies;
 mod classify;
+mod cluster;
 mod evaluate;
 pub mod exit;
 mod generate;
@@ -68,6 +69,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Check a planned conditional access policy set against the requirement (findings, R7), without a lake.
     CheckPolicies(check_policies::CheckPoliciesArgs),
+    /// Run a Ballista scheduler or executor, for classify, evaluate and query --cluster.
+    Cluster(cluster::ClusterArgs),
 }
 
 /// Runs a parsed command line to its exit status, printing an error once.
@@ -94,12 +97,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),
         Command::CheckPolicies(args) => check_policies::run(args),
+        Command::Cluster(args) => cluster::run(args),
     }
 }
 
-/// The one tokio runtime every command that needs one runs on.
+/// The one tokio runtime every command that needs one runs on. Its threads get 32 MiB
+/// stacks (address space; only what is used is mapped), as Ballista's own scheduler does:
+/// a cluster's scheduler decodes and plans a query's whole plan recursively, which
+/// overflowed the 2 MiB default for the classification in a debug build.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(32 << 20)
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))

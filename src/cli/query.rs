@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use futures::StreamExt;
 
-use super::args::{Lake, Tenant};
+use super::args::{Cluster, Lake, Tenant};
 use super::exit::usage;
-use super::{output, settings};
+use super::output;
 use crate::evidence::{Engine, open_with, tenants};
 use crate::storage::Location;
 
@@ -42,6 +42,8 @@ pub struct QueryArgs {
     /// tenant's rows without it (each with its `tenant_id`).
     #[command(flatten)]
     pub tenant: Tenant,
+    #[command(flatten)]
+    pub cluster: Cluster,
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<QueryFormat>,
@@ -62,7 +64,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     } else {
         QueryFormat::Csv
     });
-    let engine = settings::engine()?;
+    let engine = args.cluster.engine()?;
     let tenant = args.tenant.id.clone();
     runtime.block_on(execute(&lake, &sql, tenant.as_deref(), format, &engine))?;
     Ok(ExitCode::SUCCESS)

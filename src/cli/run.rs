@@ -49,6 +49,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None,
         args.tenant.id,
         &args.report,
+        settings::engine()?,
     )?;
     Ok(if summary.failed() > 0 {
         ingest::status(&summary)

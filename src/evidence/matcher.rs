@@ -34,6 +34,9 @@ pub const KINDS: [&str; 9] = [
 /// Kinds that a detail only proves when its step's `succeeded` is not false.
 const SATISFIED_KINDS: [&str; 4] = ["strong", "second_factor", "claim", "external"];
 
+/// The matcher UDF's name.
+pub const NAME: &str = "mfa_evidence";
+
 /// The `mfa_evidence` UDF, holding the parsed method and detail patterns.
 #[derive(Debug)]
 pub struct MfaEvidence {
@@ -163,7 +166,7 @@ fn struct_list<'a>(a: &'a ArrayRef, what: &str) -> DfResult<(&'a ListArray, &'a 
 
 impl ScalarUDFImpl for MfaEvidence {
     fn name(&self) -> &str {
-        "mfa_evidence"
+        NAME
     }
     fn signature(&self) -> &Signature {
         &self.signature

@@ -9,6 +9,7 @@ mod error;
 pub mod export;
 pub mod matcher;
 pub mod materialise;
+pub mod portable;
 pub mod queries;
 pub mod state_udf;
 pub mod tables;
@@ -19,8 +20,11 @@ pub mod vocabulary;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use datafusion::common::Result as DfResult;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::lake::layout::Layout;
@@ -33,21 +37,51 @@ pub use tables::tenants;
 pub const MEMORY_POOL_BYTES: usize = 1024 * 1024 * 1024;
 
 /// How the query engine runs (the CLI sets the pool from `MFAPROOF_MEMORY_POOL_MB`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Engine {
     /// Bytes the engine may hold before it spills to disk.
     pub memory_pool_bytes: usize,
+    /// Where the queries run when not in this process (`crate::cluster`).
+    pub distribute: Option<Distribute>,
 }
 
 impl Default for Engine {
     fn default() -> Engine {
         Engine {
             memory_pool_bytes: MEMORY_POOL_BYTES,
+            distribute: None,
         }
     }
 }
 
-/// A session with the spilling memory pool and one partition per core, over local files.
+/// Turns a session's state into one whose queries run elsewhere (`crate::cluster` makes
+/// one that sends them to a Ballista cluster). The evidence does not know where its
+/// queries run; it only keeps, in such a session, the rows its UDFs were built from, so
+/// that they can be sent along (`portable.rs`).
+#[derive(Clone)]
+pub struct Distribute {
+    /// Where, for messages (`df://host:port`).
+    pub name: String,
+    pub upgrade: Arc<dyn Fn(SessionState) -> DfResult<SessionState> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Distribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Distribute")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl PartialEq for Distribute {
+    fn eq(&self, other: &Distribute) -> bool {
+        self.name == other.name && Arc::ptr_eq(&self.upgrade, &other.upgrade)
+    }
+}
+impl Eq for Distribute {}
+
+/// A session with the spilling memory pool and one partition per core, over local files;
+/// its queries run where `engine.distribute` sends them, else in this process.
 pub fn session(engine: &Engine) -> Result<SessionContext> {
     session_with_stores(engine, StoreOptions::default())
 }
@@ -73,7 +107,15 @@ pub fn session_with_stores(engine: &Engine, stores: StoreOptions) -> Result<Sess
         .execution
         .parquet
         .schema_force_view_types = false;
-    Ok(SessionContext::new_with_config_rt(config, runtime))
+    let mut state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .build();
+    if let Some(distribute) = &engine.distribute {
+        state = (distribute.upgrade)(state)?;
+    }
+    Ok(SessionContext::new_with_state(state))
 }
 
 pub use queries::FOUNDATIONS;
@@ -142,8 +184,9 @@ pub async fn open_with(
         return Ok(ctx);
     }
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
-    state_udf::register(&ctx).await?;
-    conditional_access::register(&ctx).await?;
+    let portable = engine.distribute.is_some();
+    state_udf::register(&ctx, portable).await?;
+    conditional_access::register(&ctx, portable).await?;
     for (view, query) in [
         ("sign_in_evidence", "classification"),
         ("session_origin", "session_origin"),

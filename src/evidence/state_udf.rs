@@ -18,6 +18,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::SessionContext;
 
+use super::portable::Rows;
 use super::queries;
 use super::timeline::{
     Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,
@@ -181,10 +182,16 @@ fn intern(word: &str) -> &'static str {
 /// The security-defaults observations, sorted by time (the tables `register` makes must
 /// be registered).
 pub async fn security_defaults_timeline(ctx: &SessionContext) -> Result<Vec<Observation>> {
+    tenant_timeline(&queries::run(ctx, "security_defaults_timeline").await?)
+}
+
+/// The security-defaults observations of the rows of `security_defaults_timeline`, sorted
+/// by time.
+fn tenant_timeline(batches: &[RecordBatch]) -> Result<Vec<Observation>> {
     let mut tenant = Vec::new();
-    for b in queries::run(ctx, "security_defaults_timeline").await? {
-        let cols = state_columns(&b)?;
-        let at = times(&b, "at")?;
+    for b in batches {
+        let cols = state_columns(b)?;
+        let at = times(b, "at")?;
         for i in 0..b.num_rows() {
             tenant.push(observation(i, &cols, &at));
         }
@@ -193,8 +200,30 @@ pub async fn security_defaults_timeline(ctx: &SessionContext) -> Result<Vec<Obse
     Ok(tenant)
 }
 
-/// Builds both timelines and registers their tables and lookup UDFs.
-pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<Vec<Observation>>)> {
+/// The per-user timelines of the rows of `per_user_mfa_timeline`.
+fn user_timelines(batches: &[RecordBatch]) -> Result<UserTimelines> {
+    let mut users = UserTimelines::default();
+    for b in batches {
+        let cols = state_columns(b)?;
+        let (uid, upn, at) = (
+            text_column(b, "user_id")?,
+            text_column(b, "user_principal_name")?,
+            times(b, "at")?,
+        );
+        for i in 0..b.num_rows() {
+            users.add(get(&uid, i), get(&upn, i), observation(i, &cols, &at));
+        }
+    }
+    users.finish();
+    Ok(users)
+}
+
+/// Builds both timelines and registers their tables and lookup UDFs. With `portable`, each
+/// UDF keeps the rows it was built from, to be sent to a cluster (`portable.rs`).
+pub async fn register(
+    ctx: &SessionContext,
+    portable: bool,
+) -> Result<(Arc<UserTimelines>, Arc<Vec<Observation>>)> {
     let per_user = parse_changes(ctx, "per_user_mfa_changes", per_user_value, true).await?;
     changes_table(ctx, "per_user_mfa_audit_changes", &per_user, true)?;
     let sd = parse_changes(
@@ -206,25 +235,43 @@ pub async fn register(ctx: &SessionContext) -> Result<(Arc<UserTimelines>, Arc<V
     .await?;
     changes_table(ctx, "security_defaults_audit_changes", &sd, false)?;
 
-    let mut users = UserTimelines::default();
-    for b in queries::run(ctx, "per_user_mfa_timeline").await? {
-        let cols = state_columns(&b)?;
-        let (uid, upn, at) = (
-            text_column(&b, "user_id")?,
-            text_column(&b, "user_principal_name")?,
-            times(&b, "at")?,
-        );
-        for i in 0..b.num_rows() {
-            users.add(get(&uid, i), get(&upn, i), observation(i, &cols, &at));
-        }
-    }
-    users.finish();
-    let tenant = security_defaults_timeline(ctx).await?;
-    let users = Arc::new(users);
-    let tenant = Arc::new(tenant);
-    ctx.register_udf(StateUdf::udf(Lookup::PerUser(users.clone())));
-    ctx.register_udf(StateUdf::udf(Lookup::Tenant(tenant.clone())));
+    let user_rows = queries::run(ctx, "per_user_mfa_timeline").await?;
+    let users = Arc::new(user_timelines(&user_rows)?);
+    let tenant_rows = queries::run(ctx, "security_defaults_timeline").await?;
+    let tenant = Arc::new(tenant_timeline(&tenant_rows)?);
+    let keep = |rows: Vec<RecordBatch>| portable.then(|| Arc::new(Rows::new(vec![rows])));
+    ctx.register_udf(StateUdf::udf(
+        Lookup::PerUser(users.clone()),
+        keep(user_rows),
+    ));
+    ctx.register_udf(StateUdf::udf(
+        Lookup::Tenant(tenant.clone()),
+        keep(tenant_rows),
+    ));
     Ok((users, tenant))
+}
+
+/// The names of the lookup UDFs.
+pub const NAMES: [&str; 2] = ["per_user_mfa_state_at", "security_defaults_at"];
+
+/// The rows a lookup UDF was built from: `None` when `udf` is not one; `Some(None)` when
+/// it kept none.
+pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
+    udf.inner()
+        .downcast_ref::<StateUdf>()
+        .map(|s| s.rows.as_ref())
+}
+
+/// The lookup UDF `name` rebuilt from the rows it was built from (`None`: not a lookup).
+pub(crate) fn rebuild(name: &str, rows: &Arc<Rows>) -> Result<Option<ScalarUDF>> {
+    let lookup = if name == NAMES[0] {
+        Lookup::PerUser(Arc::new(user_timelines(rows.table(0))?))
+    } else if name == NAMES[1] {
+        Lookup::Tenant(Arc::new(tenant_timeline(rows.table(0))?))
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(StateUdf::udf(lookup, Some(rows.clone()))))
 }
 
 #[derive(Debug)]
@@ -237,17 +284,20 @@ enum Lookup {
 #[derive(Debug)]
 struct StateUdf {
     lookup: Lookup,
+    /// The rows it was built from, when it may be sent to a cluster.
+    rows: Option<Arc<Rows>>,
     signature: Signature,
 }
 
 impl StateUdf {
-    fn udf(lookup: Lookup) -> ScalarUDF {
+    fn udf(lookup: Lookup, rows: Option<Arc<Rows>>) -> ScalarUDF {
         let arity = match lookup {
             Lookup::PerUser(_) => 3,
             Lookup::Tenant(_) => 1,
         };
         ScalarUDF::from(StateUdf {
             lookup,
+            rows,
             signature: Signature::any(arity, Volatility::Immutable),
         })
     }
@@ -275,8 +325,8 @@ const OUTPUT: [&str; 2] = ["state", "source"];
 impl ScalarUDFImpl for StateUdf {
     fn name(&self) -> &str {
         match self.lookup {
-            Lookup::PerUser(_) => "per_user_mfa_state_at",
-            Lookup::Tenant(_) => "security_defaults_at",
+            Lookup::PerUser(_) => NAMES[0],
+            Lookup::Tenant(_) => NAMES[1],
         }
     }
     fn signature(&self) -> &Signature {

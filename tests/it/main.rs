@@ -7,6 +7,7 @@ mod browser;
 mod check_policies;
 mod classify;
 mod cli;
+mod cluster;
 mod common;
 mod conditional_access;
 mod generate;

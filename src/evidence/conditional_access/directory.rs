@@ -7,10 +7,9 @@ use std::collections::{HashMap, HashSet};
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
-use datafusion::prelude::SessionContext;
 
 use super::versions::key;
-use crate::evidence::{Error, Result, queries};
+use crate::evidence::{Error, Result};
 
 /// What the directory snapshots say.
 #[derive(Debug, Default)]
@@ -43,13 +42,13 @@ impl Directory {
         Some(roles.contains(&(key(user_id), key(role_id))))
     }
 
-    /// Reads the directory snapshots of the session's lake.
-    pub async fn load(ctx: &SessionContext) -> Result<Directory> {
+    /// The directory of the rows of `directory_membership`.
+    pub fn from_rows(batches: &[RecordBatch]) -> Result<Directory> {
         let mut dir = Directory::default();
         // Per group: (latest seq with members known, its members).
         let mut latest: HashMap<String, (i64, HashSet<String>)> = HashMap::new();
-        for batch in queries::run(ctx, "directory_membership").await? {
-            dir.read(&batch, &mut latest)?;
+        for batch in batches {
+            dir.read(batch, &mut latest)?;
         }
         for (group, (_, members)) in latest {
             dir.groups.insert(group, Some(members));

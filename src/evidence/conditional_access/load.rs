@@ -9,10 +9,9 @@ use arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use chrono::{DateTime, Utc};
-use datafusion::prelude::SessionContext;
 
 use super::versions::{At, History, Obs, Version};
-use crate::evidence::{Error, Result, queries};
+use crate::evidence::{Error, Result};
 use crate::policy::{NamedLocation, Policy};
 
 /// Everything observed about policies and named locations.
@@ -90,14 +89,14 @@ fn time(a: &arrow::array::PrimitiveArray<TimestampMicrosecondType>, i: usize) ->
 }
 
 impl Observed {
-    /// Reads every observation of the session's lake.
-    pub async fn load(ctx: &SessionContext) -> Result<Observed> {
+    /// The observations of the rows of `ca_snapshots` and `ca_changes`.
+    pub fn from_rows(snapshots: &[RecordBatch], changes: &[RecordBatch]) -> Result<Observed> {
         let mut seen = Observed::default();
-        for b in queries::run(ctx, "ca_snapshots").await? {
-            seen.snapshots(&b)?;
+        for b in snapshots {
+            seen.snapshots(b)?;
         }
-        for b in queries::run(ctx, "ca_changes").await? {
-            seen.changes(&b)?;
+        for b in changes {
+            seen.changes(b)?;
         }
         Ok(seen)
     }

@@ -18,7 +18,8 @@ use datafusion::prelude::SessionContext;
 use self::directory::Directory;
 use self::load::Observed;
 use self::versions::{At, Item, Segments, key};
-use crate::evidence::Result;
+use crate::evidence::portable::Rows;
+use crate::evidence::{Result, queries};
 use crate::policy::{self, LocationAt, NamedLocation, Policy, SignInFacts};
 
 /// Policies, named locations and the directory, as the lake shows them.
@@ -65,12 +66,17 @@ const RISK_LEVELS: [&str; 4] = ["none", "low", "medium", "high"];
 impl Regime {
     /// Reads the lake's policies, named locations and directory.
     pub async fn load(ctx: &SessionContext) -> Result<Regime> {
-        let observed = Observed::load(ctx).await?;
+        Regime::from_rows(&load_rows(ctx).await?)
+    }
+
+    /// The regime of the rows of [`SOURCES`] (in that order).
+    pub fn from_rows(rows: &Rows) -> Result<Regime> {
+        let observed = Observed::from_rows(rows.table(0), rows.table(1))?;
         let policies_ingested = !observed.policies.is_empty();
         Ok(Regime {
             policies: observed.policies.segments(),
             locations: observed.locations.segments(),
-            directory: Directory::load(ctx).await?,
+            directory: Directory::from_rows(rows.table(2))?,
             policies_ingested,
             unreadable: observed.unreadable,
         })
@@ -186,9 +192,24 @@ impl policy::World for Instant<'_> {
     }
 }
 
-/// Loads the regime and registers the UDFs `ca_risk_based` and `ca_why_not`.
-pub async fn register(ctx: &SessionContext) -> Result<Arc<Regime>> {
-    let regime = Arc::new(Regime::load(ctx).await?);
-    udf::register(ctx, &regime);
+/// The queries the regime is built from: policy and named-location snapshots, their audit
+/// changes, the directory.
+pub const SOURCES: [&str; 3] = ["ca_snapshots", "ca_changes", "directory_membership"];
+
+async fn load_rows(ctx: &SessionContext) -> Result<Rows> {
+    let mut tables = Vec::with_capacity(SOURCES.len());
+    for query in SOURCES {
+        tables.push(queries::run(ctx, query).await?);
+    }
+    Ok(Rows::new(tables))
+}
+
+/// Loads the regime and registers the UDFs `ca_risk_based`, `ca_why_not` and `ca_covered`.
+/// With `portable`, they keep the rows the regime was built from, to be sent to a cluster
+/// (`evidence::portable`).
+pub async fn register(ctx: &SessionContext, portable: bool) -> Result<Arc<Regime>> {
+    let rows = Arc::new(load_rows(ctx).await?);
+    let regime = Arc::new(Regime::from_rows(&rows)?);
+    udf::register(ctx, &regime, portable.then_some(rows));
     Ok(regime)
 }

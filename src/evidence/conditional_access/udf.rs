@@ -20,6 +20,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 
 use super::Regime;
+use crate::evidence::portable::Rows;
 use crate::policy::SignInFacts;
 
 /// The fields of `ca_covered`'s struct.
@@ -49,6 +50,8 @@ enum Which {
 #[derive(Debug)]
 struct CaUdf {
     regime: Arc<Regime>,
+    /// The rows the regime was built from, when it may be sent to a cluster.
+    rows: Option<Arc<Rows>>,
     which: Which,
     signature: Signature,
 }
@@ -65,19 +68,50 @@ impl Hash for CaUdf {
     }
 }
 
-/// Registers the three UDFs over `regime`.
-pub fn register(ctx: &SessionContext, regime: &Arc<Regime>) {
-    for (which, arity) in [
-        (Which::RiskBased, 2),
-        (Which::WhyNot, 9),
-        (Which::Covered, 4),
-    ] {
-        ctx.register_udf(ScalarUDF::from(CaUdf {
-            regime: regime.clone(),
-            which,
-            signature: Signature::any(arity, Volatility::Immutable),
-        }));
+/// The UDFs and their arities, in [`NAMES`]' order.
+const ALL: [(Which, usize); 3] = [
+    (Which::RiskBased, 2),
+    (Which::WhyNot, 9),
+    (Which::Covered, 4),
+];
+
+/// The names of the three UDFs.
+pub const NAMES: [&str; 3] = ["ca_risk_based", "ca_why_not", "ca_covered"];
+
+fn udf(
+    regime: &Arc<Regime>,
+    rows: Option<&Arc<Rows>>,
+    (which, arity): (Which, usize),
+) -> ScalarUDF {
+    ScalarUDF::from(CaUdf {
+        regime: regime.clone(),
+        rows: rows.cloned(),
+        which,
+        signature: Signature::any(arity, Volatility::Immutable),
+    })
+}
+
+/// Registers the three UDFs over `regime`, built from `rows` when they are kept.
+pub fn register(ctx: &SessionContext, regime: &Arc<Regime>, rows: Option<Arc<Rows>>) {
+    for which in ALL {
+        ctx.register_udf(udf(regime, rows.as_ref(), which));
     }
+}
+
+/// The rows a conditional-access UDF was built from: `None` when `udf` is not one;
+/// `Some(None)` when it kept none.
+pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
+    udf.inner().downcast_ref::<CaUdf>().map(|c| c.rows.as_ref())
+}
+
+/// The UDF `name` rebuilt from the rows its regime was built from (`None`: not one of
+/// the three).
+pub(crate) fn rebuild(name: &str, rows: &Arc<Rows>) -> crate::evidence::Result<Option<ScalarUDF>> {
+    let Some(i) = NAMES.iter().position(|n| *n == name) else {
+        return Ok(None);
+    };
+    let regime = Arc::new(Regime::from_rows(rows)?);
+    Ok(Some(udf(&regime, Some(rows), ALL[i])))
 }
 
 fn texts(arrays: &[ArrayRef]) -> DfResult<Vec<StringArray>> {
@@ -94,9 +128,9 @@ fn get(a: &StringArray, i: usize) -> Option<&str> {
 impl ScalarUDFImpl for CaUdf {
     fn name(&self) -> &str {
         match self.which {
-            Which::RiskBased => "ca_risk_based",
-            Which::WhyNot => "ca_why_not",
-            Which::Covered => "ca_covered",
+            Which::RiskBased => NAMES[0],
+            Which::WhyNot => NAMES[1],
+            Which::Covered => NAMES[2],
         }
     }
     fn signature(&self) -> &Signature {
