@@ -32,10 +32,13 @@ fn failed(e: crate::evidence::Error) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
+/// A decoded UDF: its name, the bytes it came from, and the function.
+type Decoded = (String, Vec<u8>, Arc<ScalarUDF>);
+
 /// mfaproof's UDFs, to bytes and back, with the recently decoded ones kept.
 #[derive(Debug, Default)]
 struct Udfs {
-    recent: Mutex<VecDeque<(String, Vec<u8>, Arc<ScalarUDF>)>>,
+    recent: Mutex<VecDeque<Decoded>>,
 }
 
 impl Udfs {

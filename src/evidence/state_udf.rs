@@ -256,6 +256,7 @@ pub const NAMES: [&str; 2] = ["per_user_mfa_state_at", "security_defaults_at"];
 
 /// The rows a lookup UDF was built from: `None` when `udf` is not one; `Some(None)` when
 /// it kept none.
+#[allow(clippy::option_option)] // three cases: not ours, ours without rows, ours with rows
 pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
     udf.inner()
         .downcast_ref::<StateUdf>()

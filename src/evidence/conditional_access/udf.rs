@@ -100,6 +100,7 @@ pub fn register(ctx: &SessionContext, regime: &Arc<Regime>, rows: Option<Arc<Row
 
 /// The rows a conditional-access UDF was built from: `None` when `udf` is not one;
 /// `Some(None)` when it kept none.
+#[allow(clippy::option_option)] // three cases: not ours, ours without rows, ours with rows
 pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
     udf.inner().downcast_ref::<CaUdf>().map(|c| c.rows.as_ref())
 }
