@@ -32,10 +32,13 @@ fn failed(e: crate::evidence::Error) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
+/// A decoded UDF: its name, the bytes it came from, the UDF.
+type Decoded = (String, Vec<u8>, Arc<ScalarUDF>);
+
 /// mfaproof's UDFs, to bytes and back, with the recently decoded ones kept.
 #[derive(Debug, Default)]
 struct Udfs {
-    recent: Mutex<VecDeque<(String, Vec<u8>, Arc<ScalarUDF>)>>,
+    recent: Mutex<VecDeque<Decoded>>,
 }
 
 impl Udfs {
@@ -77,7 +80,7 @@ impl Udfs {
 
     /// The UDF `name` of `bytes`; `None` when it is not mfaproof's.
     fn decode(&self, name: &str, bytes: &[u8]) -> Result<Option<Arc<ScalarUDF>>> {
-        let same = |(n, b, _): &&(String, Vec<u8>, Arc<ScalarUDF>)| n == name && b == bytes;
+        let same = |(n, b, _): &&Decoded| n == name && b == bytes;
         if let Ok(recent) = self.recent.lock()
             && let Some((_, _, udf)) = recent.iter().find(same)
         {
