@@ -32,7 +32,7 @@ fn failed(e: crate::evidence::Error) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
-/// A decoded UDF: its name, the bytes it came from, and the function.
+/// A decoded UDF: its name, the bytes it came from, the UDF.
 type Decoded = (String, Vec<u8>, Arc<ScalarUDF>);
 
 /// mfaproof's UDFs, to bytes and back, with the recently decoded ones kept.
@@ -53,9 +53,34 @@ impl Udfs {
         }
     }
 
+    /// Appends the bytes of `udf` to `buf`, else lets `other` (Ballista's codec) do it.
+    fn encode_or(
+        udf: &ScalarUDF,
+        buf: &mut Vec<u8>,
+        other: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
+        if Udfs::encode(udf, buf)? {
+            return Ok(());
+        }
+        other(buf)
+    }
+
+    /// The UDF `name` of `bytes`, else what `other` (Ballista's codec) decodes.
+    fn decode_or(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        other: impl FnOnce() -> Result<Arc<ScalarUDF>>,
+    ) -> Result<Arc<ScalarUDF>> {
+        match self.decode(name, bytes)? {
+            Some(udf) => Ok(udf),
+            None => other(),
+        }
+    }
+
     /// The UDF `name` of `bytes`; `None` when it is not mfaproof's.
     fn decode(&self, name: &str, bytes: &[u8]) -> Result<Option<Arc<ScalarUDF>>> {
-        let same = |(n, b, _): &&(String, Vec<u8>, Arc<ScalarUDF>)| n == name && b == bytes;
+        let same = |(n, b, _): &&Decoded| n == name && b == bytes;
         if let Ok(recent) = self.recent.lock()
             && let Some((_, _, udf)) = recent.iter().find(same)
         {
@@ -164,17 +189,12 @@ impl LogicalExtensionCodec for LogicalCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
-        match self.udfs.decode(name, buf)? {
-            Some(udf) => Ok(udf),
-            None => self.ballista.try_decode_udf(name, buf),
-        }
+        self.udfs
+            .decode_or(name, buf, || self.ballista.try_decode_udf(name, buf))
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
-        if Udfs::encode(node, buf)? {
-            return Ok(());
-        }
-        self.ballista.try_encode_udf(node, buf)
+        Udfs::encode_or(node, buf, |buf| self.ballista.try_encode_udf(node, buf))
     }
 }
 
@@ -207,16 +227,11 @@ impl PhysicalExtensionCodec for PhysicalCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
-        match self.udfs.decode(name, buf)? {
-            Some(udf) => Ok(udf),
-            None => self.ballista.try_decode_udf(name, buf),
-        }
+        self.udfs
+            .decode_or(name, buf, || self.ballista.try_decode_udf(name, buf))
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
-        if Udfs::encode(node, buf)? {
-            return Ok(());
-        }
-        self.ballista.try_encode_udf(node, buf)
+        Udfs::encode_or(node, buf, |buf| self.ballista.try_encode_udf(node, buf))
     }
 }

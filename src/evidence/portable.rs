@@ -129,16 +129,29 @@ fn decode_tables(bytes: &[u8]) -> Result<Vec<Vec<RecordBatch>>> {
     Ok(tables)
 }
 
+/// What a UDF of data kept of the rows it was built from.
+pub(crate) enum Kept<'a> {
+    Rows(&'a Arc<Rows>),
+    /// None: it was built for a session on one machine.
+    Dropped,
+}
+
+impl<'a> Kept<'a> {
+    pub(crate) fn of(rows: Option<&'a Arc<Rows>>) -> Kept<'a> {
+        rows.map_or(Kept::Dropped, Kept::Rows)
+    }
+}
+
 /// The bytes that rebuild `udf` elsewhere: `Ok(None)` for a UDF that carries nothing or is
 /// not mfaproof's; an error for a UDF of data built without keeping its rows (a session
 /// opened for one machine).
 pub fn encode(udf: &ScalarUDF) -> Result<Option<&[u8]>> {
-    let rows: Option<Option<&Arc<Rows>>> =
+    let kept =
         super::state_udf::rows_of(udf).or_else(|| super::conditional_access::udf::rows_of(udf));
-    match rows {
+    match kept {
         None => Ok(None),
-        Some(Some(rows)) => rows.bytes().map(Some),
-        Some(None) => Err(Error::Internal(format!(
+        Some(Kept::Rows(rows)) => rows.bytes().map(Some),
+        Some(Kept::Dropped) => Err(Error::Internal(format!(
             "{}: this session keeps no rows to send the UDF to a cluster",
             udf.name()
         ))),

@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::SessionContext;
 
-use super::portable::Rows;
+use super::portable::{Kept, Rows};
 use super::queries;
 use super::timeline::{
     Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,
@@ -254,13 +254,11 @@ pub async fn register(
 /// The names of the lookup UDFs.
 pub const NAMES: [&str; 2] = ["per_user_mfa_state_at", "security_defaults_at"];
 
-/// The rows a lookup UDF was built from: `None` when `udf` is not one; `Some(None)` when
-/// it kept none.
-#[allow(clippy::option_option)] // three cases: not ours, ours without rows, ours with rows
-pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
+/// What a lookup UDF kept of the rows it was built from (`None`: `udf` is not one).
+pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Kept<'_>> {
     udf.inner()
         .downcast_ref::<StateUdf>()
-        .map(|s| s.rows.as_ref())
+        .map(|s| Kept::of(s.rows.as_ref()))
 }
 
 /// The lookup UDF `name` rebuilt from the rows it was built from (`None`: not a lookup).

@@ -20,7 +20,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 
 use super::Regime;
-use crate::evidence::portable::Rows;
+use crate::evidence::portable::{Kept, Rows};
 use crate::policy::SignInFacts;
 
 /// The fields of `ca_covered`'s struct.
@@ -98,11 +98,12 @@ pub fn register(ctx: &SessionContext, regime: &Arc<Regime>, rows: Option<Arc<Row
     }
 }
 
-/// The rows a conditional-access UDF was built from: `None` when `udf` is not one;
-/// `Some(None)` when it kept none.
-#[allow(clippy::option_option)] // three cases: not ours, ours without rows, ours with rows
-pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Option<&Arc<Rows>>> {
-    udf.inner().downcast_ref::<CaUdf>().map(|c| c.rows.as_ref())
+/// What a conditional-access UDF kept of the rows its regime was built from (`None`:
+/// `udf` is not one).
+pub(crate) fn rows_of(udf: &ScalarUDF) -> Option<Kept<'_>> {
+    udf.inner()
+        .downcast_ref::<CaUdf>()
+        .map(|c| Kept::of(c.rows.as_ref()))
 }
 
 /// The UDF `name` rebuilt from the rows its regime was built from (`None`: not one of
