@@ -82,16 +82,18 @@ fn parse_mix(s: &str) -> Result<Mix, String> {
     s.parse()
 }
 
-/// Runs the command.
-pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let opts = generate::Options {
+/// What to generate, from the arguments.
+pub fn options(args: &GenerateArgs) -> generate::Options {
+    generate::Options {
         mix: args.mix.clone().unwrap_or_default(),
         tenants: args.tenants,
         ..args.tenant.options(args.sign_ins)
-    };
-    if let Some(lake) = &args.lake {
-        return super::generate_lake::run(&args, lake, opts);
     }
+}
+
+/// Runs the command (with `--lake`, `generate_lake` runs it instead).
+pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let opts = options(&args);
     let s = generate::generate(&args.out, &opts)?;
     if args.json {
         outln!("{}", summary_json(&s, &args, &opts))?;

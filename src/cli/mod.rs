@@ -94,7 +94,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(args),
         Command::Query(args) => query::run(args),
         Command::Pull(args) => pull::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Generate(args) => match args.lake.clone() {
+            Some(lake) => generate_lake::run(&args, &lake, generate::options(&args)),
+            None => generate::run(args),
+        },
         Command::Bench(args) => bench::run(args),
         Command::CheckPolicies(args) => check_policies::run(args),
         Command::Cluster(args) => cluster::run(args),

@@ -7,6 +7,7 @@ pub mod cells;
 pub mod conditional_access;
 mod error;
 pub mod export;
+mod kept_rows;
 pub mod matcher;
 pub mod materialise;
 pub mod portable;

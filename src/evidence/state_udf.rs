@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::SessionContext;
 
-use super::portable::{Kept, Rows};
+use super::kept_rows::{Kept, Rows};
 use super::queries;
 use super::timeline::{
     Observation, StateAt, UserTimelines, per_user_value, security_defaults_value, state_at,

@@ -18,7 +18,7 @@ use datafusion::prelude::SessionContext;
 use self::directory::Directory;
 use self::load::Observed;
 use self::versions::{At, Item, Segments, key};
-use crate::evidence::portable::Rows;
+use crate::evidence::kept_rows::Rows;
 use crate::evidence::{Result, queries};
 use crate::policy::{self, LocationAt, NamedLocation, Policy, SignInFacts};
 

@@ -20,7 +20,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 
 use super::Regime;
-use crate::evidence::portable::{Kept, Rows};
+use crate::evidence::kept_rows::{Kept, Rows};
 use crate::policy::SignInFacts;
 
 /// The fields of `ca_covered`'s struct.
