@@ -167,30 +167,39 @@ pub fn generate(out_dir: &Path, opts: &Options) -> Result<Summary, GenerateError
     let users = users_of(opts);
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     let mut truth = TruthFile::create(out_dir, truth_file, opts.tenants > 1)?;
-    let (mut records, mut audit_events, mut bytes, mut files) = (0, 0, 0, 0);
+    let mut total = Written::default();
     let mut tenants = Vec::with_capacity(plans.len());
     for plan in plans {
-        let w = write_tenant(&plan, users, opts, &mut truth)?;
-        records += w.records;
-        audit_events += w.audit_events;
-        bytes += w.bytes;
-        files += w.files;
+        total.add(&write_tenant(&plan, users, opts, &mut truth)?);
         tenants.push((plan.id, plan.input_dir));
     }
+    let input_dir = match &tenants[..] {
+        [(_, one)] => one.clone(),
+        _ => out_dir.to_path_buf(),
+    };
+    summary(input_dir, tenants, truth, &total, users, started)
+}
+
+/// The summary of a finished archive, its answers flushed.
+fn summary(
+    input_dir: PathBuf,
+    tenants: Vec<(String, PathBuf)>,
+    mut truth: TruthFile,
+    total: &Written,
+    users: usize,
+    started: Instant,
+) -> Result<Summary, GenerateError> {
     truth.flush()?;
     Ok(Summary {
-        input_dir: match &tenants[..] {
-            [(_, one)] => one.clone(),
-            _ => out_dir.to_path_buf(),
-        },
+        input_dir,
         tenants,
         truth_file: truth.path,
         sign_ins: truth.ids,
-        records,
-        audit_events,
+        records: total.records,
+        audit_events: total.audit_events,
         users,
-        bytes,
-        files,
+        bytes: total.bytes,
+        files: total.files,
         seconds: started.elapsed().as_secs_f64(),
         per_class: truth.per_class,
     })
@@ -232,12 +241,22 @@ fn tenant_plans(out_dir: &Path, opts: &Options) -> Vec<TenantPlan> {
         .collect()
 }
 
-/// What one tenant's archive came to.
+/// What one tenant's archive came to (or all tenants', added up).
+#[derive(Default)]
 struct Written {
     bytes: u64,
     files: u64,
     records: u64,
     audit_events: u64,
+}
+
+impl Written {
+    fn add(&mut self, other: &Written) {
+        self.bytes += other.bytes;
+        self.files += other.files;
+        self.records += other.records;
+        self.audit_events += other.audit_events;
+    }
 }
 
 /// Plans and writes one tenant's archive, its answers appended to `truth`.

@@ -17,7 +17,7 @@ use super::files::{Opener, Out};
 use super::signin::log_index;
 use super::{
     GenerateError, Options, OutputFormat, Part, Summary, TenantPlan, TruthFile, Written, audit,
-    check, plan_sign_ins, sink_for, tenant_plans, users_of,
+    check, plan_sign_ins, sink_for, summary, tenant_plans, users_of,
 };
 
 /// Generates the archive of `opts` into `open` (file names `<format>/<path>`, with several
@@ -43,7 +43,7 @@ pub fn generate_streamed(
     // A folder walk reads the tenants' folders in the order of their ids.
     let mut plans = tenant_plans(Path::new(""), opts);
     plans.sort_by(|a, b| a.id.cmp(&b.id));
-    let (mut records, mut audit_events, mut bytes, mut files) = (0, 0, 0, 0);
+    let mut total = Written::default();
     let mut tenants = Vec::with_capacity(plans.len());
     for plan in plans {
         let prefix = if opts.tenants > 1 {
@@ -51,27 +51,19 @@ pub fn generate_streamed(
         } else {
             opts.format.to_string()
         };
-        let w = stream_tenant(&plan, &prefix, users, opts, &mut truth, open)?;
-        records += w.records;
-        audit_events += w.audit_events;
-        bytes += w.bytes;
-        files += w.files;
+        total.add(&stream_tenant(
+            &plan, &prefix, users, opts, &mut truth, open,
+        )?);
         tenants.push((plan.id, prefix.into()));
     }
-    truth.flush()?;
-    Ok(Summary {
-        input_dir: truth_dir.to_path_buf(),
+    summary(
+        truth_dir.to_path_buf(),
         tenants,
-        truth_file: truth.path,
-        sign_ins: truth.ids,
-        records,
-        audit_events,
+        truth,
+        &total,
         users,
-        bytes,
-        files,
-        seconds: started.elapsed().as_secs_f64(),
-        per_class: truth.per_class,
-    })
+        started,
+    )
 }
 
 /// Whether the layout can be streamed one file at a time.
