@@ -1,6 +1,7 @@
 //! Inputs from an object store (object_store's in-memory store: the remote code path
 //! without a server), read as the same files on disk are.
 
+use crate::storage::test_runtime as runtime;
 use std::io::Write;
 use std::path::Path;
 
@@ -9,14 +10,6 @@ use crate::ingest::{IngestOptions, Quiet, ingest};
 use crate::storage::StoreOptions;
 
 const BLOB: &str = "insights-logs-signinlogs/tenantId=0e35ee7a-425d-45a5-9013-218c1eae8fd4/y=2026/m=11/d=03/h=08/m=00/PT1H.json";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// A prefix of a fresh in-memory store (every parse is a new, empty store).
 fn store(rt: &tokio::runtime::Runtime) -> Location {

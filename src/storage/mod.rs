@@ -345,5 +345,15 @@ fn is_url(text: &str) -> bool {
     })
 }
 
+/// The multi-thread runtime the unit tests give remote locations (one builder for all).
+#[cfg(test)]
+pub(crate) fn test_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests;

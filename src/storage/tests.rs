@@ -1,17 +1,10 @@
 //! The storage operations the lake relies on, checked on a local folder and on an object
 //! store (object_store's in-memory one: the remote code path without a server).
 
+use super::test_runtime as runtime;
 use std::io::{Read, Write};
 
 use super::{Entry, Location, StoreOptions, is_url};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// The same checks on a local folder and on an in-memory object store (object_store's
 /// `memory://`, the remote code path without a server).
