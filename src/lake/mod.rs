@@ -36,11 +36,7 @@ pub(crate) mod test_store {
     /// A lake in object_store's in-memory store (the remote code path without a server),
     /// with the runtime its requests run on.
     pub fn memory() -> (tokio::runtime::Runtime, Location) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
+        let rt = crate::storage::test_runtime();
         let options = StoreOptions::default().with_runtime(rt.handle().clone());
         let lake = Location::parse("memory:///lake", &options).expect("a memory store");
         (rt, lake)
