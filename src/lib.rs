@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for the map and its invariants.
 
 pub mod cli;
+#[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod evidence;
 pub mod generate;

@@ -114,13 +114,33 @@ impl Cluster {
     /// The query engine's settings, with the queries sent to the cluster when one is
     /// given.
     pub fn engine(&self) -> anyhow::Result<crate::evidence::Engine> {
-        let mut engine = super::settings::engine()?;
-        if let Some(url) = &self.url {
-            let distribute = crate::cluster::distribute(url).map_err(|e| usage(e.to_string()))?;
-            engine.distribute = Some(distribute);
+        let engine = super::settings::engine()?;
+        match &self.url {
+            None => Ok(engine),
+            Some(url) => on_cluster(engine, url),
         }
-        Ok(engine)
     }
+}
+
+/// `engine` with its queries sent to the cluster at `url`.
+#[cfg(feature = "cluster")]
+fn on_cluster(
+    mut engine: crate::evidence::Engine,
+    url: &str,
+) -> anyhow::Result<crate::evidence::Engine> {
+    let distribute = crate::cluster::distribute(url).map_err(|e| usage(e.to_string()))?;
+    engine.distribute = Some(distribute);
+    Ok(engine)
+}
+
+/// A build without Ballista cannot send queries to a cluster: it says how to get one.
+#[cfg(not(feature = "cluster"))]
+#[allow(clippy::needless_pass_by_value)]
+fn on_cluster(
+    _engine: crate::evidence::Engine,
+    _url: &str,
+) -> anyhow::Result<crate::evidence::Engine> {
+    Err(super::cluster::not_built())
 }
 
 /// `--tenant`: the one tenant of the lake to read (`classify`, `evaluate`, `query`).

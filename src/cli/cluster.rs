@@ -1,20 +1,16 @@
 //! `mfaproof cluster scheduler` and `mfaproof cluster executor`: the processes of a
 //! Ballista cluster that `classify`, `evaluate` and `query --cluster df://HOST:PORT` run
 //! their queries on (`docs/cluster.md`). They run until stopped (Ctrl-C, SIGTERM) and log
-//! Ballista's lines to stderr.
+//! Ballista's lines to stderr (`cluster_processes.rs`).
+//!
+//! The commands and flags are there in every build, so that a binary built without the
+//! `cluster` feature says how to get them rather than not knowing them.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-
-use datafusion::execution::object_store::ObjectStoreRegistry;
 
 use super::exit::usage;
-use super::output::outln;
-use super::settings;
-use crate::cluster::{client, executor, scheduler};
-use crate::storage::Registry;
 
 /// Arguments of `mfaproof cluster`.
 #[derive(Debug, clap::Args)]
@@ -64,70 +60,39 @@ pub struct ExecutorArgs {
 }
 
 /// Runs `mfaproof cluster`.
+#[cfg(feature = "cluster")]
 pub fn run(args: ClusterArgs) -> anyhow::Result<ExitCode> {
-    log_to_stderr();
-    let runtime = super::runtime()?;
-    // The lake's object stores, opened as the clients open them (the same AZURE_*, AWS_*
-    // and AZURITE_* settings): every process resolves the lake's URLs the same way.
-    let options = settings::store_options().with_runtime(runtime.handle().clone());
-    let stores: Arc<dyn ObjectStoreRegistry> = Arc::new(Registry::new(options));
-    match args.role {
-        Role::Scheduler(a) => {
-            runtime.block_on(scheduler::run(a.bind, Some(stores), |bound| {
-                // The line a script (or the tests) waits for.
-                let _ = outln!("scheduler listening on {bound}");
-            }))?;
-        }
-        Role::Executor(a) => {
-            let url = if a.scheduler.starts_with("df://") {
-                a.scheduler.clone()
-            } else {
-                format!("df://{}", a.scheduler)
-            };
-            let scheduler = client::scheduler_address(&url)
-                .map_err(|e| usage(e.to_string().replace("--cluster", "--scheduler")))?;
-            executor::grpc_port(a.bind.port()).map_err(|e| usage(e.to_string()))?;
-            let options = executor::Options {
-                bind: a.bind,
-                scheduler,
-                work_dir: a.work_dir,
-                memory_pool_bytes: settings::engine()?.memory_pool_bytes,
-            };
-            runtime.block_on(executor::run(options, Some(stores)))?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    super::cluster_processes::run(args)
 }
 
-/// Ballista's log lines (info and above from Ballista, warnings and errors from the
-/// rest) on stderr, one per line.
-fn log_to_stderr() {
-    static LOGGER: StderrLog = StderrLog;
-    if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(log::LevelFilter::Info);
-    }
+/// `mfaproof cluster` in a build without Ballista: says how to get it.
+#[cfg(not(feature = "cluster"))]
+#[allow(clippy::needless_pass_by_value)]
+pub fn run(_args: ClusterArgs) -> anyhow::Result<ExitCode> {
+    Err(not_built())
 }
 
-struct StderrLog;
+/// Why `cluster` and `--cluster` do nothing in a build without the `cluster` feature.
+#[cfg_attr(feature = "cluster", allow(dead_code))]
+pub fn not_built() -> anyhow::Error {
+    usage(
+        "this mfaproof was built without Ballista: build it with `cargo build --release \
+         --features cluster` to run or use a cluster (docs/cluster.md)",
+    )
+}
 
-impl log::Log for StderrLog {
-    fn enabled(&self, meta: &log::Metadata<'_>) -> bool {
-        meta.level() <= log::Level::Warn
-            || (meta.level() <= log::Level::Info && meta.target().starts_with("ballista"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_ballista_a_cluster_is_a_usage_error_that_says_how_to_build_one() {
+        let e = not_built();
+        assert_eq!(super::super::exit::status(&e), 2);
+        assert!(
+            e.to_string()
+                .contains("cargo build --release --features cluster"),
+            "{e}"
+        );
     }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if self.enabled(record.metadata()) {
-            // A closed stderr loses the line; it must not stop the process.
-            let line = format!(
-                "{} {}: {}\n",
-                record.level(),
-                record.target(),
-                record.args()
-            );
-            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
-        }
-    }
-
-    fn flush(&self) {}
 }

@@ -7,6 +7,8 @@ mod bench;
 mod check_policies;
 mod classify;
 mod cluster;
+#[cfg(feature = "cluster")]
+mod cluster_processes;
 mod evaluate;
 pub mod exit;
 mod generate;

@@ -7,6 +7,7 @@ mod browser;
 mod check_policies;
 mod classify;
 mod cli;
+#[cfg(feature = "cluster")]
 mod cluster;
 mod common;
 mod conditional_access;
