@@ -3,6 +3,8 @@
 
 #[path = "../support/azurite.rs"]
 mod azurite;
+mod backend;
+mod backends;
 mod browser;
 mod check_policies;
 mod classify;

@@ -1,0 +1,156 @@
+//! A lake reached only through the binary, in a folder (`file://…`) or in the Azurite a
+//! test started (`az://lake/<name>`): the scenarios of `backends.rs` and
+//! `backends_kill.rs` run once on each from one function and compare what `mfaproof`
+//! says of them (`query`, `classify --out`, `evaluate --out`, `ingest --json`).
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use tempfile::TempDir;
+
+use crate::azurite::Azurite;
+use crate::common::{files_under, run_env, stdout, text};
+
+/// A test's temporary folder and its emulator, which has a container `lake`.
+pub struct Backends {
+    dir: TempDir,
+    azurite: Option<Azurite>,
+}
+
+impl Backends {
+    /// Starts the test's emulator. When it is not installed (and `CI` is not set: see
+    /// `tests/support/azurite.rs`, which says so loudly) the scenarios run on the folder
+    /// only.
+    pub fn start(test: &str) -> Backends {
+        let azurite = Azurite::start(test);
+        if let Some(azurite) = &azurite {
+            azurite.container("lake");
+        }
+        Backends {
+            dir: TempDir::new().expect("temporary folder"),
+            azurite,
+        }
+    }
+
+    /// The temporary folder (inputs, outputs, folder lakes).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The lake `name` on every backend: `file://<dir>/<name>`, then `az://lake/<name>`.
+    pub fn lakes(&self, name: &str) -> Vec<Lake<'_>> {
+        let folder = format!("file://{}", self.dir().join(name).display());
+        let mut lakes = vec![Lake::at(&folder, self.azurite.as_ref())];
+        if let Some(azurite) = &self.azurite {
+            lakes.push(Lake::at(&format!("az://lake/{name}"), Some(azurite)));
+        }
+        lakes
+    }
+}
+
+/// A lake and the environment the binary gets for it (the emulator's, when there is one).
+pub struct Lake<'a> {
+    /// What `--lake` is given.
+    pub url: String,
+    azurite: Option<&'a Azurite>,
+}
+
+impl<'a> Lake<'a> {
+    /// The lake at `url` (a folder, `file://…` or `az://…`); with `azurite`, the binary gets
+    /// the emulator's environment.
+    pub fn at(url: &str, azurite: Option<&'a Azurite>) -> Lake<'a> {
+        Lake {
+            url: url.to_owned(),
+            azurite,
+        }
+    }
+
+    /// The folder of a folder lake; `None` for a lake in the emulator.
+    fn folder(&self) -> Option<PathBuf> {
+        if self.url.starts_with("az://") {
+            return None;
+        }
+        let path = self.url.strip_prefix("file://").unwrap_or(&self.url);
+        Some(PathBuf::from(path))
+    }
+
+    /// `folder` or `azurite`, for assertion messages.
+    pub fn backend(&self) -> &'static str {
+        if self.folder().is_some() {
+            "folder"
+        } else {
+            "azurite"
+        }
+    }
+
+    /// The lake as the binary names it in its reports (a folder by its path).
+    pub fn shown(&self) -> String {
+        match self.folder() {
+            Some(path) => path.display().to_string(),
+            None => self.url.clone(),
+        }
+    }
+
+    /// `mfaproof COMMAND --lake URL ARGS…` with the lake's environment, whatever its status.
+    pub fn run<S: AsRef<OsStr>>(&self, command: &str, args: impl IntoIterator<Item = S>) -> Output {
+        let env = self.azurite.map(Azurite::env).unwrap_or_default();
+        let mut all: Vec<&OsStr> = vec![command.as_ref(), "--lake".as_ref(), self.url.as_ref()];
+        let args: Vec<S> = args.into_iter().collect();
+        all.extend(args.iter().map(AsRef::as_ref));
+        run_env(env, all)
+    }
+
+    /// [`Lake::run`], which must succeed.
+    pub fn ok<S: AsRef<OsStr>>(&self, command: &str, args: impl IntoIterator<Item = S>) -> Output {
+        let out = self.run(command, args);
+        assert!(
+            out.status.success(),
+            "{command} on the {} lake {}: {}",
+            self.backend(),
+            self.url,
+            text(&out)
+        );
+        out
+    }
+
+    /// `mfaproof query --format FORMAT SQL`: what it printed.
+    pub fn query(&self, format: &str, sql: &str) -> String {
+        stdout(&self.ok("query", ["--format", format, sql]))
+    }
+
+    /// `mfaproof ingest --json ARGS…`, which must succeed: the output and the summary.
+    pub fn ingest_json<S: AsRef<OsStr>>(
+        &self,
+        args: impl IntoIterator<Item = S>,
+    ) -> (Output, serde_json::Value) {
+        let mut all: Vec<std::ffi::OsString> = vec!["--json".into()];
+        all.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        let out = self.ok("ingest", all);
+        let summary = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("the summary is not JSON: {e}\n{}", text(&out)));
+        (out, summary)
+    }
+
+    /// The names of the lake's objects below `prefix` (relative to the lake, `/`-separated,
+    /// sorted): the store's listing, for what the binary never shows (leftovers of a
+    /// stopped run, the quarantine's files); the tests read no object's content.
+    pub fn objects(&self, prefix: &str) -> Vec<String> {
+        match (self.folder(), self.azurite) {
+            (Some(root), _) => files_under(&root.join(prefix))
+                .iter()
+                .map(|f| {
+                    let rel = f.strip_prefix(&root).expect("below the lake");
+                    let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+                    parts.join("/")
+                })
+                .collect(),
+            (None, Some(azurite)) => {
+                let below = format!("{}/{prefix}", self.url);
+                let names = azurite.blobs(&below);
+                names.into_iter().map(|n| format!("{prefix}{n}")).collect()
+            }
+            (None, None) => panic!("{}: a lake in the emulator without one", self.url),
+        }
+    }
+}
