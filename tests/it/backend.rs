@@ -5,12 +5,12 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
 use crate::azurite::Azurite;
-use crate::common::{files_under, run_env, stdout, text};
+use crate::common::{bin, files_under, stdout, text};
 
 /// A test's temporary folder and its emulator, which has a container `lake`.
 pub struct Backends {
@@ -38,15 +38,43 @@ impl Backends {
         self.dir.path()
     }
 
-    /// The lake `name` on every backend: `file://<dir>/<name>`, then `az://lake/<name>`.
-    pub fn lakes(&self, name: &str) -> Vec<Lake<'_>> {
-        let folder = format!("file://{}", self.dir().join(name).display());
-        let mut lakes = vec![Lake::at(&folder, self.azurite.as_ref())];
-        if let Some(azurite) = &self.azurite {
-            lakes.push(Lake::at(&format!("az://lake/{name}"), Some(azurite)));
-        }
-        lakes
+    /// The backends of this test: the folder, then the emulator when it runs.
+    pub fn each(&self) -> Vec<Backend> {
+        let mut each = vec![Backend::Folder];
+        each.extend(self.azurite.as_ref().map(|_| Backend::Azurite));
+        each
     }
+
+    /// The lake `name` on `backend`: `file://<dir>/<name>` or `az://lake/<name>`.
+    pub fn lake(&self, backend: Backend, name: &str) -> Lake<'_> {
+        match (backend, &self.azurite) {
+            (Backend::Folder, azurite) => {
+                let folder = format!("file://{}", self.dir().join(name).display());
+                Lake::at(&folder, azurite.as_ref())
+            }
+            (Backend::Azurite, Some(azurite)) => {
+                Lake::at(&format!("az://lake/{name}"), Some(azurite))
+            }
+            (Backend::Azurite, None) => panic!("{name}: the emulator did not start"),
+        }
+    }
+
+    /// The lake `name` on every backend of [`Backends::each`].
+    pub fn lakes(&self, name: &str) -> Vec<Lake<'_>> {
+        self.each()
+            .into_iter()
+            .map(|b| self.lake(b, name))
+            .collect()
+    }
+}
+
+/// Where a lake is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A folder, given as `file://…`.
+    Folder,
+    /// A prefix in the test's Azurite, `az://lake/<name>`.
+    Azurite,
 }
 
 /// A lake and the environment the binary gets for it (the emulator's, when there is one).
@@ -77,10 +105,9 @@ impl<'a> Lake<'a> {
 
     /// `folder` or `azurite`, for assertion messages.
     pub fn backend(&self) -> &'static str {
-        if self.folder().is_some() {
-            "folder"
-        } else {
-            "azurite"
+        match self.folder() {
+            Some(_) => "folder",
+            None => "azurite",
         }
     }
 
@@ -92,13 +119,20 @@ impl<'a> Lake<'a> {
         }
     }
 
+    /// `mfaproof COMMAND --lake URL` with the lake's environment, for more arguments.
+    pub fn command(&self, command: &str) -> Command {
+        let mut cmd = bin();
+        cmd.args([command, "--lake", &self.url]);
+        if let Some(azurite) = self.azurite {
+            cmd.envs(azurite.env());
+        }
+        cmd
+    }
+
     /// `mfaproof COMMAND --lake URL ARGS…` with the lake's environment, whatever its status.
     pub fn run<S: AsRef<OsStr>>(&self, command: &str, args: impl IntoIterator<Item = S>) -> Output {
-        let env = self.azurite.map(Azurite::env).unwrap_or_default();
-        let mut all: Vec<&OsStr> = vec![command.as_ref(), "--lake".as_ref(), self.url.as_ref()];
-        let args: Vec<S> = args.into_iter().collect();
-        all.extend(args.iter().map(AsRef::as_ref));
-        run_env(env, all)
+        let out = self.command(command).args(args).output();
+        out.expect("mfaproof runs")
     }
 
     /// [`Lake::run`], which must succeed.

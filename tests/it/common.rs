@@ -21,15 +21,6 @@ pub fn run<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
     bin().args(args).output().expect("mfaproof runs")
 }
 
-/// Runs the binary with `args` and the environment variables `env` added, whatever its
-/// status.
-pub fn run_env<S: AsRef<OsStr>>(
-    env: impl IntoIterator<Item = (&'static str, String)>,
-    args: impl IntoIterator<Item = S>,
-) -> Output {
-    bin().args(args).envs(env).output().expect("mfaproof runs")
-}
-
 /// Runs the binary with `args`; it must succeed (the panic shows its output).
 pub fn run_ok<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
     let out = run(args);

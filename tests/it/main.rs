@@ -5,6 +5,7 @@
 mod azurite;
 mod backend;
 mod backends;
+mod backends_kill;
 mod browser;
 mod check_policies;
 mod classify;
