@@ -10,7 +10,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::backend::{Backends, Lake};
-use crate::common::{EXPORT_HEADER, TENANT, graph_sign_in, samples, stderr, write_lines};
+use crate::common::{
+    EXPORT_HEADER, TENANT, dedup_runs, mixed_records, samples, stderr, write_lines,
+};
 
 /// The rows of every table and the distinct ids of the two logs, in one row.
 pub const TABLE_COUNTS: &str = "SELECT \
@@ -169,24 +171,9 @@ fn every_sample_ingests_classifies_and_evaluates_alike_on_both_backends() {
 #[test]
 fn dedup_across_runs_keeps_the_same_winners_on_both_backends() {
     let backends = Backends::start("dedup_across_runs_keeps_the_same_winners_on_both_backends");
-    let t = "2026-11-03T08:00:00.1234567Z";
-    let first = write_lines(
-        &backends.dir().join("first.json"),
-        &[
-            graph_sign_in("a", t, 1, "a-early"),
-            graph_sign_in("a", t, 2, "a-complete"),
-            graph_sign_in("b", t, 1, "b-first"),
-            graph_sign_in("b", t, 1, "b-second"),
-            graph_sign_in("c", t, 2, "c-complete"),
-        ],
-    );
-    let second = write_lines(
-        &backends.dir().join("second.json"),
-        &[
-            graph_sign_in("c", t, 0, "c-stale"),
-            graph_sign_in("b", t, 1, "b-later-run"),
-        ],
-    );
+    let [first, second] = dedup_runs();
+    let first = write_lines(&backends.dir().join("first.json"), &first);
+    let second = write_lines(&backends.dir().join("second.json"), &second);
     for lake in backends.lakes("dedup") {
         for input in [&first, &second] {
             lake.ok("ingest", [Path::new("--tenant"), Path::new(TENANT), input]);
@@ -212,15 +199,7 @@ fn dedup_across_runs_keeps_the_same_winners_on_both_backends() {
 fn bad_records_are_quarantined_and_the_rest_ingested_on_both_backends() {
     let backends =
         Backends::start("bad_records_are_quarantined_and_the_rest_ingested_on_both_backends");
-    let input = write_lines(
-        &backends.dir().join("mixed.json"),
-        &[
-            graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
-            "{not json".to_string(),
-            r#"{"id":"bad-type","createdDateTime":"2026-11-03T08:00:00Z","status":{"errorCode":"fifty"}}"#.to_string(),
-            graph_sign_in("ok2", "2026-11-04T08:00:00Z", 1, "ok"),
-        ],
-    );
+    let input = write_lines(&backends.dir().join("mixed.json"), &mixed_records());
     let file = input.display().to_string();
     for lake in backends.lakes("quarantine") {
         let on = lake.backend();
