@@ -25,6 +25,12 @@ pub enum Error {
     /// the command that helps (exit 2).
     #[error("{0}")]
     Tenant(String),
+    /// Another writer holds the lake (`lock.rs`): one writer at a time.
+    #[error(
+        "the lake is being written by another writer ({holder}): one writer at a time; if \
+         that writer is no longer running, delete {lock} and run again"
+    )]
+    Locked { lock: String, holder: String },
     /// A defect of mfaproof itself (the encoder thread died): nothing the user did.
     #[error("internal error: {0}")]
     Internal(String),

@@ -12,6 +12,7 @@
 //! <lake>/manifest.json                    every ingested input (SHA-256, counts), every run
 //! <lake>/_staging/                        files being written (outside every table folder)
 //! <lake>/_journal/                        a commit in progress (replayed after a crash)
+//! <lake>/_writer.lock                      the running writer (`lock.rs`)
 //! <lake>/pull/<tid>/checkpoints.json      where `mfaproof pull` goes on, per tenant and stream
 //! <lake>/pull/<tid>/failures.json         the streams it could not read
 //! ```
@@ -144,6 +145,11 @@ impl Layout {
         self.root
             .join("pull")
             .join(&tenant.trim().to_ascii_lowercase())
+    }
+
+    /// The lock a writer holds while it runs (`lock.rs`).
+    pub fn writer_lock(&self) -> Location {
+        self.root.join("_writer.lock")
     }
 
     /// Where a commit in progress is recorded.

@@ -11,6 +11,7 @@ mod error;
 mod fault;
 pub mod files;
 pub mod layout;
+pub mod lock;
 pub mod manifest;
 pub mod migrate;
 mod parallel_writer;

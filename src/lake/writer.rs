@@ -12,6 +12,7 @@ use super::buffer::{Buffer, Keyed};
 use super::commit;
 use super::encoder::{Encoder, Job, Part, Rows};
 use super::layout::{Layout, STAGING, Table};
+use super::lock::{Holder, WriterLock};
 use super::manifest::{Counts, InputEntry, Manifest};
 use super::migrate;
 use super::row_dedup::Seen;
@@ -90,6 +91,8 @@ pub struct RunOutcome {
 /// Writes one ingest run into a lake.
 pub struct RunWriter {
     layout: Layout,
+    /// Held from the start of the run to its end, and released on drop.
+    lock: WriterLock,
     options: WriterOptions,
     manifest: Manifest,
     run: u64,
@@ -212,6 +215,7 @@ impl RunWriter {
         if let Some(root) = layout.root().as_local() {
             std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
         }
+        let lock = WriterLock::acquire(&layout, &Holder::this_process())?;
         commit::recover(&layout)?;
         let mut manifest = Manifest::load(&layout.manifest())?;
         let run = manifest.next_run();
@@ -235,6 +239,7 @@ impl RunWriter {
         let encoder = Encoder::start(Staging::new(&layout, run, staging.next_file())?);
         Ok(RunWriter {
             layout,
+            lock,
             options,
             manifest,
             run,
@@ -461,6 +466,7 @@ impl RunWriter {
         self.commit_group()?;
         self.encoder.join()?;
         let _ = self.layout.staging().delete_all();
+        self.lock.release()?;
         Ok(RunOutcome {
             run: self.run,
             counts: self.counts,

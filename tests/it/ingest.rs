@@ -157,3 +157,46 @@ fn log_analytics_query_api_response() {
     let rows = sign_ins(&lake);
     assert_eq!(rows.keys().collect::<Vec<_>>(), ["qa1", "qa3"]);
 }
+
+/// One writer at a time: a lake whose lock names a writer of another host is refused with
+/// that writer named and nothing written; once the lock is gone the same ingest works,
+/// and a finished run leaves no lock behind.
+#[test]
+fn a_lake_held_by_another_writer_is_refused_until_its_lock_is_gone() {
+    let (dir, lake) = temp_lake();
+    let input = dir.path().join("in.json");
+    write_lines(
+        &input,
+        &[graph_sign_in("a", "2026-11-03T08:00:00Z", 1, "a")],
+    );
+    fs::create_dir_all(&lake).unwrap();
+    let lock = lake.join("_writer.lock");
+    fs::write(
+        &lock,
+        r#"{"host":"etl-01","pid":4711,"since":"2026-12-07T05:20:11Z"}"#,
+    )
+    .unwrap();
+    let args = [
+        "ingest".into(),
+        "--lake".into(),
+        lake.clone().into_os_string(),
+        "--tenant".into(),
+        TENANT.into(),
+        input.clone().into_os_string(),
+    ];
+    let said = format!(
+        "error: ingesting into {}: the lake is being written by another writer (process 4711 on host etl-01 \
+         since 2026-12-07T05:20:11Z): one writer at a time; if that writer is no longer \
+         running, delete {} and run again\n",
+        lake.display(),
+        lock.display()
+    );
+    fails(args.clone(), 1, &said);
+    assert!(!lake.join("manifest.json").exists());
+    assert!(lock.exists());
+
+    fs::remove_file(&lock).unwrap();
+    ingest(&lake, [&input]);
+    assert_eq!(sign_ins(&lake).len(), 1);
+    assert!(!lock.exists());
+}
