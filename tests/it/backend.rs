@@ -4,6 +4,7 @@
 //! says of them (`query`, `classify --out`, `evaluate --out`, `ingest --json`).
 
 use std::ffi::OsStr;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -103,6 +104,15 @@ impl<'a> Lake<'a> {
         Some(PathBuf::from(path))
     }
 
+    /// Where the lake's objects are, for requests to its store.
+    fn store(&self) -> Store<'a> {
+        match (self.folder(), self.azurite) {
+            (Some(root), _) => Store::Folder(root),
+            (None, Some(azurite)) => Store::Emulator(azurite),
+            (None, None) => panic!("{}: a lake in the emulator without one", self.url),
+        }
+    }
+
     /// `folder` or `azurite`, for assertion messages.
     pub fn backend(&self) -> &'static str {
         match self.folder() {
@@ -166,12 +176,46 @@ impl<'a> Lake<'a> {
         (out, summary)
     }
 
-    /// The names of the lake's objects below `prefix` (relative to the lake, `/`-separated,
-    /// sorted): the store's listing, for what the binary never shows (leftovers of a
-    /// stopped run, the quarantine's files); the tests read no object's content.
+    /// Puts an object `name` (relative to the lake) holding `bytes` into the lake's store,
+    /// as another program would (a writer of another host, say).
+    pub fn put(&self, name: &str, bytes: &[u8]) {
+        match self.store() {
+            Store::Folder(root) => {
+                let path = root.join(name);
+                fs::create_dir_all(path.parent().expect("below the lake")).unwrap();
+                fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+            Store::Emulator(azurite) => {
+                let url = format!("{}/{name}", self.url);
+                let object = azurite.location(&url);
+                object
+                    .write_atomic(bytes)
+                    .unwrap_or_else(|e| panic!("{url}: {e}"));
+            }
+        }
+    }
+
+    /// Deletes the object `name` (relative to the lake) from the lake's store.
+    pub fn delete(&self, name: &str) {
+        match self.store() {
+            Store::Folder(root) => fs::remove_file(root.join(name)).unwrap(),
+            Store::Emulator(azurite) => {
+                let url = format!("{}/{name}", self.url);
+                azurite
+                    .location(&url)
+                    .delete()
+                    .unwrap_or_else(|e| panic!("{url}: {e}"));
+            }
+        }
+    }
+
+    /// The names of the lake's objects that start with `prefix` (relative to the lake,
+    /// `/`-separated, sorted): the store's listing, for what the binary never shows
+    /// (leftovers of a stopped run, the writer lock, the quarantine's files); the tests
+    /// read no object's content.
     pub fn objects(&self, prefix: &str) -> Vec<String> {
-        match (self.folder(), self.azurite) {
-            (Some(root), _) => files_under(&root.join(prefix))
+        let all: Vec<String> = match self.store() {
+            Store::Folder(root) => files_under(&root)
                 .iter()
                 .map(|f| {
                     let rel = f.strip_prefix(&root).expect("below the lake");
@@ -179,12 +223,16 @@ impl<'a> Lake<'a> {
                     parts.join("/")
                 })
                 .collect(),
-            (None, Some(azurite)) => {
-                let below = format!("{}/{prefix}", self.url);
-                let names = azurite.blobs(&below);
-                names.into_iter().map(|n| format!("{prefix}{n}")).collect()
-            }
-            (None, None) => panic!("{}: a lake in the emulator without one", self.url),
-        }
+            Store::Emulator(azurite) => azurite.blobs(&format!("{}/", self.url)),
+        };
+        all.into_iter().filter(|n| n.starts_with(prefix)).collect()
     }
+}
+
+/// The store of a lake.
+enum Store<'a> {
+    /// The lake's folder.
+    Folder(PathBuf),
+    /// The emulator that holds it.
+    Emulator(&'a Azurite),
 }

@@ -129,6 +129,9 @@ fn stops_then_reruns(
             &[]
         };
         assert_eq!(lake.objects("_journal/"), journal, "{on} {point}");
+        // The killed writer's lock stays; the rerun, on the same host, takes it over.
+        let lock = lake.objects("_writer.lock");
+        assert_eq!(lock, ["_writer.lock"], "{on} {point}");
         // A reader finishes a commit the stop left half-applied before it reads.
         let held = content(&lake);
         assert_eq!(lake.objects("_journal/"), [""; 0], "{on} {point}");
@@ -144,7 +147,7 @@ fn stops_then_reruns(
             "{on}: stopped at {point}, then rerun"
         );
         assert_eq!(lake.objects("quarantine/").len(), 1, "{on} {point}");
-        for leftover in ["_staging/", "_journal/"] {
+        for leftover in ["_staging/", "_journal/", "_writer.lock"] {
             assert_eq!(lake.objects(leftover), [""; 0], "{on} {point}");
         }
     }

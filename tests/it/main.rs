@@ -6,6 +6,7 @@ mod azurite;
 mod backend;
 mod backends;
 mod backends_kill;
+mod backends_lock;
 mod browser;
 mod check_policies;
 mod classify;
