@@ -142,6 +142,11 @@ pub fn text(out: &Output) -> String {
     )
 }
 
+/// Standard output of a run, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Standard error of a run, as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -169,6 +174,38 @@ pub fn graph_sign_in(id: &str, created: &str, details: usize, tag: &str) -> Stri
         r#"{{"id":"{id}","createdDateTime":"{created}","userId":"u-{id}","userPrincipalName":"user{id}@contoso.example","userDisplayName":"{tag}","userType":"member","clientAppUsed":"Browser","signInEventTypes":["interactiveUser"],"status":{{"errorCode":0}},"authenticationRequirement":"multiFactorAuthentication","authenticationDetails":[{}]}}"#,
         steps.join(",")
     )
+}
+
+/// Two runs' inputs for the dedup rule (evidence-rules §3). In the first, a (1 detail) then
+/// a (2 details): 2 details wins; b twice with equal details: the later line wins. In the
+/// second, c again with fewer details (loses) and b with equal details (wins: later).
+pub fn dedup_runs() -> [Vec<String>; 2] {
+    let t = "2026-11-03T08:00:00.1234567Z";
+    [
+        vec![
+            graph_sign_in("a", t, 1, "a-early"),
+            graph_sign_in("a", t, 2, "a-complete"),
+            graph_sign_in("b", t, 1, "b-first"),
+            graph_sign_in("b", t, 1, "b-second"),
+            graph_sign_in("c", t, 2, "c-complete"),
+        ],
+        vec![
+            graph_sign_in("c", t, 0, "c-stale"),
+            graph_sign_in("b", t, 1, "b-later-run"),
+        ],
+    ]
+}
+
+/// Sign-ins ok1 and ok2 (on two days) around a record that is not JSON (record 2) and one
+/// whose error code is a word (record 3).
+pub fn mixed_records() -> Vec<String> {
+    vec![
+        graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
+        "{not json".to_string(),
+        r#"{"id":"bad-type","createdDateTime":"2026-11-03T08:00:00Z","status":{"errorCode":"fifty"}}"#
+            .to_string(),
+        graph_sign_in("ok2", "2026-11-04T08:00:00Z", 1, "ok"),
+    ]
 }
 
 /// Writes lines to a file; returns its path.

@@ -4,37 +4,17 @@
 use std::fs;
 
 use crate::common::{
-    TENANT, fails, graph_sign_in, ingest, ingest_json, quarantined, sign_ins, stderr, temp_lake,
-    write_lines,
+    TENANT, dedup_runs, fails, graph_sign_in, ingest, ingest_json, mixed_records, quarantined,
+    sign_ins, stderr, temp_lake, write_lines,
 };
 
 #[test]
 fn dedup_keeps_most_details_then_latest_ingested() {
     let (dir, lake) = temp_lake();
-    let t = "2026-11-03T08:00:00.1234567Z";
-    // Within one file: a (1 detail) then a (2 details) → 2 details wins.
-    // b twice with equal details → the later line wins.
-    let first = dir.path().join("first.json");
-    write_lines(
-        &first,
-        &[
-            graph_sign_in("a", t, 1, "a-early"),
-            graph_sign_in("a", t, 2, "a-complete"),
-            graph_sign_in("b", t, 1, "b-first"),
-            graph_sign_in("b", t, 1, "b-second"),
-            graph_sign_in("c", t, 2, "c-complete"),
-        ],
-    );
+    let [first_run, second_run] = dedup_runs();
+    let first = write_lines(&dir.path().join("first.json"), &first_run);
     ingest(&lake, [&first]);
-    // A later run: c arrives again with fewer details (loses), b with equal (wins: later).
-    let second = dir.path().join("second.json");
-    write_lines(
-        &second,
-        &[
-            graph_sign_in("c", t, 0, "c-stale"),
-            graph_sign_in("b", t, 1, "b-later-run"),
-        ],
-    );
+    let second = write_lines(&dir.path().join("second.json"), &second_run);
     ingest(&lake, [&second]);
     let rows = sign_ins(&lake);
     let names: Vec<(&str, &str, usize)> = rows
@@ -73,15 +53,7 @@ fn same_file_twice_is_a_no_op() {
 #[test]
 fn bad_records_are_quarantined_and_the_rest_ingested() {
     let (dir, lake) = temp_lake();
-    let input = write_lines(
-        &dir.path().join("mixed.json"),
-        &[
-            graph_sign_in("ok1", "2026-11-03T08:00:00Z", 1, "ok"),
-            "{not json".to_string(),
-            r#"{"id":"bad-type","createdDateTime":"2026-11-03T08:00:00Z","status":{"errorCode":"fifty"}}"#.to_string(),
-            graph_sign_in("ok2", "2026-11-04T08:00:00Z", 1, "ok"),
-        ],
-    );
+    let input = write_lines(&dir.path().join("mixed.json"), &mixed_records());
     // A file with bad records still exits 0.
     let (out, summary) = ingest_json(&lake, [&input]);
     let stderr = stderr(&out);

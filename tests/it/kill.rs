@@ -23,13 +23,13 @@ use crate::common::{
 /// files.
 const COMMIT_ROWS: &str = "1500";
 
-/// Sign-in files of 1,000 rows (each repeats some ids of the one before with other
+/// `files` sign-in files of `rows` rows (each repeats some ids of the one before with other
 /// details, so dedup across commits is exercised), audit files, a line that cannot be
 /// read, and the two snapshot formats.
-fn make_inputs(dir: &Path) -> Vec<PathBuf> {
+pub fn make_inputs(dir: &Path, files: usize, rows: usize) -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    for f in 0..12 {
-        let lines: Vec<String> = (0..1000)
+    for f in 0..files {
+        let lines: Vec<String> = (0..rows)
             .map(|i| {
                 // Every tenth row is row i + 1 of the file before, again.
                 let (file, row) = if i % 10 == 0 && f > 0 {
@@ -178,7 +178,7 @@ fn committed(lake: &Path, inputs: &[PathBuf]) -> Vec<PathBuf> {
 #[test]
 fn a_stop_at_any_commit_point_then_a_rerun_equals_a_clean_run() {
     let dir = TempDir::new().unwrap();
-    let inputs = make_inputs(dir.path());
+    let inputs = make_inputs(dir.path(), 12, 1000);
     let clean = dir.path().join("clean");
     let out = ingest(&clean, &inputs, None);
     assert!(out.status.success(), "{}", text(&out));

@@ -3,6 +3,10 @@
 
 #[path = "../support/azurite.rs"]
 mod azurite;
+mod backend;
+mod backends;
+mod backends_kill;
+mod backends_lock;
 mod browser;
 mod check_policies;
 mod classify;

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::azurite::Azurite;
-use crate::common::{TENANT, bin, samples, text};
+use crate::backend::Lake;
+use crate::common::{TENANT, bin, samples, stderr, stdout, text};
 
 /// `mfaproof ARGS` with the emulator's environment, whatever its status.
 fn run_with(azurite: &Azurite, args: &[&str]) -> Output {
@@ -24,20 +25,9 @@ fn ok_with(azurite: &Azurite, args: &[&str]) -> Output {
     out
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// `mfaproof query --format FORMAT SQL` on a lake.
 fn query(azurite: &Azurite, lake: &str, format: &str, sql: &str) -> String {
-    stdout(&ok_with(
-        azurite,
-        &["query", "--lake", lake, "--format", format, sql],
-    ))
+    Lake::at(lake, Some(azurite)).query(format, sql)
 }
 
 /// What a lake holds, every column but where a row was read from (a path on disk, a URL
