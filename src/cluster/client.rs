@@ -41,9 +41,15 @@ pub fn distribute(url: &str) -> Result<Distribute, Error> {
     };
     let scheduler = format!("http://{host}:{port}");
     let upgrade = move |state: SessionState| {
+        // A plan carries the rows of the lake's timelines and directory. Ballista's query
+        // planner copies the limit when the state is upgraded, so it is set before: set
+        // afterwards, the planner kept Ballista's 16 MiB and a 10M-sign-in lake's plan
+        // failed to send ("h2 protocol error").
         let config = state
             .config()
             .clone()
+            .upgrade_for_ballista()
+            .with_ballista_grpc_client_max_message_size(MAX_MESSAGE_BYTES as usize)
             .with_ballista_logical_extension_codec(Arc::new(LogicalCodec::default()))
             .with_ballista_physical_extension_codec(Arc::new(PhysicalCodec::default()));
         let state = SessionStateBuilder::new_from_existing(state)
@@ -52,11 +58,6 @@ pub fn distribute(url: &str) -> Result<Distribute, Error> {
             .upgrade_for_ballista(scheduler.clone())?;
         let mut config = state.config().clone();
         let options = config.options_mut();
-        // A plan carries the rows of the lake's timelines and directory.
-        options.set(
-            "ballista.client.grpc_max_message_size",
-            &MAX_MESSAGE_BYTES.to_string(),
-        )?;
         // Ballista 55's adaptive planner fails `per_user_mfa_timeline`: it puts a stage
         // boundary under the ORDER BY's merge of a UNION of two sorted branches, each
         // with its own constant `source`, and its sanity check then finds the branches'
