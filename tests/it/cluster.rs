@@ -292,6 +292,56 @@ fn a_generated_lake_classifies_the_same_on_a_cluster_of_two_executors() {
     both_took_part(&cluster, &before);
 }
 
+/// The samples' groups body, with the members of its "MFA pilot" group (in a policy's
+/// scope) grown by `extra` distinct pseudo-random user ids.
+fn groups_with_a_large_group(extra: usize) -> String {
+    let body =
+        fs::read_to_string(crate::common::samples().join("conditional-access/tenant/groups.json"))
+            .unwrap();
+    let pilot = "\"id\": \"11111111-aaaa-4000-8000-000000000006\"";
+    let at = body.find(pilot).expect("the pilot group's member") + pilot.len();
+    let mut state: u64 = 18;
+    let mut members = String::with_capacity(extra * 60);
+    for _ in 0..extra {
+        // splitmix64: ids that compress as real ones do (not at all).
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let (a, b) = (z >> 32, z & 0xFFFF_FFFF);
+        members.push_str(&format!(
+            "}},{{\"id\": \"{a:08x}-{:04x}-4{:03x}-8{:03x}-{b:08x}{:04x}\"",
+            b >> 16,
+            a & 0xFFF,
+            b & 0xFFF,
+            a & 0xFFFF
+        ));
+    }
+    format!("{}{members}{}", &body[..at], &body[at..])
+}
+
+/// A plan carries the rows of the lake's directory: with a group of 700,000 members it
+/// is larger than Ballista's default gRPC message (16 MiB), which the client's sessions
+/// raise. (Raised after Ballista's planner had copied its settings, it failed to send.)
+#[test]
+fn a_plan_larger_than_ballistas_default_message_runs_on_the_cluster() {
+    let dir = TempDir::new().unwrap();
+    let lake = scenario_lake(dir.path());
+    let groups = dir.path().join("groups.json");
+    fs::write(&groups, groups_with_a_large_group(700_000)).unwrap();
+    run_ok([
+        "ingest",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--format",
+        "directory-groups",
+        groups.to_str().unwrap(),
+    ]);
+    let cluster = start_cluster();
+    classify_is_the_same(&cluster, &lake, dir.path());
+}
+
 #[test]
 fn an_executor_refuses_a_port_without_a_next_one_and_a_scheduler_without_a_port() {
     let out = bin()
