@@ -8,9 +8,11 @@
 mod audit;
 mod lenient;
 mod sign_in;
+mod text;
 #[cfg(test)]
 mod tests;
 
 pub use audit::*;
 pub use lenient::{opt_bool, parse_bool, parse_i32};
 pub use sign_in::*;
+pub use text::Text;
