@@ -37,7 +37,12 @@ fn both_paths_agree(input: &[u8]) {
     let nos: Vec<u64> = numbered.iter().map(|(n, _)| *n).collect();
     let row_nos: Vec<u64> = columns.rows.iter().map(|(n, _, _)| *n).collect();
     assert_eq!(nos, row_nos);
-    assert!(columns.records.iter().all(|r| !matches!(r.1, Record::SignIn(_))));
+    assert!(
+        columns
+            .records
+            .iter()
+            .all(|r| !matches!(r.1, Record::SignIn(_)))
+    );
     let provs: Vec<Provenance> = nos.iter().map(|n| prov(*n)).collect();
     let sign_ins: Vec<&SignIn> = numbered.iter().map(|(_, s)| *s).collect();
     let expect = sign_ins_batch("t", &sign_ins, &provs).unwrap();

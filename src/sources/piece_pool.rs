@@ -343,19 +343,25 @@ mod tests {
     /// A record for every piece that is a JSON value, a reject for every other piece.
     fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
         let mut split = JsonSplitter::new(input);
-        run_batches(&mut split, sink, || (), |(), pieces, sink| {
-            for piece in pieces {
-                match serde_json::from_slice::<serde_json::Value>(piece.bytes) {
-                    Ok(_) => {
-                        let at = chrono::DateTime::UNIX_EPOCH;
-                        let s = SignIn::new(piece.no.to_string(), at, EventType::InteractiveUser);
-                        sink.record(piece.no, Record::SignIn(Box::new(s)))?;
+        run_batches(
+            &mut split,
+            sink,
+            || (),
+            |(), pieces, sink| {
+                for piece in pieces {
+                    match serde_json::from_slice::<serde_json::Value>(piece.bytes) {
+                        Ok(_) => {
+                            let at = chrono::DateTime::UNIX_EPOCH;
+                            let s =
+                                SignIn::new(piece.no.to_string(), at, EventType::InteractiveUser);
+                            sink.record(piece.no, Record::SignIn(Box::new(s)))?;
+                        }
+                        Err(e) => sink.reject(piece.no, piece.bytes, e.to_string())?,
                     }
-                    Err(e) => sink.reject(piece.no, piece.bytes, e.to_string())?,
                 }
-            }
-            Ok(None)
-        })
+                Ok(None)
+            },
+        )
     }
 
     fn lines(n: usize) -> String {

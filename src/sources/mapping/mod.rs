@@ -8,9 +8,9 @@
 mod audit;
 mod lenient;
 mod sign_in;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use audit::*;
 pub use lenient::{opt_bool, parse_bool, parse_i32};

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::lenient::{list, opt_bool, opt_i32, opt_json_text, opt_string, string_vec};
 use super::text::Text;
 use crate::schema::{
-    AppliedCaPolicyOf, AuthDetailOf, EventType, KeyValueOf, NetworkLocationOf,
-    RequirementPolicyOf, SignInOf,
+    AppliedCaPolicyOf, AuthDetailOf, EventType, KeyValueOf, NetworkLocationOf, RequirementPolicyOf,
+    SignInOf,
 };
 use crate::sources::time::parse_timestamp;
 
