@@ -108,7 +108,9 @@ pub fn sign_ins_batch(
             SignInRow::Decoded(cols, i) => {
                 // Rows of one batch of input arrive together: the last source is the
                 // likely one, so the search is short.
-                let found = sources.iter().rposition(|s| std::ptr::eq(*s, &**cols));
+                let found = sources
+                    .iter()
+                    .rposition(|s| std::ptr::eq(*s, Arc::as_ptr(cols)));
                 let source = found.unwrap_or_else(|| {
                     sources.push(cols);
                     sources.len() - 1

@@ -99,7 +99,7 @@ fn lenient_values_escapes_and_bad_records_agree() {
         r#"{"id":"f","activityDateTime":"2026-11-03T09:00:00Z","activityDisplayName":"Update user"}"#,
         r#"{"id":" ","createdDateTime":"2026-11-03T08:00:00Z"}"#,
         r#"{"id":"g","createdDateTime":"2026-11-03T08:00:00+02:00","signInEventTypes":["agentUser"]}"#,
-        r#"not json"#,
+        "not json",
         r#"{"id":"h","createdDateTime":"2026-11-03T08:00:00Z","#,
     ];
     both_paths_agree(lines.join("\n").as_bytes());
