@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::{Event, Level, Observer};
 use crate::lake;
 use crate::lake::{Counts, Origin, RunWriter};
-use crate::schema::Record;
+use crate::schema::{Record, SignInRows};
 use crate::sources::{self, Format, Sink};
 
 /// Reject messages printed per file before the rest are only counted.
@@ -96,6 +96,29 @@ fn sink_error(e: lake::Error) -> sources::Error {
     sources::Error::Sink(Box::new(e))
 }
 
+impl FileSink<'_> {
+    /// Counts one more record and says how far the input is, now and then.
+    fn counted(&mut self) {
+        self.counts.records += 1;
+        *self.records += 1;
+        if self.records.is_multiple_of(PROGRESS_EVERY) {
+            self.observer.event(Event::Progress {
+                bytes: self.counter.load(Ordering::Relaxed),
+                records: *self.records,
+            });
+        }
+    }
+
+    fn origin(&self, record_no: u64) -> Origin {
+        Origin {
+            source_format: self.format,
+            source_file: self.file.clone(),
+            source_record: record_no,
+            tenant: self.tenant.clone(),
+        }
+    }
+}
+
 impl Sink for FileSink<'_> {
     fn record(&mut self, record_no: u64, record: Record) -> sources::Result<()> {
         match &record {
@@ -105,24 +128,26 @@ impl Sink for FileSink<'_> {
                 self.counts.snapshots += 1
             }
         }
-        self.counts.records += 1;
-        *self.records += 1;
-        if self.records.is_multiple_of(PROGRESS_EVERY) {
-            self.observer.event(Event::Progress {
-                bytes: self.counter.load(Ordering::Relaxed),
-                records: *self.records,
-            });
-        }
+        self.counted();
+        let origin = self.origin(record_no);
+        self.writer.push(record, origin).map_err(sink_error)
+    }
+
+    fn takes_columns(&self) -> bool {
+        true
+    }
+
+    fn sign_in_row(
+        &mut self,
+        record_no: u64,
+        rows: &Arc<SignInRows>,
+        row: usize,
+    ) -> sources::Result<()> {
+        self.counts.sign_ins += 1;
+        self.counted();
+        let origin = self.origin(record_no);
         self.writer
-            .push(
-                record,
-                Origin {
-                    source_format: self.format,
-                    source_file: self.file.clone(),
-                    source_record: record_no,
-                    tenant: self.tenant.clone(),
-                },
-            )
+            .push_sign_in_row(rows, row, origin)
             .map_err(sink_error)
     }
 

@@ -11,10 +11,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use super::dedup::id_key;
-use super::encoder::Rows;
 use super::layout::Table;
 use crate::schema::batch::Provenance;
-use crate::schema::{AuditEvent, SignIn};
+use crate::schema::{AuditEvent, SignInRow};
 
 /// Rows kept back when a partition's buffer is flushed for size.
 pub const TAIL: usize = 128;
@@ -28,17 +27,23 @@ pub trait Keyed {
     fn details(&self) -> usize;
 }
 
-impl Keyed for SignIn {
+impl Keyed for SignInRow {
     const TABLE: Table = Table::SignIns;
     fn id(&self) -> &str {
-        &self.id
+        match self {
+            SignInRow::Record(s) => &s.id,
+            SignInRow::Decoded(rows, at) => rows.id(*at),
+        }
     }
     fn details(&self) -> usize {
-        self.authentication_details.len()
+        match self {
+            SignInRow::Record(s) => s.authentication_details.len(),
+            SignInRow::Decoded(rows, at) => rows.details(*at),
+        }
     }
 }
 
-impl Keyed for AuditEvent {
+impl Keyed for Box<AuditEvent> {
     const TABLE: Table = Table::AuditEvents;
     fn id(&self) -> &str {
         &self.id
@@ -48,9 +53,12 @@ impl Keyed for AuditEvent {
     }
 }
 
+/// Rows with their provenance, in arrival order.
+pub type Pending<T> = Vec<(T, Provenance)>;
+
 /// Buffered rows of one partition, and where each id's row is.
 pub struct Buffer<T> {
-    rows: Rows<T>,
+    rows: Pending<T>,
     /// Hash of an id → its row. Two ids with one hash are both kept (the commit settles
     /// them), so the index holds no strings.
     index: HashMap<u64, usize>,
@@ -71,7 +79,7 @@ impl<T: Keyed> Buffer<T> {
     /// Adds a row, which arrived after every buffered one. Returns `true` when a version
     /// of the same id was already buffered: the one that loses (fewer details; on a tie,
     /// the earlier) is gone and the buffer did not grow.
-    pub fn push(&mut self, row: Box<T>, prov: Provenance) -> bool {
+    pub fn push(&mut self, row: T, prov: Provenance) -> bool {
         let key = id_key(row.id());
         let h = self.hasher.hash_one(key.as_ref());
         match self.index.get(&h) {
@@ -98,14 +106,14 @@ impl<T: Keyed> Buffer<T> {
     }
 
     /// All rows, leaving the buffer empty.
-    pub fn take(self) -> Rows<T> {
+    pub fn take(self) -> Pending<T> {
         self.rows
     }
 
     /// All rows but the last [`TAIL`], which stay buffered (and indexed) to meet versions
     /// of their ids that arrive just after the cut. Without it, one pair split by a
     /// flush made the commit rewrite a whole staged file.
-    pub fn take_keeping_tail(&mut self) -> Rows<T> {
+    pub fn take_keeping_tail(&mut self) -> Pending<T> {
         if self.rows.len() <= 2 * TAIL {
             self.index.clear();
             return std::mem::take(&mut self.rows);
@@ -125,12 +133,12 @@ impl<T: Keyed> Buffer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{AuthDetail, EventType};
+    use crate::schema::{AuthDetail, EventType, SignIn};
 
-    fn sign_in(id: &str, details: usize) -> Box<SignIn> {
+    fn sign_in(id: &str, details: usize) -> SignInRow {
         let mut s = SignIn::new(id.into(), chrono::Utc::now(), EventType::InteractiveUser);
         s.authentication_details = vec![AuthDetail::default(); details];
-        Box::new(s)
+        SignInRow::Record(Box::new(s))
     }
 
     fn prov(seq: i64) -> Provenance {
@@ -161,7 +169,7 @@ mod tests {
         let rows = b.take();
         let kept: Vec<(&str, usize, i64)> = rows
             .iter()
-            .map(|(s, p)| (s.id.as_str(), s.authentication_details.len(), p.ingest_seq))
+            .map(|(s, p)| (s.id(), s.details(), p.ingest_seq))
             .collect();
         assert_eq!(kept, [(" A ", 2, 6), ("b", 2, 2)]);
     }

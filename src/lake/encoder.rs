@@ -9,18 +9,21 @@ use std::thread::JoinHandle;
 
 use arrow::array::RecordBatch;
 
+use super::buffer::Pending;
 use super::layout::Table;
 use super::staging::{PartKey, Staging};
 use super::tenants::Slot;
 use crate::lake::{Error, Result};
 use crate::schema::batch::{self, Provenance};
+use crate::schema::sign_in_rows;
 use crate::schema::{
-    AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, SecurityDefaultsSnapshot, SignIn,
+    AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, SecurityDefaultsSnapshot,
+    SignInRow,
 };
 
 /// Rows of one table with their provenance. Records stay boxed as the sources made them:
 /// moving a 1.4 KB `SignIn` into a growing vector of 8,192 cost a memmove and fresh pages
-/// per batch.
+/// per batch. (Sign-ins are [`SignInRow`]s: a boxed record or a row of decoded columns.)
 pub type Rows<T> = Vec<(Box<T>, Provenance)>;
 
 /// Where a job's rows go.
@@ -37,7 +40,7 @@ pub struct Part {
 
 /// A unit of work: rows of one partition of one table.
 pub enum Job {
-    SignIns(Part, Rows<SignIn>),
+    SignIns(Part, Pending<SignInRow>),
     Audits(Part, Rows<AuditEvent>),
     MfaStates(Part, Rows<MfaStateSnapshot>),
     SecurityDefaults(Part, Rows<SecurityDefaultsSnapshot>),
@@ -71,6 +74,10 @@ fn split<T>(rows: &Rows<T>) -> (Vec<&T>, Vec<Provenance>) {
     rows.iter().map(|(r, p)| (&**r, p.clone())).unzip()
 }
 
+fn split_pending<T>(rows: &Pending<T>) -> (Vec<&T>, Vec<Provenance>) {
+    rows.iter().map(|(r, p)| (r, p.clone())).unzip()
+}
+
 /// A built batch and the staged file it goes to.
 type Built = (PartKey, RecordBatch);
 
@@ -80,8 +87,8 @@ const BUILT_QUEUE: usize = 1;
 fn build(job: Job) -> Result<Built> {
     let (table, part, b) = match job {
         Job::SignIns(part, rows) => {
-            let (recs, prov) = split(&rows);
-            let b = batch::sign_ins_batch(&part.tenant, &recs, &prov)?;
+            let (recs, prov) = split_pending(&rows);
+            let b = sign_in_rows::sign_ins_batch(&part.tenant, &recs, &prov)?;
             (Table::SignIns, part, b)
         }
         Job::Audits(part, rows) => {

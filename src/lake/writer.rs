@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::buffer::{Buffer, Keyed};
+use super::buffer::{Buffer, Keyed, Pending};
 use super::commit;
 use super::encoder::{Encoder, Job, Part, Rows};
 use super::layout::{Layout, STAGING, Table};
@@ -22,7 +22,7 @@ use crate::lake::{Error, Result};
 use crate::schema::batch::Provenance;
 use crate::schema::{
     AuditEvent, DirectoryKind, DirectoryRecord, MfaStateSnapshot, Record, SecurityDefaultsSnapshot,
-    SignIn,
+    SignInRow, SignInRows,
 };
 use crate::storage::ObjectWriter;
 
@@ -101,8 +101,8 @@ pub struct RunWriter {
     group: u64,
     /// The quarantine file being written in staging (its path relative to the lake).
     quarantine: Option<(String, ObjectWriter)>,
-    sign_ins: BTreeMap<DatePart, Buffer<SignIn>>,
-    audits: BTreeMap<DatePart, Buffer<AuditEvent>>,
+    sign_ins: BTreeMap<DatePart, Buffer<SignInRow>>,
+    audits: BTreeMap<DatePart, Buffer<Box<AuditEvent>>>,
     mfa_states: BTreeMap<Slot, Rows<MfaStateSnapshot>>,
     security_defaults: BTreeMap<Slot, Rows<SecurityDefaultsSnapshot>>,
     directory: BTreeMap<(DirectoryKind, Slot), Rows<DirectoryRecord>>,
@@ -139,7 +139,7 @@ enum Buffered {
 fn buffer<T: Keyed>(
     partitions: &mut BTreeMap<DatePart, Buffer<T>>,
     part: DatePart,
-    row: Box<T>,
+    row: T,
     prov: Provenance,
 ) -> Buffered {
     let rows = partitions.entry(part.clone()).or_default();
@@ -169,7 +169,7 @@ enum Cut {
 }
 
 impl Cut {
-    fn take<T: Keyed>(self, m: &mut BTreeMap<DatePart, Buffer<T>>, part: &DatePart) -> Rows<T> {
+    fn take<T: Keyed>(self, m: &mut BTreeMap<DatePart, Buffer<T>>, part: &DatePart) -> Pending<T> {
         match self {
             Cut::All => m.remove(part).map(Buffer::take).unwrap_or_default(),
             Cut::Head => m
@@ -299,10 +299,11 @@ impl RunWriter {
         }
     }
 
-    /// Adds one decoded record.
-    pub fn push(&mut self, record: Record, origin: Origin) -> Result<()> {
+    /// The tenant slot of a record (the tenant it names, else its input's), noted among
+    /// the tenants of the input being read.
+    fn slot_of(&mut self, named: Option<&str>, origin: &Origin) -> Result<Slot> {
         let slot = self.tenants.slot(
-            record.tenant(),
+            named,
             origin.tenant.as_ref(),
             &origin.source_file,
             origin.source_record,
@@ -311,11 +312,17 @@ impl RunWriter {
             Slot::Tenant(t) => _ = self.input_tenants.0.insert(t.clone()),
             Slot::Undecided => self.input_tenants.1 = true,
         }
+        Ok(slot)
+    }
+
+    /// Adds one decoded record.
+    pub fn push(&mut self, record: Record, origin: Origin) -> Result<()> {
+        let slot = self.slot_of(record.tenant(), &origin)?;
         let prov = self.provenance(origin);
         let buffered = match record {
             Record::SignIn(s) => {
                 let date = self.dates.key(s.created_at);
-                buffer(&mut self.sign_ins, (slot, date), s, prov)
+                buffer(&mut self.sign_ins, (slot, date), SignInRow::Record(s), prov)
             }
             Record::Audit(a) => {
                 let date = self.dates.key(a.activity_date_time);
@@ -337,6 +344,27 @@ impl RunWriter {
                 return Ok(());
             }
         };
+        self.settle(buffered)
+    }
+
+    /// Adds row `row` of a batch of decoded sign-ins (the Graph fast path), which names no
+    /// tenant: it is its input's.
+    pub fn push_sign_in_row(
+        &mut self,
+        rows: &Arc<SignInRows>,
+        row: usize,
+        origin: Origin,
+    ) -> Result<()> {
+        let slot = self.slot_of(None, &origin)?;
+        let prov = self.provenance(origin);
+        let date = self.dates.key(rows.created_at(row));
+        let decoded = SignInRow::Decoded(rows.clone(), row);
+        let buffered = buffer(&mut self.sign_ins, (slot, date), decoded, prov);
+        self.settle(buffered)
+    }
+
+    /// Counts a buffered sign-in or audit row and flushes what became full.
+    fn settle(&mut self, buffered: Buffered) -> Result<()> {
         match buffered {
             Buffered::Duplicate => {
                 self.duplicates += 1;
@@ -389,7 +417,7 @@ impl RunWriter {
         }
     }
 
-    fn send<T>(&mut self, rows: Rows<T>, job: impl FnOnce(Rows<T>) -> Job) -> Result<()> {
+    fn send<T>(&mut self, rows: Pending<T>, job: impl FnOnce(Pending<T>) -> Job) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::lake::files::table_files;
 use crate::lake::parquet_file;
-use crate::schema::{AuthDetail, EventType};
+use crate::schema::{AuthDetail, EventType, SignIn};
 use crate::storage::Location;
 
 /// Runs `scenario` on a lake in a local folder, then on one in an object store (the

@@ -3,6 +3,7 @@
 //! Building column-wise from a slice of records keeps each column one tight loop and the
 //! nested `List<Struct>` columns one offsets buffer plus flat child arrays.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -22,8 +23,9 @@ use super::directory::{
     RoleAssignment, UserRegistration,
 };
 use super::record::{
-    AppliedCaPolicy, AuditEvent, AuthDetail, KeyValue, MfaStateSnapshot, ModifiedProperty,
-    NetworkLocation, RequirementPolicy, SecurityDefaultsSnapshot, SignIn, TargetResource,
+    AppliedCaPolicyOf, AuditEvent, AuthDetailOf, KeyValueOf, MfaStateSnapshot, ModifiedProperty,
+    NetworkLocationOf, RequirementPolicyOf, SecurityDefaultsSnapshot, SignIn, SignInOf,
+    TargetResource,
 };
 
 /// Where and when one row was ingested; one per row, parallel to the records.
@@ -69,22 +71,25 @@ fn struct_list<R, T>(
 }
 
 /// A `List<Utf8>` column.
-fn string_list<R>(rows: &[R], get: impl Fn(&R) -> &[String]) -> ArrayRef {
+fn string_list<R, S: Deref<Target = str>>(rows: &[R], get: impl Fn(&R) -> &[S]) -> ArrayRef {
     let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| get(r).len()));
     let flat: StringArray = rows
         .iter()
-        .flat_map(|r| get(r).iter().map(|s| Some(s.as_str())))
+        .flat_map(|r| get(r).iter().map(|s| Some(&**s)))
         .collect();
     let item = Arc::new(Field::new("item", DataType::Utf8, true));
     Arc::new(ListArray::new(item, offsets, Arc::new(flat), None))
 }
 
-fn key_values<R>(rows: &[R], get: impl Fn(&R) -> &[KeyValue]) -> ArrayRef {
+fn key_values<R, S: Deref<Target = str>>(
+    rows: &[R],
+    get: impl Fn(&R) -> &[KeyValueOf<S>],
+) -> ArrayRef {
     struct_list(
         rows,
         get,
         columns::key_value_fields(),
-        |kv: &[&KeyValue]| {
+        |kv: &[&KeyValueOf<S>]| {
             vec![
                 strings(kv, |k| k.key.as_deref()),
                 strings(kv, |k| k.value.as_deref()),
@@ -114,12 +119,12 @@ fn provenance_columns(prov: &[Provenance]) -> Vec<ArrayRef> {
     ]
 }
 
-fn auth_details(rows: &[&SignIn]) -> ArrayRef {
+fn auth_details<S: Deref<Target = str>>(rows: &[&SignInOf<S>]) -> ArrayRef {
     struct_list(
         rows,
         |r| r.authentication_details.as_slice(),
         columns::auth_detail_fields(),
-        |d: &[&AuthDetail]| {
+        |d: &[&AuthDetailOf<S>]| {
             vec![
                 timestamps(d, |x| x.authentication_step_date_time),
                 strings(d, |x| x.authentication_method.as_deref()),
@@ -132,12 +137,12 @@ fn auth_details(rows: &[&SignIn]) -> ArrayRef {
     )
 }
 
-fn requirement_policies(rows: &[&SignIn]) -> ArrayRef {
+fn requirement_policies<S: Deref<Target = str>>(rows: &[&SignInOf<S>]) -> ArrayRef {
     struct_list(
         rows,
         |r| r.authentication_requirement_policies.as_slice(),
         columns::requirement_policy_fields(),
-        |p: &[&RequirementPolicy]| {
+        |p: &[&RequirementPolicyOf<S>]| {
             vec![
                 strings(p, |x| x.requirement_provider.as_deref()),
                 strings(p, |x| x.detail.as_deref()),
@@ -146,12 +151,12 @@ fn requirement_policies(rows: &[&SignIn]) -> ArrayRef {
     )
 }
 
-fn ca_policies(rows: &[&SignIn]) -> ArrayRef {
+fn ca_policies<S: Deref<Target = str>>(rows: &[&SignInOf<S>]) -> ArrayRef {
     struct_list(
         rows,
         |r| r.applied_conditional_access_policies.as_slice(),
         columns::ca_policy_fields(),
-        |p: &[&AppliedCaPolicy]| {
+        |p: &[&AppliedCaPolicyOf<S>]| {
             vec![
                 strings(p, |x| x.id.as_deref()),
                 strings(p, |x| x.display_name.as_deref()),
@@ -163,12 +168,12 @@ fn ca_policies(rows: &[&SignIn]) -> ArrayRef {
     )
 }
 
-fn network_locations(rows: &[&SignIn]) -> ArrayRef {
+fn network_locations<S: Deref<Target = str>>(rows: &[&SignInOf<S>]) -> ArrayRef {
     struct_list(
         rows,
         |r| r.network_location_details.as_slice(),
         columns::network_location_fields(),
-        |n: &[&NetworkLocation]| {
+        |n: &[&NetworkLocationOf<S>]| {
             vec![
                 strings(n, |x| x.network_type.as_deref()),
                 string_list(n, |x| x.network_names.as_slice()),
@@ -177,15 +182,12 @@ fn network_locations(rows: &[&SignIn]) -> ArrayRef {
     )
 }
 
-/// Builds a `sign_ins` batch of `tenant`'s rows; `prov` is parallel to `rows`.
-pub fn sign_ins_batch(
-    tenant: &str,
-    rows: &[&SignIn],
-    prov: &[Provenance],
-) -> Result<RecordBatch, ArrowError> {
-    let mut cols: Vec<ArrayRef> = vec![
-        tenant_column(tenant, rows.len()),
-        strings(rows, |r| Some(r.id.as_str())),
+/// The columns of `sign_ins` a sign-in fills: all but `tenant_id` and the provenance
+/// columns. The one definition of them, for owned records (`SignIn`) and for the Graph
+/// fast path's borrowed ones alike, so both paths give the same arrays.
+pub fn sign_in_columns<S: Deref<Target = str>>(rows: &[&SignInOf<S>]) -> Vec<ArrayRef> {
+    vec![
+        strings(rows, |r| Some(&*r.id)),
         timestamps(rows, |r| Some(r.created_at)),
         strings(rows, |r| Some(r.event_type.as_str())),
         bools(rows, |r| r.is_interactive),
@@ -239,7 +241,27 @@ pub fn sign_ins_batch(
         strings(rows, |r| r.risk_level_aggregated.as_deref()),
         strings(rows, |r| r.risk_state.as_deref()),
         strings(rows, |r| r.risk_detail.as_deref()),
-    ];
+    ]
+}
+
+/// Builds a `sign_ins` batch of `tenant`'s rows; `prov` is parallel to `rows`.
+pub fn sign_ins_batch(
+    tenant: &str,
+    rows: &[&SignIn],
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    sign_ins_batch_of(tenant, sign_in_columns(rows), prov)
+}
+
+/// A `sign_ins` batch of `tenant`'s rows from their [`sign_in_columns`]; `prov` is
+/// parallel to the rows.
+pub fn sign_ins_batch_of(
+    tenant: &str,
+    content: Vec<ArrayRef>,
+    prov: &[Provenance],
+) -> Result<RecordBatch, ArrowError> {
+    let mut cols = vec![tenant_column(tenant, prov.len())];
+    cols.extend(content);
     cols.extend(provenance_columns(prov));
     RecordBatch::try_new(SIGN_INS.clone(), cols)
 }

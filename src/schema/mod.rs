@@ -4,8 +4,10 @@ pub mod batch;
 pub mod columns;
 pub mod directory;
 pub mod record;
+pub mod sign_in_rows;
 pub mod tenant;
 
 pub use batch::Provenance;
 pub use directory::*;
 pub use record::*;
+pub use sign_in_rows::{SignInRow, SignInRows};

@@ -48,117 +48,126 @@ impl EventType {
     }
 }
 
+/// The canonical records with owned strings, as every source but the Graph fast path
+/// makes them (that path borrows its strings from the read buffer: `SignInOf<Cow<str>>`).
+pub type AuthDetail = AuthDetailOf<String>;
+pub type RequirementPolicy = RequirementPolicyOf<String>;
+pub type AppliedCaPolicy = AppliedCaPolicyOf<String>;
+pub type NetworkLocation = NetworkLocationOf<String>;
+pub type KeyValue = KeyValueOf<String>;
+pub type SignIn = SignInOf<String>;
+
 /// One element of `authentication_details`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct AuthDetail {
+pub struct AuthDetailOf<S> {
     pub authentication_step_date_time: Option<DateTime<Utc>>,
-    pub authentication_method: Option<String>,
-    pub authentication_method_detail: Option<String>,
+    pub authentication_method: Option<S>,
+    pub authentication_method_detail: Option<S>,
     pub succeeded: Option<bool>,
-    pub authentication_step_result_detail: Option<String>,
-    pub authentication_step_requirement: Option<String>,
+    pub authentication_step_result_detail: Option<S>,
+    pub authentication_step_requirement: Option<S>,
 }
 
 /// One element of `authentication_requirement_policies`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RequirementPolicy {
-    pub requirement_provider: Option<String>,
-    pub detail: Option<String>,
+pub struct RequirementPolicyOf<S> {
+    pub requirement_provider: Option<S>,
+    pub detail: Option<S>,
 }
 
 /// One element of `applied_conditional_access_policies`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct AppliedCaPolicy {
-    pub id: Option<String>,
-    pub display_name: Option<String>,
-    pub result: Option<String>,
-    pub enforced_grant_controls: Vec<String>,
-    pub enforced_session_controls: Vec<String>,
+pub struct AppliedCaPolicyOf<S> {
+    pub id: Option<S>,
+    pub display_name: Option<S>,
+    pub result: Option<S>,
+    pub enforced_grant_controls: Vec<S>,
+    pub enforced_session_controls: Vec<S>,
 }
 
 /// One element of `network_location_details`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NetworkLocation {
-    pub network_type: Option<String>,
-    pub network_names: Vec<String>,
+pub struct NetworkLocationOf<S> {
+    pub network_type: Option<S>,
+    pub network_names: Vec<S>,
 }
 
 /// A `{key, value}` pair (`authentication_processing_details`, audit `additional_details`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct KeyValue {
-    pub key: Option<String>,
-    pub value: Option<String>,
+pub struct KeyValueOf<S> {
+    pub key: Option<S>,
+    pub value: Option<S>,
 }
 
 /// A canonical sign-in. `None` is "the source did not say"; lists are empty when the
 /// source said nothing or an empty list (the rules treat both alike).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SignIn {
+pub struct SignInOf<S> {
     /// The Entra tenant the record says it belongs to (Azure Monitor's envelope
     /// `tenantId`, Log Analytics' `AADTenantId`), in `schema::tenant` form; `None` for
     /// formats that do not say (the lake then takes it from the input's given tenant).
-    pub tenant_id: Option<String>,
-    pub id: String,
+    pub tenant_id: Option<S>,
+    pub id: S,
     pub created_at: DateTime<Utc>,
     pub event_type: EventType,
     pub is_interactive: Option<bool>,
-    pub user_id: Option<String>,
-    pub user_principal_name: Option<String>,
-    pub user_display_name: Option<String>,
+    pub user_id: Option<S>,
+    pub user_principal_name: Option<S>,
+    pub user_display_name: Option<S>,
     /// Lower-cased: `member` / `guest` (Azure Monitor writes `Member`).
-    pub user_type: Option<String>,
-    pub app_id: Option<String>,
-    pub app_display_name: Option<String>,
-    pub resource_id: Option<String>,
-    pub resource_display_name: Option<String>,
-    pub resource_tenant_id: Option<String>,
-    pub home_tenant_id: Option<String>,
-    pub cross_tenant_access_type: Option<String>,
-    pub service_principal_id: Option<String>,
-    pub service_principal_name: Option<String>,
-    pub managed_identity_type: Option<String>,
-    pub ip_address: Option<String>,
-    pub client_app_used: Option<String>,
-    pub user_agent: Option<String>,
+    pub user_type: Option<S>,
+    pub app_id: Option<S>,
+    pub app_display_name: Option<S>,
+    pub resource_id: Option<S>,
+    pub resource_display_name: Option<S>,
+    pub resource_tenant_id: Option<S>,
+    pub home_tenant_id: Option<S>,
+    pub cross_tenant_access_type: Option<S>,
+    pub service_principal_id: Option<S>,
+    pub service_principal_name: Option<S>,
+    pub managed_identity_type: Option<S>,
+    pub ip_address: Option<S>,
+    pub client_app_used: Option<S>,
+    pub user_agent: Option<S>,
     pub error_code: Option<i32>,
-    pub failure_reason: Option<String>,
-    pub additional_details: Option<String>,
-    pub authentication_requirement: Option<String>,
-    pub authentication_requirement_policies: Vec<RequirementPolicy>,
-    pub authentication_details: Vec<AuthDetail>,
-    pub mfa_auth_method: Option<String>,
-    pub mfa_auth_detail: Option<String>,
-    pub conditional_access_status: Option<String>,
-    pub applied_conditional_access_policies: Vec<AppliedCaPolicy>,
-    pub network_location_details: Vec<NetworkLocation>,
-    pub authentication_processing_details: Vec<KeyValue>,
-    pub session_id: Option<String>,
-    pub correlation_id: Option<String>,
-    pub original_request_id: Option<String>,
-    pub unique_token_identifier: Option<String>,
-    pub incoming_token_type: Option<String>,
-    pub authentication_protocol: Option<String>,
-    pub token_issuer_type: Option<String>,
-    pub location_city: Option<String>,
-    pub location_state: Option<String>,
-    pub location_country_or_region: Option<String>,
-    pub device_id: Option<String>,
-    pub device_display_name: Option<String>,
-    pub device_operating_system: Option<String>,
-    pub device_browser: Option<String>,
+    pub failure_reason: Option<S>,
+    pub additional_details: Option<S>,
+    pub authentication_requirement: Option<S>,
+    pub authentication_requirement_policies: Vec<RequirementPolicyOf<S>>,
+    pub authentication_details: Vec<AuthDetailOf<S>>,
+    pub mfa_auth_method: Option<S>,
+    pub mfa_auth_detail: Option<S>,
+    pub conditional_access_status: Option<S>,
+    pub applied_conditional_access_policies: Vec<AppliedCaPolicyOf<S>>,
+    pub network_location_details: Vec<NetworkLocationOf<S>>,
+    pub authentication_processing_details: Vec<KeyValueOf<S>>,
+    pub session_id: Option<S>,
+    pub correlation_id: Option<S>,
+    pub original_request_id: Option<S>,
+    pub unique_token_identifier: Option<S>,
+    pub incoming_token_type: Option<S>,
+    pub authentication_protocol: Option<S>,
+    pub token_issuer_type: Option<S>,
+    pub location_city: Option<S>,
+    pub location_state: Option<S>,
+    pub location_country_or_region: Option<S>,
+    pub device_id: Option<S>,
+    pub device_display_name: Option<S>,
+    pub device_operating_system: Option<S>,
+    pub device_browser: Option<S>,
     pub device_is_compliant: Option<bool>,
     pub device_is_managed: Option<bool>,
-    pub device_trust_type: Option<String>,
-    pub risk_level_during_sign_in: Option<String>,
-    pub risk_level_aggregated: Option<String>,
-    pub risk_state: Option<String>,
-    pub risk_detail: Option<String>,
+    pub device_trust_type: Option<S>,
+    pub risk_level_during_sign_in: Option<S>,
+    pub risk_level_aggregated: Option<S>,
+    pub risk_state: Option<S>,
+    pub risk_detail: Option<S>,
 }
 
-impl SignIn {
+impl<S> SignInOf<S> {
     /// A sign-in with only its identity set; sources fill the rest field by field.
-    pub fn new(id: String, created_at: DateTime<Utc>, event_type: EventType) -> SignIn {
-        SignIn {
+    pub fn new(id: S, created_at: DateTime<Utc>, event_type: EventType) -> SignInOf<S> {
+        SignInOf {
             tenant_id: None,
             id,
             created_at,

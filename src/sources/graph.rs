@@ -2,44 +2,96 @@
 //! API or the Entra admin center: a response page, a JSON array (the admin center's JSON
 //! download) or NDJSON, whose lines may themselves be pages.
 
+use std::borrow::Cow;
 use std::io::BufRead;
+use std::sync::Arc;
 
-use super::json_decode::{TRUNCATED, for_each_piece, from_slice};
-use super::mapping::{GraphAudit, GraphSignIn};
+use super::json_decode::{TRUNCATED, for_each_batch, from_slice};
+use super::json_split::Piece;
+use super::mapping::{GraphAudit, GraphSignIn, Text};
+use super::piece_pool::{Decoded as Columns, Recorder};
 use super::sink::Sink;
-use crate::schema::Record;
+use crate::schema::{AuditEvent, Record, SignInOf, SignInRows};
 use crate::sources::Result;
 
 /// Reads Graph sign-ins and directory audits into `sink`. Records are numbered by line for
 /// NDJSON and by element index for arrays and pages.
+///
+/// A sink that takes columns gets the sign-ins decoded with strings borrowed from the
+/// read buffer and built into Arrow arrays on the decoding threads, one batch of input at
+/// a time: no allocation per field, nothing per record to free.
 pub fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
     // Files hold one kind of object almost always; trying the last kind first means one
     // parse per record.
-    for_each_piece(
+    for_each_batch(
         input,
         sink,
         || Kind::SignIn,
-        |hint, piece, sink| {
-            if piece.unterminated && !piece.complete() {
-                return sink.reject(piece.no, piece.bytes, TRUNCATED.to_string());
+        |hint, pieces, rec| {
+            if rec.takes_columns() {
+                return read_columns(hint, pieces, rec);
             }
-            match decode(piece.bytes, *hint) {
-                Ok(Decoded {
-                    record,
-                    kind,
-                    repeated_keys,
-                }) => {
-                    *hint = kind;
-                    sink.record(piece.no, record)?;
-                    if repeated_keys {
-                        sink.repeated_keys(piece.no);
-                    }
-                    Ok(())
-                }
-                Err(reason) => sink.reject(piece.no, piece.bytes, reason),
+            for piece in pieces {
+                read_record(hint, piece, rec)?;
             }
+            Ok(None)
         },
     )
+}
+
+/// One piece through the record path.
+fn read_record(hint: &mut Kind, piece: &Piece<'_>, sink: &mut dyn Sink) -> Result<()> {
+    if piece.unterminated && !piece.complete() {
+        return sink.reject(piece.no, piece.bytes, TRUNCATED.to_string());
+    }
+    match decode::<String>(piece.bytes, *hint) {
+        Ok(d) => {
+            *hint = d.kind;
+            let record = match d.object {
+                Object::SignIn(s) => Record::SignIn(Box::new(s)),
+                Object::Audit(a) => Record::Audit(Box::new(a)),
+            };
+            sink.record(piece.no, record)?;
+            if d.repeated_keys {
+                sink.repeated_keys(piece.no);
+            }
+            Ok(())
+        }
+        Err(reason) => sink.reject(piece.no, piece.bytes, reason),
+    }
+}
+
+/// A batch of pieces through the column path: sign-ins borrow their strings from the
+/// pieces until the batch's columns are built; audits (rare) stay records.
+fn read_columns<'a>(hint: &mut Kind, pieces: &[Piece<'a>], rec: &mut Recorder) -> Result<Columns> {
+    let mut sign_ins: Vec<SignInOf<Cow<'a, str>>> = Vec::new();
+    for piece in pieces {
+        if piece.unterminated && !piece.complete() {
+            rec.reject(piece.no, piece.bytes, TRUNCATED.to_string())?;
+            continue;
+        }
+        match decode::<Cow<'a, str>>(piece.bytes, *hint) {
+            Ok(d) => {
+                *hint = d.kind;
+                match d.object {
+                    Object::SignIn(s) => {
+                        rec.decoded_row(piece.no, sign_ins.len());
+                        sign_ins.push(s);
+                    }
+                    Object::Audit(a) => rec.record(piece.no, Record::Audit(Box::new(a)))?,
+                }
+                if d.repeated_keys {
+                    rec.repeated_keys(piece.no);
+                }
+            }
+            Err(reason) => rec.reject(piece.no, piece.bytes, reason)?,
+        }
+    }
+    if sign_ins.is_empty() {
+        return Ok(None);
+    }
+    let rows: Vec<&SignInOf<Cow<'a, str>>> = sign_ins.iter().collect();
+    Ok(Some(Arc::new(SignInRows::new(&rows))))
 }
 
 /// The two Graph objects this source knows.
@@ -58,32 +110,43 @@ impl Kind {
     }
 }
 
+/// A decoded object: a sign-in whose strings are `S`, or an audit event.
+// Not boxed: a sign-in is moved once per record, and a box would be the per-record
+// allocation the column path exists to avoid.
+#[allow(clippy::large_enum_variant)]
+enum Object<S> {
+    SignIn(SignInOf<S>),
+    Audit(AuditEvent),
+}
+
 /// A decoded object.
-struct Decoded {
-    record: Record,
+struct Decoded<S> {
+    object: Object<S>,
     kind: Kind,
     /// The object repeated a key (the last occurrence was read).
     repeated_keys: bool,
 }
 
 /// The outcome of reading an object as one kind.
-enum Attempt {
-    /// It has this kind's timestamp key: this is its record (and whether it repeated a
+// Not boxed, as `Object`.
+#[allow(clippy::large_enum_variant)]
+enum Attempt<S> {
+    /// It has this kind's timestamp key: this is its object (and whether it repeated a
     /// key) or why it is rejected.
-    Is(Result<(Record, bool), String>),
+    Is(Result<(Object<S>, bool), String>),
     /// It parsed but lacks this kind's timestamp key.
     IsNot,
     /// It does not parse as this kind.
     Invalid(String),
 }
 
-fn attempt(raw: &[u8], kind: Kind) -> Attempt {
+fn attempt<'a, S: Text<'a> + Default>(raw: &'a [u8], kind: Kind) -> Attempt<S> {
     match kind {
-        Kind::SignIn => match from_slice::<GraphSignIn>(raw) {
+        Kind::SignIn => match from_slice::<GraphSignIn<S>>(raw) {
             Ok(p) if p.value.created_date_time.is_some() => Attempt::Is(
                 p.value
                     .into_canonical(None, None)
-                    .map(|s| (Record::SignIn(Box::new(s)), p.repeated_keys)),
+                    .map(|s| (Object::SignIn(s), p.repeated_keys)),
             ),
             Ok(_) => Attempt::IsNot,
             Err(e) => Attempt::Invalid(e.reason),
@@ -92,7 +155,7 @@ fn attempt(raw: &[u8], kind: Kind) -> Attempt {
             Ok(p) if p.value.activity_date_time.is_some() => Attempt::Is(
                 p.value
                     .into_canonical()
-                    .map(|a| (Record::Audit(Box::new(a)), p.repeated_keys)),
+                    .map(|a| (Object::Audit(a), p.repeated_keys)),
             ),
             Ok(_) => Attempt::IsNot,
             Err(e) => Attempt::Invalid(e.reason),
@@ -102,10 +165,10 @@ fn attempt(raw: &[u8], kind: Kind) -> Attempt {
 
 /// A sign-in if the object has `createdDateTime`, an audit if `activityDateTime`. When
 /// neither reading finds its key, the reason is the hinted kind's parse error if any.
-fn decode(raw: &[u8], hint: Kind) -> Result<Decoded, String> {
+fn decode<'a, S: Text<'a> + Default>(raw: &'a [u8], hint: Kind) -> Result<Decoded<S>, String> {
     let decoded = |kind| {
-        move |(record, repeated_keys)| Decoded {
-            record,
+        move |(object, repeated_keys)| Decoded {
+            object,
             kind,
             repeated_keys,
         }

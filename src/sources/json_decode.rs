@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::json_repeats::{self, Noted, is_repeated_key};
 use super::json_split::{JsonSplitter, Piece};
-use super::piece_pool::{self, INPUT, unreadable};
+use super::piece_pool::{self, Decoded, INPUT, Recorder, unreadable};
 use super::sink::Sink;
 use crate::sources::{Error, Result};
 
@@ -71,6 +71,22 @@ pub fn for_each_piece<S: Send>(
     init: impl Fn() -> S,
     handle: impl Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()> + Sync,
 ) -> Result<()> {
+    for_each_batch(input, sink, init, |state, pieces, rec| {
+        for piece in pieces {
+            handle(state, piece, rec)?;
+        }
+        Ok(None)
+    })
+}
+
+/// [`for_each_piece`] with a handler of whole batches of pieces, which may return the
+/// batch's sign-ins decoded into columns (see [`piece_pool::run_batches`]).
+pub(crate) fn for_each_batch<S: Send>(
+    input: &mut dyn BufRead,
+    sink: &mut dyn Sink,
+    init: impl Fn() -> S,
+    handle: impl Fn(&mut S, &[Piece<'_>], &mut Recorder) -> Result<Decoded> + Sync,
+) -> Result<()> {
     let mut split = JsonSplitter::new(input);
     match split.peek_start().map_err(unreadable)? {
         None => {
@@ -88,7 +104,7 @@ pub fn for_each_piece<S: Send>(
             });
         }
     }
-    piece_pool::run(&mut split, sink, init, handle)?;
+    piece_pool::run_batches(&mut split, sink, init, handle)?;
     if split.left_unclosed() {
         sink.warn(
             "the input ends inside a JSON array: it was cut short; the records before the cut \

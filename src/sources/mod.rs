@@ -12,6 +12,8 @@ pub mod directory;
 mod error;
 mod format;
 pub mod graph;
+#[cfg(test)]
+mod graph_columns_tests;
 mod graph_object;
 pub mod json_decode;
 mod json_kind;

@@ -8,11 +8,12 @@
 
 use std::collections::VecDeque;
 use std::io::BufRead;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::json_split::{JsonSplitter, Piece};
 use super::sink::Sink;
-use crate::schema::Record;
+use crate::schema::{Record, SignInRows};
 use crate::sources::{Error, Result};
 
 /// A batch is sent once it holds this many bytes or pieces. Small enough that its buffer
@@ -80,15 +81,29 @@ enum Call {
     Warn(String),
     Truncated(String),
     RepeatedKeys(u64),
+    /// Row of the batch's decoded sign-ins ([`Decoded`]).
+    SignInRow(u64, usize),
 }
 
 /// A sink that records calls for replay on the caller's thread; it answers
-/// [`Sink::tenant`] as the caller's sink does.
+/// [`Sink::tenant`] and [`Sink::takes_columns`] as the caller's sink does.
 #[derive(Default)]
-struct Recorder {
+pub struct Recorder {
     calls: Vec<Call>,
     tenant: Option<String>,
+    columns: bool,
 }
+
+impl Recorder {
+    /// Row `row` of the sign-ins the batch handler returns, for the caller's sink's
+    /// [`Sink::sign_in_row`] (in order among the other calls).
+    pub fn decoded_row(&mut self, record_no: u64, row: usize) {
+        self.calls.push(Call::SignInRow(record_no, row));
+    }
+}
+
+/// What a batch handler may return: the batch's sign-ins decoded as columns.
+pub type Decoded = Option<Arc<SignInRows>>;
 
 impl Sink for Recorder {
     fn record(&mut self, record_no: u64, record: Record) -> Result<()> {
@@ -118,9 +133,12 @@ impl Sink for Recorder {
     fn tenant(&self) -> Option<&str> {
         self.tenant.as_deref()
     }
+    fn takes_columns(&self) -> bool {
+        self.columns
+    }
 }
 
-fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
+fn replay(calls: Vec<Call>, decoded: &Decoded, sink: &mut dyn Sink) -> Result<()> {
     for call in calls {
         match call {
             Call::Record(no, r) => sink.record(no, r)?,
@@ -130,13 +148,18 @@ fn replay(calls: Vec<Call>, sink: &mut dyn Sink) -> Result<()> {
             Call::Warn(m) => sink.warn(m),
             Call::Truncated(m) => sink.truncated(m),
             Call::RepeatedKeys(no) => sink.repeated_keys(no),
+            Call::SignInRow(no, row) => match decoded {
+                Some(rows) => sink.sign_in_row(no, rows, row)?,
+                None => return Err(Error::Internal("a decoded row without its batch".into())),
+            },
         }
     }
     Ok(())
 }
 
-/// What a worker sends back: the calls of one batch and the emptied-out batch to reuse.
-type Done = Result<(Vec<Call>, Batch)>;
+/// What a worker sends back: the calls of one batch, its decoded sign-ins, and the
+/// emptied-out batch to reuse.
+type Done = Result<(Vec<Call>, Decoded, Batch)>;
 
 struct Worker {
     jobs: SyncSender<Batch>,
@@ -146,33 +169,37 @@ struct Worker {
 fn work<S, H>(
     jobs: Receiver<Batch>,
     done: SyncSender<Done>,
-    (mut state, tenant): (S, Option<String>),
+    (mut state, tenant, columns): (S, Option<String>, bool),
     handle: &H,
 ) where
-    H: Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()>,
+    H: Fn(&mut S, &[Piece<'_>], &mut Recorder) -> Result<Decoded>,
 {
     for mut batch in jobs {
         let mut rec = Recorder {
             calls: Vec::new(),
             tenant: tenant.clone(),
+            columns,
         };
-        let mut outcome = Ok(());
-        for m in &batch.pieces {
-            let piece = Piece {
+        let pieces: Vec<Piece<'_>> = batch
+            .pieces
+            .iter()
+            .map(|m| Piece {
                 bytes: &batch.bytes[m.start..m.end],
                 no: m.no,
                 element: m.element,
                 closed: m.closed,
                 unterminated: m.unterminated,
-            };
-            outcome = handle(&mut state, &piece, &mut rec);
-            if outcome.is_err() {
-                break;
-            }
-        }
+            })
+            .collect();
+        let outcome = handle(&mut state, &pieces, &mut rec);
+        drop(pieces);
         batch.clear();
         let failed = outcome.is_err();
-        if done.send(outcome.map(|()| (rec.calls, batch))).is_err() || failed {
+        if done
+            .send(outcome.map(|decoded| (rec.calls, decoded, batch)))
+            .is_err()
+            || failed
+        {
             return;
         }
     }
@@ -187,11 +214,13 @@ fn workers() -> usize {
         .clamp(1, 4)
 }
 
-/// Splits `split`'s input and runs `handle` on every piece on worker threads, each with its
-/// own state from `init`; the sink receives the handlers' calls in input order. A handler
-/// fails only when its sink does, and the workers' sinks only record, so every failure
-/// here comes from reading the input or from `sink`.
-pub fn run<R, S, I, H>(
+/// Splits `split`'s input and runs `handle` on every batch of pieces on worker threads,
+/// each with its own state from `init`; the sink receives the handlers' calls in input
+/// order. A handler may decode its batch's sign-ins into columns (their strings borrowed
+/// from the batch's bytes until the columns are built) and return them. A handler fails
+/// only when its sink does, and the workers' sinks only record, so every failure here
+/// comes from reading the input or from `sink`.
+pub fn run_batches<R, S, I, H>(
     split: &mut JsonSplitter<R>,
     sink: &mut dyn Sink,
     init: I,
@@ -201,7 +230,7 @@ where
     R: BufRead,
     S: Send,
     I: Fn() -> S,
-    H: Fn(&mut S, &Piece<'_>, &mut dyn Sink) -> Result<()> + Sync,
+    H: Fn(&mut S, &[Piece<'_>], &mut Recorder) -> Result<Decoded> + Sync,
 {
     let n = workers();
     std::thread::scope(|scope| {
@@ -210,7 +239,11 @@ where
             .map(|_| {
                 let (jobs, job_rx) = sync_channel::<Batch>(1);
                 let (done_tx, done) = sync_channel::<Done>(IN_FLIGHT_PER_WORKER);
-                let state = (init(), sink.tenant().map(str::to_owned));
+                let state = (
+                    init(),
+                    sink.tenant().map(str::to_owned),
+                    sink.takes_columns(),
+                );
                 scope.spawn(move || work(job_rx, done_tx, state, handle));
                 Worker { jobs, done }
             })
@@ -278,9 +311,9 @@ impl Queue<'_> {
         let Some(w) = self.in_flight.pop_front() else {
             return Ok(());
         };
-        let (calls, batch) = self.pool[w].done.recv().map_err(|_| stopped())??;
+        let (calls, decoded, batch) = self.pool[w].done.recv().map_err(|_| stopped())??;
         self.spare.push(batch);
-        replay(calls, sink)
+        replay(calls, &decoded, sink)
     }
 }
 
@@ -310,17 +343,23 @@ mod tests {
     /// A record for every piece that is a JSON value, a reject for every other piece.
     fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<()> {
         let mut split = JsonSplitter::new(input);
-        run(
+        run_batches(
             &mut split,
             sink,
             || (),
-            |(), piece, sink| match serde_json::from_slice::<serde_json::Value>(piece.bytes) {
-                Ok(_) => {
-                    let at = chrono::DateTime::UNIX_EPOCH;
-                    let s = SignIn::new(piece.no.to_string(), at, EventType::InteractiveUser);
-                    sink.record(piece.no, Record::SignIn(Box::new(s)))
+            |(), pieces, sink| {
+                for piece in pieces {
+                    match serde_json::from_slice::<serde_json::Value>(piece.bytes) {
+                        Ok(_) => {
+                            let at = chrono::DateTime::UNIX_EPOCH;
+                            let s =
+                                SignIn::new(piece.no.to_string(), at, EventType::InteractiveUser);
+                            sink.record(piece.no, Record::SignIn(Box::new(s)))?;
+                        }
+                        Err(e) => sink.reject(piece.no, piece.bytes, e.to_string())?,
+                    }
                 }
-                Err(e) => sink.reject(piece.no, piece.bytes, e.to_string()),
+                Ok(None)
             },
         )
     }

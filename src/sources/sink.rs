@@ -1,8 +1,10 @@
 //! The interface every source reports through: records, rejects, skips, partial lines,
 //! remarks and repeated keys, each with its record number.
 
-use crate::schema::Record;
-use crate::sources::Result;
+use std::sync::Arc;
+
+use crate::schema::{Record, SignInRows};
+use crate::sources::{Error, Result};
 
 /// Where a source reports what it found. Record numbers are 1-based: the line for
 /// line-oriented inputs (JSON Lines, CSV data rows count from the header's line + 1), the
@@ -33,6 +35,20 @@ pub trait Sink {
     /// another tenant is rejected (see [`offer`]).
     fn tenant(&self) -> Option<&str> {
         None
+    }
+    /// Whether this sink takes decoded sign-ins as columns ([`Sink::sign_in_row`]): the
+    /// Graph source then decodes sign-ins with borrowed strings straight into Arrow
+    /// arrays, one [`SignInRows`] per batch of input, instead of into records.
+    fn takes_columns(&self) -> bool {
+        false
+    }
+    /// A decoded sign-in: row `row` of `rows`. Called only when [`Sink::takes_columns`];
+    /// it stands for [`Sink::record`] of the same sign-in, in the same order.
+    fn sign_in_row(&mut self, record_no: u64, rows: &Arc<SignInRows>, row: usize) -> Result<()> {
+        let _ = (record_no, rows, row);
+        Err(Error::Internal(
+            "a sink that takes records was given decoded columns".into(),
+        ))
     }
 }
 

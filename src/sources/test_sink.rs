@@ -3,9 +3,10 @@
 
 use std::io::{self, BufRead};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::sink::Sink;
-use crate::schema::{AuditEvent, Record, SignIn};
+use crate::schema::{AuditEvent, Record, SignIn, SignInRows};
 use crate::sources::{Error, Result};
 
 /// A source's `read` (those that need no file name).
@@ -26,6 +27,10 @@ pub struct Collect {
     pub repeated_keys: Vec<u64>,
     /// The tenant given for the input.
     pub tenant: Option<String>,
+    /// Take decoded sign-ins as columns (`Sink::takes_columns`), kept in `rows`.
+    pub columns: bool,
+    /// Decoded sign-ins: record number, their batch's columns, row.
+    pub rows: Vec<(u64, Arc<SignInRows>, usize)>,
 }
 
 impl Sink for Collect {
@@ -55,6 +60,13 @@ impl Sink for Collect {
     }
     fn tenant(&self) -> Option<&str> {
         self.tenant.as_deref()
+    }
+    fn takes_columns(&self) -> bool {
+        self.columns
+    }
+    fn sign_in_row(&mut self, record_no: u64, rows: &Arc<SignInRows>, row: usize) -> Result<()> {
+        self.rows.push((record_no, rows.clone(), row));
+        Ok(())
     }
 }
 

@@ -6,29 +6,23 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use serde_json::Value;
 
+use super::text::{Lenient, Strict, Text};
+
 /// A string field that also accepts numbers and booleans (as their text) and treats
-/// `null` as absent. Objects and arrays are a type error.
-pub(super) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(de::Error::custom(format!(
-            "expected a string, found {}",
-            kind(&other)
-        ))),
-    }
+/// `null` as absent. Objects and arrays are a type error. `S` is `String`, or a `Cow` that
+/// borrows from the input where the JSON string has no escapes (see [`Text`]).
+pub(super) fn opt_string<'de, D: Deserializer<'de>, S: Text<'de>>(
+    d: D,
+) -> Result<Option<S>, D::Error> {
+    d.deserialize_any(Lenient::<S>::new(false))
 }
 
 /// Like [`opt_string`], but JSON objects and arrays are kept as compact JSON text
 /// (audit `oldValue`/`newValue` are JSON text in Graph, parsed JSON in some exports).
-pub(super) fn opt_json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        other => Ok(Some(other.to_string())),
-    }
+pub(super) fn opt_json_text<'de, D: Deserializer<'de>, S: Text<'de>>(
+    d: D,
+) -> Result<Option<S>, D::Error> {
+    d.deserialize_any(Lenient::<S>::new(true))
 }
 
 /// A boolean that also accepts `"true"`/`"false"` in any case; `null` and `""` are absent.
@@ -94,12 +88,15 @@ pub fn parse_i32(s: &str) -> Result<Option<i32>, ()> {
     t.parse::<i32>().map(Some).map_err(|_| ())
 }
 
-/// A list of strings; `null` is empty.
-pub(super) fn string_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(Option::<Vec<Option<String>>>::deserialize(d)?
+/// A list of strings; `null` is empty, as is a `null` element.
+pub(super) fn string_vec<'de, D: Deserializer<'de>, S: Text<'de>>(
+    d: D,
+) -> Result<Vec<S>, D::Error> {
+    Ok(Option::<Vec<Option<Strict<S>>>>::deserialize(d)?
         .unwrap_or_default()
         .into_iter()
         .flatten()
+        .map(|s| s.0)
         .collect())
 }
 

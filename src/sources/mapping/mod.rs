@@ -10,7 +10,9 @@ mod lenient;
 mod sign_in;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use audit::*;
 pub use lenient::{opt_bool, parse_bool, parse_i32};
 pub use sign_in::*;
+pub use text::Text;

@@ -1,48 +1,54 @@
 //! Graph `signIn` (beta and v1.0) and its nested objects → the canonical `SignIn`.
 
+use std::ops::Deref;
+
 use serde::Deserialize;
 
 use super::lenient::{list, opt_bool, opt_i32, opt_json_text, opt_string, string_vec};
+use super::text::Text;
 use crate::schema::{
-    AppliedCaPolicy, AuthDetail, EventType, KeyValue, NetworkLocation, RequirementPolicy, SignIn,
+    AppliedCaPolicyOf, AuthDetailOf, EventType, KeyValueOf, NetworkLocationOf, RequirementPolicyOf,
+    SignInOf,
 };
 use crate::sources::time::parse_timestamp;
 
 /// Graph `signInStatus`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphStatus {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphStatus<S = String> {
     #[serde(deserialize_with = "opt_i32")]
     pub error_code: Option<i32>,
     #[serde(deserialize_with = "opt_string")]
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub additional_details: Option<String>,
+    pub additional_details: Option<S>,
 }
 
 /// Graph `authenticationDetail`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphAuthDetail {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphAuthDetail<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_step_date_time: Option<String>,
+    pub authentication_step_date_time: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_method: Option<String>,
+    pub authentication_method: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_method_detail: Option<String>,
+    pub authentication_method_detail: Option<S>,
     #[serde(deserialize_with = "opt_bool")]
     pub succeeded: Option<bool>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_step_result_detail: Option<String>,
+    pub authentication_step_result_detail: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_step_requirement: Option<String>,
+    pub authentication_step_requirement: Option<S>,
 }
 
-impl GraphAuthDetail {
+impl<S: Deref<Target = str>> GraphAuthDetail<S> {
     /// The canonical element; an unreadable step time is dropped to null (the rules do not
     /// use it) rather than rejecting the whole sign-in.
-    pub fn into_canonical(self) -> AuthDetail {
-        AuthDetail {
+    pub fn into_canonical(self) -> AuthDetailOf<S> {
+        AuthDetailOf {
             authentication_step_date_time: self
                 .authentication_step_date_time
                 .as_deref()
@@ -59,52 +65,56 @@ impl GraphAuthDetail {
 /// Graph `authenticationRequirementPolicy`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphRequirementPolicy {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphRequirementPolicy<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub requirement_provider: Option<String>,
+    pub requirement_provider: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub detail: Option<String>,
+    pub detail: Option<S>,
 }
 
 /// Graph `appliedConditionalAccessPolicy`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphCaPolicy {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphCaPolicy<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub id: Option<String>,
+    pub id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub display_name: Option<String>,
+    pub display_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub result: Option<String>,
+    pub result: Option<S>,
     #[serde(deserialize_with = "string_vec")]
-    pub enforced_grant_controls: Vec<String>,
+    pub enforced_grant_controls: Vec<S>,
     #[serde(deserialize_with = "string_vec")]
-    pub enforced_session_controls: Vec<String>,
+    pub enforced_session_controls: Vec<S>,
 }
 
 /// Graph `networkLocationDetail`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphNetworkLocation {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphNetworkLocation<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub network_type: Option<String>,
+    pub network_type: Option<S>,
     #[serde(deserialize_with = "string_vec")]
-    pub network_names: Vec<String>,
+    pub network_names: Vec<S>,
 }
 
 /// Graph `keyValue`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct GraphKeyValue {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphKeyValue<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub key: Option<String>,
+    pub key: Option<S>,
     #[serde(deserialize_with = "opt_json_text")]
-    pub value: Option<String>,
+    pub value: Option<S>,
 }
 
-impl From<GraphKeyValue> for KeyValue {
-    fn from(kv: GraphKeyValue) -> KeyValue {
-        KeyValue {
+impl<S> From<GraphKeyValue<S>> for KeyValueOf<S> {
+    fn from(kv: GraphKeyValue<S>) -> KeyValueOf<S> {
+        KeyValueOf {
             key: kv.key,
             value: kv.value,
         }
@@ -114,142 +124,147 @@ impl From<GraphKeyValue> for KeyValue {
 /// Graph `mfaDetail` (deprecated but still exported).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphMfaDetail {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphMfaDetail<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub auth_method: Option<String>,
+    pub auth_method: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub auth_detail: Option<String>,
+    pub auth_detail: Option<S>,
 }
 
 /// Graph `signInLocation`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphLocation {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphLocation<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub city: Option<String>,
+    pub city: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub state: Option<String>,
+    pub state: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub country_or_region: Option<String>,
+    pub country_or_region: Option<S>,
 }
 
 /// Graph `deviceDetail`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphDevice {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphDevice<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub device_id: Option<String>,
+    pub device_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub display_name: Option<String>,
+    pub display_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub operating_system: Option<String>,
+    pub operating_system: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub browser: Option<String>,
+    pub browser: Option<S>,
     #[serde(deserialize_with = "opt_bool")]
     pub is_compliant: Option<bool>,
     #[serde(deserialize_with = "opt_bool")]
     pub is_managed: Option<bool>,
     #[serde(deserialize_with = "opt_string")]
-    pub trust_type: Option<String>,
+    pub trust_type: Option<S>,
 }
 
 /// Graph beta `managedIdentity` (`managedServiceIdentity`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphManagedIdentity {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphManagedIdentity<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub msi_type: Option<String>,
+    pub msi_type: Option<S>,
 }
 
 /// Graph `signIn` (beta; v1.0 is a subset).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GraphSignIn {
+#[serde(bound(deserialize = "S: Text<'de> + Default"))]
+pub struct GraphSignIn<S = String> {
     #[serde(deserialize_with = "opt_string")]
-    pub id: Option<String>,
+    pub id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub created_date_time: Option<String>,
+    pub created_date_time: Option<S>,
     #[serde(deserialize_with = "string_vec")]
-    pub sign_in_event_types: Vec<String>,
+    pub sign_in_event_types: Vec<S>,
     #[serde(deserialize_with = "opt_bool")]
     pub is_interactive: Option<bool>,
     #[serde(deserialize_with = "opt_string")]
-    pub user_id: Option<String>,
+    pub user_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub user_principal_name: Option<String>,
+    pub user_principal_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub user_display_name: Option<String>,
+    pub user_display_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub user_type: Option<String>,
+    pub user_type: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub app_id: Option<String>,
+    pub app_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub app_display_name: Option<String>,
+    pub app_display_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub resource_id: Option<String>,
+    pub resource_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub resource_display_name: Option<String>,
+    pub resource_display_name: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub resource_tenant_id: Option<String>,
+    pub resource_tenant_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub home_tenant_id: Option<String>,
+    pub home_tenant_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub cross_tenant_access_type: Option<String>,
+    pub cross_tenant_access_type: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub service_principal_id: Option<String>,
+    pub service_principal_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub service_principal_name: Option<String>,
-    pub managed_service_identity: Option<GraphManagedIdentity>,
+    pub service_principal_name: Option<S>,
+    pub managed_service_identity: Option<GraphManagedIdentity<S>>,
     #[serde(deserialize_with = "opt_string")]
-    pub ip_address: Option<String>,
+    pub ip_address: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub client_app_used: Option<String>,
+    pub client_app_used: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub user_agent: Option<String>,
-    pub status: Option<GraphStatus>,
+    pub user_agent: Option<S>,
+    pub status: Option<GraphStatus<S>>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_requirement: Option<String>,
+    pub authentication_requirement: Option<S>,
     #[serde(deserialize_with = "list")]
-    pub authentication_requirement_policies: Vec<GraphRequirementPolicy>,
+    pub authentication_requirement_policies: Vec<GraphRequirementPolicy<S>>,
     #[serde(deserialize_with = "list")]
-    pub authentication_details: Vec<GraphAuthDetail>,
-    pub mfa_detail: Option<GraphMfaDetail>,
+    pub authentication_details: Vec<GraphAuthDetail<S>>,
+    pub mfa_detail: Option<GraphMfaDetail<S>>,
     #[serde(deserialize_with = "opt_string")]
-    pub conditional_access_status: Option<String>,
+    pub conditional_access_status: Option<S>,
     #[serde(deserialize_with = "list")]
-    pub applied_conditional_access_policies: Vec<GraphCaPolicy>,
+    pub applied_conditional_access_policies: Vec<GraphCaPolicy<S>>,
     #[serde(deserialize_with = "list")]
-    pub network_location_details: Vec<GraphNetworkLocation>,
+    pub network_location_details: Vec<GraphNetworkLocation<S>>,
     #[serde(deserialize_with = "list")]
-    pub authentication_processing_details: Vec<GraphKeyValue>,
+    pub authentication_processing_details: Vec<GraphKeyValue<S>>,
     #[serde(deserialize_with = "opt_string")]
-    pub session_id: Option<String>,
+    pub session_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub correlation_id: Option<String>,
+    pub correlation_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub original_request_id: Option<String>,
+    pub original_request_id: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub unique_token_identifier: Option<String>,
+    pub unique_token_identifier: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub incoming_token_type: Option<String>,
+    pub incoming_token_type: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub authentication_protocol: Option<String>,
+    pub authentication_protocol: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub token_issuer_type: Option<String>,
-    pub location: Option<GraphLocation>,
-    pub device_detail: Option<GraphDevice>,
+    pub token_issuer_type: Option<S>,
+    pub location: Option<GraphLocation<S>>,
+    pub device_detail: Option<GraphDevice<S>>,
     #[serde(deserialize_with = "opt_string")]
-    pub risk_level_during_sign_in: Option<String>,
+    pub risk_level_during_sign_in: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub risk_level_aggregated: Option<String>,
+    pub risk_level_aggregated: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub risk_state: Option<String>,
+    pub risk_state: Option<S>,
     #[serde(deserialize_with = "opt_string")]
-    pub risk_detail: Option<String>,
+    pub risk_detail: Option<S>,
 }
 
 /// Empty strings mean "no value" in Entra exports (`servicePrincipalId: ""`).
-pub fn non_empty(s: Option<String>) -> Option<String> {
+pub fn non_empty<S: Deref<Target = str>>(s: Option<S>) -> Option<S> {
     s.filter(|v| !v.trim().is_empty())
 }
 
@@ -259,8 +274,8 @@ pub fn non_empty(s: Option<String>) -> Option<String> {
 /// interactive sign-ins). `Err` when `signInEventTypes` names only types mfaproof does not
 /// know and nothing else says which log the record is from: such a record may be a
 /// workload sign-in, and reading it as interactive would judge it by the user rules.
-pub fn event_type(
-    sign_in_event_types: &[String],
+pub fn event_type<S: Deref<Target = str>>(
+    sign_in_event_types: &[S],
     from_envelope: Option<EventType>,
     is_interactive: Option<bool>,
 ) -> Result<EventType, String> {
@@ -288,7 +303,7 @@ pub fn event_type(
     })
 }
 
-impl GraphSignIn {
+impl<S: Deref<Target = str> + From<String> + Default> GraphSignIn<S> {
     /// The canonical sign-in; `Err` names the missing or unreadable key field.
     /// `envelope_error_code` is the envelope's `resultType`, used only when
     /// `status.errorCode` is absent.
@@ -296,20 +311,21 @@ impl GraphSignIn {
         mut self,
         from_envelope: Option<EventType>,
         envelope_error_code: Option<i32>,
-    ) -> Result<SignIn, String> {
+    ) -> Result<SignInOf<S>, String> {
         let id = non_empty(self.id.take()).ok_or("missing id")?;
         let created_text = self
             .created_date_time
             .take()
             .ok_or("missing createdDateTime")?;
-        let created_at = parse_timestamp(&created_text)
+        let created_text: &str = &created_text;
+        let created_at = parse_timestamp(created_text)
             .ok_or_else(|| format!("createdDateTime {created_text:?} is not a timestamp"))?;
         let event_type = event_type(
             &self.sign_in_event_types,
             from_envelope,
             self.is_interactive,
         )?;
-        let mut s = SignIn::new(id, created_at, event_type);
+        let mut s = SignInOf::new(id, created_at, event_type);
         s.is_interactive = self.is_interactive;
         let status = self.status.take().unwrap_or_default();
         s.error_code = status.error_code.or(envelope_error_code);
@@ -322,12 +338,12 @@ impl GraphSignIn {
     }
 
     /// The plain text properties (an empty string is no value).
-    fn copy_texts(&mut self, s: &mut SignIn) {
-        let text = |v: &mut Option<String>| non_empty(v.take());
+    fn copy_texts(&mut self, s: &mut SignInOf<S>) {
+        let text = |v: &mut Option<S>| non_empty(v.take());
         s.user_id = text(&mut self.user_id);
         s.user_principal_name = text(&mut self.user_principal_name);
         s.user_display_name = text(&mut self.user_display_name);
-        s.user_type = text(&mut self.user_type).map(|t| t.trim().to_ascii_lowercase());
+        s.user_type = text(&mut self.user_type).map(|t| S::from(t.trim().to_ascii_lowercase()));
         s.app_id = text(&mut self.app_id);
         s.app_display_name = text(&mut self.app_display_name);
         s.resource_id = text(&mut self.resource_id);
@@ -356,11 +372,11 @@ impl GraphSignIn {
     }
 
     /// The list properties.
-    fn copy_lists(&mut self, s: &mut SignIn) {
+    fn copy_lists(&mut self, s: &mut SignInOf<S>) {
         s.authentication_requirement_policies =
             std::mem::take(&mut self.authentication_requirement_policies)
                 .into_iter()
-                .map(|p| RequirementPolicy {
+                .map(|p| RequirementPolicyOf {
                     requirement_provider: p.requirement_provider,
                     detail: p.detail,
                 })
@@ -372,7 +388,7 @@ impl GraphSignIn {
         s.applied_conditional_access_policies =
             std::mem::take(&mut self.applied_conditional_access_policies)
                 .into_iter()
-                .map(|p| AppliedCaPolicy {
+                .map(|p| AppliedCaPolicyOf {
                     id: p.id,
                     display_name: p.display_name,
                     result: p.result,
@@ -382,7 +398,7 @@ impl GraphSignIn {
                 .collect();
         s.network_location_details = std::mem::take(&mut self.network_location_details)
             .into_iter()
-            .map(|n| NetworkLocation {
+            .map(|n| NetworkLocationOf {
                 network_type: n.network_type,
                 network_names: n.network_names,
             })
@@ -390,13 +406,13 @@ impl GraphSignIn {
         s.authentication_processing_details =
             std::mem::take(&mut self.authentication_processing_details)
                 .into_iter()
-                .map(KeyValue::from)
+                .map(KeyValueOf::from)
                 .collect();
     }
 
     /// The nested objects flattened into columns: MFA detail, location, device, managed
     /// identity.
-    fn copy_objects(&mut self, s: &mut SignIn) {
+    fn copy_objects(&mut self, s: &mut SignInOf<S>) {
         s.managed_identity_type = self
             .managed_service_identity
             .take()
