@@ -19,7 +19,7 @@ mod out_csv;
 mod out_json;
 mod out_portal;
 mod plan;
-mod rng;
+pub mod rng;
 mod signin;
 mod streamed;
 mod tenant;

@@ -12,6 +12,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use mfaproof::generate::rng::Rng;
 use tempfile::TempDir;
 
 use crate::common::{bin, ingest, run, run_into, run_ok, scenario_lake, text};
@@ -300,23 +301,11 @@ fn groups_with_a_large_group(extra: usize) -> String {
             .unwrap();
     let pilot = "\"id\": \"11111111-aaaa-4000-8000-000000000006\"";
     let at = body.find(pilot).expect("the pilot group's member") + pilot.len();
-    let mut state: u64 = 18;
+    let mut rng = Rng::new(18, 0);
     let mut members = String::with_capacity(extra * 60);
     for _ in 0..extra {
-        // splitmix64: ids that compress as real ones do (not at all).
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        let (a, b) = (z >> 32, z & 0xFFFF_FFFF);
-        members.push_str(&format!(
-            "}},{{\"id\": \"{a:08x}-{:04x}-4{:03x}-8{:03x}-{b:08x}{:04x}\"",
-            b >> 16,
-            a & 0xFFF,
-            b & 0xFFF,
-            a & 0xFFFF
-        ));
+        // Random ids: they compress as real ones do (not at all).
+        members.push_str(&format!("}},{{\"id\": \"{}\"", rng.guid()));
     }
     format!("{}{members}{}", &body[..at], &body[at..])
 }
