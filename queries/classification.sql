@@ -75,16 +75,21 @@ keyed AS (
 ),
 chained AS (
     -- The latest ROOT sign-in of the same user and session at or before this one; on equal
-    -- times the greater id. One running maximum over all rows sorted by user, session and
-    -- time (no PARTITION BY: millions of tiny sessions make per-partition state slow): the
-    -- key is user, session (chr(1)-separated), zero-padded epoch microseconds, id, so the
-    -- maximum so far is this session's latest ROOT when its prefix is this session's.
+    -- times the greater id. One running maximum over the rows sorted by user, session and
+    -- time: the key is user, session (chr(1)-separated), zero-padded epoch microseconds, id,
+    -- so the maximum so far is this session's latest ROOT when its prefix is this session's.
+    -- Partitioned by the user key's last three characters (Entra user ids are GUIDs: 4,096
+    -- buckets; their first characters can be shared by a whole tenant), so the sort and the
+    -- window run in parallel, on every executor of a cluster; a user's rows share a bucket,
+    -- so each running maximum is the same. Not by user or session: per-partition state for
+    -- millions of tiny partitions is slow.
     SELECT k.*,
            k.user_key || chr(1) || k.session_key || chr(1) AS session_prefix,
            max(CASE WHEN k.is_root AND k.user_key <> '' AND k.session_key <> ''
                     THEN k.user_key || chr(1) || k.session_key || chr(1)
                          || lpad(CAST(CAST(k.created_at AS BIGINT) AS VARCHAR), 20, '0') || k.id
-               END) OVER (ORDER BY k.user_key, k.session_key, k.created_at
+               END) OVER (PARTITION BY right(k.user_key, 3)
+                          ORDER BY k.user_key, k.session_key, k.created_at
                           RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS latest_root_key
     FROM keyed k
 ),

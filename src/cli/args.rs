@@ -128,7 +128,9 @@ fn on_cluster(
     mut engine: crate::evidence::Engine,
     url: &str,
 ) -> anyhow::Result<crate::evidence::Engine> {
-    let distribute = crate::cluster::distribute(url).map_err(|e| usage(e.to_string()))?;
+    let partitions = super::settings::cluster_partitions()?;
+    let distribute =
+        crate::cluster::distribute(url, partitions).map_err(|e| usage(e.to_string()))?;
     engine.distribute = Some(distribute);
     Ok(engine)
 }

@@ -20,6 +20,12 @@ pub const SECRET_ENV: &str = "MFAPROOF_CLIENT_SECRET";
 /// Megabytes the query engine may hold before it spills to disk.
 pub const MEMORY_POOL_ENV: &str = "MFAPROOF_MEMORY_POOL_MB";
 
+/// How the query engine compresses what it spills: `zstd`, `lz4_frame` or `uncompressed`.
+pub const SPILL_COMPRESSION_ENV: &str = "MFAPROOF_SPILL_COMPRESSION";
+
+/// Partitions of each stage of a `--cluster` job.
+pub const CLUSTER_PARTITIONS_ENV: &str = "MFAPROOF_CLUSTER_PARTITIONS";
+
 /// Rows staged before an ingest commits at the next input boundary (the crash tests use
 /// small groups).
 pub const COMMIT_ROWS_ENV: &str = "MFAPROOF_COMMIT_ROWS";
@@ -65,7 +71,26 @@ pub fn engine() -> anyhow::Result<Engine> {
     if let Some(mb) = number::<usize>(MEMORY_POOL_ENV)? {
         engine.memory_pool_bytes = mb << 20;
     }
+    if let Ok(codec) = std::env::var(SPILL_COMPRESSION_ENV).map(|v| v.trim().to_owned())
+        && !codec.is_empty()
+    {
+        engine.spill_compression = codec.parse().map_err(|_| {
+            usage(format!(
+                "{SPILL_COMPRESSION_ENV}={codec:?}: give zstd, lz4_frame or uncompressed"
+            ))
+        })?;
+    }
     Ok(engine)
+}
+
+/// Partitions of each stage of a `--cluster` job (Ballista's default of 16 unless set).
+#[cfg(feature = "cluster")]
+pub fn cluster_partitions() -> anyhow::Result<usize> {
+    match number::<usize>(CLUSTER_PARTITIONS_ENV)? {
+        Some(0) => Err(usage(format!("{CLUSTER_PARTITIONS_ENV}=0: give 1 or more"))),
+        Some(n) => Ok(n),
+        None => Ok(crate::cluster::DEFAULT_PARTITIONS),
+    }
 }
 
 /// The lake writer's settings; `crash_at` stops the process at that point of a commit.

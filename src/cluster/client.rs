@@ -31,8 +31,14 @@ pub fn scheduler_address(url: &str) -> Result<(String, u16), Error> {
     Ok((host.to_owned(), port))
 }
 
-/// Sends a session's queries to the scheduler at `url` (`df://HOST:PORT`).
-pub fn distribute(url: &str) -> Result<Distribute, Error> {
+/// Sends a session's queries to the scheduler at `url` (`df://HOST:PORT`), each stage
+/// split into `partitions` (see [`super::DEFAULT_PARTITIONS`]).
+pub fn distribute(url: &str, partitions: usize) -> Result<Distribute, Error> {
+    if partitions == 0 {
+        return Err(Error::Usage(
+            "a cluster job needs at least 1 partition".into(),
+        ));
+    }
     let (host, port) = scheduler_address(url)?;
     let host = if host.contains(':') {
         format!("[{host}]")
@@ -64,6 +70,15 @@ pub fn distribute(url: &str) -> Result<Distribute, Error> {
         // order short of the merge's ("does not satisfy order requirements"). The static
         // planner runs every query.
         options.set("ballista.planner.adaptive.enabled", "false")?;
+        // Ballista prefers sort-merge joins (they spill). The classification joins every
+        // sign-in to small vocabularies on keys of a few values (client app, error code,
+        // class): as sort-merge joins both sides were hash-partitioned on those keys, nearly
+        // every sign-in landed in one partition, and one executor did 95% of a 10M job. As
+        // hash joins the vocabularies are collected and sent to every task (their size is
+        // under `hash_join_single_partition_threshold`), and the sign-ins keep their
+        // partitions: the plan one machine runs.
+        options.set("datafusion.optimizer.prefer_hash_join", "true")?;
+        options.execution.target_partitions = partitions;
         Ok(SessionStateBuilder::new_from_existing(state)
             .with_config(config)
             .build())

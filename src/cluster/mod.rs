@@ -20,6 +20,13 @@ pub use client::distribute;
 /// which Ballista's default of 16 MiB would refuse for a large tenant.
 pub const MAX_MESSAGE_BYTES: u32 = 1 << 30;
 
+/// Partitions a cluster job splits each stage into when not told otherwise: Ballista's own
+/// default. An executor takes as many of a stage's partitions per task as it has cores, so
+/// a stage of fewer partitions than one executor's cores runs on that executor alone (a
+/// 2-partition plan kept a 2-executor cluster's second executor idle). Give more than the
+/// cluster's cores in all (`MFAPROOF_CLUSTER_PARTITIONS`).
+pub const DEFAULT_PARTITIONS: usize = 16;
+
 /// What can go wrong starting a cluster process or reaching one.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
