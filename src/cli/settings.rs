@@ -24,6 +24,7 @@ pub const MEMORY_POOL_ENV: &str = "MFAPROOF_MEMORY_POOL_MB";
 pub const SPILL_COMPRESSION_ENV: &str = "MFAPROOF_SPILL_COMPRESSION";
 
 /// Partitions of each stage of a `--cluster` job.
+#[cfg(feature = "cluster")]
 pub const CLUSTER_PARTITIONS_ENV: &str = "MFAPROOF_CLUSTER_PARTITIONS";
 
 /// Rows staged before an ingest commits at the next input boundary (the crash tests use
