@@ -70,14 +70,10 @@ pub fn distribute(url: &str, partitions: usize) -> Result<Distribute, Error> {
         // order short of the merge's ("does not satisfy order requirements"). The static
         // planner runs every query.
         options.set("ballista.planner.adaptive.enabled", "false")?;
-        // Ballista prefers sort-merge joins (they spill). The classification joins every
-        // sign-in to small vocabularies on keys of a few values (client app, error code,
-        // class): as sort-merge joins both sides were hash-partitioned on those keys, nearly
-        // every sign-in landed in one partition, and one executor did 95% of a 10M job. As
-        // hash joins the vocabularies are collected and sent to every task (their size is
-        // under `hash_join_single_partition_threshold`), and the sign-ins keep their
-        // partitions: the plan one machine runs.
-        options.set("datafusion.optimizer.prefer_hash_join", "true")?;
+        // Ballista's sort-merge joins stay (`prefer_hash_join = false`): with hash joins the
+        // classification's vocabulary joins were broadcast and shared by every executor, but
+        // Ballista 55 then gave wrong rows for a semi join of `ca_changes.sql` (a count over
+        // it came back as one row per partition).
         options.execution.target_partitions = partitions;
         Ok(SessionStateBuilder::new_from_existing(state)
             .with_config(config)
