@@ -8,7 +8,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use super::exit::usage;
 
@@ -59,16 +58,10 @@ pub struct ExecutorArgs {
     pub work_dir: Option<PathBuf>,
 }
 
-/// Runs `mfaproof cluster`.
-#[cfg(feature = "cluster")]
-pub fn run(args: ClusterArgs) -> anyhow::Result<ExitCode> {
-    super::cluster_processes::run(args)
-}
-
 /// `mfaproof cluster` in a build without Ballista: says how to get it.
 #[cfg(not(feature = "cluster"))]
 #[allow(clippy::needless_pass_by_value)]
-pub fn run(_args: ClusterArgs) -> anyhow::Result<ExitCode> {
+pub fn run(_args: ClusterArgs) -> anyhow::Result<std::process::ExitCode> {
     Err(not_built())
 }
 

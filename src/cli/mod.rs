@@ -102,6 +102,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Command::Bench(args) => bench::run(args),
         Command::CheckPolicies(args) => check_policies::run(args),
+        #[cfg(feature = "cluster")]
+        Command::Cluster(args) => cluster_processes::run(args),
+        #[cfg(not(feature = "cluster"))]
         Command::Cluster(args) => cluster::run(args),
     }
 }
