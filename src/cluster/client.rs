@@ -105,4 +105,10 @@ mod tests {
             assert!(scheduler_address(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn a_job_of_no_partitions_is_refused() {
+        assert!(distribute("df://127.0.0.1:50050", 0).is_err());
+        assert!(distribute("df://127.0.0.1:50050", 16).is_ok());
+    }
 }

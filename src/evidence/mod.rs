@@ -39,7 +39,7 @@ pub use tables::tenants;
 pub const MEMORY_POOL_BYTES: usize = 1024 * 1024 * 1024;
 
 /// How spilled sort runs are written. A sort spills nearly every column of the sign-ins
-/// it orders: uncompressed, a 10M-sign-in classification wrote 5.2 GB to the temporary
+/// it orders: uncompressed, a 10M-sign-in classification wrote 5.1 GB to the temporary
 /// folder at its peak, so 100M would need about 50 GB of free disk.
 pub const SPILL_COMPRESSION: SpillCompression = SpillCompression::Zstd;
 
@@ -49,8 +49,8 @@ pub const SPILL_COMPRESSION: SpillCompression = SpillCompression::Zstd;
 pub struct Engine {
     /// Bytes the engine may hold before it spills to disk.
     pub memory_pool_bytes: usize,
-    /// How spilled sort runs are compressed (on a cluster the client's choice reaches the
-    /// executors with the job's settings).
+    /// How spilled sort runs are compressed (a session setting; on a cluster it goes to the
+    /// scheduler with the job's other settings).
     pub spill_compression: SpillCompression,
     /// Where the queries run when not in this process (`crate::cluster`).
     pub distribute: Option<Distribute>,
@@ -209,4 +209,26 @@ pub async fn open_with(
         ctx.register_table(view, df.into_view())?;
     }
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_compress_their_spills_as_the_engine_says() {
+        let default = session(&Engine::default()).unwrap();
+        let options = default.state().config().options().clone();
+        assert_eq!(options.execution.spill_compression, SpillCompression::Zstd);
+        let engine = Engine {
+            spill_compression: SpillCompression::Uncompressed,
+            ..Engine::default()
+        };
+        let plain = session(&engine).unwrap();
+        let options = plain.state().config().options().clone();
+        assert_eq!(
+            options.execution.spill_compression,
+            SpillCompression::Uncompressed
+        );
+    }
 }
