@@ -70,11 +70,13 @@ pub fn distribute(url: &str, partitions: usize) -> Result<Distribute, Error> {
         // order short of the merge's ("does not satisfy order requirements"). The static
         // planner runs every query.
         options.set("ballista.planner.adaptive.enabled", "false")?;
-        // Ballista's sort-merge joins stay (`prefer_hash_join = false`): with hash joins the
+        // Not the client's cores: an executor takes as many of a stage's partitions per task
+        // as it has cores, so a stage of 2 partitions ran on one executor alone.
+        options.execution.target_partitions = partitions;
+        // Ballista's `prefer_hash_join = false` is left as it is: with hash joins the
         // classification's vocabulary joins were broadcast and shared by every executor, but
         // Ballista 55 then gave wrong rows for a semi join of `ca_changes.sql` (a count over
         // it came back as one row per partition).
-        options.execution.target_partitions = partitions;
         Ok(SessionStateBuilder::new_from_existing(state)
             .with_config(config)
             .build())
