@@ -19,21 +19,23 @@ WITH base AS (
                         s.authentication_requirement_policies) AS ev
     FROM sign_ins s
 ),
-modern AS (
-    SELECT DISTINCT lower(client_app_used) AS client_app FROM vocab_client_apps WHERE kind = 'modern'
-),
-interrupts AS (
-    SELECT DISTINCT error_code FROM vocab_interrupt_errors
+looked_up AS (
+    -- The vocabularies (vocab_client_apps, vocab_interrupt_errors) by lookup, not join: a
+    -- join on a key of a dozen values puts nearly every sign-in in one partition on a
+    -- cluster (docs/cluster.md).
+    SELECT b.*,
+           coalesce(vocab_lookup('client_apps', 'client_app_used', 'kind', b.client_app) = 'modern',
+                    false) AS modern,
+           vocab_lookup('interrupt_errors', 'error_code', 'meaning', b.error_code) IS NOT NULL
+               AS interrupted
+    FROM base b
 ),
 flags AS (
-    SELECT b.*,
-           (b.client_app <> '' AND m.client_app IS NULL) AS legacy,
-           (i.error_code IS NOT NULL) AS interrupted,
-           (b.ev['app_password'] IS NOT NULL
-            OR (b.client_app <> '' AND m.client_app IS NULL)) AS legacy_or_app_password
-    FROM base b
-    LEFT JOIN modern m ON b.client_app = m.client_app
-    LEFT JOIN interrupts i ON b.error_code = i.error_code
+    SELECT l.*,
+           (l.client_app <> '' AND NOT l.modern) AS legacy,
+           (l.ev['app_password'] IS NOT NULL
+            OR (l.client_app <> '' AND NOT l.modern)) AS legacy_or_app_password
+    FROM looked_up l
 ),
 stated AS (
     SELECT f.*,
@@ -69,9 +71,8 @@ keyed AS (
     SELECT p.*,
            lower(regexp_replace(coalesce(p.user_id, ''), '^\s+|\s+$', '', 'g')) AS user_key,
            lower(regexp_replace(coalesce(p.session_id, ''), '^\s+|\s+$', '', 'g')) AS session_key,
-           coalesce(v.root = 'true', false) AS is_root
+           coalesce(vocab_lookup('classes', 'class', 'root', p.pre_class) = 'true', false) AS is_root
     FROM pre p
-    LEFT JOIN vocab_classes v ON v.class = p.pre_class
 ),
 chained AS (
     -- The latest ROOT sign-in of the same user and session at or before this one; on equal
@@ -123,7 +124,7 @@ classified AS (
     FROM risked d
 )
 SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.class,
-       v.verdict,
+       vocab_lookup('classes', 'class', 'verdict', c.class) AS verdict,
        CASE c.class
            WHEN 'workload' THEN concat('workload identity sign-in (', c.event_type, '): MFA does not apply')
            WHEN 'mfa_interrupted' THEN concat('MFA interrupt: error code ', CAST(c.error_code AS VARCHAR), '; the sign-in did not complete')
@@ -171,8 +172,7 @@ SELECT c.id, c.created_at, c.user_principal_name, c.user_type, c.event_type, c.c
        END AS reason,
        CASE WHEN c.class IN ('mfa_claim', 'session_mfa', 'remembered_device') THEN c.origin_id
        END AS origin_sign_in_id,
-       v.rule,
+       vocab_lookup('classes', 'class', 'rule', c.class) AS rule,
        c.user_id, c.user_display_name, c.session_id, c.date, c.client_app_used,
        c.resource_id, c.resource_display_name, c.ip_address, c.country, c.risk_level
 FROM classified c
-JOIN vocab_classes v ON v.class = c.class

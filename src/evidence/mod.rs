@@ -16,6 +16,7 @@ pub mod state_udf;
 pub mod tables;
 pub mod timeline;
 mod udf;
+pub mod vocab_lookup;
 pub mod vocabulary;
 
 use std::sync::Arc;
@@ -197,6 +198,7 @@ pub async fn open_with(
         return Ok(ctx);
     }
     ctx.register_udf(matcher::MfaEvidence::udf(vocabulary::Patterns::load()?));
+    ctx.register_udf(vocab_lookup::VocabLookup::udf(vocabulary::tables()?));
     let portable = engine.distribute.is_some();
     state_udf::register(&ctx, portable).await?;
     conditional_access::register(&ctx, portable).await?;

@@ -7,8 +7,9 @@
 //!
 //! The bytes are the rows as Arrow IPC streams, one per query, gzip-compressed: a lake's
 //! timelines and directory are rows of a few columns, repetitive text that compresses
-//! well. `mfa_evidence` carries nothing: its patterns are the vocabulary built into every
-//! binary. The bytes travel between the processes of one cluster, which trust each other.
+//! well. `mfa_evidence` and `vocab_lookup` carry nothing: the vocabulary they read is built
+//! into every binary. The bytes travel between the processes of one cluster, which trust
+//! each other.
 
 use datafusion::logical_expr::ScalarUDF;
 
@@ -39,6 +40,10 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<Option<ScalarUDF>> {
     if name == super::matcher::NAME {
         let patterns = super::vocabulary::Patterns::load()?;
         return Ok(Some(super::matcher::MfaEvidence::udf(patterns)));
+    }
+    if name == super::vocab_lookup::NAME {
+        let tables = super::vocabulary::tables()?;
+        return Ok(Some(super::vocab_lookup::VocabLookup::udf(tables)));
     }
     if !(super::state_udf::NAMES.contains(&name)
         || super::conditional_access::udf::NAMES.contains(&name))
