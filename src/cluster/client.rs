@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use ballista_core::extension::{SessionConfigExt, SessionStateExt};
+use datafusion::config::SpillCompression;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::session_state::SessionState;
 
@@ -73,6 +74,11 @@ pub fn distribute(url: &str, partitions: usize) -> Result<Distribute, Error> {
         // Not the client's cores: an executor takes as many of a stage's partitions per task
         // as it has cores, so a stage of 2 partitions ran on one executor alone.
         options.execution.target_partitions = partitions;
+        // Shuffle files go to the executors' local disk beside their spills, and a
+        // classification shuffles every sign-in: they are compressed as the spills are
+        // (Ballista's own default is lz4).
+        let codec = shuffle_codec(options.execution.spill_compression);
+        options.set("ballista.shuffle.compression.codec", codec)?;
         // Ballista's `prefer_hash_join = false` is left as it is: with hash joins the
         // classification's vocabulary joins were broadcast and shared by every executor, but
         // Ballista 55 then gave wrong rows for a semi join of `ca_changes.sql` (a count over
@@ -85,6 +91,15 @@ pub fn distribute(url: &str, partitions: usize) -> Result<Distribute, Error> {
         name: url.to_owned(),
         upgrade: Arc::new(upgrade),
     })
+}
+
+/// Ballista's name for the shuffle codec that compresses as `spill` does.
+fn shuffle_codec(spill: SpillCompression) -> &'static str {
+    match spill {
+        SpillCompression::Zstd => "zstd",
+        SpillCompression::Lz4Frame => "lz4",
+        SpillCompression::Uncompressed => "none",
+    }
 }
 
 #[cfg(test)]
@@ -112,5 +127,27 @@ mod tests {
     fn a_job_of_no_partitions_is_refused() {
         assert!(distribute("df://127.0.0.1:50050", 0).is_err());
         assert!(distribute("df://127.0.0.1:50050", 16).is_ok());
+    }
+
+    #[test]
+    fn a_jobs_shuffles_compress_as_its_spills_do() {
+        use ballista_core::config::BallistaConfig;
+        use datafusion::arrow::ipc::CompressionType;
+        use datafusion::prelude::SessionConfig;
+
+        let cluster = distribute("df://127.0.0.1:50050", 16).unwrap();
+        for (spill, shuffle) in [
+            (SpillCompression::Zstd, Some(CompressionType::ZSTD)),
+            (SpillCompression::Lz4Frame, Some(CompressionType::LZ4_FRAME)),
+            (SpillCompression::Uncompressed, None),
+        ] {
+            let mut config = SessionConfig::new();
+            config.options_mut().execution.spill_compression = spill;
+            let state = SessionStateBuilder::new().with_config(config).build();
+            let state = (cluster.upgrade)(state).unwrap();
+            let ballista = state.config().options().extensions.get::<BallistaConfig>();
+            let codec = ballista.unwrap().shuffle_compression_codec().unwrap();
+            assert_eq!(codec, shuffle, "{spill:?}");
+        }
     }
 }
