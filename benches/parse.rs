@@ -1,13 +1,17 @@
 //! JSON parse throughput for sign-in records: serde_json vs sonic-rs into `GraphSignIn` (+
-//! `into_canonical`), arrow-json into an equivalent Arrow schema, and the whole Graph
-//! source (splitter + parse) over NDJSON. Input is generated in code from a fixed seed.
+//! `into_canonical`), and into `GraphSignIn<Cow<str>>` as the Graph column path reads it,
+//! with the pre-scan an exact sonic-rs path would need (BENCHMARKS.md, branch `sonic19`);
+//! arrow-json into an equivalent Arrow schema, and the whole Graph source (splitter +
+//! parse) over NDJSON. Input is generated in code from a fixed seed.
 
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Fields, Schema, TimeUnit};
 use arrow::json::ReaderBuilder;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use mfaproof::schema::Record;
 use mfaproof::sources::{Sink, graph, mapping::GraphSignIn};
 
@@ -300,6 +304,7 @@ fn parse(c: &mut Criterion) {
             }
         })
     });
+    borrowed(&mut g, &lines);
     let schema = arrow_schema();
     g.bench_function("arrow_json_decoder", |b| {
         b.iter(|| {
@@ -330,6 +335,68 @@ fn parse(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// The column path's reading, strings borrowed from the line (no `into_canonical`), by
+/// each parser, and by serde_json from a `&str` after one UTF-8 check of the whole line
+/// (its `&str` reader does not check each string again); and the pass over the bytes that
+/// sonic-rs would need first to read only what serde_json reads the same way. sonic-rs
+/// skips ignored values without a depth limit (a deeply nested one overflows the stack),
+/// allows 254 levels where serde_json stops at 127, and skips `\u` escapes without
+/// checking their hex digits; so a record with 128 or more `[`/`{` or any backslash would
+/// be left to serde_json. (Floats would also have to be refused in the visitors: sonic-rs
+/// reads `-0` as `0.0`, and rounds some long ones correctly where serde_json does not.)
+fn borrowed(g: &mut BenchmarkGroup<'_, WallTime>, lines: &[Vec<u8>]) {
+    g.bench_function("serde_json_borrowed", |b| {
+        b.iter(|| {
+            for l in lines {
+                let g: GraphSignIn<Cow<str>> = serde_json::from_slice(l).unwrap();
+                black_box(g);
+            }
+        })
+    });
+    g.bench_function("serde_json_borrowed_str", |b| {
+        b.iter(|| {
+            for l in lines {
+                let text = std::str::from_utf8(l).unwrap();
+                let g: GraphSignIn<Cow<str>> = serde_json::from_str(text).unwrap();
+                black_box(g);
+            }
+        })
+    });
+    g.bench_function("sonic_rs_borrowed", |b| {
+        b.iter(|| {
+            for l in lines {
+                let g: GraphSignIn<Cow<str>> = sonic_rs::from_slice(l).unwrap();
+                black_box(g);
+            }
+        })
+    });
+    g.bench_function("exactness_prescan", |b| {
+        b.iter(|| {
+            let sonic_may_read = lines.iter().filter(|l| prescan(black_box(l))).count();
+            assert_eq!(sonic_may_read, lines.len());
+        })
+    });
+}
+
+/// Fewer than 128 `[`/`{` bytes (so no nesting reaches serde_json's depth limit) and no
+/// backslash. `[` and `{` differ only in bit 0x20; counting per 64 bytes in a `u8` lets
+/// the compiler use SSE2.
+fn prescan(bytes: &[u8]) -> bool {
+    let mut openers = 0usize;
+    let mut backslash = false;
+    for chunk in bytes.chunks(64) {
+        let mut n = 0u8;
+        let mut b = false;
+        for &x in chunk {
+            n += u8::from(x | 0x20 == b'{');
+            b |= x == b'\\';
+        }
+        openers += usize::from(n);
+        backslash |= b;
+    }
+    openers < 128 && !backslash
 }
 
 criterion_group!(benches, parse);

@@ -21,7 +21,9 @@ pub struct JsonError {
 }
 
 /// Parses one record's bytes. Every JSON source goes through here so the parser is chosen
-/// in one place (see `benches/parse.rs` for why it is this one).
+/// in one place (see `benches/parse.rs` for why it is this one). Not sonic-rs: built
+/// without `-C target-cpu` it spent no less CPU on sign-ins, and it accepts some input
+/// serde_json rejects (BENCHMARKS.md, branch `sonic19`).
 ///
 /// An object that repeats a key is read with its last occurrence (`json_repeats.rs`). The
 /// typed parse refuses a repeated field, so only then is the record read again through a
