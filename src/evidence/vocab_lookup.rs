@@ -11,7 +11,6 @@
 //! The tables stay registered, for the queries and the reader who wants to see them.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use arrow::array::{Array, AsArray, StringBuilder};
 use arrow::compute::cast;
@@ -27,30 +26,10 @@ use super::vocabulary::{Table, norm};
 pub const NAME: &str = "vocab_lookup";
 
 /// The UDF, holding the vocabulary tables.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct VocabLookup {
     tables: Vec<Table>,
     signature: Signature,
-}
-
-impl PartialEq for VocabLookup {
-    fn eq(&self, other: &Self) -> bool {
-        self.tables.len() == other.tables.len()
-            && self
-                .tables
-                .iter()
-                .zip(&other.tables)
-                .all(|(a, b)| a.name == b.name && a.header == b.header && a.rows == b.rows)
-    }
-}
-impl Eq for VocabLookup {}
-impl Hash for VocabLookup {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for t in &self.tables {
-            t.name.hash(state);
-            t.rows.len().hash(state);
-        }
-    }
 }
 
 impl VocabLookup {
@@ -98,7 +77,9 @@ impl VocabLookup {
 /// lower-case ASCII: the classification normalises client apps itself, and classes and
 /// error codes are written so).
 fn get<'a>(map: &'a HashMap<String, String>, key: &str) -> Option<&'a String> {
-    let edge_space = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
+    // `char::is_whitespace`, as `str::trim` (in `norm`) uses: it counts the vertical tab,
+    // which `u8::is_ascii_whitespace` does not.
+    let edge_space = |b: Option<&u8>| b.is_some_and(|&b| char::from(b).is_whitespace());
     let plain = key.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
         && !edge_space(key.as_bytes().first())
         && !edge_space(key.as_bytes().last());
@@ -215,6 +196,17 @@ mod tests {
             lookup(["client_apps", "client_app_used", "kind"], apps).unwrap(),
             vec![Some("modern".into()), Some("legacy".into()), None, None]
         );
+    }
+
+    #[test]
+    fn a_plain_key_is_trimmed_as_the_rules_trim() {
+        let apps = Arc::new(StringArray::from(vec![
+            "\x0bbrowser",
+            "browser\x0c",
+            "browser",
+        ]));
+        let found = lookup(["client_apps", "client_app_used", "kind"], apps).unwrap();
+        assert_eq!(found, vec![Some("modern".into()); 3]);
     }
 
     #[test]

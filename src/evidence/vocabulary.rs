@@ -57,7 +57,7 @@ pub fn norm(s: &str) -> String {
 }
 
 /// One vocabulary table as header + rows of strings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Table {
     pub name: &'static str,
     pub header: Vec<String>,
