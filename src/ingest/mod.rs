@@ -1,6 +1,7 @@
 //! `mfaproof ingest`: inputs → sources → lake, one run. The library reports through an
 //! [`Observer`] and never prints; the CLI turns events into messages and a progress bar.
 
+mod ahead;
 mod content;
 mod error;
 pub mod input;
@@ -124,12 +125,17 @@ pub fn ingest(
         records: 0,
         observer,
     };
-    for file in &files {
-        if companions.contains(&file.name) {
-            continue; // read together with its portal sign-ins CSV
+    // A portal authentication-details CSV is read together with its sign-ins CSV.
+    let files: Vec<&input::InputFile> = files
+        .iter()
+        .filter(|f| !companions.contains(&f.name))
+        .collect();
+    ahead::with_prepared(&files, |ahead| {
+        for (file, prepared) in ahead {
+            outcomes.push(run.file(file, prepared)?);
         }
-        outcomes.push(run.file(file)?);
-    }
+        Ok::<_, Error>(())
+    })?;
     run.finish(&lake, outcomes)
 }
 
@@ -213,21 +219,21 @@ impl Run<'_> {
 
     /// Reads one input file (every stream of it: a zip holds several) and marks it
     /// complete, unless it could not be read at all.
-    fn file(&mut self, file: &input::InputFile) -> Result<InputOutcome> {
+    fn file(&mut self, file: &input::InputFile, prepared: ahead::Prepared) -> Result<InputOutcome> {
         let display = file.name.clone();
         let mut read = Read::default();
-        let content = match file.content() {
-            Ok(c) => c,
+        let (content, digest) = match prepared {
+            ahead::Prepared::Fetched(content, digest) => (content, digest),
             // An object that cannot be fetched (after the store's retries): the others
             // are still ingested.
-            Err(e) => {
+            ahead::Prepared::Unfetched(e) => {
                 let text = e.to_string();
                 self.say(Level::Error, text.clone());
                 read.messages = vec![text];
                 return Ok(read.outcome(display, "failed", String::new()));
             }
         };
-        let (sha256, size) = content.sha256(&display)?;
+        let (sha256, size) = digest?;
         if self.writer.already_ingested(&sha256) {
             let text = format!("{display}: already ingested (same SHA-256); nothing to do");
             self.say(Level::Info, text);

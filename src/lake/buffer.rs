@@ -8,7 +8,9 @@
 //! first pass, by the same rule (evidence-rules §3).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 
 use super::dedup::id_key;
 use super::layout::Table;
@@ -61,7 +63,7 @@ pub struct Buffer<T> {
     rows: Pending<T>,
     /// Hash of an id → its row. Two ids with one hash are both kept (the commit settles
     /// them), so the index holds no strings.
-    index: HashMap<u64, usize>,
+    index: HashMap<u64, usize, RandomState>,
     hasher: RandomState,
 }
 
@@ -69,8 +71,8 @@ impl<T> Default for Buffer<T> {
     fn default() -> Self {
         Buffer {
             rows: Vec::new(),
-            index: HashMap::new(),
-            hasher: RandomState::new(),
+            index: HashMap::default(),
+            hasher: RandomState::default(),
         }
     }
 }

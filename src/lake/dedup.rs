@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use arrow::array::{AsArray, BooleanArray, RecordBatch};
 use arrow::compute::filter_record_batch;
 use arrow::datatypes::Int64Type;
+use foldhash::fast::RandomState;
 use parquet::arrow::ArrowWriter;
 
 use super::layout::Table;
@@ -114,11 +115,13 @@ fn read_keys(path: &Location, mut each: impl FnMut(usize, &str, Rank)) -> Result
     Ok(())
 }
 
-/// Decides the losing rows of one table. `staged` are this commit's new files, `existing`
-/// every file already in the table, whatever its partition (they hold no duplicate among
-/// themselves).
-pub fn decide(staged: &[Location], existing: &[Location]) -> Result<Outcome> {
-    let mut best: HashMap<String, (Rank, FileIdx, usize)> = HashMap::new();
+/// Decides the losing rows of one table. `staged` are this commit's new files, holding
+/// about `staged_rows` rows (room is made for them at once), `existing` every file already
+/// in the table, whatever its partition (they hold no duplicate among themselves).
+pub fn decide(staged: &[Location], staged_rows: usize, existing: &[Location]) -> Result<Outcome> {
+    // Ids come from input files, so the hasher is seeded (per process), as std's is.
+    let mut best: HashMap<String, (Rank, FileIdx, usize), RandomState> =
+        HashMap::with_capacity_and_hasher(staged_rows, RandomState::default());
     let mut outcome = Outcome::default();
     for (f, path) in staged.iter().enumerate() {
         read_keys(path, |row, id, rank| {
@@ -213,7 +216,7 @@ mod tests {
             ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
-        let err = decide(&[Location::local(path)], &[])
+        let err = decide(&[Location::local(path)], 2, &[])
             .unwrap_err()
             .to_string();
         assert!(

@@ -25,13 +25,28 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// row group early: memory stays bounded however many partitions a run touches.
 const BUFFER_BUDGET: usize = 256 * 1024 * 1024;
 
-/// Writer properties of every lake file (ZSTD, page statistics, bloom filter on `id`).
+/// Columns whose values are (nearly) all distinct: a dictionary would hold every value
+/// until it overflowed, for nothing, so they are written plain from the start.
+const DISTINCT_COLUMNS: [&str; 4] = [
+    "id",
+    "correlation_id",
+    "original_request_id",
+    "unique_token_identifier",
+];
+
+/// Writer properties of every lake file (ZSTD, page statistics, bloom filter on `id`, no
+/// dictionary for [`DISTINCT_COLUMNS`]).
 pub fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
+    let builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::Page)
-        .set_column_bloom_filter_enabled("id".into(), true)
+        .set_column_bloom_filter_enabled("id".into(), true);
+    DISTINCT_COLUMNS
+        .iter()
+        .fold(builder, |b, c| {
+            b.set_column_dictionary_enabled((*c).into(), false)
+        })
         .set_key_value_metadata(Some(vec![KeyValue::new(
             "mfaproof.schema_version".into(),
             SCHEMA_VERSION.to_string(),

@@ -119,7 +119,10 @@ impl RunWriter {
         let layout = self.layout.clone();
         let at = |paths: &[String]| paths.iter().map(|p| layout.at(p)).collect::<Vec<_>>();
         let outcome = match table {
-            _ if table.partitioned() => dedup::decide(&at(&staged), &at(&existing))?,
+            _ if table.partitioned() => {
+                let rows = files.iter().map(|f| f.rows).sum();
+                dedup::decide(&at(&staged), rows, &at(&existing))?
+            }
             Table::Directory(kind) => self.seen(kind, tenant)?.decide(&at(&staged))?,
             _ => dedup::Outcome::default(),
         };
