@@ -10,6 +10,7 @@ pub mod export;
 mod kept_rows;
 pub mod matcher;
 pub mod materialise;
+mod memory_pool;
 pub mod portable;
 pub mod queries;
 pub mod state_udf;
@@ -25,7 +26,6 @@ use chrono::NaiveDate;
 use datafusion::common::Result as DfResult;
 pub use datafusion::common::config::SpillCompression;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -33,6 +33,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::lake::layout::Layout;
 use crate::storage::{Location, Registry, StoreOptions};
 pub use error::{Error, Result};
+use memory_pool::HeadroomPool;
 pub use tables::tenants;
 
 /// Memory the query engine may hold before it spills sorts and joins to disk: keeps a
@@ -103,7 +104,7 @@ pub fn session(engine: &Engine) -> Result<SessionContext> {
 pub fn session_with_stores(engine: &Engine, stores: StoreOptions) -> Result<SessionContext> {
     let pool = engine.memory_pool_bytes;
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(pool)))
+        .with_memory_pool(Arc::new(HeadroomPool::new(pool)))
         .with_object_store_registry(Arc::new(Registry::new(stores)))
         .build_arc()?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
