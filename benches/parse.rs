@@ -347,31 +347,25 @@ fn parse(c: &mut Criterion) {
 /// be left to serde_json. (Floats would also have to be refused in the visitors: sonic-rs
 /// reads `-0` as `0.0`, and rounds some long ones correctly where serde_json does not.)
 fn borrowed(g: &mut BenchmarkGroup<'_, WallTime>, lines: &[Vec<u8>]) {
-    g.bench_function("serde_json_borrowed", |b| {
-        b.iter(|| {
-            for l in lines {
-                let g: GraphSignIn<Cow<str>> = serde_json::from_slice(l).unwrap();
-                black_box(g);
-            }
-        })
-    });
-    g.bench_function("serde_json_borrowed_str", |b| {
-        b.iter(|| {
-            for l in lines {
-                let text = std::str::from_utf8(l).unwrap();
-                let g: GraphSignIn<Cow<str>> = serde_json::from_str(text).unwrap();
-                black_box(g);
-            }
-        })
-    });
-    g.bench_function("sonic_rs_borrowed", |b| {
-        b.iter(|| {
-            for l in lines {
-                let g: GraphSignIn<Cow<str>> = sonic_rs::from_slice(l).unwrap();
-                black_box(g);
-            }
-        })
-    });
+    type Parse = for<'a> fn(&'a [u8]) -> GraphSignIn<Cow<'a, str>>;
+    let parsers: [(&str, Parse); 3] = [
+        ("serde_json_borrowed", |l| {
+            serde_json::from_slice(l).unwrap()
+        }),
+        ("serde_json_borrowed_str", |l| {
+            serde_json::from_str(std::str::from_utf8(l).unwrap()).unwrap()
+        }),
+        ("sonic_rs_borrowed", |l| sonic_rs::from_slice(l).unwrap()),
+    ];
+    for (name, parse) in parsers {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for l in lines {
+                    black_box(parse(l));
+                }
+            })
+        });
+    }
     g.bench_function("exactness_prescan", |b| {
         b.iter(|| {
             let sonic_may_read = lines.iter().filter(|l| prescan(black_box(l))).count();
