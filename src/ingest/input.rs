@@ -224,6 +224,18 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Counts what is consumed: a reader that is its own buffer is read through as it is.
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.inner.consume(amount);
+        self.counter.fetch_add(amount as u64, Ordering::Relaxed);
+    }
+}
+
 /// Fails reading once more than `limit` bytes came out, or the output outgrows the input
 /// consumed so far by more than [`MAX_RATIO`].
 struct Limited<R> {
@@ -254,7 +266,7 @@ impl<R: Read> Read for Limited<R> {
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
+pub(super) const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
 
 /// Whether the input is a zip archive.
 pub fn is_zip(content: &Content, name: &str) -> Result<bool> {
@@ -280,21 +292,54 @@ pub fn each_stream(
         counter: counter.clone(),
     };
     if magic.starts_with(&GZIP_MAGIC) {
-        let start = counter.load(Ordering::Relaxed);
-        let mut reader = BufReader::with_capacity(
-            1 << 20,
-            Limited {
-                inner: MultiGzDecoder::new(BufReader::new(counting)),
-                produced: 0,
-                limit: MAX_EXPANDED_BYTES,
-                consumed: counter.clone(),
-                consumed_at_start: start,
-            },
-        );
-        f(name, &mut reader)
+        gunzip(name, counting, counter, f)
     } else {
         f(name, &mut BufReader::with_capacity(1 << 20, counting))
     }
+}
+
+/// [`each_stream`] of an input read once, in order (never a zip): the file itself, lent
+/// chunk by chunk as it is read, or its gzip content.
+pub fn each_streamed(
+    input: &mut dyn BufRead,
+    name: &str,
+    counter: &Arc<AtomicU64>,
+    f: &mut dyn FnMut(&str, &mut dyn BufRead) -> Result<()>,
+) -> Result<()> {
+    let gzip = input
+        .fill_buf()
+        .map_err(|e| Error::io(name, e))?
+        .starts_with(&GZIP_MAGIC);
+    let mut counting = Counting {
+        inner: input,
+        counter: counter.clone(),
+    };
+    if gzip {
+        gunzip(name, counting, counter, f)
+    } else {
+        f(name, &mut counting)
+    }
+}
+
+/// Calls `f` with the gzip content of `compressed`, within the decompression limits.
+fn gunzip(
+    name: &str,
+    compressed: impl Read,
+    counter: &Arc<AtomicU64>,
+    f: &mut dyn FnMut(&str, &mut dyn BufRead) -> Result<()>,
+) -> Result<()> {
+    let start = counter.load(Ordering::Relaxed);
+    let mut reader = BufReader::with_capacity(
+        1 << 20,
+        Limited {
+            inner: MultiGzDecoder::new(BufReader::new(compressed)),
+            produced: 0,
+            limit: MAX_EXPANDED_BYTES,
+            consumed: counter.clone(),
+            consumed_at_start: start,
+        },
+    );
+    f(name, &mut reader)
 }
 
 /// A zip's log entries: (safe name, index), sorted by name.

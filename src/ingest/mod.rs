@@ -130,7 +130,7 @@ pub fn ingest(
         .iter()
         .filter(|f| !companions.contains(&f.name))
         .collect();
-    ahead::with_prepared(&files, |ahead| {
+    ahead::with_prepared(&files, run.writer.input_sizes(), |ahead| {
         for (file, prepared) in ahead {
             outcomes.push(run.file(file, prepared)?);
         }
@@ -224,6 +224,7 @@ impl Run<'_> {
         let mut read = Read::default();
         let (content, digest) = match prepared {
             ahead::Prepared::Fetched(content, digest) => (content, digest),
+            ahead::Prepared::Streamed(streamed) => return self.read_once(file, streamed),
             // An object that cannot be fetched (after the store's retries): the others
             // are still ingested.
             ahead::Prepared::Unfetched(e) => {
@@ -243,6 +244,31 @@ impl Run<'_> {
         let result = input::each_stream(&content, &display, counter, &mut |name, reader| {
             self.stream(Some((file, &content)), name, reader, &mut read)
         });
+        let input = Identity {
+            name: display,
+            explicit: file.explicit,
+            sha256,
+            size,
+        };
+        self.conclude(input, read, result)
+    }
+
+    /// Ingests a local file read once (no input of the lake has its size, so none has its
+    /// bytes); its digest, of exactly the bytes read, comes at its end.
+    fn read_once(
+        &mut self,
+        file: &input::InputFile,
+        mut streamed: ahead::Streamed,
+    ) -> Result<InputOutcome> {
+        let display = file.name.clone();
+        let mut read = Read::default();
+        // Its companions are looked up as beside a file (never inside it: it is no zip).
+        let content = Content::File(streamed.path().to_owned());
+        let counter = self.counter;
+        let result = input::each_streamed(&mut streamed, &display, counter, &mut |name, reader| {
+            self.stream(Some((file, &content)), name, reader, &mut read)
+        });
+        let (sha256, size) = streamed.finish(&display)?;
         let input = Identity {
             name: display,
             explicit: file.explicit,

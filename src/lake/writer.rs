@@ -282,6 +282,18 @@ impl RunWriter {
             })
     }
 
+    /// The sizes of the lake's inputs and of this run's so far: an input of another size
+    /// cannot have the bytes of one of them.
+    pub fn input_sizes(&self) -> std::collections::HashSet<u64> {
+        let pending = self.pending.iter().map(|(p, _)| p.size);
+        self.manifest
+            .inputs
+            .iter()
+            .map(|i| i.size)
+            .chain(pending)
+            .collect()
+    }
+
     /// The tenant given for this run's inputs (records naming none belong to it).
     pub fn tenant(&self) -> Option<&str> {
         self.options.tenant.as_deref()

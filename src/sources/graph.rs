@@ -64,7 +64,8 @@ fn read_record(hint: &mut Kind, piece: &Piece<'_>, sink: &mut dyn Sink) -> Resul
 /// A batch of pieces through the column path: sign-ins borrow their strings from the
 /// pieces until the batch's columns are built; audits (rare) stay records.
 fn read_columns<'a>(hint: &mut Kind, pieces: &[Piece<'a>], rec: &mut Recorder) -> Result<Columns> {
-    let mut sign_ins: Vec<SignInOf<Cow<'a, str>>> = Vec::new();
+    // Sized at once: a sign-in is over a kilobyte, and growing the vector moved them all.
+    let mut sign_ins: Vec<SignInOf<Cow<'a, str>>> = Vec::with_capacity(pieces.len());
     for piece in pieces {
         if piece.unterminated && !piece.complete() {
             rec.reject(piece.no, piece.bytes, TRUNCATED.to_string())?;
