@@ -214,6 +214,8 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
 pub struct Counting<R> {
     inner: R,
     counter: Arc<AtomicU64>,
+    /// Bytes of the inner buffer counted already and not yet consumed.
+    lent: usize,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -227,12 +229,20 @@ impl<R: Read> Read for Counting<R> {
 /// Counts what is consumed: a reader that is its own buffer is read through as it is.
 impl<R: BufRead> BufRead for Counting<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
+        let buffered = self.inner.fill_buf()?;
+        // Counted as a whole when it is lent: a JSON Lines line is consumed at a time, and
+        // counting each on the shared counter cost more than reading it.
+        if self.lent == 0 && !buffered.is_empty() {
+            self.lent = buffered.len();
+            self.counter
+                .fetch_add(buffered.len() as u64, Ordering::Relaxed);
+        }
+        Ok(buffered)
     }
 
     fn consume(&mut self, amount: usize) {
         self.inner.consume(amount);
-        self.counter.fetch_add(amount as u64, Ordering::Relaxed);
+        self.lent = self.lent.saturating_sub(amount);
     }
 }
 
@@ -290,6 +300,7 @@ pub fn each_stream(
     let counting = Counting {
         inner: content.open(name)?,
         counter: counter.clone(),
+        lent: 0,
     };
     if magic.starts_with(&GZIP_MAGIC) {
         gunzip(name, counting, counter, f)
@@ -313,6 +324,7 @@ pub fn each_streamed(
     let mut counting = Counting {
         inner: input,
         counter: counter.clone(),
+        lent: 0,
     };
     if gzip {
         gunzip(name, counting, counter, f)

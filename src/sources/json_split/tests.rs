@@ -171,3 +171,29 @@ fn peek_start_skips_bom_and_blank_lines() {
     s.peek_start().unwrap();
     assert_eq!(s.next_piece().unwrap().unwrap().no, 3);
 }
+
+#[test]
+fn a_line_may_be_a_page_exactly_when_a_value_or_records_key_opens_an_array() {
+    let pages: [&[u8]; 5] = [
+        b"{\"value\":[]}",
+        b"{\"@odata.context\":\"x\", \"value\" : \t[ {\"id\":1} ]}",
+        b"{\"records\":[{}]}",
+        // Nested or inside a string: still an alarm, which the exact scanner then settles.
+        b"{\"a\":{\"value\":[1]}}",
+        b"{\"s\":\"x \\\"records\": [\"}",
+    ];
+    for line in pages {
+        assert!(may_be_page(line), "{}", String::from_utf8_lossy(line));
+    }
+    let records: [&[u8]; 6] = [
+        b"{\"id\":\"1\",\"authenticationProcessingDetails\":[{\"key\":\"k\",\"value\":\"v\"}]}",
+        b"{\"value\":5,\"list\":[1]}",
+        b"{\"values\":[1]}",
+        b"{\"xvalue\" [1]}",
+        b"[\"value\"]",
+        b"{\"value\": \"[\"}",
+    ];
+    for line in records {
+        assert!(!may_be_page(line), "{}", String::from_utf8_lossy(line));
+    }
+}
