@@ -10,7 +10,8 @@ floor of the same bytes.
 - ingest: `mfaproof ingest` against DuckDB `read_json` with explicit, typed `columns` for
   every field the lake keeps (`common.GRAPH_SIGN_IN_TYPES`: nothing sampled or guessed),
   writing the same columns (plus tenant, source file and record order, for the dedup) to
-  ZSTD Parquet partitioned by tenant and date, as the lake is. DuckDB does not deduplicate
+  ZSTD Parquet at level 1 (the lake's level; DuckDB's default is 3) partitioned by tenant
+  and date, as the lake is. DuckDB does not deduplicate
   at ingest (mfaproof does) and reads the audit pages at classification, not ingest.
 - classify: `mfaproof classify` (Parquet export) against a faithful, simplified port of
   queries/classification.sql to DuckDB SQL over DuckDB's Parquet: the vocabulary CSVs of
@@ -46,7 +47,8 @@ COPY (
          strftime(created_at, '%Y-%m-%d') AS date
   FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true,
                  columns = """ + columns_clause().replace("{", "{{").replace("}", "}}") + """)
-) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant_id, date));
+) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,
+                 PARTITION_BY (tenant_id, date));
 """
 
 CLASSIFY_SQL = r"""
@@ -202,7 +204,7 @@ SELECT CAST(c.id AS VARCHAR) AS id, c.created_at, c.class, v.verdict,
        CASE WHEN c.class IN ('mfa_claim', 'session_mfa', 'remembered_device') THEN c.origin END AS origin_sign_in_id
 FROM classified c JOIN classes v USING (class)
 ORDER BY c.created_at, c.id
-) TO '{export}' (FORMAT parquet, COMPRESSION zstd);
+) TO '{export}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1);
 """
 
 AGREEMENT_SQL = """
