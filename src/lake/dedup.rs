@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use arrow::array::{AsArray, BooleanArray, RecordBatch};
 use arrow::compute::filter_record_batch;
@@ -118,14 +119,50 @@ fn read_keys(path: &Location, mut each: impl FnMut(usize, &str, Rank)) -> Result
 /// Decides the losing rows of one table. `staged` are this commit's new files, holding
 /// about `staged_rows` rows (room is made for them at once), `existing` every file already
 /// in the table, whatever its partition (they hold no duplicate among themselves).
+///
+/// Ids are split in two by their hash, and each half is settled on a thread of its own:
+/// this runs alone at the end of a commit, with the other core idle. Each thread reads
+/// every file's key columns (a cheap part) and keeps only its half's ids.
 pub fn decide(staged: &[Location], staged_rows: usize, existing: &[Location]) -> Result<Outcome> {
     // Ids come from input files, so the hasher is seeded (per process), as std's is.
+    let hasher = RandomState::default();
+    let half = |shard: u64| decide_shard(staged, staged_rows / 2, existing, &hasher, shard);
+    let (mine, theirs) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| half(1));
+        (half(0), theirs.join())
+    });
+    let theirs = theirs.map_err(|_| Error::Internal("a deduplicating thread panicked".into()))?;
+    let mut outcome = mine?;
+    let theirs = theirs?;
+    outcome.dropped += theirs.dropped;
+    for (file, rows) in theirs.drops {
+        outcome.drops.entry(file).or_default().extend(rows);
+    }
+    Ok(outcome)
+}
+
+/// The hash bit that picks an id's half: one the map itself leaves alone (it places
+/// entries by the low bits and tags them with the top seven).
+const SHARD_BIT: u32 = 40;
+
+/// [`decide`] for the ids whose hash has `shard` at [`SHARD_BIT`].
+fn decide_shard(
+    staged: &[Location],
+    rows: usize,
+    existing: &[Location],
+    hasher: &RandomState,
+    shard: u64,
+) -> Result<Outcome> {
+    let mine = |key: &str| (hasher.hash_one(key) >> SHARD_BIT) & 1 == shard;
     let mut best: HashMap<String, (Rank, FileIdx, usize), RandomState> =
-        HashMap::with_capacity_and_hasher(staged_rows, RandomState::default());
+        HashMap::with_capacity_and_hasher(rows, hasher.clone());
     let mut outcome = Outcome::default();
     for (f, path) in staged.iter().enumerate() {
         read_keys(path, |row, id, rank| {
             let key = id_key(id);
+            if !mine(&key) {
+                return;
+            }
             if let Some(current) = best.get_mut(key.as_ref()) {
                 settle(&mut outcome, current, (rank, f, row));
             } else {

@@ -15,7 +15,7 @@ use super::layout::{Layout, STAGING, Table};
 use super::parallel_writer::ParallelWriter;
 use crate::lake::Result;
 use crate::schema::columns::{self, SCHEMA_VERSION};
-use crate::storage::{Location, ObjectWriter};
+use crate::storage::{Durability, Location, ObjectWriter};
 
 /// Rows per row group: small enough for row-group pruning on `created_at`, large enough
 /// for good compression.
@@ -194,18 +194,20 @@ impl Staging {
             + self.done.iter().map(|f| f.rows).sum::<usize>()
     }
 
-    /// Closes every open writer (fsyncing the files, completing the uploads) and returns
-    /// all staged files; the numbering goes on for files staged later.
-    pub fn finish_files(&mut self) -> Result<Vec<StagedFile>> {
+    /// Closes every open writer (completing the uploads) and returns all staged files,
+    /// and the fsyncs that make them durable (to wait for before a journal names them);
+    /// the numbering goes on for files staged later.
+    pub fn finish_files(&mut self) -> Result<(Vec<StagedFile>, Durability)> {
+        let mut durability = Durability::default();
         for (key, open) in std::mem::take(&mut self.open) {
-            open.writer.into_inner()?.finish()?;
+            durability.add(open.writer.into_inner()?.complete()?);
             self.done.push(StagedFile {
                 key,
                 path: open.path,
                 rows: open.rows,
             });
         }
-        Ok(std::mem::take(&mut self.done))
+        Ok((std::mem::take(&mut self.done), durability))
     }
 
     /// The next unused file number (to continue numbering in the next group).

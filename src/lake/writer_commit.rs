@@ -29,7 +29,11 @@ impl RunWriter {
         self.flush_all()?;
         let mut staging = self.encoder.join()?;
         let mut staged: BTreeMap<(Table, Arc<str>), Vec<StagedFile>> = BTreeMap::new();
-        for mut f in staging.finish_files()? {
+        let (files, durability) = staging.finish_files()?;
+        // The staged files reach the disk while they are deduplicated (which only reads
+        // them); the journal names none of them before they are durable.
+        let syncing = std::thread::spawn(move || durability.wait());
+        for mut f in files {
             let tenant = match (&f.key.1, &decided) {
                 (Slot::Tenant(t), _) => t.clone(),
                 (Slot::Undecided, Some(t)) => {
@@ -76,6 +80,9 @@ impl RunWriter {
             duplicates_dropped: self.duplicates,
         });
         journal.manifest = manifest.clone();
+        syncing
+            .join()
+            .map_err(|_| Error::Internal("the thread syncing staged files panicked".into()))??;
         self.passed(number, CommitStage::Staged);
         commit::record(&self.layout, &journal)?;
         self.passed(number, CommitStage::Journaled);

@@ -214,6 +214,18 @@ pub fn writer(path: &Path) -> Result<ObjectWriter> {
     })
 }
 
+/// A written file not yet fsynced.
+pub struct Unsynced {
+    path: PathBuf,
+    file: File,
+}
+
+impl Unsynced {
+    pub fn sync(self) -> Result<()> {
+        self.file.sync_all().map_err(|e| io(&self.path, e))
+    }
+}
+
 /// A file being written; [`FileWriter::finish`] flushes and fsyncs it.
 pub struct FileWriter {
     path: PathBuf,
@@ -222,11 +234,19 @@ pub struct FileWriter {
 
 impl FileWriter {
     pub fn finish(self) -> Result<()> {
+        self.close()?.sync()
+    }
+
+    /// Writes out what is buffered; durable only once [`Unsynced::sync`] returns.
+    pub fn close(self) -> Result<Unsynced> {
         let file = self
             .file
             .into_inner()
             .map_err(|e| io(&self.path, e.into_error()))?;
-        file.sync_all().map_err(|e| io(&self.path, e))
+        Ok(Unsynced {
+            path: self.path,
+            file,
+        })
     }
 
     pub fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

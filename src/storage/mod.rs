@@ -298,6 +298,32 @@ impl ObjectWriter {
             WriterKind::Remote(w) => w.finish(),
         }
     }
+
+    /// Makes the object complete (an upload is then visible) and leaves a local file's
+    /// fsync to [`Durability::wait`], so that several files' writes reach the disk while
+    /// the caller goes on.
+    pub fn complete(self) -> Result<Durability> {
+        match self.inner {
+            WriterKind::Local(w) => Ok(Durability(vec![w.close()?])),
+            WriterKind::Remote(w) => w.finish().map(|()| Durability::default()),
+        }
+    }
+}
+
+/// Completed objects whose durability is still to be waited for (local files to fsync).
+#[derive(Default)]
+pub struct Durability(Vec<local::Unsynced>);
+
+impl Durability {
+    /// Adds `other`'s objects.
+    pub fn add(&mut self, other: Durability) {
+        self.0.extend(other.0);
+    }
+
+    /// Returns once every object is durable.
+    pub fn wait(self) -> Result<()> {
+        self.0.into_iter().try_for_each(local::Unsynced::sync)
+    }
 }
 
 impl std::io::Write for ObjectWriter {
