@@ -222,9 +222,31 @@ impl Run<'_> {
     fn file(&mut self, file: &input::InputFile, prepared: ahead::Prepared) -> Result<InputOutcome> {
         let display = file.name.clone();
         let mut read = Read::default();
-        let (content, digest) = match prepared {
-            ahead::Prepared::Fetched(content, digest) => (content, digest),
-            ahead::Prepared::Streamed(streamed) => return self.read_once(file, streamed),
+        let counter = self.counter;
+        let (result, (sha256, size)) = match prepared {
+            ahead::Prepared::Fetched(content, digest) => {
+                let (sha256, size) = digest?;
+                if self.writer.already_ingested(&sha256) {
+                    let text = format!("{display}: already ingested (same SHA-256); nothing to do");
+                    self.say(Level::Info, text);
+                    return Ok(read.outcome(display, "already-ingested", sha256));
+                }
+                let result = input::each_stream(&content, &display, counter, &mut |name, r| {
+                    self.stream(Some((file, &content)), name, r, &mut read)
+                });
+                (result, (sha256, size))
+            }
+            // No input of the lake has its size, so none has its bytes: it is read once,
+            // and its digest, of exactly the bytes read, comes at its end.
+            ahead::Prepared::Streamed(mut streamed) => {
+                // Its companions are beside it (never inside it: it is no zip).
+                let content = Content::File(streamed.path().to_owned());
+                let result =
+                    input::each_streamed(&mut streamed, &display, counter, &mut |name, r| {
+                        self.stream(Some((file, &content)), name, r, &mut read)
+                    });
+                (result, streamed.finish(&display)?)
+            }
             // An object that cannot be fetched (after the store's retries): the others
             // are still ingested.
             ahead::Prepared::Unfetched(e) => {
@@ -234,41 +256,6 @@ impl Run<'_> {
                 return Ok(read.outcome(display, "failed", String::new()));
             }
         };
-        let (sha256, size) = digest?;
-        if self.writer.already_ingested(&sha256) {
-            let text = format!("{display}: already ingested (same SHA-256); nothing to do");
-            self.say(Level::Info, text);
-            return Ok(read.outcome(display, "already-ingested", sha256));
-        }
-        let counter = self.counter;
-        let result = input::each_stream(&content, &display, counter, &mut |name, reader| {
-            self.stream(Some((file, &content)), name, reader, &mut read)
-        });
-        let input = Identity {
-            name: display,
-            explicit: file.explicit,
-            sha256,
-            size,
-        };
-        self.conclude(input, read, result)
-    }
-
-    /// Ingests a local file read once (no input of the lake has its size, so none has its
-    /// bytes); its digest, of exactly the bytes read, comes at its end.
-    fn read_once(
-        &mut self,
-        file: &input::InputFile,
-        mut streamed: ahead::Streamed,
-    ) -> Result<InputOutcome> {
-        let display = file.name.clone();
-        let mut read = Read::default();
-        // Its companions are looked up as beside a file (never inside it: it is no zip).
-        let content = Content::File(streamed.path().to_owned());
-        let counter = self.counter;
-        let result = input::each_streamed(&mut streamed, &display, counter, &mut |name, reader| {
-            self.stream(Some((file, &content)), name, reader, &mut read)
-        });
-        let (sha256, size) = streamed.finish(&display)?;
         let input = Identity {
             name: display,
             explicit: file.explicit,

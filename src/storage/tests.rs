@@ -37,6 +37,16 @@ fn exercise(root: &Location) {
     moved.reader().unwrap().read_to_end(&mut back).unwrap();
     assert_eq!(back, big);
 
+    // Completed now, made durable later (a local file's fsync waits): readable at once.
+    let mut w = root.join("_staging/c.parquet").writer().unwrap();
+    w.write_all(b"later").unwrap();
+    let durability = w.complete().unwrap();
+    assert_eq!(
+        root.join("_staging/c.parquet").read().unwrap().as_deref(),
+        Some(&b"later"[..])
+    );
+    durability.wait().unwrap();
+
     assert_eq!(
         root.join("t").list().unwrap(),
         vec![
