@@ -161,13 +161,10 @@ fn stream(
                 .is_ok();
         }
     };
-    let mut hashed = Hashed::default();
     if first.starts_with(&ZIP_MAGIC) {
-        hashed.add(&first);
-        let digest = hashed
-            .rest(&mut reader)
-            .map_err(|e| Error::io(&file.name, e));
-        return tx.send(Prepared::Fetched(as_file(), digest)).is_ok();
+        let content = as_file();
+        let digest = content.sha256(&file.name);
+        return tx.send(Prepared::Fetched(content, digest)).is_ok();
     }
     let (chunks_tx, chunks) = sync_channel(CHUNKS_IN_FLIGHT);
     let (spare, spares) = channel();
@@ -182,7 +179,7 @@ fn stream(
     if tx.send(Prepared::Streamed(streamed)).is_err() {
         return false;
     }
-    let end = hashed.pump(first, &mut reader, &chunks_tx, &spares);
+    let end = Hashed::default().pump(first, &mut reader, &chunks_tx, &spares);
     if let Some(end) = end {
         if let Ok((_, size)) = &end {
             seen.insert(*size);
@@ -208,18 +205,6 @@ impl Hashed {
 
     fn done(self) -> (String, u64) {
         (hex(&self.hasher.finalize()), self.size)
-    }
-
-    /// Hashes the rest of `reader`.
-    fn rest(mut self, reader: &mut File) -> io::Result<(String, u64)> {
-        let mut buf = Vec::with_capacity(CHUNK);
-        loop {
-            buf = read_chunk(reader, buf)?;
-            if buf.is_empty() {
-                return Ok(self.done());
-            }
-            self.add(&buf);
-        }
     }
 
     /// Hashes and sends `first` and the rest of `reader` chunk by chunk; returns how it

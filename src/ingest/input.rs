@@ -226,7 +226,8 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Counts what is consumed: a reader that is its own buffer is read through as it is.
+/// Counts each buffer of a reader that is its own buffer when it is lent (so that reader is
+/// read through as it is, with no copy into another buffer).
 impl<R: BufRead> BufRead for Counting<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let buffered = self.inner.fill_buf()?;

@@ -226,17 +226,13 @@ impl Unsynced {
     }
 }
 
-/// A file being written; [`FileWriter::finish`] flushes and fsyncs it.
+/// A file being written; [`FileWriter::close`] flushes it, [`Unsynced::sync`] fsyncs it.
 pub struct FileWriter {
     path: PathBuf,
     file: std::io::BufWriter<File>,
 }
 
 impl FileWriter {
-    pub fn finish(self) -> Result<()> {
-        self.close()?.sync()
-    }
-
     /// Writes out what is buffered; durable only once [`Unsynced::sync`] returns.
     pub fn close(self) -> Result<Unsynced> {
         let file = self

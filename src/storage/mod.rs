@@ -293,10 +293,7 @@ enum WriterKind {
 impl ObjectWriter {
     /// Makes the object complete and durable (locally: fsynced).
     pub fn finish(self) -> Result<()> {
-        match self.inner {
-            WriterKind::Local(w) => w.finish(),
-            WriterKind::Remote(w) => w.finish(),
-        }
+        self.complete()?.wait()
     }
 
     /// Makes the object complete (an upload is then visible) and leaves a local file's
