@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, RecordBatch, StringArray,
-    StructArray, TimestampMicrosecondArray,
+    StringBuilder, StructArray, TimestampMicrosecondArray,
 };
 use arrow::buffer::{NullBuffer, OffsetBuffer};
 use arrow::datatypes::{DataType, Field, Fields};
@@ -38,8 +38,15 @@ pub struct Provenance {
     pub ingest_seq: i64,
 }
 
+/// A `Utf8` column. Its values buffer is sized at once: collecting grows it from 1 KiB by
+/// doubling, and each step copied the column so far into fresh memory.
 fn strings<T>(items: &[T], get: impl Fn(&T) -> Option<&str>) -> ArrayRef {
-    Arc::new(items.iter().map(get).collect::<StringArray>())
+    let bytes = items.iter().map(|i| get(i).map_or(0, str::len)).sum();
+    let mut column = StringBuilder::with_capacity(items.len(), bytes);
+    for item in items {
+        column.append_option(get(item));
+    }
+    Arc::new(column.finish())
 }
 
 fn bools<T>(items: &[T], get: impl Fn(&T) -> Option<bool>) -> ArrayRef {
@@ -73,12 +80,13 @@ fn struct_list<R, T>(
 /// A `List<Utf8>` column.
 fn string_list<R, S: Deref<Target = str>>(rows: &[R], get: impl Fn(&R) -> &[S]) -> ArrayRef {
     let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| get(r).len()));
-    let flat: StringArray = rows
+    let flat: Vec<&str> = rows
         .iter()
-        .flat_map(|r| get(r).iter().map(|s| Some(&**s)))
+        .flat_map(|r| get(r).iter().map(|s| &**s))
         .collect();
     let item = Arc::new(Field::new("item", DataType::Utf8, true));
-    Arc::new(ListArray::new(item, offsets, Arc::new(flat), None))
+    let values = strings(&flat, |s| Some(*s));
+    Arc::new(ListArray::new(item, offsets, values, None))
 }
 
 fn key_values<R, S: Deref<Target = str>>(
@@ -100,9 +108,7 @@ fn key_values<R, S: Deref<Target = str>>(
 
 /// The `tenant_id` column of a batch: every row of a batch belongs to one tenant.
 fn tenant_column(tenant: &str, rows: usize) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
-        tenant, rows,
-    )))
+    Arc::new(StringArray::new_repeated(tenant, rows))
 }
 
 fn provenance_columns(prov: &[Provenance]) -> Vec<ArrayRef> {
@@ -501,4 +507,38 @@ pub fn directory_batch(
     });
     cols.extend(provenance_columns(prov));
     RecordBatch::try_new(columns::directory_schema(kind), cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::Array;
+
+    use super::*;
+
+    #[test]
+    fn a_sized_string_column_equals_a_collected_one() {
+        let items = [Some("ab"), None, Some(""), Some("\u{e9}t\u{e9}"), None];
+        let built = strings(&items, |s| *s);
+        let expected: StringArray = items.iter().copied().collect();
+        assert_eq!(built.as_ref(), &expected as &dyn Array);
+        assert_eq!(built.null_count(), 2);
+    }
+
+    #[test]
+    fn a_string_list_column_keeps_empty_lists() {
+        let rows: [&[&str]; 3] = [&["a", "b"], &[], &["c"]];
+        let list = string_list(&rows, |r| *r);
+        let list = list.as_any().downcast_ref::<ListArray>().unwrap();
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.value_offsets(), &[0, 2, 2, 3]);
+        assert!(list.value(1).is_empty());
+    }
+
+    #[test]
+    fn the_tenant_column_repeats_its_tenant() {
+        let column = tenant_column("t1", 3);
+        let expected = StringArray::from(vec!["t1"; 3]);
+        assert_eq!(column.as_ref(), &expected as &dyn Array);
+        assert!(tenant_column("t1", 0).is_empty());
+    }
 }
