@@ -10,8 +10,8 @@ floor of the same bytes.
 - ingest: `mfaproof ingest` against DuckDB `read_json` with explicit, typed `columns` for
   every field the lake keeps (`common.GRAPH_SIGN_IN_TYPES`: nothing sampled or guessed),
   writing the same columns (plus tenant, source file and record order, for the dedup) to
-  ZSTD Parquet at level 1 (the lake's level; DuckDB's default is 3) partitioned by tenant
-  and date, as the lake is. DuckDB does not deduplicate
+  ZSTD Parquet at level 1 with version 2 pages (the lake's level and pages; DuckDB's
+  defaults are level 3 and version 1) partitioned by tenant and date, as the lake is. DuckDB does not deduplicate
   at ingest (mfaproof does) and reads the audit pages at classification, not ingest.
 - classify: `mfaproof classify` (Parquet export) against a faithful, simplified port of
   queries/classification.sql to DuckDB SQL over DuckDB's Parquet: the vocabulary CSVs of
@@ -47,7 +47,7 @@ COPY (
          strftime(created_at, '%Y-%m-%d') AS date
   FROM read_json('{sign_ins}', format = 'newline_delimited', filename = true,
                  columns = """ + columns_clause().replace("{", "{{").replace("}", "}}") + """)
-) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1,
+) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARQUET_VERSION V2,
                  PARTITION_BY (tenant_id, date));
 """
 
