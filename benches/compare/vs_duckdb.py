@@ -11,8 +11,9 @@ floor of the same bytes.
   every field the lake keeps (`common.GRAPH_SIGN_IN_TYPES`: nothing sampled or guessed),
   writing the same columns (plus tenant, source file and record order, for the dedup) to
   ZSTD Parquet at level 1 with version 2 pages (the lake's level and pages; DuckDB's
-  defaults are level 3 and version 1) partitioned by tenant and date, as the lake is. DuckDB does not deduplicate
-  at ingest (mfaproof does) and reads the audit pages at classification, not ingest.
+  defaults are level 3 and version 1) partitioned by tenant and date, as the lake is.
+  DuckDB does not deduplicate at ingest (mfaproof does) and reads the audit pages at
+  classification, not ingest.
 - classify: `mfaproof classify` (Parquet export) against a faithful, simplified port of
   queries/classification.sql to DuckDB SQL over DuckDB's Parquet: the vocabulary CSVs of
   queries/vocabulary/ joined on the unnested steps, per-user MFA and security-defaults

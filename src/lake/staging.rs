@@ -48,8 +48,8 @@ const ZSTD_LEVEL: i32 = 1;
 /// sized for the worst case, which is then shrunk, a copy of every page into fresh memory.
 /// On the 1M-sign-in benchmark (BENCHMARKS.md) ingest was 3% faster, faster in 6 pairs of
 /// 6, with the same classification time and export; the lake 0.5% larger. Values a
-/// dictionary does not hold are then `DELTA_BYTE_ARRAY`, not `PLAIN`. DataFusion, DuckDB,
-/// Spark and pyarrow read both versions, and a lake may hold files of both.
+/// dictionary does not hold are then `DELTA_BYTE_ARRAY`, not `PLAIN`. DataFusion and
+/// DuckDB read both versions (checked), and a lake may hold files of both.
 const WRITER_VERSION: WriterVersion = WriterVersion::PARQUET_2_0;
 
 /// Writer properties of every lake file (ZSTD, version 2 pages, page statistics, bloom
